@@ -1,0 +1,259 @@
+package dev.ablation.api.recovery;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * When to stop a recovery and with which {@link Verdict}. A criterion is an immutable recipe;
+ * {@link #start(Baseline)} makes a stateful {@link Judge} that sees one validation loss per
+ * evaluation and decides.
+ *
+ * <pre>{@code
+ * RecoveryCriterion c = RecoveryCriterion.withinNats(0.02)   // target L* + 0.02
+ *     .smoothedOver(3)                                        // mean of the last 3 evaluations
+ *     .withPatience(10, 1e-3)                                 // PLATEAUED after 10 without -1e-3
+ *     .divergingAboveFactor(3);                               // DIVERGED above 3 x L0
+ * }</pre>
+ */
+public sealed interface RecoveryCriterion {
+
+  /** A fresh judge for one run. */
+  Judge start(Baseline baseline);
+
+  /** Target {@code L* + ε} nats, no smoothing, no patience, diverges only on NaN/Inf. */
+  static Threshold withinNats(double epsilon) {
+    return Threshold.of(new Target.WithinNats(epsilon));
+  }
+
+  /** Target {@code L*·(1+ε)}. */
+  static Threshold withinRelative(double epsilon) {
+    return Threshold.of(new Target.WithinRelative(epsilon));
+  }
+
+  /** Target: a fraction of the step-0 damage undone. */
+  static Threshold damageRecovered(double fraction) {
+    return Threshold.of(new Target.DamageRecovered(fraction));
+  }
+
+  /** Decides as soon as any member decides (the first member in order wins a tie). */
+  static RecoveryCriterion anyOf(RecoveryCriterion... members) {
+    return new AnyOf(List.of(members));
+  }
+
+  /** The stateful side of a criterion: fed one validation loss per evaluation. */
+  interface Judge {
+    /** Takes the next evaluation's loss; returns a verdict once decided, empty to continue. */
+    Optional<Verdict> observe(double loss);
+
+    /** The smoothed loss after the last observation (NaN before any). */
+    double smoothed();
+
+    /** The loss to reach. */
+    double target();
+
+    /**
+     * The 0-based evaluation at which the streak that recovered began, or -1. With
+     * {@code required > 1} evaluations under target, {@code T_ε} is counted from here.
+     */
+    int recoveredSince();
+  }
+
+  /**
+   * A target with smoothing, a required streak, patience and divergence bounds.
+   *
+   * @param target the loss to reach
+   * @param window evaluations in the moving average (1: none)
+   * @param required consecutive smoothed evaluations at or under target to recover
+   * @param patience evaluations without an improvement of {@code minImprovement} in the best
+   *     smoothed loss before {@link Verdict#PLATEAUED}; 0 disables
+   * @param minImprovement nats that count as an improvement
+   * @param divergenceBound {@link Verdict#DIVERGED} above this loss (nats)
+   * @param divergenceFactor {@link Verdict#DIVERGED} above this multiple of {@code L₀}
+   */
+  record Threshold(Target target, int window, int required, int patience, double minImprovement,
+      double divergenceBound, double divergenceFactor) implements RecoveryCriterion {
+
+    /** Validates the settings. */
+    public Threshold {
+      if (target == null) {
+        throw new IllegalArgumentException("target is required");
+      }
+      Checks.positive("smoothing window", window);
+      Checks.positive("required evaluations", required);
+      Checks.nonNegative("patience", patience);
+      Checks.nonNegativeFinite("minImprovement", minImprovement);
+      if (!(divergenceBound > 0)) {
+        throw new IllegalArgumentException("divergence bound must be > 0, got " + divergenceBound);
+      }
+      if (!(divergenceFactor > 1)) {
+        throw new IllegalArgumentException("divergence factor must be > 1, got " + divergenceFactor);
+      }
+    }
+
+    static Threshold of(Target t) {
+      return new Threshold(t, 1, 1, 0, 0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+    }
+
+    /** Judge the mean of the last {@code n} evaluations. */
+    public Threshold smoothedOver(int n) {
+      return new Threshold(target, n, required, patience, minImprovement, divergenceBound,
+          divergenceFactor);
+    }
+
+    /** Require {@code n} consecutive smoothed evaluations at or under target. */
+    public Threshold requiring(int n) {
+      return new Threshold(target, window, n, patience, minImprovement, divergenceBound,
+          divergenceFactor);
+    }
+
+    /** Plateau after {@code n} evaluations without improving the best by {@code minNats}. */
+    public Threshold withPatience(int n, double minNats) {
+      return new Threshold(target, window, required, n, minNats, divergenceBound,
+          divergenceFactor);
+    }
+
+    /** Diverged above {@code nats}. */
+    public Threshold divergingAbove(double nats) {
+      return new Threshold(target, window, required, patience, minImprovement, nats,
+          divergenceFactor);
+    }
+
+    /** Diverged above {@code factor × L₀}. */
+    public Threshold divergingAboveFactor(double factor) {
+      return new Threshold(target, window, required, patience, minImprovement, divergenceBound,
+          factor);
+    }
+
+    @Override
+    public Judge start(Baseline baseline) {
+      return new ThresholdJudge(this, baseline);
+    }
+  }
+
+  /**
+   * Decides when any member decides.
+   *
+   * @param members at least one
+   */
+  record AnyOf(List<RecoveryCriterion> members) implements RecoveryCriterion {
+    /** Validates and copies. */
+    public AnyOf {
+      if (members == null || members.isEmpty()) {
+        throw new IllegalArgumentException("anyOf needs at least one criterion");
+      }
+      members = ImmutableList.copyOf(members);
+    }
+
+    @Override
+    public Judge start(Baseline baseline) {
+      List<Judge> judges = new ArrayList<>();
+      members.forEach(m -> judges.add(m.start(baseline)));
+      return new Judge() {
+        private Judge decided = judges.get(0);
+
+        @Override
+        public Optional<Verdict> observe(double loss) {
+          Optional<Verdict> first = Optional.empty();
+          for (Judge j : judges) {
+            Optional<Verdict> v = j.observe(loss);
+            if (v.isPresent() && first.isEmpty()) {
+              first = v;
+              decided = j;
+            }
+          }
+          return first;
+        }
+
+        @Override
+        public double smoothed() {
+          return decided.smoothed();
+        }
+
+        @Override
+        public double target() {
+          return decided.target();
+        }
+
+        @Override
+        public int recoveredSince() {
+          return decided.recoveredSince();
+        }
+      };
+    }
+  }
+}
+
+/** The judge of a {@link RecoveryCriterion.Threshold}. */
+final class ThresholdJudge implements RecoveryCriterion.Judge {
+  private final RecoveryCriterion.Threshold spec;
+  private final double target;
+  private final double bound;
+  private final Deque<Double> window = new ArrayDeque<>();
+  private double smoothed = Double.NaN;
+  private double best = Double.POSITIVE_INFINITY;
+  private int sinceImprovement;
+  private int streak;
+  private int index = -1;
+  private int recoveredSince = -1;
+
+  ThresholdJudge(RecoveryCriterion.Threshold spec, Baseline baseline) {
+    this.spec = spec;
+    this.target = spec.target().loss(baseline);
+    this.bound = Math.min(spec.divergenceBound(),
+        spec.divergenceFactor() * Math.max(baseline.lossAfterWipe(), baseline.lossOriginal()));
+  }
+
+  @Override
+  public Optional<Verdict> observe(double loss) {
+    index++;
+    if (!Double.isFinite(loss) || loss > bound) {
+      return Optional.of(Verdict.DIVERGED);
+    }
+    window.addLast(loss);
+    if (window.size() > spec.window()) {
+      window.removeFirst();
+    }
+    // summing in a fixed order keeps the mean bit-reproducible
+    smoothed = Arrays.stream(window.toArray(new Double[0])).mapToDouble(Double::doubleValue)
+        .sum() / window.size();
+    if (smoothed <= target) {
+      streak++;
+      if (streak >= spec.required()) {
+        recoveredSince = index - streak + 1;
+        return Optional.of(Verdict.RECOVERED);
+      }
+    } else {
+      streak = 0;
+    }
+    if (smoothed < best - spec.minImprovement()) {
+      best = smoothed;
+      sinceImprovement = 0;
+    } else {
+      sinceImprovement++;
+      if (spec.patience() > 0 && sinceImprovement >= spec.patience() && streak == 0) {
+        return Optional.of(Verdict.PLATEAUED);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public double smoothed() {
+    return smoothed;
+  }
+
+  @Override
+  public double target() {
+    return target;
+  }
+
+  @Override
+  public int recoveredSince() {
+    return recoveredSince;
+  }
+}

@@ -1,0 +1,13 @@
+package dev.ablation.api.recovery;
+
+/** How a recovery run ended. */
+public enum Verdict {
+  /** The (smoothed) validation loss reached the target; {@code T_ε} is recorded. */
+  RECOVERED,
+  /** No improvement for {@code patience} evaluations while above the target. */
+  PLATEAUED,
+  /** A non-finite loss, or a loss above the divergence bound. */
+  DIVERGED,
+  /** A cap of the {@link TrainingBudget} was reached first. */
+  BUDGET_EXHAUSTED
+}

@@ -9,7 +9,7 @@ public final class NothingTrainableException extends AblationException {
 
   /** For the policy that resolved to nothing. */
   public NothingTrainableException(FreezePolicy policy, Object wiped) {
-    super("freeze policy " + policy + " leaves no parameter trainable (wiped layers: " + wiped
+    super("freeze policy " + policy.key() + " leaves no parameter trainable (wiped layers: " + wiped
         + "); wipe a layer first or choose a policy such as allTrainable()");
   }
 }

@@ -1,0 +1,78 @@
+package dev.ablation.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Example;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+class PathPropertiesTest {
+
+  @Provide
+  Arbitrary<List<String>> segments() {
+    Arbitrary<String> name = Combinators.combine(
+            Arbitraries.chars().range('a', 'z').with('_', 'A', 'Q'),
+            Arbitraries.strings().withCharRange('a', 'z').withChars('_', '0', '9', 'W').ofMaxLength(6))
+        .as((c, s) -> c + s);
+    Arbitrary<String> index = Arbitraries.integers().between(0, 10_000).map(String::valueOf);
+    Arbitrary<String> segment = Arbitraries.oneOf(name, index);
+    return Combinators.combine(name, segment.list().ofMaxSize(5)).as((first, rest) -> {
+      List<String> all = new java.util.ArrayList<>();
+      all.add(first);
+      all.addAll(rest);
+      return all;
+    });
+  }
+
+  @Property(tries = 300)
+  void layerPathRoundTrips(@ForAll("segments") List<String> segments) {
+    LayerPath p = new LayerPath(segments);
+    assertThat(LayerPath.parse(p.toString())).isEqualTo(p);
+    assertThat(p.segments()).isEqualTo(segments);
+  }
+
+  @Property(tries = 300)
+  void parameterPathRoundTrips(@ForAll("segments") List<String> segments) {
+    ParameterPath p = new ParameterPath(segments);
+    assertThat(ParameterPath.parse(p.toString())).isEqualTo(p);
+  }
+
+  @Property(tries = 200)
+  void containmentIsSegmentWiseNotTextual(@ForAll @IntRange(min = 1, max = 99) int i) {
+    LayerPath layer = LayerPath.block(i);
+    assertThat(layer.contains(ParameterPath.parse("blocks." + i + ".attn.W_Q"))).isTrue();
+    assertThat(layer.contains(ParameterPath.parse("blocks." + i + "0.attn.W_Q"))).isFalse();
+    assertThat(layer.contains(ParameterPath.parse("blocks." + (i + 1) + ".ln1.gamma"))).isFalse();
+  }
+
+  @Example
+  void stackAndIndexOfNestedPaths() {
+    LayerPath p = LayerPath.parse("decoder.blocks.3.cross_attn");
+    assertThat(p.blockIndex()).hasValue(3);
+    assertThat(p.stack()).hasValue("decoder.blocks");
+    assertThat(LayerPath.parse("embed").blockIndex()).isEmpty();
+  }
+
+  @Example
+  void naturalOrderSortsIndicesNumerically() {
+    assertThat(LayerPath.block(2)).isLessThan(LayerPath.block(10));
+  }
+
+  @Example
+  void badSyntaxIsRejectedWithTheReason() {
+    assertThatThrownBy(() -> LayerPath.parse("blocks..3")).hasMessageContaining("segment 1 is empty");
+    assertThatThrownBy(() -> LayerPath.parse("blocks.")).hasMessageContaining("empty");
+    assertThatThrownBy(() -> LayerPath.parse("3.blocks")).hasMessageContaining("must start with a name");
+    assertThatThrownBy(() -> LayerPath.parse("blocks.03")).hasMessageContaining("'03'");
+    assertThatThrownBy(() -> LayerPath.parse("blocks.a-b")).hasMessageContaining("'a-b'");
+    assertThatThrownBy(() -> LayerPath.parse("")).hasMessageContaining("empty");
+    assertThatThrownBy(() -> ParameterPath.parse("W Q")).hasMessageContaining("'W Q'");
+  }
+}

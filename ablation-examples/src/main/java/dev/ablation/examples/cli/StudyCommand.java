@@ -113,13 +113,15 @@ public final class StudyCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    ResultStore store = ResultStore.open(out, plan, resume);
-    if (store.tornBytesDropped() > 0) {
-      o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
-          store.tornBytesDropped(), out.resolve(ResultStore.CSV));
-    }
     int ran;
+    ResultStore store;
+    // the engine opens first: if it cannot, the directory stays as it was
     try (StudyEngine engine = engines.open(out.resolve("originals"))) {
+      store = ResultStore.open(out, plan, resume);
+      if (store.tornBytesDropped() > 0) {
+        o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
+            store.tornBytesDropped(), out.resolve(ResultStore.CSV));
+      }
       ran = new Study(plan, engine, store, Progress.forConsole()).run();
     }
     store.writeResults();
@@ -194,7 +196,8 @@ public final class StudyCommand implements Callable<Integer> {
         errors.add(e.getMessage());
       }
     }
-    return outs;
+    // all values bad: already reported; keep the preset's list rather than add "needs a value"
+    return outs.isEmpty() ? null : outs;
   }
 
   private List<String> outProblems() {

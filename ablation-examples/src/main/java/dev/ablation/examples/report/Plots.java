@@ -50,8 +50,7 @@ final class Plots {
     style(plot);
     ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
     if (logX && allPositive(series, 0)) {
-      LogAxis x = new LogAxis(xLabel);
-      plot.setDomainAxis(x);
+      plot.setDomainAxis(logAxis(xLabel));
     }
     save(file, chart);
   }
@@ -83,9 +82,18 @@ final class Plots {
     NumberAxis x = (NumberAxis) plot.getDomainAxis();
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     if (positive && !series.isEmpty() && series.values().stream().anyMatch(l -> !l.isEmpty())) {
-      plot.setRangeAxis(new LogAxis(yLabel));
+      plot.setRangeAxis(logAxis(yLabel));
     }
     save(file, chart);
+  }
+
+  /** A log axis labelled with plain numbers (0.05, 0.1), not powers of ten. */
+  private static LogAxis logAxis(String label) {
+    LogAxis a = new LogAxis(label);
+    a.setNumberFormatOverride(new java.text.DecimalFormat("0.####",
+        java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)));
+    a.setStandardTickUnits(NumberAxis.createStandardTickUnits());
+    return a;
   }
 
   private static boolean allPositive(Map<String, List<double[]>> series, int i) {

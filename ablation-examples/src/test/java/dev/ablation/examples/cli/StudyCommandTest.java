@@ -50,6 +50,7 @@ class StudyCommandTest {
     assertTrue(e.contains("d_model 30") && e.contains("--heads 4"), e);
     assertTrue(e.contains("layer 3 in --wipe") && e.contains("0..1"), e);
     assertFalse(e.contains("layer 1 in --wipe"), e);
+    assertFalse(e.contains("needs at least one value"), e);
     assertFalse(Files.exists(dir.resolve("o/results.csv")));
   }
 
@@ -126,5 +127,6 @@ class StudyCommandTest {
     cl.setOut(new PrintWriter(out, true));
     assertEquals(1, cl.execute("study", "--preset", "quick", "--out", dir.toString()));
     assertTrue(err.toString().contains("no engine"), err.toString());
+    assertFalse(dev.ablation.examples.study.ResultStore.holdsResults(dir), "dir left untouched");
   }
 }

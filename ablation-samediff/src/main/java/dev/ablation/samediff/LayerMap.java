@@ -106,8 +106,11 @@ public final class LayerMap {
 
     /**
      * Declares a layer holding exactly the named graph variables. Each becomes the parameter
-     * {@code <path>.<variable>} (characters outside {@code [A-Za-z0-9_]} become {@code _}); a
-     * {@link LayerKind#SUBLAYER} names variables that an enclosing layer also declares.
+     * {@code <path>.<name>}, where the name is the variable's less the prefix all the layer's
+     * variables share ({@code t0_q} → {@code blocks.0.q}; characters outside
+     * {@code [A-Za-z0-9_]} become {@code _}). A {@link LayerKind#SUBLAYER} names variables that
+     * an enclosing layer also declares; they take their path from the sublayer
+     * ({@code decoder.blocks.0.cross_attn.q}).
      */
     public Builder layerOfVariables(LayerPath path, LayerKind kind, Collection<String> variables) {
       Objects.requireNonNull(path, "path");
@@ -120,7 +123,8 @@ public final class LayerMap {
     /**
      * Declares a layer holding every parameter variable (trainable or constant) whose whole
      * name matches {@code regex} ({@link java.util.regex.Pattern} syntax), e.g. {@code "t0_.*"}
-     * or {@code "enc/layer_1/.*"}.
+     * or {@code "enc/layer_1/(.*)"}. A capturing group names the parameter inside the layer;
+     * without one, names are found as in {@link #layerOfVariables}.
      */
     public Builder layerMatching(LayerPath path, LayerKind kind, String regex) {
       Objects.requireNonNull(path, "path");
@@ -257,6 +261,10 @@ public final class LayerMap {
           }
         }
       }
+      Map<LayerPath, Map<String, String>> localNames = new LinkedHashMap<>();
+      for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
+        localNames.put(e.getKey(), localNames(declared.get(e.getKey()), e.getValue()));
+      }
       for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
         LayerPath lp = e.getKey();
         Declared d = declared.get(lp);
@@ -279,7 +287,7 @@ public final class LayerMap {
           }
           ParameterPath pp;
           try {
-            pp = home.parameter(segment(name));
+            pp = home.parameter(segment(localNames.get(home).get(name)));
           } catch (IllegalArgumentException ex) {
             all.add("layer " + lp + ": variable '" + name + "': " + ex.getMessage());
             continue;
@@ -289,6 +297,51 @@ public final class LayerMap {
           members.get(lp).add(new ParameterSpec(pp, name, k, initOf(v, k)));
         }
       }
+    }
+
+    /**
+     * Each variable's name inside its layer: the pattern's first capturing group when it has
+     * one ({@code "t0_(.*)"}), else the name less the prefix, up to a separator ({@code _ / . :}),
+     * that all the layer's variables share: {@code t0_q, t0_k → q, k}. Blocks declared alike
+     * thus get the same parameter names, which {@code COPY_FROM} and neighbour policies need.
+     */
+    private static Map<String, String> localNames(Declared d, List<String> names) {
+      Map<String, String> out = new LinkedHashMap<>();
+      if (d.pattern() != null && d.pattern().matcher("").groupCount() > 0) {
+        for (String n : names) {
+          java.util.regex.Matcher m = d.pattern().matcher(n);
+          String g = m.matches() ? m.group(1) : null;
+          out.put(n, g == null || g.isEmpty() ? n : g);
+        }
+        return out;
+      }
+      int cut = 0;
+      if (names.size() > 1) {
+        String first = names.get(0);
+        int common = first.length();
+        for (String n : names) {
+          int i = 0;
+          while (i < Math.min(common, n.length()) && n.charAt(i) == first.charAt(i)) {
+            i++;
+          }
+          common = i;
+        }
+        for (int i = common - 1; i >= 0; i--) {
+          if ("_/.:".indexOf(first.charAt(i)) >= 0) {
+            cut = i + 1;
+            break;
+          }
+        }
+        for (String n : names) {
+          if (n.length() <= cut) {
+            cut = 0;
+          }
+        }
+      }
+      for (String n : names) {
+        out.put(n, n.substring(cut));
+      }
+      return out;
     }
 
     private ParameterKind kindOf(SameDiff sd, SDVariable v, LayerKind layerKind) {

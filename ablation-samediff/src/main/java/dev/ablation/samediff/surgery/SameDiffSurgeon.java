@@ -286,7 +286,8 @@ public final class SameDiffSurgeon implements LayerSurgeon {
     }
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("setTrainable names " + unknown.size()
-          + " parameter(s) the model does not have: " + unknown + "; the model has: " + known);
+          + " parameter(s) the model does not have: " + unknown + "; the model has: "
+          + layout.parameters().stream().map(ParameterInfo::path).toList());
     }
     applyTypes(trainable);
   }

@@ -176,6 +176,21 @@ final class ToyGraphs {
             LayerPath.parse("decoder.blocks.1.cross_attn")));
   }
 
+  /** Two "layers" a.0 {w: [2, 3]} and a.1 {w: [3, 3]}: COPY_FROM between them must fail. */
+  static Toy twoWidths() {
+    SameDiff sd = SameDiff.create();
+    SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 2);
+    SDVariable h = x.mmul(sd.var("l0_w", Nd4j.rand(DataType.FLOAT, 2, 3)));
+    h = h.mmul(sd.var("l1_w", Nd4j.rand(DataType.FLOAT, 3, 3)));
+    sd.sum("loss", h);
+    LayerMap map = LayerMap.builder()
+        .layerMatching(LayerPath.parse("a.0"), LayerKind.BLOCK, "l0_(.*)")
+        .layerMatching(LayerPath.parse("a.1"), LayerKind.BLOCK, "l1_(.*)")
+        .build(sd);
+    return new Toy(new SameDiffModel(sd, map, "loss", Optional.empty()), List.of("x"),
+        List.of(LayerPath.parse("a.0"), LayerPath.parse("a.1")), List.of());
+  }
+
   // ------------------------------------------------------------------ graph building blocks
 
   private static SDVariable w(SameDiff sd, String name, long fanIn, long fanOut) {

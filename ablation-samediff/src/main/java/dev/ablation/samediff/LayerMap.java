@@ -121,7 +121,8 @@ public final class LayerMap {
     }
 
     /**
-     * Declares a layer holding every parameter variable (trainable or constant) whose whole
+     * Declares a layer holding every trainable variable ({@code VariableType.VARIABLE}; list a
+     * parameter already frozen to a constant by name with {@link #layerOfVariables}) whose whole
      * name matches {@code regex} ({@link java.util.regex.Pattern} syntax), e.g. {@code "t0_.*"}
      * or {@code "enc/layer_1/(.*)"}. A capturing group names the parameter inside the layer;
      * without one, names are found as in {@link #layerOfVariables}.
@@ -207,9 +208,11 @@ public final class LayerMap {
       if (declared.isEmpty()) {
         return;
       }
+      // Patterns match trainable variables only: SameDiff's own constants (sd_var, masks) are
+      // never parameters. A parameter frozen before the map is built must be listed by name.
       List<String> paramVars = new ArrayList<>();
       for (SDVariable v : sd.variables()) {
-        if (isParameter(v)) {
+        if (v.getVariableType() == VariableType.VARIABLE) {
           paramVars.add(v.name());
         }
       }
@@ -226,7 +229,7 @@ public final class LayerMap {
           }
           if (found.isEmpty()) {
             all.add("layer " + lp + ": pattern '" + d.pattern().pattern()
-                + "' matches no parameter variable of the graph");
+                + "' matches no trainable variable of the graph");
           }
         } else {
           if (d.variables().isEmpty()) {
@@ -503,11 +506,11 @@ public final class LayerMap {
       if (!all.isEmpty()) {
         TreeSet<String> params = new TreeSet<>();
         for (SDVariable v : sd.variables()) {
-          if (isParameter(v)) {
+          if (v.getVariableType() == VariableType.VARIABLE) {
             params.add(v.name());
           }
         }
-        all.add("the graph's parameter variables are: " + params);
+        all.add("the graph's trainable variables are: " + params);
         throw new LayerMapException(all, kinds.keySet());
       }
       return new LayerMap(new ModelLayout(infos), specs);

@@ -44,12 +44,17 @@ final class ToyGraphs {
 
     /** A deterministic batch: next token = (token + 1) mod V, a learnable rule. */
     Batch batch(long seed) {
+      return batch(seed, B);
+    }
+
+    /** A batch of {@code rows} sequences. */
+    Batch batch(long seed, int rows) {
       SplittableRandom r = new SplittableRandom(seed);
       java.util.LinkedHashMap<String, INDArray> ph = new java.util.LinkedHashMap<>();
       int[][] last = null;
       for (String in : inputs) {
-        int[][] tok = new int[B][T];
-        for (int b = 0; b < B; b++) {
+        int[][] tok = new int[rows][T];
+        for (int b = 0; b < rows; b++) {
           for (int t = 0; t < T; t++) {
             tok[b][t] = r.nextInt(V);
           }
@@ -57,14 +62,14 @@ final class ToyGraphs {
         ph.put(in, Nd4j.createFromArray(tok));
         last = tok;
       }
-      float[][][] lab = new float[B][T][V];
-      for (int b = 0; b < B; b++) {
+      float[][][] lab = new float[rows][T][V];
+      for (int b = 0; b < rows; b++) {
         for (int t = 0; t < T; t++) {
           lab[b][t][(last[b][t] + 1) % V] = 1f;
         }
       }
       ph.put("labels", Nd4j.createFromArray(lab));
-      return new Batch(ph, B, (long) B * T);
+      return new Batch(ph, rows, (long) rows * T);
     }
 
     /** k steps of the user's own {@code sd.fit}: Adam with decoupled weight decay. */

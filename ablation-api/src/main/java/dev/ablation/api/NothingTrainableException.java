@@ -12,4 +12,13 @@ public final class NothingTrainableException extends AblationException {
     super("freeze policy " + policy.key() + " leaves no parameter trainable (wiped layers: " + wiped
         + "); wipe a layer first or choose a policy such as allTrainable()");
   }
+
+  /**
+   * For an explicit request with nothing trainable, e.g. {@code setTrainable(Set.of())}.
+   *
+   * @param message says what was asked and what to do instead
+   */
+  public NothingTrainableException(String message) {
+    super(message);
+  }
 }

@@ -111,6 +111,71 @@ public sealed interface InitRule {
     return new Uniform(Math.sqrt(6.0 / (fanIn + fanOut)));
   }
 
+  /**
+   * The rule a parameter of {@code kind} and {@code shape} gets when its map declares none:
+   * norm gains 1; norm shifts and biases 0; matrices Xavier uniform with fan-in
+   * {@code shape[0]} and fan-out {@code shape[last]} (as SameDiff's {@code XavierInitScheme}
+   * is usually called). Prefer {@link LayerMap.Builder#init} or
+   * {@link LayerMap.Builder#inferInitFromValues()} when the graph was drawn otherwise.
+   */
+  static InitRule inferred(dev.ablation.api.ParameterKind kind, long[] shape) {
+    switch (kind) {
+      case NORM_GAIN:
+        return ones();
+      case NORM_BIAS:
+      case BIAS:
+      case OUTPUT_BIAS:
+        return zeros();
+      default:
+        break;
+    }
+    if (shape.length < 2) {
+      return zeros();
+    }
+    long fanIn = Math.max(1, shape[0]);
+    long fanOut = Math.max(1, shape[shape.length - 1]);
+    return xavierUniform(fanIn, fanOut);
+  }
+
+  /**
+   * The rule that most plausibly drew {@code values}, for a graph whose initialisers were not
+   * recorded: a constant if every element is equal; otherwise uniform on
+   * {@code [-max|x|, max|x|]} if no element lies more than 1.95 standard deviations from the
+   * mean (at least 16 elements), else normal with mean 0 and the sample standard deviation.
+   * Only meaningful on untrained values.
+   */
+  static InitRule fittedTo(INDArray values) {
+    double[] x = values.castTo(DataType.DOUBLE).dup().data().asDouble();
+    if (x.length == 0) {
+      return zeros();
+    }
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double sum = 0;
+    for (double v : x) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      sum += v;
+    }
+    if (min == max) {
+      return new Constant(min);
+    }
+    double mean = sum / x.length;
+    double m2 = 0;
+    for (double v : x) {
+      m2 += (v - mean) * (v - mean);
+    }
+    double std = Math.sqrt(m2 / x.length);
+    // A uniform sample never strays more than sqrt(3) ≈ 1.73 standard deviations from its mean;
+    // a normal sample of 64 exceeds 1.95 with probability ≈ 0.97 (and the variance matches
+    // either way, so a wrong guess changes the shape of the law, not its scale).
+    double maxDev = Math.max(max - mean, mean - min);
+    if (x.length >= 16 && maxDev / std < 1.95) {
+      return new Uniform(Math.max(Math.abs(min), Math.abs(max)));
+    }
+    return new Normal(std);
+  }
+
   /** Zeros. */
   static InitRule zeros() {
     return new Constant(0);

@@ -9,10 +9,16 @@ import dev.ablation.api.LayerPath;
 import dev.ablation.api.ModelLayout;
 import dev.ablation.api.ParameterInfo;
 import dev.ablation.api.ParameterPath;
+import dev.ablation.api.ParameterKind;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -66,7 +72,22 @@ public final class LayerMap {
     return byVariable;
   }
 
-  /** A map from scratch: declare layers, then their parameters. */
+  /**
+   * A map from scratch: declare layers with their parameters. For a graph built without our
+   * conventions, declare each layer by a name pattern or a list of variables and mark the output
+   * projections; kinds and init rules are otherwise inferred:
+   *
+   * <pre>{@code
+   * LayerMap map = LayerMap.builder()
+   *     .layerMatching(LayerPath.parse("embed"), LayerKind.EMBEDDING, "tokTable")
+   *     .layerMatching(LayerPath.parse("blocks.0"), LayerKind.BLOCK, "t0_.*")
+   *     .layerMatching(LayerPath.parse("blocks.1"), LayerKind.BLOCK, "t1_.*")
+   *     .layerOfVariables(LayerPath.parse("unembed"), LayerKind.HEAD, List.of("fin_g", "fin_b", "readout"))
+   *     .kind("t\\d_(mix|down)", ParameterKind.OUTPUT_WEIGHT)
+   *     .inferInitFromValues()   // build before training: FRESH redraws like the first draw
+   *     .build(sd);
+   * }</pre>
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -76,8 +97,325 @@ public final class LayerMap {
     private final Map<LayerPath, LayerKind> kinds = new LinkedHashMap<>();
     private final Map<LayerPath, List<ParameterSpec>> members = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
+    private final Map<LayerPath, Declared> declared = new LinkedHashMap<>();
+    private final List<Rule<ParameterKind>> kindRules = new ArrayList<>();
+    private final List<Rule<InitRule>> initRules = new ArrayList<>();
+    private boolean initFromValues;
 
     private Builder() {}
+
+    /**
+     * Declares a layer holding exactly the named graph variables. Each becomes the parameter
+     * {@code <path>.<name>}, where the name is the variable's less the prefix all the layer's
+     * variables share ({@code t0_q} → {@code blocks.0.q}; characters outside
+     * {@code [A-Za-z0-9_]} become {@code _}). A {@link LayerKind#SUBLAYER} names variables that
+     * an enclosing layer also declares; they take their path from the sublayer
+     * ({@code decoder.blocks.0.cross_attn.q}).
+     */
+    public Builder layerOfVariables(LayerPath path, LayerKind kind, Collection<String> variables) {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(variables, "variables");
+      declare(path, kind, new Declared(kind, List.copyOf(variables), null));
+      return this;
+    }
+
+    /**
+     * Declares a layer holding every trainable variable ({@code VariableType.VARIABLE}; list a
+     * parameter already frozen to a constant by name with {@link #layerOfVariables}) whose whole
+     * name matches {@code regex} ({@link java.util.regex.Pattern} syntax), e.g. {@code "t0_.*"}
+     * or {@code "enc/layer_1/(.*)"}. A capturing group names the parameter inside the layer;
+     * without one, names are found as in {@link #layerOfVariables}.
+     */
+    public Builder layerMatching(LayerPath path, LayerKind kind, String regex) {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(kind, "kind");
+      Pattern p = compile("layer " + path, regex);
+      if (p != null) {
+        declare(path, kind, new Declared(kind, null, p));
+      }
+      return this;
+    }
+
+    /**
+     * Gives every declared variable whose whole name matches {@code regex} the kind
+     * {@code kind}; later rules win. Undeclared kinds are inferred: the gain and shift inputs of
+     * a {@code layer_norm} op are {@link ParameterKind#NORM_GAIN}/{@link ParameterKind#NORM_BIAS},
+     * vectors are {@link ParameterKind#BIAS}, matrices in an {@link LayerKind#EMBEDDING} layer
+     * {@link ParameterKind#EMBEDDING}, other matrices {@link ParameterKind#WEIGHT}. Output
+     * projections cannot be told from the graph: declare them {@link ParameterKind#OUTPUT_WEIGHT}
+     * and {@link ParameterKind#OUTPUT_BIAS}, or {@code ZERO_OUTPUT} refuses the layer.
+     */
+    public Builder kind(String regex, ParameterKind kind) {
+      Objects.requireNonNull(kind, "kind");
+      Pattern p = compile("kind " + kind, regex);
+      if (p != null) {
+        kindRules.add(new Rule<>(p, kind));
+      }
+      return this;
+    }
+
+    /**
+     * Draws every declared variable whose whole name matches {@code regex} from {@code rule} on
+     * a {@code FRESH} wipe; later rules win. See {@link #inferInitFromValues()} and
+     * {@link InitRule#inferred} for the rules used otherwise.
+     */
+    public Builder init(String regex, InitRule rule) {
+      Objects.requireNonNull(rule, "rule");
+      Pattern p = compile("init " + rule, regex);
+      if (p != null) {
+        initRules.add(new Rule<>(p, rule));
+      }
+      return this;
+    }
+
+    /**
+     * Fits each undeclared init rule to the variable's current values ({@link
+     * InitRule#fittedTo}): call {@link #build} before training so that a {@code FRESH} wipe
+     * redraws from the distribution the weights were first drawn from. Norm gains and shifts
+     * and biases still reset to 1 and 0.
+     */
+    public Builder inferInitFromValues() {
+      initFromValues = true;
+      return this;
+    }
+
+    private void declare(LayerPath path, LayerKind kind, Declared d) {
+      if (kinds.containsKey(path)) {
+        problems.add("layer " + path + " is declared twice");
+        return;
+      }
+      kinds.put(path, kind);
+      members.put(path, new ArrayList<>());
+      declared.put(path, d);
+    }
+
+    private Pattern compile(String what, String regex) {
+      if (regex == null || regex.isEmpty()) {
+        problems.add(what + ": the pattern is empty");
+        return null;
+      }
+      try {
+        return Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        problems.add(what + ": bad pattern '" + regex + "': " + e.getDescription());
+        return null;
+      }
+    }
+
+    /** Turns pattern and list declarations into parameter specs, collecting problems. */
+    private void resolveDeclared(SameDiff sd, List<String> all) {
+      if (declared.isEmpty()) {
+        return;
+      }
+      // Patterns match trainable variables only: SameDiff's own constants (sd_var, masks) are
+      // never parameters. A parameter frozen before the map is built must be listed by name.
+      List<String> paramVars = new ArrayList<>();
+      for (SDVariable v : sd.variables()) {
+        if (v.getVariableType() == VariableType.VARIABLE) {
+          paramVars.add(v.name());
+        }
+      }
+      Map<LayerPath, List<String>> vars = new LinkedHashMap<>();
+      for (Map.Entry<LayerPath, Declared> e : declared.entrySet()) {
+        LayerPath lp = e.getKey();
+        Declared d = e.getValue();
+        List<String> found = new ArrayList<>();
+        if (d.pattern() != null) {
+          for (String name : paramVars) {
+            if (d.pattern().matcher(name).matches()) {
+              found.add(name);
+            }
+          }
+          if (found.isEmpty()) {
+            all.add("layer " + lp + ": pattern '" + d.pattern().pattern()
+                + "' matches no trainable variable of the graph");
+          }
+        } else {
+          if (d.variables().isEmpty()) {
+            all.add("layer " + lp + " has no parameters (empty variable list)");
+          }
+          for (String name : d.variables()) {
+            if (name == null || !sd.hasVariable(name)) {
+              all.add("layer " + lp + ": variable '" + name + "' is not in the graph");
+            } else if (!isParameter(sd.getVariable(name))) {
+              all.add("layer " + lp + ": '" + name + "' is a "
+                  + sd.getVariable(name).getVariableType() + ", not a parameter");
+            } else if (found.contains(name)) {
+              all.add("layer " + lp + ": variable '" + name + "' is listed twice");
+            } else {
+              found.add(name);
+            }
+          }
+        }
+        vars.put(lp, found);
+      }
+      // A parameter's path lies under the deepest declared layer that names it, so that a
+      // sublayer (decoder.blocks.0.cross_attn) and its block share the same parameter path.
+      Map<String, LayerPath> deepest = new LinkedHashMap<>();
+      Map<String, LayerPath> owner = new LinkedHashMap<>();
+      for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
+        boolean sub = declared.get(e.getKey()).kind() == LayerKind.SUBLAYER;
+        for (String name : e.getValue()) {
+          deepest.merge(name, e.getKey(),
+              (a, b) -> b.segments().size() > a.segments().size() ? b : a);
+          if (!sub) {
+            owner.putIfAbsent(name, e.getKey());
+          }
+        }
+      }
+      Map<LayerPath, Map<String, String>> localNames = new LinkedHashMap<>();
+      for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
+        localNames.put(e.getKey(), localNames(declared.get(e.getKey()), e.getValue()));
+      }
+      for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
+        LayerPath lp = e.getKey();
+        Declared d = declared.get(lp);
+        for (String name : e.getValue()) {
+          LayerPath home = deepest.get(name);
+          if (d.kind() == LayerKind.SUBLAYER) {
+            LayerPath o = owner.get(name);
+            if (o == null) {
+              all.add("sublayer " + lp + ": variable '" + name + "' belongs to no enclosing layer");
+              continue;
+            }
+            if (!o.contains(lp)) {
+              all.add("sublayer " + lp + ": variable '" + name + "' belongs to " + o
+                  + ", which does not enclose " + lp);
+              continue;
+            }
+          }
+          if (!lp.contains(home)) {
+            home = lp; // an unrelated deeper claim: the overlap is reported by build()
+          }
+          ParameterPath pp;
+          try {
+            pp = home.parameter(segment(localNames.get(home).get(name)));
+          } catch (IllegalArgumentException ex) {
+            all.add("layer " + lp + ": variable '" + name + "': " + ex.getMessage());
+            continue;
+          }
+          SDVariable v = sd.getVariable(name);
+          ParameterKind k = kindOf(sd, v, d.kind());
+          members.get(lp).add(new ParameterSpec(pp, name, k, initOf(v, k)));
+        }
+      }
+    }
+
+    /**
+     * Each variable's name inside its layer: the pattern's first capturing group when it has
+     * one ({@code "t0_(.*)"}), else the name less the prefix, up to a separator ({@code _ / . :}),
+     * that all the layer's variables share: {@code t0_q, t0_k → q, k}. Blocks declared alike
+     * thus get the same parameter names, which {@code COPY_FROM} and neighbour policies need.
+     */
+    private static Map<String, String> localNames(Declared d, List<String> names) {
+      Map<String, String> out = new LinkedHashMap<>();
+      if (d.pattern() != null && d.pattern().matcher("").groupCount() > 0) {
+        for (String n : names) {
+          java.util.regex.Matcher m = d.pattern().matcher(n);
+          String g = m.matches() ? m.group(1) : null;
+          out.put(n, g == null || g.isEmpty() ? n : g);
+        }
+        return out;
+      }
+      int cut = 0;
+      if (names.size() > 1) {
+        String first = names.get(0);
+        int common = first.length();
+        for (String n : names) {
+          int i = 0;
+          while (i < Math.min(common, n.length()) && n.charAt(i) == first.charAt(i)) {
+            i++;
+          }
+          common = i;
+        }
+        for (int i = common - 1; i >= 0; i--) {
+          if ("_/.:".indexOf(first.charAt(i)) >= 0) {
+            cut = i + 1;
+            break;
+          }
+        }
+        for (String n : names) {
+          if (n.length() <= cut) {
+            cut = 0;
+          }
+        }
+      }
+      for (String n : names) {
+        out.put(n, n.substring(cut));
+      }
+      return out;
+    }
+
+    private ParameterKind kindOf(SameDiff sd, SDVariable v, LayerKind layerKind) {
+      ParameterKind declaredKind = null;
+      for (Rule<ParameterKind> r : kindRules) {
+        if (r.pattern().matcher(v.name()).matches()) {
+          declaredKind = r.value();
+        }
+      }
+      if (declaredKind != null) {
+        return declaredKind;
+      }
+      org.nd4j.autodiff.samediff.internal.Variable meta = sd.getVariables().get(v.name());
+      if (meta != null && meta.getInputsForOp() != null) {
+        for (String opName : meta.getInputsForOp()) {
+          org.nd4j.autodiff.samediff.internal.SameDiffOp op = sd.getOps().get(opName);
+          if (op == null || !"layer_norm".equals(op.getOp().opName())) {
+            continue;
+          }
+          int idx = op.getInputsToOp().indexOf(v.name());
+          if (idx == 1) {
+            return ParameterKind.NORM_GAIN;
+          }
+          if (idx == 2) {
+            return ParameterKind.NORM_BIAS;
+          }
+        }
+      }
+      long[] shape = v.getArr().shape();
+      long nonUnit = java.util.Arrays.stream(shape).filter(d -> d != 1).count();
+      if (nonUnit <= 1) {
+        return ParameterKind.BIAS;
+      }
+      return layerKind == LayerKind.EMBEDDING ? ParameterKind.EMBEDDING : ParameterKind.WEIGHT;
+    }
+
+    private InitRule initOf(SDVariable v, ParameterKind kind) {
+      InitRule declaredRule = null;
+      for (Rule<InitRule> r : initRules) {
+        if (r.pattern().matcher(v.name()).matches()) {
+          declaredRule = r.value();
+        }
+      }
+      if (declaredRule != null) {
+        return declaredRule;
+      }
+      boolean fixed = kind.isNorm() || kind == ParameterKind.BIAS
+          || kind == ParameterKind.OUTPUT_BIAS;
+      if (initFromValues && !fixed) {
+        return InitRule.fittedTo(v.getArr());
+      }
+      return InitRule.inferred(kind, v.getArr().shape());
+    }
+
+    private static boolean isParameter(SDVariable v) {
+      return v.getVariableType() == VariableType.VARIABLE
+          || v.getVariableType() == VariableType.CONSTANT;
+    }
+
+    /** A valid path segment from a variable name: {@code t0/attn.q} → {@code t0_attn_q}. */
+    static String segment(String variable) {
+      String s = variable.replaceAll("[^A-Za-z0-9_]", "_");
+      if (s.isEmpty() || !Character.isLetter(s.charAt(0)) && s.charAt(0) != '_') {
+        s = "_" + s;
+      }
+      return s;
+    }
+
+    private record Declared(LayerKind kind, List<String> variables, Pattern pattern) {}
+
+    private record Rule<T>(Pattern pattern, T value) {}
 
     /** Declares a layer with its parameters. */
     public Builder layer(LayerPath path, LayerKind kind, List<ParameterSpec> parameters) {
@@ -109,7 +447,9 @@ public final class LayerMap {
      *     unknown, a variable in two layers, and graph variables no layer claims
      */
     public LayerMap build(SameDiff sd) {
+      Objects.requireNonNull(sd, "sd");
       List<String> all = new ArrayList<>(problems);
+      resolveDeclared(sd, all);
       Map<ParameterPath, ParameterSpec> specs = new LinkedHashMap<>();
       Map<String, LayerPath> claimed = new LinkedHashMap<>();
       List<LayerInfo> infos = new ArrayList<>();
@@ -117,7 +457,9 @@ public final class LayerMap {
         LayerPath lp = e.getKey();
         List<ParameterSpec> ps = members.get(lp);
         if (ps.isEmpty()) {
-          all.add("layer " + lp + " has no parameters");
+          if (!declared.containsKey(lp)) {
+            all.add("layer " + lp + " has no parameters");
+          }
           continue;
         }
         List<ParameterInfo> pinfos = new ArrayList<>();
@@ -162,6 +504,13 @@ public final class LayerMap {
         }
       }
       if (!all.isEmpty()) {
+        TreeSet<String> params = new TreeSet<>();
+        for (SDVariable v : sd.variables()) {
+          if (v.getVariableType() == VariableType.VARIABLE) {
+            params.add(v.name());
+          }
+        }
+        all.add("the graph's trainable variables are: " + params);
         throw new LayerMapException(all, kinds.keySet());
       }
       return new LayerMap(new ModelLayout(infos), specs);

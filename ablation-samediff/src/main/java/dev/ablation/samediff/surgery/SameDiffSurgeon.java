@@ -1,0 +1,438 @@
+package dev.ablation.samediff.surgery;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedSet;
+import dev.ablation.api.AblationException;
+import dev.ablation.api.LayerInfo;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.LayerSurgeon;
+import dev.ablation.api.ModelLayout;
+import dev.ablation.api.NothingTrainableException;
+import dev.ablation.api.ParameterInfo;
+import dev.ablation.api.ParameterKind;
+import dev.ablation.api.ParameterPath;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.Surgery;
+import dev.ablation.api.WeightSnapshot;
+import dev.ablation.samediff.InitRule;
+import dev.ablation.samediff.LayerMap;
+import dev.ablation.samediff.ParameterSpec;
+import dev.ablation.samediff.SameDiffModel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.GradientUpdater;
+
+/**
+ * {@link LayerSurgeon} on any SameDiff graph with a {@link LayerMap}: our reference models or
+ * the user's own, inside the user's own training code.
+ *
+ * <p>Everything happens on the graph itself, in place:
+ * <ul>
+ *   <li><b>wipe</b> writes new values into the existing arrays ({@code getArr().assign}), never
+ *       replacing them, so that {@code sd.fit} and {@code sd.output} keep reading the same
+ *       arrays. The randomness of each parameter derives from the seed and the parameter's path
+ *       only, so a wipe is reproducible whatever else the model contains.
+ *   <li><b>freeze</b> turns frozen parameters into SameDiff constants
+ *       ({@code convertToConstants}) and trainable ones back into variables: constants get no
+ *       gradient, no update and no weight decay, in our loops and in {@code sd.fit} alike.
+ *   <li><b>snapshot/restore</b> copy values bit-exactly, with the trainable set.
+ * </ul>
+ *
+ * <p><b>Optimiser state.</b> Every {@link #setTrainable} call (hence every freeze, unfreeze and
+ * restore that changes the set) leaves the graph's own optimiser fresh: {@code sd.fit}'s
+ * updater state is zeroed and its iteration and epoch counts reset to 0, so Adam's moments and
+ * bias correction start anew for the trainable set. A training loop that keeps its own
+ * optimiser (one updater per parameter, as the recovery loop does) must likewise start a new
+ * one over {@link #trainableVariables()} after every change: state carried over from before the
+ * change would distort the measured recovery speed.
+ *
+ * <p>Not thread-safe: one surgeon per graph, used from one thread.
+ */
+public final class SameDiffSurgeon implements LayerSurgeon {
+  private final SameDiffModel model;
+  private final SameDiff sd;
+  private final LayerMap map;
+  private final ModelLayout layout;
+  private final Optional<ArraySnapshot> initial;
+
+  private SameDiffSurgeon(SameDiffModel model, ArraySnapshot initial) {
+    this.model = model;
+    this.sd = model.graph();
+    this.map = model.layers();
+    this.layout = map.layout();
+    this.initial = Optional.ofNullable(initial);
+  }
+
+  /** A surgeon without θ₀: every scheme but {@code RESTORE_INITIAL} works. */
+  public static SameDiffSurgeon of(SameDiffModel model) {
+    Objects.requireNonNull(model, "model");
+    return new SameDiffSurgeon(model, null);
+  }
+
+  /**
+   * A surgeon that can {@code RESTORE_INITIAL} to {@code initialWeights}, a snapshot taken
+   * (by a surgeon over the same layout) before training.
+   *
+   * @throws IllegalArgumentException if the snapshot is of another layout
+   */
+  public static SameDiffSurgeon of(SameDiffModel model, WeightSnapshot initialWeights) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(initialWeights, "initialWeights");
+    SameDiffSurgeon s = new SameDiffSurgeon(model, null);
+    return new SameDiffSurgeon(model, s.compatible(initialWeights, "initial weights"));
+  }
+
+  /** The model operated on. */
+  public SameDiffModel model() {
+    return model;
+  }
+
+  @Override
+  public ModelLayout layout() {
+    return layout;
+  }
+
+  /**
+   * The SameDiff names of the parameters that currently train, in model order: what a manual
+   * training loop computes gradients for.
+   */
+  public List<String> trainableVariables() {
+    List<String> out = new ArrayList<>();
+    for (ParameterSpec s : map.parameters()) {
+      if (sd.getVariable(s.variable()).getVariableType() == VariableType.VARIABLE) {
+        out.add(s.variable());
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------- wipe
+
+  @Override
+  public Surgery wipe(Collection<LayerPath> layers, ReinitScheme scheme, long seed) {
+    Objects.requireNonNull(layers, "layers");
+    Objects.requireNonNull(scheme, "scheme");
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("wipe needs at least one layer; the model has: "
+          + layout.paths());
+    }
+    // Validate the whole plan before touching a single array.
+    List<LayerPath> targets = ImmutableList.copyOf(new LinkedHashSet<>(layers));
+    List<LayerInfo> infos = new ArrayList<>();
+    for (LayerPath p : targets) {
+      infos.add(layout.layer(Objects.requireNonNull(p, "layer path")));
+    }
+    Set<ParameterPath> params = layout.parametersOf(targets);
+    Map<ParameterPath, ParameterPath> copySource = new LinkedHashMap<>();
+    if (scheme instanceof ReinitScheme.RestoreInitial && initial.isEmpty()) {
+      throw new AblationException("RESTORE_INITIAL needs the initial weights θ₀, and this surgeon"
+          + " was created without them: take a snapshot before training and pass it to"
+          + " SameDiffSurgeon.of(model, initialWeights)");
+    }
+    if (scheme instanceof ReinitScheme.ZeroOutput) {
+      List<String> problems = new ArrayList<>();
+      for (LayerInfo l : infos) {
+        if (l.parameters().stream().noneMatch(p -> p.kind().isOutput())) {
+          problems.add(l.path() + " (kinds " + l.parameters().stream().map(ParameterInfo::kind)
+              .distinct().toList() + ")");
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new AblationException("ZERO_OUTPUT cannot make these layers the identity: they"
+            + " have no OUTPUT_WEIGHT or OUTPUT_BIAS parameter: " + problems
+            + "; declare the output projections in the layer map (LayerMap.Builder.kind)");
+      }
+    }
+    if (scheme instanceof ReinitScheme.CopyFrom c) {
+      copySource.putAll(copyPlan(c.source(), infos));
+    }
+
+    ArraySnapshot before = take();
+    for (ParameterPath p : params) {
+      ParameterSpec spec = map.spec(p);
+      INDArray arr = sd.getVariable(spec.variable()).getArr();
+      long ps = parameterSeed(seed, p);
+      INDArray value = newValue(scheme, spec, arr, ps, copySource.get(p));
+      if (value != arr) {
+        arr.assign(value);
+      }
+    }
+    return new WipeSurgery(targets, scheme, seed, before);
+  }
+
+  private INDArray newValue(ReinitScheme scheme, ParameterSpec spec, INDArray arr, long seed,
+      ParameterPath copyFrom) {
+    long[] shape = arr.shape();
+    DataType type = arr.dataType();
+    if (scheme instanceof ReinitScheme.CopyFrom) {
+      return sd.getVariable(map.variable(copyFrom)).getArr().dup();
+    }
+    if (scheme instanceof ReinitScheme.ShrinkPerturb sp) {
+      INDArray noise = new InitRule.Normal(1).sample(shape, DataType.DOUBLE, seed);
+      return arr.dup().castTo(DataType.DOUBLE).muli(sp.lambda())
+          .addi(noise.muli(sp.sigma())).castTo(type);
+    }
+    // FRESH, ZERO_OUTPUT and RESTORE_INITIAL reset layer norms to γ=1, β=0.
+    if (spec.kind() == ParameterKind.NORM_GAIN) {
+      return InitRule.ones().sample(shape, type, seed);
+    }
+    if (spec.kind() == ParameterKind.NORM_BIAS) {
+      return InitRule.zeros().sample(shape, type, seed);
+    }
+    if (scheme instanceof ReinitScheme.RestoreInitial) {
+      return initial.orElseThrow().array(spec.path());
+    }
+    if (scheme instanceof ReinitScheme.ZeroOutput && spec.kind().isOutput()) {
+      return InitRule.zeros().sample(shape, type, seed);
+    }
+    return spec.init().sample(shape, type, seed);
+  }
+
+  /** Target parameter → source parameter, matched by their path relative to their layer. */
+  private Map<ParameterPath, ParameterPath> copyPlan(LayerPath source, List<LayerInfo> targets) {
+    LayerInfo src = layout.layer(source);
+    Map<String, ParameterInfo> bySuffix = new LinkedHashMap<>();
+    for (ParameterInfo p : src.parameters()) {
+      bySuffix.put(relative(src.path(), p.path()), p);
+    }
+    List<String> problems = new ArrayList<>();
+    Map<ParameterPath, ParameterPath> plan = new LinkedHashMap<>();
+    for (LayerInfo t : targets) {
+      if (t.path().contains(source) || source.contains(t.path())) {
+        problems.add("source " + source + " and target " + t.path() + " overlap");
+        continue;
+      }
+      Set<String> seen = new TreeSet<>();
+      for (ParameterInfo p : t.parameters()) {
+        String rel = relative(t.path(), p.path());
+        seen.add(rel);
+        ParameterInfo s = bySuffix.get(rel);
+        if (s == null) {
+          problems.add(t.path() + "." + rel + " has no counterpart " + source + "." + rel);
+        } else if (!s.shape().equals(p.shape())) {
+          problems.add(t.path() + "." + rel + " has shape " + p.shape() + " but " + s.path()
+              + " has shape " + s.shape());
+        } else {
+          plan.put(p.path(), s.path());
+        }
+      }
+      for (String rel : bySuffix.keySet()) {
+        if (!seen.contains(rel)) {
+          problems.add(source + "." + rel + " has no counterpart " + t.path() + "." + rel);
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new AblationException("COPY_FROM(" + source + ") does not fit; nothing was changed: "
+          + String.join("; ", problems));
+    }
+    return plan;
+  }
+
+  private static String relative(LayerPath layer, ParameterPath p) {
+    return String.join(".", p.segments().subList(layer.segments().size(), p.segments().size()));
+  }
+
+  /**
+   * The seed of one parameter's draw: the wipe's seed mixed with the parameter's path, so that
+   * the same seed gives the same values whatever other layers are wiped alongside.
+   */
+  static long parameterSeed(long seed, ParameterPath p) {
+    long h = 0xcbf29ce484222325L; // FNV-1a over the path's UTF-8 bytes
+    for (byte b : p.toString().getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    return mix(seed * 0x9e3779b97f4a7c15L + mix(h));
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  // -------------------------------------------------------------------------------- freeze
+
+  @Override
+  public void setTrainable(Set<ParameterPath> trainable) {
+    Objects.requireNonNull(trainable, "trainable");
+    if (trainable.isEmpty()) {
+      throw new NothingTrainableException("setTrainable was given an empty set: nothing would"
+          + " train (SameDiff's fit fails when every variable is a constant); pass at least one of"
+          + " the model's " + layout.parameters().size() + " parameters, e.g. "
+          + layout.parameterPaths().stream().limit(4).toList());
+    }
+    Set<ParameterPath> known = layout.parameterPaths();
+    List<String> unknown = new ArrayList<>();
+    for (ParameterPath p : trainable) {
+      if (p == null || !known.contains(p)) {
+        unknown.add(String.valueOf(p));
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("setTrainable names " + unknown.size()
+          + " parameter(s) the model does not have: " + unknown + "; the model has: "
+          + layout.parameters().stream().map(ParameterInfo::path).toList());
+    }
+    applyTypes(trainable);
+  }
+
+  /** Makes exactly {@code trainable} variables and the rest constants; resets the optimiser. */
+  private void applyTypes(Set<ParameterPath> trainable) {
+    List<SDVariable> toConstant = new ArrayList<>();
+    List<SDVariable> toVariable = new ArrayList<>();
+    for (ParameterSpec s : map.parameters()) {
+      SDVariable v = sd.getVariable(s.variable());
+      boolean isVar = v.getVariableType() == VariableType.VARIABLE;
+      boolean want = trainable.contains(s.path());
+      if (isVar && !want) {
+        toConstant.add(v);
+      } else if (!isVar && want) {
+        toVariable.add(v);
+      }
+    }
+    // Freeze first: the graph then never has all its parameters trainable and frozen at once.
+    if (!toConstant.isEmpty()) {
+      sd.convertToConstants(toConstant);
+    }
+    if (!toVariable.isEmpty()) {
+      sd.convertToVariables(toVariable);
+    }
+    resetOptimizerState();
+  }
+
+  /**
+   * Zeroes {@code sd.fit}'s updater state (e.g. Adam's moments) and resets its iteration and
+   * epoch counts, so the next {@code fit} starts the optimiser afresh for the trainable set. Does
+   * nothing before the graph has a training configuration. Called by every {@link #setTrainable}.
+   */
+  public void resetOptimizerState() {
+    TrainingConfig tc = sd.getTrainingConfig();
+    if (tc != null) {
+      tc.setIterationCount(0);
+      tc.setEpochCount(0);
+    }
+    Map<String, GradientUpdater> updaters = sd.getUpdaterMap();
+    if (updaters != null) {
+      for (GradientUpdater<?> u : updaters.values()) {
+        Map<String, INDArray> state = u.getState();
+        if (state != null) {
+          state.values().forEach(a -> a.assign(0));
+        }
+      }
+    }
+  }
+
+  @Override
+  public Set<ParameterPath> trainable() {
+    Set<ParameterPath> out = new TreeSet<>();
+    for (ParameterSpec s : map.parameters()) {
+      if (sd.getVariable(s.variable()).getVariableType() == VariableType.VARIABLE) {
+        out.add(s.path());
+      }
+    }
+    return ImmutableSortedSet.copyOf(out);
+  }
+
+  // ----------------------------------------------------------------------- snapshot/restore
+
+  @Override
+  public WeightSnapshot snapshot() {
+    return take();
+  }
+
+  private ArraySnapshot take() {
+    Map<ParameterPath, INDArray> arrays = new LinkedHashMap<>();
+    for (ParameterSpec s : map.parameters()) {
+      arrays.put(s.path(), sd.getVariable(s.variable()).getArr().dup());
+    }
+    return new ArraySnapshot(layout, arrays, trainable());
+  }
+
+  @Override
+  public void restore(WeightSnapshot snapshot) {
+    ArraySnapshot s = compatible(Objects.requireNonNull(snapshot, "snapshot"), "snapshot");
+    for (ParameterSpec spec : map.parameters()) {
+      sd.getVariable(spec.variable()).getArr().assign(s.array(spec.path()));
+    }
+    if (!s.trainable().equals(trainable())) {
+      applyTypes(s.trainable());
+    }
+  }
+
+  private ArraySnapshot compatible(WeightSnapshot snapshot, String what) {
+    if (!(snapshot instanceof ArraySnapshot a)) {
+      throw new IllegalArgumentException(what + " " + snapshot
+          + " was not taken by a SameDiffSurgeon; only SameDiffSurgeon.snapshot() can be restored");
+    }
+    if (!a.layout().equals(layout)) {
+      throw new IllegalArgumentException(what + " was taken from a model of another layout;"
+          + " snapshot layers " + a.layout().paths() + " vs this model's " + layout.paths()
+          + " (or parameter shapes/kinds differ)");
+    }
+    for (ParameterSpec spec : map.parameters()) {
+      DataType have = sd.getVariable(spec.variable()).getArr().dataType();
+      DataType got = a.array(spec.path()).dataType();
+      if (have != got) {
+        throw new IllegalArgumentException(what + ": parameter " + spec.path() + " is " + got
+            + " in the snapshot but " + have + " in the model");
+      }
+    }
+    return a;
+  }
+
+  /** The handle a wipe returns: undo puts back the snapshot taken just before it. */
+  private final class WipeSurgery implements Surgery {
+    private final List<LayerPath> layers;
+    private final ReinitScheme scheme;
+    private final long seed;
+    private final ArraySnapshot before;
+
+    WipeSurgery(List<LayerPath> layers, ReinitScheme scheme, long seed, ArraySnapshot before) {
+      this.layers = layers;
+      this.scheme = scheme;
+      this.seed = seed;
+      this.before = before;
+    }
+
+    @Override
+    public List<LayerPath> layers() {
+      return layers;
+    }
+
+    @Override
+    public ReinitScheme scheme() {
+      return scheme;
+    }
+
+    @Override
+    public long seed() {
+      return seed;
+    }
+
+    @Override
+    public void undo() {
+      restore(before);
+    }
+
+    @Override
+    public String toString() {
+      return "Surgery[" + scheme + " on " + layers + ", seed " + seed + "]";
+    }
+  }
+}

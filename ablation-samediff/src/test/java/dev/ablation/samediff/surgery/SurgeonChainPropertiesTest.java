@@ -42,7 +42,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * asks for, restores exactly, makes ZERO_OUTPUT equal to deletion, and never changes the
  * parameters' number or shapes. Few tries, tiny models, pinned seeds.
  */
-class SurgeonChainProperties {
+class SurgeonChainPropertiesTest {
 
   @Property(tries = 3, seed = "20261127", shrinking = ShrinkingMode.BOUNDED)
   void foreignDecoderChain(@ForAll("foreignDecoder") ActionChain<Harness> chain) {

@@ -1,0 +1,70 @@
+package dev.ablation.examples;
+
+import dev.ablation.examples.cli.StudyCommand;
+import dev.ablation.examples.study.StudyEngine;
+import dev.ablation.examples.study.Presets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar ablation.jar <command>}: the entry point of the shaded jar. */
+@Command(name = "ablation", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Wipe one layer of a trained transformer, freeze the rest, and measure how "
+        + "much retraining it takes to recover.")
+public final class Main implements Runnable {
+
+  /**
+   * The engine the jar runs studies on. The SameDiff engine replaces this placeholder; until
+   * then {@code study} validates its options and stops before training.
+   */
+  static final StudyEngine.Factory DEFAULT_ENGINE = cacheDir -> {
+    throw new IllegalStateException("no study engine is built into this jar yet: the SameDiff "
+        + "engine (training originals, recoveries, T_scratch) is still to come");
+  };
+
+  @picocli.CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Runs the command line and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(execute(DEFAULT_ENGINE, args));
+  }
+
+  /** Runs the command line on {@code engines} and returns its exit status (for tests and embedding). */
+  public static int execute(StudyEngine.Factory engines, String... args) {
+    return commandLine(engines).execute(args);
+  }
+
+  /** The command tree: {@code study} (and, from its own issue, {@code bench}). */
+  public static CommandLine commandLine(StudyEngine.Factory engines) {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true"); // plots render without a display
+    }
+    CommandLine cl = new CommandLine(new Main());
+    CommandLine study = new CommandLine(new StudyCommand(engines));
+    study.getCommandSpec().usageMessage().footer(
+        "%nPresets (data in dev.ablation.examples.study.Presets):%n" + Presets.describe()
+            + "%n%nOptions given with a preset replace that preset's value.");
+    cl.addSubcommand("study", study);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      cmd.getErr().println("error: " + ex.getMessage());
+      return 1;
+    });
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "missing command; try: study --preset quick");
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"ablation " + (v == null ? "dev" : v)};
+    }
+  }
+}

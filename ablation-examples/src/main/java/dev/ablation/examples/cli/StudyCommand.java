@@ -1,0 +1,222 @@
+package dev.ablation.examples.cli;
+
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.examples.report.Report;
+import dev.ablation.examples.study.Arch;
+import dev.ablation.examples.study.Preset;
+import dev.ablation.examples.study.Presets;
+import dev.ablation.examples.study.Progress;
+import dev.ablation.examples.study.ResultStore;
+import dev.ablation.examples.study.Study;
+import dev.ablation.examples.study.StudyEngine;
+import dev.ablation.examples.study.StudyPlan;
+import dev.ablation.examples.study.TrainingSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code study}: run a sweep of wipe-and-recover experiments and write results and a report.
+ * Every option is checked, and every bad value named, before anything trains.
+ */
+@Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train originals, wipe each layer in turn, retrain under each freeze policy, "
+        + "and write results.csv, results.json, report.md and plots/ into --out.",
+        "Killed at any moment, the same command with --resume finishes the rest."})
+public final class StudyCommand implements Callable<Integer> {
+
+  private final StudyEngine.Factory engines;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--preset", paramLabel = "NAME", defaultValue = "default",
+      description = "quick, default, full or encdec (see below); default: ${DEFAULT-VALUE}")
+  String preset;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "study-out",
+      description = "output directory; default: ${DEFAULT-VALUE}")
+  Path out;
+
+  @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
+  boolean resume;
+
+  @Option(names = "--arch", split = ",", paramLabel = "ARCH",
+      description = "architectures: decoder, encoder, encdec")
+  List<String> archs;
+
+  @Option(names = "--layers", split = ",", paramLabel = "N", description = "depths n_layers")
+  List<Integer> depths;
+
+  @Option(names = "--widths", split = ",", paramLabel = "D", description = "widths d_model")
+  List<Integer> widths;
+
+  @Option(names = "--heads", paramLabel = "H", description = "attention heads (d_model must be a multiple)")
+  Integer heads;
+
+  @Option(names = "--wipe", split = ",", paramLabel = "L",
+      description = "wipe only these block indices (0-based, each < every N); default: all")
+  List<Integer> wipe;
+
+  // commas inside parentheses belong to SHRINK_PERTURB(lambda,sigma), not to the list
+  @Option(names = "--schemes", split = ",(?![^(]*\\))", splitSynopsisLabel = ",",
+      paramLabel = "SCHEME", description = "FRESH, RESTORE_INITIAL, ZERO_OUTPUT, "
+          + "SHRINK_PERTURB(lambda,sigma), COPY_FROM(blocks.i)")
+  List<String> schemes;
+
+  @Option(names = "--policies", split = ",(?![^(]*\\))", splitSynopsisLabel = ",", paramLabel = "POLICY",
+      description = "onlyWiped, wipedPlusLayerNorms, wipedPlusNeighbours(k), wipedPlusHead, "
+          + "allTrainable")
+  List<String> policies;
+
+  @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "master seeds")
+  List<Long> seeds;
+
+  @Option(names = "--eval-every", paramLabel = "K", description = "evaluate every K recovery steps")
+  Integer evalEvery;
+
+  @Option(names = "--epsilon", paramLabel = "NATS", description = "recovered at L* + NATS")
+  Double epsilon;
+
+  @Option(names = "--budget", paramLabel = "F",
+      description = "a recovery may spend at most F x S x E examples")
+  Double budget;
+
+  @Option(names = "--strings", paramLabel = "S", description = "training strings of an original")
+  Long strings;
+
+  @Option(names = "--epochs", paramLabel = "E", description = "epochs of an original")
+  Integer epochs;
+
+  @Option(names = "--scratch", negatable = true,
+      description = "measure T_scratch (training from a fresh init to the same target)")
+  Boolean scratch;
+
+  /** A command that runs studies on engines from {@code engines}. */
+  public StudyCommand(StudyEngine.Factory engines) {
+    this.engines = Objects.requireNonNull(engines, "engines");
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    StudyPlan plan = validatedPlan();
+    PrintWriter o = spec.commandLine().getOut();
+    int ran;
+    ResultStore store;
+    // the engine opens first: if it cannot, the directory stays as it was
+    try (StudyEngine engine = engines.open(out.resolve("originals"))) {
+      store = ResultStore.open(out, plan, resume);
+      if (store.tornBytesDropped() > 0) {
+        o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
+            store.tornBytesDropped(), out.resolve(ResultStore.CSV));
+      }
+      ran = new Study(plan, engine, store, Progress.forConsole()).run();
+    }
+    store.writeResults();
+    TrainingSettings t = plan.training();
+    Report.write(out, store.records(), String.format(Locale.ROOT,
+        "the validation loss, smoothed over %d evaluations every %d steps, came within "
+            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
+        TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
+        t.budgetFraction()));
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", store.records().size(), out,
+        ran, out.resolve(Report.FILE));
+    o.flush();
+    return 0;
+  }
+
+  /** The plan the options ask for, or a usage error naming every bad value. */
+  StudyPlan validatedPlan() {
+    List<String> errors = new ArrayList<>();
+    Optional<Preset> p = Presets.byName(preset);
+    if (p.isEmpty()) {
+      errors.add("unknown preset '" + preset + "'; valid: " + Presets.names());
+    }
+    StudyPlan plan = p.map(Preset::plan).orElse(Presets.DEFAULT.plan());
+    List<Arch> a = parseAll(archs, errors, s -> Arch.byKey(s).orElseThrow(
+        () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Arch.keys())));
+    List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
+    List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
+    try {
+      TrainingSettings t = plan.training();
+      t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
+      t = epsilon == null ? t : t.withEpsilonNats(epsilon);
+      t = budget == null ? t : t.withBudgetFraction(budget);
+      t = strings == null ? t : t.withStrings(strings);
+      t = epochs == null ? t : t.withEpochs(epochs);
+      t = scratch == null ? t : t.withScratch(scratch);
+      plan = plan.withTraining(t);
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+    try {
+      plan = a == null ? plan : plan.withArchs(a);
+      plan = depths == null ? plan : plan.withDepths(depths);
+      plan = widths == null ? plan : plan.withWidths(widths);
+      plan = heads == null ? plan : plan.withHeads(heads);
+      plan = wipe == null ? plan : plan.withWipe(wipe);
+      plan = sc == null ? plan : plan.withSchemes(sc);
+      plan = po == null ? plan : plan.withPolicies(po);
+      plan = seeds == null ? plan : plan.withSeeds(seeds);
+      errors.addAll(plan.problems());
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+    errors.addAll(outProblems());
+    if (!errors.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "invalid options (nothing was trained):\n  - " + String.join("\n  - ", errors));
+    }
+    return plan;
+  }
+
+  /** Parses each value, collecting one error per bad one; null when the option is absent. */
+  private static <T> List<T> parseAll(List<String> values, List<String> errors,
+      Function<String, T> parse) {
+    if (values == null) {
+      return null;
+    }
+    List<T> outs = new ArrayList<>();
+    for (String v : values) {
+      try {
+        outs.add(parse.apply(v));
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    // all values bad: already reported; keep the preset's list rather than add "needs a value"
+    return outs.isEmpty() ? null : outs;
+  }
+
+  private List<String> outProblems() {
+    List<String> errors = new ArrayList<>();
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      errors.add("--out " + out + " is a file, not a directory");
+      return errors;
+    }
+    try {
+      Files.createDirectories(out);
+      Files.delete(Files.createTempFile(out, ".writable", ".probe"));
+    } catch (IOException | SecurityException e) {
+      errors.add("--out " + out + " is not a writable directory (" + e + ")");
+      return errors;
+    }
+    if (!resume && ResultStore.holdsResults(out)) {
+      errors.add("--out " + out + " already holds study results; add --resume to finish them, "
+          + "or choose another --out");
+    }
+    return errors;
+  }
+}

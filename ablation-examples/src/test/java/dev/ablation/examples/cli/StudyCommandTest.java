@@ -1,0 +1,132 @@
+package dev.ablation.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ablation.examples.Main;
+import dev.ablation.examples.study.FakeStudyEngine;
+import dev.ablation.examples.study.ResultsCsv;
+import dev.ablation.examples.study.StudyEngine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class StudyCommandTest {
+  final AtomicInteger opened = new AtomicInteger();
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  int run(String... args) {
+    StudyEngine.Factory f = dir -> {
+      opened.incrementAndGet();
+      return new FakeStudyEngine();
+    };
+    CommandLine cl = Main.commandLine(f);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  @Test
+  void namesEveryBadValueAndTheValidChoicesBeforeTraining(@TempDir Path dir) {
+    int code = run("study", "--out", dir.resolve("o").toString(), "--arch", "decoder,gpt",
+        "--schemes", "FRESH,SCRAMBLE,SHRINK_PERTURB(0.5,0.01)", "--policies", "onlyWiped,frozen",
+        "--layers", "2,4", "--widths", "32,30", "--heads", "4", "--wipe", "1,3");
+    String e = err.toString();
+    assertEquals(2, code, e);
+    assertEquals(0, opened.get(), "no engine was opened");
+    assertTrue(e.contains("unknown arch 'gpt'") && e.contains("[decoder, encoder, encdec]"), e);
+    assertTrue(e.contains("'SCRAMBLE'") && e.contains("ZERO_OUTPUT"), e);
+    assertFalse(e.contains("SHRINK_PERTURB(0.5'"), "the comma inside parentheses is no list separator: " + e);
+    assertTrue(e.contains("'frozen'") && e.contains("allTrainable"), e);
+    assertTrue(e.contains("d_model 30") && e.contains("--heads 4"), e);
+    assertTrue(e.contains("layer 3 in --wipe") && e.contains("0..1"), e);
+    assertFalse(e.contains("layer 1 in --wipe"), e);
+    assertFalse(e.contains("needs at least one value"), e);
+    assertFalse(Files.exists(dir.resolve("o/results.csv")));
+  }
+
+  @Test
+  void rejectsAnUnknownPresetAndAnUnwritableOut(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    int code = run("study", "--preset", "huge", "--out", file.toString());
+    String e = err.toString();
+    assertEquals(2, code, e);
+    assertTrue(e.contains("unknown preset 'huge'") && e.contains("quick"), e);
+    assertTrue(e.contains("--out " + file) && e.contains("not a directory"), e);
+    assertEquals(0, opened.get());
+  }
+
+  @Test
+  void refusesAnOutWithResultsUnlessResumed(@TempDir Path dir) throws IOException {
+    Path o = dir.resolve("o");
+    String[] args = {"study", "--preset", "quick", "--out", o.toString()};
+    assertEquals(0, run(args), err.toString());
+    List<String> first = Files.readAllLines(o.resolve("results.csv"));
+    assertEquals(2, run(args));
+    assertTrue(err.toString().contains("--resume") && err.toString().contains("--out"),
+        err.toString());
+    String[] resumed = {"study", "--preset", "quick", "--out", o.toString(), "--resume"};
+    assertEquals(0, run(resumed), err.toString());
+    assertEquals(first, Files.readAllLines(o.resolve("results.csv")));
+  }
+
+  @Test
+  void quickPresetWritesEveryFileWithOneRowPerLayerSchemePolicySeed(@TempDir Path dir)
+      throws IOException {
+    Path o = dir.resolve("o");
+    assertEquals(0, run("study", "--preset", "quick", "--out", o.toString()), err.toString());
+    List<String> lines = Files.readAllLines(o.resolve("results.csv"));
+    assertEquals(String.join(",", ResultsCsv.HEADER), lines.get(0));
+    // quick: N=2 -> 2 layers, 2 schemes, 1 policy, 3 seeds
+    assertEquals(1 + 2 * 2 * 1 * 3, lines.size());
+    for (String f : List.of("results.json", "report.md", "study.json")) {
+      assertTrue(Files.size(o.resolve(f)) > 0, f);
+    }
+    assertTrue(out.toString().contains("12 runs"), out.toString());
+  }
+
+  @Test
+  void overridesReplaceThePresetsValues(@TempDir Path dir) throws IOException {
+    Path o = dir.resolve("o");
+    assertEquals(0, run("study", "--preset", "quick", "--out", o.toString(), "--layers", "3",
+        "--wipe", "0,2", "--schemes", "SHRINK_PERTURB(0.5,0.01)", "--policies",
+        "onlyWiped,wipedPlusNeighbours(1)", "--seeds", "7", "--no-scratch"), err.toString());
+    List<String> lines = Files.readAllLines(o.resolve("results.csv"));
+    assertEquals(1 + 2 * 1 * 2 * 1, lines.size(), String.join("\n", lines));
+    assertTrue(lines.get(1).startsWith("decoder,3,32,blocks.0,\"SHRINK_PERTURB(0.5,0.01)\","),
+        lines.get(1));
+    assertTrue(lines.stream().skip(1).allMatch(l -> l.endsWith(",," + l.substring(
+        l.lastIndexOf(',') + 1))), "examples_scratch empty with --no-scratch: " + lines);
+  }
+
+  @Test
+  void helpListsThePresets() {
+    assertEquals(0, run("study", "--help"));
+    String h = out.toString();
+    for (String p : List.of("quick", "default", "full", "encdec")) {
+      assertTrue(h.contains("  " + p + " "), h);
+    }
+    assertTrue(h.contains("--resume") && h.contains("--eval-every"), h);
+  }
+
+  @Test
+  void theJarsDefaultEngineSaysItIsMissingAfterValidating(@TempDir Path dir) {
+    CommandLine cl = Main.commandLine(cacheDir -> {
+      throw new IllegalStateException("no engine");
+    });
+    cl.setErr(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(out, true));
+    assertEquals(1, cl.execute("study", "--preset", "quick", "--out", dir.toString()));
+    assertTrue(err.toString().contains("no engine"), err.toString());
+    assertFalse(dev.ablation.examples.study.ResultStore.holdsResults(dir), "dir left untouched");
+  }
+}

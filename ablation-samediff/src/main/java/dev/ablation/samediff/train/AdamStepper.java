@@ -1,0 +1,174 @@
+package dev.ablation.samediff.train;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.SameDiffModel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * One optimiser over an explicit set of trainable variables: each {@link #step(Batch)} computes
+ * the loss and the gradients of exactly those variables
+ * ({@code calculateGradientsAndOutputs}) and applies Adam with bias correction, one fresh ND4J
+ * {@link AdamUpdater} state per variable.
+ *
+ * <p>Why not {@code sd.fit}: M2.1 keeps updater state and the iteration count inside the graph
+ * (a new learning rate or a fresh state per trial is silently ignored) and its listeners report
+ * a wrong loss. Here the state belongs to this instance, the iteration count starts at 0, and
+ * freezing means leaving a name out: a variable not in the set is never written, so it stays
+ * bit-identical whatever its {@link VariableType}.
+ *
+ * <p>Not thread-safe; one stepper per training run.
+ */
+public final class AdamStepper {
+  private final SameDiff sd;
+  private final String loss;
+  private final List<String> trainable;
+  private final AdamSettings settings;
+  private final Map<String, AdamUpdater> updaters = new LinkedHashMap<>();
+  private long steps;
+  private long examples;
+  private long tokens;
+
+  /**
+   * A stepper with fresh Adam state.
+   *
+   * @param model the graph and its scalar loss
+   * @param trainableVariables the SameDiff variable names to update; every one must be a
+   *     {@link VariableType#VARIABLE} of the graph
+   * @param settings Adam's hyper-parameters
+   * @throws IllegalArgumentException if the set is empty or names something that is not a
+   *     trainable variable (all such names are listed)
+   */
+  public AdamStepper(SameDiffModel model, Collection<String> trainableVariables,
+      AdamSettings settings) {
+    if (model == null || trainableVariables == null || settings == null) {
+      throw new IllegalArgumentException("model, trainable variables and settings are required");
+    }
+    this.sd = model.graph();
+    this.loss = model.lossVariable();
+    this.settings = settings;
+    this.trainable = ImmutableList.copyOf(ImmutableSet.copyOf(trainableVariables));
+    if (trainable.isEmpty()) {
+      throw new IllegalArgumentException("nothing to train: the set of trainable variables is "
+          + "empty");
+    }
+    List<String> bad = new ArrayList<>();
+    for (String name : trainable) {
+      if (!sd.hasVariable(name)) {
+        bad.add("'" + name + "' is not in the graph");
+      } else if (sd.getVariable(name).getVariableType() != VariableType.VARIABLE) {
+        bad.add("'" + name + "' is a " + sd.getVariable(name).getVariableType()
+            + ", not a trainable VARIABLE");
+      }
+    }
+    if (!bad.isEmpty()) {
+      throw new IllegalArgumentException("cannot train " + bad + "; trainable variables of the "
+          + "graph: " + trainableVariablesOf(sd));
+    }
+    // The gradient function is built against the graph's declared loss.
+    sd.setLossVariables(loss);
+    Adam adam = new Adam(settings.learningRate(), settings.beta1(), settings.beta2(),
+        settings.epsilon());
+    for (String name : trainable) {
+      INDArray param = sd.getVariable(name).getArr();
+      AdamUpdater u = new AdamUpdater(adam);
+      INDArray state = Nd4j.zeros(param.dataType(), 1, 2 * param.length());
+      u.setStateViewArray(state, param.shape(), 'c', true);
+      updaters.put(name, u);
+    }
+  }
+
+  /** The trainable variables of {@code sd}, in graph order: a convenience for "train all". */
+  public static List<String> trainableVariablesOf(SameDiff sd) {
+    List<String> names = new ArrayList<>();
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == VariableType.VARIABLE) {
+        names.add(v.name());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * One Adam step on {@code batch}.
+   *
+   * @return the training loss on the batch before the update (nats per predicted token)
+   * @throws IllegalStateException if the loss is not finite (the weights are then left as they
+   *     were before the step) or a trainable variable gets no gradient
+   */
+  public double step(Batch batch) {
+    OutAndGrad og = sd.calculateGradientsAndOutputs(batch.placeholders(), List.of(loss),
+        trainable);
+    double value = og.getOutputs().get(loss).getDouble(0);
+    if (!Double.isFinite(value)) {
+      throw new IllegalStateException("training loss is " + value + " at step " + steps);
+    }
+    Map<String, INDArray> grads = og.getGradients();
+    for (String name : trainable) {
+      INDArray g = grads.get(name);
+      if (g == null) {
+        throw new IllegalStateException("no gradient for '" + name + "': it does not influence "
+            + "the loss '" + loss + "'");
+      }
+    }
+    int iteration = Math.toIntExact(steps);
+    for (String name : trainable) {
+      INDArray param = sd.getVariable(name).getArr();
+      // applyUpdater turns the gradient into the update, in place; the gradient arrays are
+      // ours (fresh per call), so this writes nothing of the graph's.
+      INDArray update = grads.get(name).reshape(param.shape());
+      updaters.get(name).applyUpdater(update, iteration, 0);
+      param.subi(update);
+    }
+    steps++;
+    examples += batch.examples();
+    tokens += batch.tokens();
+    return value;
+  }
+
+  /** Steps taken so far. */
+  public long steps() {
+    return steps;
+  }
+
+  /** Examples consumed so far (sum of {@link Batch#examples()}). */
+  public long examples() {
+    return examples;
+  }
+
+  /** Predicted tokens consumed so far (sum of {@link Batch#tokens()}). */
+  public long tokens() {
+    return tokens;
+  }
+
+  /** The variables this stepper updates, in the order given. */
+  public List<String> trainable() {
+    return trainable;
+  }
+
+  /** The hyper-parameters. */
+  public AdamSettings settings() {
+    return settings;
+  }
+
+  /** The names this stepper leaves untouched among the graph's trainable variables. */
+  public Set<String> untouched() {
+    Set<String> all = new java.util.LinkedHashSet<>(trainableVariablesOf(sd));
+    all.removeAll(trainable);
+    return all;
+  }
+}

@@ -80,8 +80,7 @@ public final class LayerMap {
    * <pre>{@code
    * LayerMap map = LayerMap.builder()
    *     .layerMatching(LayerPath.parse("embed"), LayerKind.EMBEDDING, "tokTable")
-   *     .layerMatching(LayerPath.parse("blocks.0"), LayerKind.BLOCK, "t0_.*")
-   *     .layerMatching(LayerPath.parse("blocks.1"), LayerKind.BLOCK, "t1_.*")
+   *     .blocks("blocks", 2, "t%d_(.*)")        // blocks.0 ← t0_q, t0_k, …
    *     .layerOfVariables(LayerPath.parse("unembed"), LayerKind.HEAD, List.of("fin_g", "fin_b", "readout"))
    *     .kind("t\\d_(mix|down)", ParameterKind.OUTPUT_WEIGHT)
    *     .inferInitFromValues()   // build before training: FRESH redraws like the first draw
@@ -133,6 +132,23 @@ public final class LayerMap {
       Pattern p = compile("layer " + path, regex);
       if (p != null) {
         declare(path, kind, new Declared(kind, null, p));
+      }
+      return this;
+    }
+
+    /**
+     * Declares blocks {@code <stack>.0 … <stack>.(n-1)}, block {@code i} matching
+     * {@code String.format(Locale.ROOT, regexTemplate, i)}: {@code blocks("blocks", 4, "t%d_(.*)")}
+     * or {@code blocks("encoder.blocks", 2, "enc/layer_%d/(.*)")}.
+     */
+    public Builder blocks(String stack, int n, String regexTemplate) {
+      if (n < 1) {
+        throw new IllegalArgumentException("a stack needs n >= 1 blocks, got " + n);
+      }
+      Objects.requireNonNull(regexTemplate, "regexTemplate");
+      for (int i = 0; i < n; i++) {
+        layerMatching(LayerPath.block(stack, i), LayerKind.BLOCK,
+            String.format(java.util.Locale.ROOT, regexTemplate, i));
       }
       return this;
     }

@@ -123,6 +123,25 @@ class LayerMapDeclarationTest {
   }
 
   @Test
+  void blocksDeclaresAStackFromATemplate() {
+    SameDiff sd = ToyGraphs.buildDecoder(1);
+    LayerMap map = LayerMap.builder()
+        .layerMatching(LayerPath.parse("embed"), LayerKind.EMBEDDING, "tokTable|posTable")
+        .blocks("blocks", 2, "t%d_(.*)")
+        .layerMatching(LayerPath.parse("unembed"), LayerKind.HEAD, "fin_g|fin_b|readout")
+        .build(sd);
+    assertEquals(ToyGraphs.declareDecoderMap().build(sd).layout().parameterPaths(),
+        map.layout().parameterPaths());
+    LayerMapException e = assertThrows(LayerMapException.class, () -> LayerMap.builder()
+        .blocks("blocks", 3, "t%d_(.*)").build(sd));
+    assertTrue(e.problems().contains("layer blocks.2: pattern 't2_(.*)' matches no trainable"
+        + " variable of the graph"), e.problems().toString());
+    IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+        () -> LayerMap.builder().blocks("blocks", 0, "t%d_.*"));
+    assertEquals("a stack needs n >= 1 blocks, got 0", e2.getMessage());
+  }
+
+  @Test
   void declaredInitRulesWin() {
     SameDiff sd = ToyGraphs.buildDecoder(1);
     LayerMap map = ToyGraphs.declareDecoderMap()

@@ -248,6 +248,25 @@ class SurgeonTest {
   }
 
   @Test
+  void fitTrainsTheWipedArraysInPlace() {
+    surgeon.wipe(B1, ReinitScheme.zeroOutput(), 3);
+    surgeon.freeze(FreezePolicy.onlyWiped(), List.of(B1), 0);
+    WeightSnapshot wiped = surgeon.snapshot();
+    toy.fit(1, 77);
+    WeightSnapshot after = surgeon.snapshot();
+    // one fresh Adam step (lr 1e-2, bias-corrected) moves each element by about lr at most;
+    // had fit kept reading the pre-wipe arrays, W_O would not start from zero
+    double[] w0 = wiped.values(B1.parameter("mix"));
+    double[] w1 = after.values(B1.parameter("mix"));
+    double maxStep = 0;
+    for (int i = 0; i < w0.length; i++) {
+      assertEquals(0.0, w0[i]);
+      maxStep = Math.max(maxStep, Math.abs(w1[i] - w0[i]));
+    }
+    assertTrue(maxStep > 1e-4 && maxStep < 1.5e-2, "step " + maxStep);
+  }
+
+  @Test
   void everyFreezeStartsAFreshOptimiser() {
     surgeon.freeze(FreezePolicy.wipedPlusHead(), List.of(B0), 0);
     toy.fit(2, 1);

@@ -13,6 +13,8 @@ import dev.ablation.api.Surgery;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.ParameterSpec;
+import dev.ablation.samediff.train.AdamSettings;
+import dev.ablation.samediff.train.AdamStepper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +44,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * asks for, restores exactly, makes ZERO_OUTPUT equal to deletion, and never changes the
  * parameters' number or shapes. Few tries, tiny models, pinned seeds.
  */
-class SurgeonChainProperties {
+class SurgeonChainPropertiesTest {
 
   @Property(tries = 3, seed = "20261127", shrinking = ShrinkingMode.BOUNDED)
   void foreignDecoderChain(@ForAll("foreignDecoder") ActionChain<Harness> chain) {
@@ -52,6 +54,48 @@ class SurgeonChainProperties {
   @Property(tries = 3, seed = "20261128", shrinking = ShrinkingMode.BOUNDED)
   void encoderDecoderChain(@ForAll("encoderDecoder") ActionChain<Harness> chain) {
     chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Property(tries = 2, seed = "20261129", shrinking = ShrinkingMode.BOUNDED)
+  void referenceDecoderOnlyChain(@ForAll("referenceDecoderOnly") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Property(tries = 2, seed = "20261130", shrinking = ShrinkingMode.BOUNDED)
+  void referenceEncoderOnlyChain(@ForAll("referenceEncoderOnly") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Property(tries = 2, seed = "20261132", shrinking = ShrinkingMode.BOUNDED)
+  void referencePostLnTiedDecoderChain(
+      @ForAll("referencePostLnTiedDecoder") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> referencePostLnTiedDecoder() {
+    return chains(ReferenceSubjects::postLnTiedDecoder);
+  }
+
+  @Property(tries = 2, seed = "20261131", shrinking = ShrinkingMode.BOUNDED)
+  void referenceEncoderDecoderChain(
+      @ForAll("referenceEncoderDecoder") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> referenceDecoderOnly() {
+    return chains(ReferenceSubjects::decoderOnly);
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> referenceEncoderOnly() {
+    return chains(ReferenceSubjects::encoderOnly);
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> referenceEncoderDecoder() {
+    return chains(ReferenceSubjects::encoderDecoder);
   }
 
   @Provide
@@ -73,7 +117,7 @@ class SurgeonChainProperties {
         .withAction(2, Action.just("snapshot", Transformer.mutate("snapshot", Harness::save)))
         .withAction(2, new Restore())
         .withAction(1, new Undo())
-        .withMaxTransformations(10);
+        .withMaxTransformations(12);
   }
 
   /** The model under test and what the checks need to remember. */
@@ -99,7 +143,7 @@ class SurgeonChainProperties {
       for (ParameterInfo p : surgeon.layout().parameters()) {
         shapes.put(p.path(), p.shape());
       }
-      train(2); // start from a trained model, as the study does
+      train(2, false); // start from a trained model, as the study does
       recordFrozen();
     }
 
@@ -217,8 +261,18 @@ class SurgeonChainProperties {
       recordFrozen();
     }
 
-    void train(int k) {
+    void train(int k, boolean ownLoop) {
       WeightSnapshot before = surgeon.snapshot();
+      if (ownLoop) {
+        // the recovery loop's way: a fresh Adam over exactly the trainable variables
+        AdamStepper adam = new AdamStepper(subject.model(), surgeon.trainableVariables(),
+            AdamSettings.of(1e-2));
+        for (int i = 0; i < k; i++) {
+          adam.step(subject.batches().apply(trainSeed++));
+        }
+        assertFalse(Bits.changed(before, surgeon.snapshot()).isEmpty(), "training moved nothing");
+        return;
+      }
       if (sd.getTrainingConfig() == null) {
         sd.setTrainingConfig(TrainingConfig.builder()
             .updater(new Adam(1e-2))
@@ -286,8 +340,12 @@ class SurgeonChainProperties {
     private static Arbitrary<ReinitScheme> schemes(Harness h, List<LayerPath> ls) {
       List<ReinitScheme> out = new ArrayList<>(List.of(ReinitScheme.fresh(),
           ReinitScheme.restoreInitial(), ReinitScheme.shrinkPerturb(0.5, 0.02)));
-      if (h.subject.identityTargets().contains(ls)) {
+      boolean outputs = ls.stream().allMatch(l -> h.surgeon.layout().layer(l).parameters()
+          .stream().anyMatch(p -> p.kind().isOutput()));
+      if (outputs) {
         out.add(ReinitScheme.zeroOutput());
+      }
+      if (h.subject.identityTargets().contains(ls)) {
         out.add(ReinitScheme.zeroOutput()); // weight the identity check
       }
       if (ls.size() == 1 && h.subject.copySources().containsKey(ls.get(0))) {
@@ -314,8 +372,9 @@ class SurgeonChainProperties {
   static final class Train implements Action.Independent<Harness> {
     @Override
     public Arbitrary<Transformer<Harness>> transformer() {
-      return Arbitraries.integers().between(1, 2)
-          .map(k -> Transformer.mutate("train " + k + " steps", s -> s.train(k)));
+      return Arbitraries.integers().between(1, 2).flatMap(k -> Arbitraries.of(false, true)
+          .map(own -> Transformer.mutate("train " + k + " steps with "
+              + (own ? "AdamStepper" : "sd.fit"), s -> s.train(k, own))));
     }
   }
 

@@ -1,0 +1,110 @@
+package dev.ablation.samediff.surgery;
+
+import dev.ablation.api.LayerInfo;
+import dev.ablation.api.LayerKind;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.ModelLayout;
+import dev.ablation.samediff.data.Example;
+import dev.ablation.samediff.model.Architecture;
+import dev.ablation.samediff.model.NormPosition;
+import dev.ablation.samediff.model.ReferenceModel;
+import dev.ablation.samediff.model.TransformerConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** The three reference architectures, tiny, as subjects of the property chain. */
+final class ReferenceSubjects {
+  static final int VOCAB = 7;
+  static final int CONTEXT = 5;
+
+  private ReferenceSubjects() {}
+
+  static ChainSubject decoderOnly() {
+    return of("decoder-only", TransformerConfig.decoderOnly(2, 8, 2, VOCAB, CONTEXT, 31)
+        .withDFf(12));
+  }
+
+  static ChainSubject postLnTiedDecoder() {
+    return of("decoder-only tied", TransformerConfig.decoderOnly(2, 8, 2, VOCAB, CONTEXT, 34)
+        .withDFf(12).withNorm(NormPosition.POST_LN).withTiedEmbeddings(true));
+  }
+
+  static ChainSubject encoderOnly() {
+    return of("encoder-only", TransformerConfig.encoderOnly(2, 8, 2, VOCAB, CONTEXT, 32)
+        .withDFf(12));
+  }
+
+  static ChainSubject encoderDecoder() {
+    return of("encoder-decoder", TransformerConfig.encoderDecoder(1, 2, 8, 2, VOCAB, CONTEXT, 33)
+        .withDFf(12));
+  }
+
+  static ChainSubject of(String name, TransformerConfig config) {
+    return of(name, config, ReferenceModel.build(config));
+  }
+
+  static ChainSubject of(String name, TransformerConfig config, ReferenceModel m) {
+    ModelLayout layout = m.layers().layout();
+    List<List<LayerPath>> targets = new ArrayList<>();
+    List<List<LayerPath>> identity = new ArrayList<>();
+    boolean preLn = config.norm() == NormPosition.PRE_LN;
+    List<LayerPath> sublayers = new ArrayList<>();
+    for (LayerInfo l : layout.layers()) {
+      if (l.kind() == LayerKind.BLOCK || l.kind() == LayerKind.SUBLAYER) {
+        targets.add(List.of(l.path()));
+        if (preLn) {
+          identity.add(List.of(l.path()));
+        }
+      }
+      if (l.kind() == LayerKind.SUBLAYER) {
+        sublayers.add(l.path());
+      }
+    }
+    if (sublayers.size() > 1) {
+      targets.add(sublayers);
+      if (preLn) {
+        identity.add(sublayers);
+      }
+    }
+    targets.add(List.of(layout.paths().get(0)));
+    Map<LayerPath, LayerPath> copy = new LinkedHashMap<>();
+    for (LayerInfo a : layout.layersOf(LayerKind.BLOCK)) {
+      for (LayerInfo b : layout.layersOf(LayerKind.BLOCK)) {
+        if (!a.path().equals(b.path()) && a.path().stack().equals(b.path().stack())) {
+          copy.putIfAbsent(a.path(), b.path());
+        }
+      }
+    }
+    List<String> features = config.architecture() == Architecture.ENCODER_DECODER
+        ? List.of(ReferenceModel.SOURCE, ReferenceModel.TOKENS) : List.of(ReferenceModel.TOKENS);
+    return new ChainSubject(name + " " + config.norm(), m.model(),
+        seed -> m.batch(examples(config, 4, seed)), features, List.of(ReferenceModel.LABELS),
+        targets, identity, copy);
+  }
+
+  static List<Example> examples(TransformerConfig c, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<Example> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      switch (c.architecture()) {
+        case DECODER_ONLY -> out.add(Example.of(tokens(r, c.context() + 1, 0, c.vocab())));
+        case ENCODER_ONLY -> out.add(Example.of(tokens(r, c.context(), 0, c.vocab() - 1)));
+        case ENCODER_DECODER -> out.add(Example.pair(tokens(r, c.context(), 1, c.vocab()),
+            tokens(r, c.context(), 1, c.vocab())));
+        default -> throw new AssertionError(c.architecture());
+      }
+    }
+    return out;
+  }
+
+  private static int[] tokens(SplittableRandom r, int n, int lo, int hi) {
+    int[] t = new int[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = r.nextInt(lo, hi);
+    }
+    return t;
+  }
+}

@@ -17,10 +17,8 @@ public final class Main implements Runnable {
    * The engine the jar runs studies on. The SameDiff engine replaces this placeholder; until
    * then {@code study} validates its options and stops before training.
    */
-  static final StudyEngine.Factory DEFAULT_ENGINE = cacheDir -> {
-    throw new IllegalStateException("no study engine is built into this jar yet: the SameDiff "
-        + "engine (training originals, recoveries, T_scratch) is still to come");
-  };
+  static final StudyEngine.Factory DEFAULT_ENGINE =
+      dev.ablation.examples.engine.SameDiffStudyEngine::new;
 
   @picocli.CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -132,13 +132,27 @@ public final class SameDiffRecovery {
     config.putAll(plan.describe());
     RunManifest manifest = RunManifest.of(config, Map.of("wipe", plan.seed()),
         SameDiffEnvironment.current());
-    RecoveryMonitor monitor = RecoveryMonitor.start(plan.settings(), damage, manifest);
-    train(monitor, model, plan.freeze(), plan.layers(), plan.adam(), training, validation);
+    return retrain(model, damage, plan.layers(), plan.freeze(), plan.settings(), plan.adam(),
+        training, validation, Optional.of(original), manifest);
+  }
 
+  /**
+   * The part of {@link #run} after the wipe, for surgeries {@code run} cannot express (e.g. a
+   * model rebuilt with a new encoder): retrains what {@code freeze} leaves trainable around
+   * {@code wiped}, judged against {@code damage}, and reports agreement with {@code original}'s
+   * logits at the end when given.
+   */
+  public static RecoveryResult retrain(SameDiffModel model, Damage damage, List<LayerPath> wiped,
+      FreezePolicy freeze, RecoverySettings settings, AdamSettings adam,
+      Iterator<Batch> training, List<Batch> validation,
+      Optional<StepZeroDamage.Evaluation> original, RunManifest manifest) {
+    requireValidation(validation);
+    RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
+    train(monitor, model, freeze, wiped, adam, training, validation);
     Optional<Fidelity> fidelity = Optional.empty();
-    if (monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED
-        && model.logitsVariable().isPresent()) {
-      fidelity = Optional.of(StepZeroDamage.fidelity(original,
+    if (original.isPresent() && !original.get().logits().isEmpty()
+        && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
+      fidelity = Optional.of(StepZeroDamage.fidelity(original.get(),
           StepZeroDamage.evaluate(model, validation)));
     }
     return monitor.result(fidelity);

@@ -109,6 +109,39 @@ public final class LossEvaluator {
     return new Fidelity((double) agree / counted, Math.max(0, kl / counted));
   }
 
+  /**
+   * Top-1 accuracy against the labels: the fraction of labelled positions whose arg-max logit
+   * is the labelled token (teacher-forced for sequence-to-sequence).
+   *
+   * @throws IllegalStateException if this evaluator was made without a labels placeholder
+   */
+  public double accuracy(Iterable<Batch> batches) {
+    String mine = model.logitsVariable().orElseThrow(() -> new IllegalArgumentException(
+        "the evaluated model declares no logits variable"));
+    String labelName = labels.orElseThrow(() -> new IllegalStateException(
+        "accuracy needs the labels placeholder: construct with one"));
+    long counted = 0;
+    long right = 0;
+    for (Batch b : batches) {
+      double[][] p = rows(model.graph().output(b.placeholders(), mine).get(mine));
+      double[][] y = rows(b.placeholders().get(labelName));
+      for (int i = 0; i < p.length; i++) {
+        int label = argMax(y[i]);
+        if (y[i][label] == 0) {
+          continue;
+        }
+        counted++;
+        if (argMax(p[i]) == label) {
+          right++;
+        }
+      }
+    }
+    if (counted == 0) {
+      throw new IllegalArgumentException("no labelled positions to score");
+    }
+    return (double) right / counted;
+  }
+
   private boolean[] counted(Batch b, int positions) {
     boolean[] use = new boolean[positions];
     if (labels.isEmpty()) {

@@ -1,0 +1,131 @@
+package dev.ablation.samediff.train;
+
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.data.BatchIterator;
+import dev.ablation.samediff.data.Example;
+import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceModel;
+import dev.ablation.samediff.model.TransformerConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Trains an original: E epochs over the S training strings of a {@link Split} with
+ * {@link AdamStepper} on every parameter, evaluating the validation loss with
+ * {@link LossEvaluator} (our own loss, never M2.1's listeners), and records θ₀, S × E, the
+ * curve and {@code L*}.
+ */
+public final class OriginalTrainer {
+  private final TrainingPlan plan;
+  private final Consumer<ValidationPoint> progress;
+
+  /** A trainer following {@code plan}. */
+  public OriginalTrainer(TrainingPlan plan) {
+    this(plan, p -> { });
+  }
+
+  /** A trainer following {@code plan} that reports each evaluation to {@code progress}. */
+  public OriginalTrainer(TrainingPlan plan, Consumer<ValidationPoint> progress) {
+    if (plan == null || progress == null) {
+      throw new IllegalArgumentException("plan and progress are required");
+    }
+    this.plan = plan;
+    this.progress = progress;
+  }
+
+  /**
+   * Trains {@code model} in place on {@code split.train()}, validating on
+   * {@code split.validation()}.
+   *
+   * @throws IllegalStateException if the training loss becomes non-finite
+   */
+  public TrainedOriginal train(ReferenceModel model, Split split) {
+    Map<String, INDArray> theta0 = model.weights();
+    List<Batch> validation = model.batches(split.validation(), plan.evaluationBatchSize());
+    LossEvaluator evaluator = model.evaluator();
+    AdamStepper stepper = new AdamStepper(model.model(), model.parameterVariables(),
+        plan.adam());
+    BatchIterator batches = new BatchIterator(split.train(), plan.batchSize(),
+        plan.shuffleSeed(), plan.epochs(), model::batch);
+    List<ValidationPoint> curve = new ArrayList<>();
+    record(curve, new ValidationPoint(0, 0, 0, Double.NaN, evaluator.meanLoss(validation)));
+    double trainSum = 0;
+    long trainTokens = 0;
+    while (batches.hasNext()) {
+      Batch b = batches.next();
+      trainSum += stepper.step(b) * b.tokens();
+      trainTokens += b.tokens();
+      if (stepper.steps() % plan.evaluateEvery() == 0 || !batches.hasNext()) {
+        record(curve, new ValidationPoint(stepper.steps(), stepper.examples(), stepper.tokens(),
+            trainSum / trainTokens, evaluator.meanLoss(validation)));
+        trainSum = 0;
+        trainTokens = 0;
+      }
+    }
+    ReferenceBudget budget = new ReferenceBudget(stepper.examples(), stepper.tokens());
+    return new TrainedOriginal(model, theta0, budget, curve,
+        curve.get(curve.size() - 1).validationLoss(), plan, split.train().size(),
+        split.validation().size(), cacheKey(model.config(), plan, split));
+  }
+
+  private void record(List<ValidationPoint> curve, ValidationPoint p) {
+    curve.add(p);
+    progress.accept(p);
+  }
+
+  /**
+   * The trained original for {@code config}, {@code plan} and {@code split} from
+   * {@code cacheRoot/<cacheKey>} if it was saved there before, else trained from
+   * {@code ReferenceModel.build(config)} and saved there.
+   */
+  public static TrainedOriginal trainOrLoad(Path cacheRoot, TransformerConfig config,
+      TrainingPlan plan, Split split, Consumer<ValidationPoint> progress) throws IOException {
+    String key = cacheKey(config, plan, split);
+    Path dir = cacheRoot.resolve(key);
+    if (Files.isRegularFile(dir.resolve("original.json"))) {
+      return TrainedOriginal.load(dir);
+    }
+    TrainedOriginal t = new OriginalTrainer(plan, progress).train(ReferenceModel.build(config),
+        split);
+    t.save(dir);
+    return t;
+  }
+
+  /**
+   * A content hash of everything that determines the trained weights: the config (its
+   * {@link TransformerConfig#contentHash()}), the plan and every example of the split, in
+   * order. 16 hex digits.
+   */
+  public static String cacheKey(TransformerConfig config, TrainingPlan plan, Split split) {
+    Hasher h = Hashing.sha256().newHasher();
+    h.putString("original/1|" + config.contentHash() + "|" + plan, StandardCharsets.UTF_8);
+    for (List<Example> part : List.of(split.train(), split.validation())) {
+      h.putInt(part.size());
+      for (Example e : part) {
+        putTokens(h, e.tokens());
+        if (e.isPair()) {
+          putTokens(h, e.target());
+        }
+        h.putInt(-1);
+      }
+    }
+    return h.hash().toString().substring(0, 16);
+  }
+
+  private static void putTokens(Hasher h, int[] tokens) {
+    h.putInt(tokens.length);
+    for (int t : tokens) {
+      h.putInt(t);
+    }
+  }
+}

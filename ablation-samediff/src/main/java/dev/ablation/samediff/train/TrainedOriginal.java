@@ -1,0 +1,115 @@
+package dev.ablation.samediff.train;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.samediff.model.ReferenceModel;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A trained original and what the recovery protocol needs from its training: the initial
+ * weights θ₀ (for "restore initial"), the reference budget {@code B_ref = S × E} (examples and
+ * predicted tokens), the validation curve and the final validation loss {@code L*}.
+ *
+ * @param model the trained model (its weights are the final ones)
+ * @param initialWeights θ₀ by variable name, in model order
+ * @param budget S × E examples and the predicted tokens they held
+ * @param curve validation evaluations, the first before any step, the last after the final one
+ * @param finalLoss L*, the validation loss of the trained model
+ * @param plan how it was trained
+ * @param trainStrings S
+ * @param validationStrings the size of the validation set
+ * @param cacheKey what {@link OriginalTrainer#cacheKey} gave for the config, plan and data
+ */
+public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initialWeights,
+    ReferenceBudget budget, List<ValidationPoint> curve, double finalLoss, TrainingPlan plan,
+    int trainStrings, int validationStrings, String cacheKey) {
+
+  /** Copies the collections. */
+  public TrainedOriginal {
+    initialWeights = ImmutableMap.copyOf(initialWeights);
+    curve = ImmutableList.copyOf(curve);
+  }
+
+  /**
+   * Writes the model ({@code model.fb}, {@code model.json}), θ₀ ({@code theta0.bin}) and this
+   * record ({@code original.json}) into {@code dir}.
+   */
+  public void save(Path dir) throws IOException {
+    model.save(dir);
+    try (OutputStream os = Files.newOutputStream(dir.resolve("theta0.bin"));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
+      out.writeInt(initialWeights.size());
+      for (Map.Entry<String, INDArray> e : initialWeights.entrySet()) {
+        out.writeUTF(e.getKey());
+        Nd4j.write(e.getValue(), out);
+      }
+    }
+    ObjectMapper json = mapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("format", "ablation-trained-original/1");
+    root.put("config_hash", model.config().contentHash());
+    root.put("cache_key", cacheKey);
+    root.set("plan", json.valueToTree(plan));
+    root.set("budget", json.valueToTree(budget));
+    root.put("train_strings", trainStrings);
+    root.put("validation_strings", validationStrings);
+    root.put("final_loss", finalLoss);
+    root.set("curve", json.valueToTree(curve));
+    json.writeValue(dir.resolve("original.json").toFile(), root);
+  }
+
+  /** Reads what {@link #save} wrote. */
+  public static TrainedOriginal load(Path dir) throws IOException {
+    Path record = dir.resolve("original.json");
+    if (!Files.isRegularFile(record)) {
+      throw new IOException("no trained original in " + dir + ": original.json is missing");
+    }
+    ReferenceModel model = ReferenceModel.load(dir);
+    Map<String, INDArray> theta0 = new LinkedHashMap<>();
+    try (InputStream is = Files.newInputStream(dir.resolve("theta0.bin"));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(is))) {
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) {
+        String name = in.readUTF();
+        theta0.put(name, Nd4j.read(in));
+      }
+    }
+    ObjectMapper json = mapper();
+    JsonNode root = json.readTree(record.toFile());
+    List<ValidationPoint> curve = new ArrayList<>();
+    for (JsonNode p : root.get("curve")) {
+      curve.add(json.treeToValue(p, ValidationPoint.class));
+    }
+    return new TrainedOriginal(model, theta0,
+        json.treeToValue(root.get("budget"), ReferenceBudget.class), curve,
+        root.get("final_loss").asDouble(), json.treeToValue(root.get("plan"), TrainingPlan.class),
+        root.get("train_strings").asInt(), root.get("validation_strings").asInt(),
+        root.get("cache_key").asText());
+  }
+
+  static ObjectMapper mapper() {
+    return JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .enable(SerializationFeature.INDENT_OUTPUT).build();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.ablation.samediff.train;
+
+/**
+ * How the original is trained: E epochs over the training strings in shuffled batches, Adam,
+ * and a validation evaluation every {@code evaluateEvery} steps (and always before the first
+ * and after the last step).
+ *
+ * @param epochs E, ≥ 1
+ * @param batchSize strings per step, ≥ 1
+ * @param adam the optimiser
+ * @param evaluateEvery steps between validation evaluations, ≥ 1
+ * @param evaluationBatchSize strings per evaluation batch, ≥ 1 (no gradients: larger is fine)
+ * @param shuffleSeed the order of the strings in each epoch
+ */
+public record TrainingPlan(int epochs, int batchSize, AdamSettings adam, int evaluateEvery,
+    int evaluationBatchSize, long shuffleSeed) {
+
+  /** Validates, naming the bad value. */
+  public TrainingPlan {
+    if (epochs < 1) {
+      throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
+    if (adam == null) {
+      throw new IllegalArgumentException("adam settings are required");
+    }
+    if (evaluateEvery < 1) {
+      throw new IllegalArgumentException("evaluateEvery must be >= 1, got " + evaluateEvery);
+    }
+    if (evaluationBatchSize < 1) {
+      throw new IllegalArgumentException("evaluation batch size must be >= 1, got "
+          + evaluationBatchSize);
+    }
+  }
+
+  /** E epochs at batch size B and learning rate lr; evaluate every 50 steps in batches of 128. */
+  public static TrainingPlan of(int epochs, int batchSize, double learningRate, long seed) {
+    return new TrainingPlan(epochs, batchSize, AdamSettings.of(learningRate), 50, 128, seed);
+  }
+
+  /** This, evaluating every {@code steps} steps. */
+  public TrainingPlan evaluatingEvery(int steps) {
+    return new TrainingPlan(epochs, batchSize, adam, steps, evaluationBatchSize, shuffleSeed);
+  }
+}

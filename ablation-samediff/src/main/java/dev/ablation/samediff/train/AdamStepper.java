@@ -40,6 +40,7 @@ public final class AdamStepper {
   private final AdamSettings settings;
   private final Map<String, AdamUpdater> updaters = new LinkedHashMap<>();
   private long steps;
+  private long parameterCount = -1;
   private long examples;
   private long tokens;
 
@@ -111,11 +112,27 @@ public final class AdamStepper {
    *     were before the step) or a trainable variable gets no gradient
    */
   public double step(Batch batch) {
+    double value = tryStep(batch);
+    if (!Double.isFinite(value)) {
+      throw new IllegalStateException("training loss is " + value + " at step " + steps);
+    }
+    return value;
+  }
+
+  /**
+   * One Adam step on {@code batch}, unless the loss is not finite: then nothing is written and
+   * the non-finite loss is returned, so a recovery loop can end the run as diverged without an
+   * exception.
+   *
+   * @return the training loss on the batch before the update
+   * @throws IllegalStateException if a trainable variable gets no gradient
+   */
+  public double tryStep(Batch batch) {
     OutAndGrad og = sd.calculateGradientsAndOutputs(batch.placeholders(), List.of(loss),
         trainable);
     double value = og.getOutputs().get(loss).getDouble(0);
     if (!Double.isFinite(value)) {
-      throw new IllegalStateException("training loss is " + value + " at step " + steps);
+      return value;
     }
     Map<String, INDArray> grads = og.getGradients();
     for (String name : trainable) {
@@ -138,6 +155,19 @@ public final class AdamStepper {
     examples += batch.examples();
     tokens += batch.tokens();
     return value;
+  }
+
+  /** The number of scalars in the whole graph's trainable variables (for FLOP estimates). */
+  public long parameterCount() {
+    if (parameterCount >= 0) {
+      return parameterCount;
+    }
+    long n = 0;
+    for (String name : trainableVariablesOf(sd)) {
+      n += sd.getVariable(name).getArr().length();
+    }
+    parameterCount = n;
+    return n;
   }
 
   /** Steps taken so far. */

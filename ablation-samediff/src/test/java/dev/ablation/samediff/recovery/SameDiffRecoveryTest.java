@@ -1,0 +1,200 @@
+package dev.ablation.samediff.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.NothingTrainableException;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.UnknownLayerException;
+import dev.ablation.api.recovery.BudgetCap;
+import dev.ablation.api.recovery.Cost;
+import dev.ablation.api.recovery.RecoveryCriterion;
+import dev.ablation.api.recovery.RecoveryMonitor;
+import dev.ablation.api.recovery.RecoveryResult;
+import dev.ablation.api.recovery.RecoverySettings;
+import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.api.recovery.TrainingBudget;
+import dev.ablation.api.recovery.Verdict;
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.SameDiffEnvironment;
+import dev.ablation.samediff.model.ReferenceModel;
+import dev.ablation.samediff.surgery.StepZeroDamage;
+import dev.ablation.samediff.train.AdamSettings;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.learning.config.Adam;
+
+class SameDiffRecoveryTest {
+  private static final LayerPath MIDDLE = LayerPath.block(1);
+  private static final AdamSettings ADAM = AdamSettings.of(1e-2);
+  private static TinyOriginal o;
+
+  @BeforeAll
+  static void trainOriginal() {
+    o = new TinyOriginal(11, 300);
+  }
+
+  @AfterEach
+  void backToTheOriginal() {
+    o.surgeon.restore(o.trained);
+  }
+
+  private static SameDiffRecovery.Plan plan(ReinitScheme scheme, RecoveryCriterion c,
+      TrainingBudget budget) {
+    return new SameDiffRecovery.Plan(List.of(MIDDLE), scheme, FreezePolicy.onlyWiped(), 5L,
+        RecoverySettings.of(c, budget, o.reference, 5), ADAM);
+  }
+
+  private static RecoveryResult run(SameDiffRecovery.Plan p) {
+    return SameDiffRecovery.run(o.surgeon, p, SameDiffRecovery.cycle(o.train), o.validation,
+        Map.of("test", "tiny"));
+  }
+
+  @Test
+  void middleLayerZeroOutputRecoversWithRhoInUnitInterval() {
+    RecoveryResult r = run(plan(ReinitScheme.zeroOutput(), RecoveryCriterion.withinNats(0.05),
+        TrainingBudget.ofReferenceFraction(1.0)));
+    assertThat(r.verdict()).isEqualTo(Verdict.RECOVERED);
+    assertThat(r.rho().orElseThrow()).isGreaterThan(0).isLessThanOrEqualTo(1);
+    assertThat(r.damage().lossOriginal()).isCloseTo(o.lossOriginal, org.assertj.core.data.Offset.offset(1e-6));
+    // ZERO_OUTPUT makes the pre-LN block the identity: step-0 loss is the deleted-layer loss
+    assertThat(r.damage().lossAfterWipe()).isEqualTo(r.damage().lossDeleted().orElseThrow());
+    assertThat(r.damage().lossAfterWipe()).isGreaterThan(o.lossOriginal + 0.05);
+    assertThat(r.curve().get(r.curve().size() - 1).loss()).isLessThanOrEqualTo(o.lossOriginal + 0.05);
+    assertThat(r.finalFidelity()).isPresent();
+    assertThat(r.manifest().configuration()).containsEntry("scheme", "ZERO_OUTPUT")
+        .containsEntry("freeze", "onlyWiped").containsEntry("test", "tiny");
+  }
+
+  @Test
+  void frozenLayersAreBitIdenticalAfterRecovery() {
+    run(plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0.05), TrainingBudget.ofSteps(30)));
+    var now = o.surgeon.snapshot();
+    for (var p : o.surgeon.layout().parameterPaths()) {
+      if (!MIDDLE.contains(p)) {
+        assertThat(now.values(p)).as(p.toString()).isEqualTo(o.trained.values(p));
+      }
+    }
+  }
+
+  @Test
+  void anUnreachableTargetEndsAsConfigured() {
+    RecoveryResult budget = run(plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0),
+        TrainingBudget.ofSteps(12)));
+    assertThat(budget.verdict()).isEqualTo(Verdict.BUDGET_EXHAUSTED);
+    assertThat(budget.budgetCap()).contains(BudgetCap.STEPS);
+    assertThat(budget.spent().steps()).isEqualTo(12);
+    o.surgeon.restore(o.trained);
+    // improvements of 10 nats per evaluation are impossible: patience runs out
+    RecoveryResult plateau = run(plan(ReinitScheme.fresh(),
+        RecoveryCriterion.withinNats(0).withPatience(2, 10), TrainingBudget.ofSteps(1000)));
+    assertThat(plateau.verdict()).isEqualTo(Verdict.PLATEAUED);
+    assertThat(plateau.spent().steps()).isEqualTo(10);
+  }
+
+  @Test
+  void anInjectedNanEndsDivergedWithoutAnException() {
+    List<Batch> poisoned = new ArrayList<>(o.train.subList(0, 7));
+    Batch b = o.train.get(7);
+    Map<String, INDArray> ph = new HashMap<>(b.placeholders());
+    INDArray labels = ph.get(ReferenceModel.LABELS).dup();
+    labels.putScalar(0, Double.NaN);
+    ph.put(ReferenceModel.LABELS, labels);
+    poisoned.add(new Batch(ph, b.examples(), b.tokens()));
+    RecoveryResult r = SameDiffRecovery.run(o.surgeon, plan(ReinitScheme.fresh(),
+            RecoveryCriterion.withinNats(0), TrainingBudget.ofSteps(100)),
+        poisoned.iterator(), o.validation, Map.of());
+    assertThat(r.verdict()).isEqualTo(Verdict.DIVERGED);
+    assertThat(r.divergence().orElseThrow().step()).isEqualTo(8);
+    assertThat(r.divergence().orElseThrow().lastGoodLoss()).isFinite();
+    assertThat(r.lossFinal()).isFinite();
+    assertThat(r.finalFidelity()).isEmpty();
+  }
+
+  @Test
+  void sameSeedSameNumbers() {
+    SameDiffRecovery.Plan p = plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0.05),
+        TrainingBudget.ofSteps(40));
+    RecoveryResult a = run(p);
+    o.surgeon.restore(o.trained);
+    RecoveryResult b = run(p);
+    assertThat(b.curve()).isEqualTo(a.curve());
+    assertThat(b.damage()).isEqualTo(a.damage());
+    assertThat(b.verdict()).isEqualTo(a.verdict());
+  }
+
+  @Test
+  void listenerInsideSdFitGivesTheSameVerdictAndTime() {
+    SameDiffRecovery.Plan p = plan(ReinitScheme.zeroOutput(), RecoveryCriterion.withinNats(0.05),
+        TrainingBudget.ofReferenceFraction(1.0));
+    RecoveryResult stepApi = run(p);
+    o.surgeon.restore(o.trained);
+
+    // the same protocol by hand in a user's sd.fit loop
+    var sd = o.model.graph();
+    var before = StepZeroDamage.evaluate(o.model.model(), o.validation);
+    o.surgeon.wipe(List.of(MIDDLE), ReinitScheme.zeroOutput(), 5L);
+    var damage = StepZeroDamage.measure(o.surgeon, List.of(MIDDLE), before, o.validation);
+    o.surgeon.freeze(FreezePolicy.onlyWiped(), List.of(MIDDLE), 0);
+    sd.setTrainingConfig(TrainingConfig.builder()
+        .updater(new Adam(ADAM.learningRate(), ADAM.beta1(), ADAM.beta2(), ADAM.epsilon()))
+        .dataSetFeatureMapping(ReferenceModel.TOKENS).dataSetLabelMapping(ReferenceModel.LABELS)
+        .build());
+    o.surgeon.resetOptimizerState();
+    RecoveryMonitor monitor = RecoveryMonitor.start(p.settings(), damage,
+        RunManifest.of(Map.of(), Map.of(), SameDiffEnvironment.current()));
+    RecoveryFitListener l = new RecoveryFitListener(monitor,
+        () -> o.model.evaluator().meanLoss(o.validation));
+    sd.setListeners(l);
+    List<MultiDataSet> data = new ArrayList<>();
+    for (Batch b : o.train) {
+      data.add(new org.nd4j.linalg.dataset.MultiDataSet(
+          new INDArray[] {b.placeholders().get(ReferenceModel.TOKENS)},
+          new INDArray[] {b.placeholders().get(ReferenceModel.LABELS)}));
+    }
+    List<Batch> train = o.train;
+    MultiDataSetIterator cycling = new CyclingIterator(data);
+    sd.fit(l.wrap(cycling, mds -> {
+      long ex = mds.getFeatures(0).size(0);
+      long tok = train.get(0).tokens() / train.get(0).examples() * ex;
+      return new Cost(1, ex, tok, 0);
+    }), 1);  // one endless epoch: the wrapped iterator ends it
+    sd.setListeners();
+    RecoveryResult fit = monitor.result(Optional.empty());
+    o.surgeon.unfreezeAll();
+
+    assertThat(fit.verdict()).isEqualTo(stepApi.verdict());
+    assertThat(fit.recoveredAt().orElseThrow().examples())
+        .isEqualTo(stepApi.recoveredAt().orElseThrow().examples());
+  }
+
+  @Test
+  void badPlansFailBeforeAnyChange() {
+    assertThatThrownBy(() -> run(new SameDiffRecovery.Plan(List.of(LayerPath.block(9)),
+            ReinitScheme.fresh(), FreezePolicy.onlyWiped(), 1L,
+            RecoverySettings.of(RecoveryCriterion.withinNats(0.1), TrainingBudget.ofSteps(1),
+                o.reference, 1), ADAM)))
+        .isInstanceOf(UnknownLayerException.class).hasMessageContaining("blocks.9")
+        .hasMessageContaining("blocks.2");
+    assertThatThrownBy(() -> new SameDiffRecovery.Plan(List.of(), ReinitScheme.fresh(),
+        FreezePolicy.onlyWiped(), 1L, RecoverySettings.of(RecoveryCriterion.withinNats(0.1),
+            TrainingBudget.ofSteps(1), o.reference, 1), ADAM))
+        .hasMessageContaining("at least one layer");
+    var unchanged = o.surgeon.snapshot();
+    for (var p : o.surgeon.layout().parameterPaths()) {
+      assertThat(unchanged.values(p)).isEqualTo(o.trained.values(p));
+    }
+  }
+}

@@ -97,6 +97,40 @@ public final class SameDiffSurgeon implements LayerSurgeon {
     return new SameDiffSurgeon(model, s.compatible(initialWeights, "initial weights"));
   }
 
+  /**
+   * A surgeon that can {@code RESTORE_INITIAL} to {@code initialByVariable}: θ₀ by SameDiff
+   * variable name, e.g. {@code ReferenceModel.weights()} taken right after building.
+   *
+   * @throws IllegalArgumentException listing every parameter variable that is missing or has
+   *     another shape or data type
+   */
+  public static SameDiffSurgeon of(SameDiffModel model, Map<String, INDArray> initialByVariable) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(initialByVariable, "initialByVariable");
+    SameDiffSurgeon s = new SameDiffSurgeon(model, null);
+    List<String> problems = new ArrayList<>();
+    Map<ParameterPath, INDArray> arrays = new LinkedHashMap<>();
+    for (ParameterSpec spec : s.map.parameters()) {
+      INDArray have = s.sd.getVariable(spec.variable()).getArr();
+      INDArray got = initialByVariable.get(spec.variable());
+      if (got == null) {
+        problems.add("'" + spec.variable() + "' is missing");
+      } else if (!java.util.Arrays.equals(have.shape(), got.shape())
+          || have.dataType() != got.dataType()) {
+        problems.add("'" + spec.variable() + "' is " + got.dataType() + " "
+            + java.util.Arrays.toString(got.shape()) + ", the model's is " + have.dataType() + " "
+            + java.util.Arrays.toString(have.shape()));
+      } else {
+        arrays.put(spec.path(), got.dup());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("initial weights do not fit the model: " + problems);
+    }
+    return new SameDiffSurgeon(model,
+        new ArraySnapshot(s.layout, arrays, s.layout.parameterPaths()));
+  }
+
   /** The model operated on. */
   public SameDiffModel model() {
     return model;
@@ -321,6 +355,7 @@ public final class SameDiffSurgeon implements LayerSurgeon {
    * epoch counts, so the next {@code fit} starts the optimiser afresh for the trainable set. Does
    * nothing before the graph has a training configuration. Called by every {@link #setTrainable}.
    */
+  @SuppressWarnings({"rawtypes", "unchecked"}) // M2.1 exposes the updater map with a raw type
   public void resetOptimizerState() {
     TrainingConfig tc = sd.getTrainingConfig();
     if (tc != null) {

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 
 /** Every scheme, freezing and snapshots on the foreign-named decoder and the encoder-decoder. */
@@ -115,6 +116,26 @@ class SurgeonTest {
       assertTrue(Bits.same(theta0.values(p), s.values(p)), p + " is not θ₀");
     }
     assertFalse(Bits.same(theta0.values(B1.parameter("q")), s.values(B1.parameter("q"))));
+  }
+
+  @Test
+  void theta0CanBeGivenByVariableName() {
+    ToyGraphs.Toy fresh = ToyGraphs.foreignDecoder(11); // same seed: the θ₀ of `toy`
+    java.util.Map<String, INDArray> byVariable = new java.util.LinkedHashMap<>();
+    for (ParameterSpec p : fresh.model().layers().parameters()) {
+      byVariable.put(p.variable(), fresh.sd().getVariable(p.variable()).getArr().dup());
+    }
+    SameDiffSurgeon s = SameDiffSurgeon.of(toy.model(), byVariable);
+    s.wipe(B0, ReinitScheme.restoreInitial(), 1);
+    for (ParameterPath p : paramsOf(B0)) {
+      assertTrue(Bits.same(theta0.values(p), s.snapshot().values(p)), p + " is not θ₀");
+    }
+    byVariable.remove("t0_q");
+    byVariable.put("t1_k", Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 2));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SameDiffSurgeon.of(toy.model(), byVariable));
+    assertEquals("initial weights do not fit the model: ['t0_q' is missing, 't1_k' is FLOAT"
+        + " [2, 2], the model's is FLOAT [8, 8]]", e.getMessage());
   }
 
   @Test

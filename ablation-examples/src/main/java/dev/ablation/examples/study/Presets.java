@@ -14,7 +14,7 @@ public final class Presets {
   private Presets() {}
 
   private static final TrainingSettings QUICK_TRAINING = new TrainingSettings(
-      /* vocab */ 16, /* seqLen */ 16, /* batch */ 16, /* S */ 1024, /* E */ 1,
+      /* vocab */ 8, /* seqLen */ 16, /* batch */ 16, /* S */ 2048, /* E */ 2,
       /* lr */ 3e-3, /* evalEvery */ 4, /* eps */ 0.05, /* patience */ 6, /* budget */ 1.0,
       /* scratch */ true);
 

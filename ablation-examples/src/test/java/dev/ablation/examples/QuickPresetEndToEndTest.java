@@ -1,0 +1,95 @@
+package dev.ablation.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The quick preset on the real SameDiff engine, as the README runs it (about a minute). */
+class QuickPresetEndToEndTest {
+
+  @Test
+  void quickPresetOnTheRealEngineWritesOneSoundRowPerRun(@TempDir Path dir) throws IOException {
+    Path out = dir.resolve("study");
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine(Main.DEFAULT_ENGINE);
+    cl.setErr(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+    assertThat(cl.execute("study", "--preset", "quick", "--out", out.toString()))
+        .as(err.toString()).isZero();
+
+    String header = "arch,n_layers,d_model,layer,scheme,freeze,seed,verdict,examples_to_recover,"
+        + "rho,ref_examples,loss_original,loss_after_wipe,loss_deleted,loss_final,"
+        + "examples_scratch,wall_s";
+    List<String> lines = Files.readAllLines(out.resolve("results.csv"), StandardCharsets.UTF_8);
+    assertThat(lines.get(0)).isEqualTo(header);
+
+    Set<String> keys = new HashSet<>();
+    try (CSVParser p = CSVParser.parse(out.resolve("results.csv"), StandardCharsets.UTF_8,
+        CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build())) {
+      for (CSVRecord r : p) {
+        keys.add(r.get("layer") + "|" + r.get("scheme") + "|" + r.get("freeze") + "|"
+            + r.get("seed"));
+        assertThat(r.get("verdict")).isIn("RECOVERED", "PLATEAUED", "DIVERGED",
+            "BUDGET_EXHAUSTED");
+        double lStar = Double.parseDouble(r.get("loss_original"));
+        double l0 = Double.parseDouble(r.get("loss_after_wipe"));
+        assertThat(lStar).isPositive().isLessThan(Math.log(8));
+        if (r.get("verdict").equals("RECOVERED")) {
+          double rho = Double.parseDouble(r.get("rho"));
+          assertThat(rho).isBetween(0.0, 1.0);
+          assertThat(Long.parseLong(r.get("examples_to_recover")))
+              .isEqualTo(Math.round(rho * Long.parseLong(r.get("ref_examples"))));
+        } else {
+          assertThat(r.get("examples_to_recover")).isEmpty();
+          assertThat(r.get("rho")).isEmpty();
+        }
+        if (r.get("scheme").equals("ZERO_OUTPUT")) {
+          // a pre-LN block with zero output projections is the identity: wipe = delete
+          assertThat(l0).isEqualTo(Double.parseDouble(r.get("loss_deleted")));
+        }
+      }
+    }
+    Set<String> expected = new HashSet<>();
+    for (String layer : List.of("blocks.0", "blocks.1")) {
+      for (String scheme : List.of("FRESH", "ZERO_OUTPUT")) {
+        for (String seed : List.of("1", "2", "3")) {
+          expected.add(layer + "|" + scheme + "|onlyWiped|" + seed);
+        }
+      }
+    }
+    assertThat(keys).isEqualTo(expected);
+    assertThat(lines).hasSize(1 + expected.size());
+
+    String report = Files.readString(out.resolve("report.md"), StandardCharsets.UTF_8);
+    assertThat(report).contains("ρ per layer");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\]\\((plots/[^)]+\\.png)\\)")
+        .matcher(report);
+    int images = 0;
+    while (m.find()) {
+      assertThat(out.resolve(m.group(1))).isRegularFile();
+      images++;
+    }
+    assertThat(images).isGreaterThan(0);
+    assertThat(out.resolve("results.json")).isNotEmptyFile();
+
+    // resuming a finished study runs nothing again and leaves the rows as they were
+    assertThat(Main.commandLine(Main.DEFAULT_ENGINE).execute("study", "--preset", "quick",
+        "--out", out.toString(), "--resume")).isZero();
+    assertThat(Files.readAllLines(out.resolve("results.csv"), StandardCharsets.UTF_8))
+        .isEqualTo(lines);
+  }
+}

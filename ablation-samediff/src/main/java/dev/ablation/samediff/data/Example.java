@@ -64,10 +64,6 @@ public final class Example {
     return target == null ? 0 : target.length;
   }
 
-  int token(int i) {
-    return tokens[i];
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof Example e && Arrays.equals(tokens, e.tokens)

@@ -31,6 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * weights θ₀ (for "restore initial"), the reference budget {@code B_ref = S × E} (examples and
  * predicted tokens), the validation curve and the final validation loss {@code L*}.
  *
+ * <p>The model and the θ₀ arrays are live native arrays, not copies: a study that wipes or
+ * retrains should work on {@code model().copy()} and {@code dup()} what it takes from θ₀.
+ *
  * @param model the trained model (its weights are the final ones)
  * @param initialWeights θ₀ by variable name, in model order
  * @param budget S × E examples and the predicted tokens they held

@@ -57,8 +57,16 @@ class SaveLoadTest {
     ReferenceModel c = m.copy();
     assertEquals(m.weights(), c.weights());
     Batch b = m.batch(TinyModels.examples(config, 2, 4));
-    new AdamStepper(c.model(), c.parameterVariables(), AdamSettings.of(0.01)).step(b);
+    var same = c.evaluator().fidelity(m.model(), java.util.List.of(b));
+    assertEquals(1.0, same.top1Agreement());
+    assertEquals(0.0, same.klToOriginal());
+    AdamStepper s = new AdamStepper(c.model(), c.parameterVariables(), AdamSettings.of(0.05));
+    for (int i = 0; i < 5; i++) {
+      s.step(b);
+    }
     assertNotEquals(m.weights(), c.weights());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        c.evaluator().fidelity(m.model(), java.util.List.of(b)).klToOriginal() > 0);
     assertEquals(ReferenceModel.build(config).weights(), m.weights());
   }
 

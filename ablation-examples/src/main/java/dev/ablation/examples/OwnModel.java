@@ -149,7 +149,7 @@ public final class OwnModel {
     return new Outcome(result, wiped, trained, surgeon.snapshot());
   }
 
-  /** Next-token batches: {@code ids [batch, pos]} and one-hot {@code labels [batch, pos, vocab]}. */
+  /** Next-token batches: {@code ids [batch, pos]}, one-hot {@code labels [batch, pos, vocab]}. */
   static List<Batch> batches(List<Example> examples, Options o) {
     List<Batch> out = new ArrayList<>();
     for (int from = 0; from < examples.size(); from += o.batch()) {

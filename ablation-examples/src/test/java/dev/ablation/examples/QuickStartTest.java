@@ -57,6 +57,14 @@ class QuickStartTest {
   }
 
   @Test
+  void mainPrintsTheVerdictRhoAndTheCurveFromStepZero() {
+    String printed = Console.summary(outcome.result());
+    assertThat(printed).contains("verdict: " + outcome.result().verdict())
+        .contains("rho:").contains("curve:   step:loss  0:");
+    assertThat(printed.lines().count()).isLessThanOrEqualTo(6);
+  }
+
+  @Test
   void onlyTheWipedBlockChanged() {
     int frozen = 0;
     int moved = 0;

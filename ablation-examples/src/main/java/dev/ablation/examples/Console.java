@@ -1,0 +1,119 @@
+package dev.ablation.examples;
+
+import dev.ablation.api.recovery.CurvePoint;
+import dev.ablation.api.recovery.RecoveryResult;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/** How the examples print a result: the verdict, ρ, the step-0 damage and the curve, briefly. */
+final class Console {
+  private static final int CURVE_POINTS = 8;
+
+  private Console() {}
+
+  /**
+   * Keeps SameDiff's per-op INFO lines ("Added differentiated op ...") out of an example's
+   * output. Must run before the first logger is created, i.e. first thing in {@code main}.
+   */
+  static void quietLogs() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+  }
+
+  /**
+   * Runs {@code body} with SameDiff's "Added differentiated op ..." lines dropped from
+   * {@code System.out}: M2.1 prints one per op with {@code System.out.println} whenever it
+   * builds a gradient graph, which would bury an example's few lines of output.
+   */
+  static <T> T withoutGradientChatter(Supplier<T> body) {
+    PrintStream out = System.out;
+    // what passes through is ASCII (SameDiff's lines and ours), so the charset cannot matter
+    System.setOut(new PrintStream(new DroppingLines(out, "Added differentiated op "), true,
+        StandardCharsets.UTF_8));
+    try {
+      return body.get();
+    } finally {
+      System.out.flush();
+      System.setOut(out);
+    }
+  }
+
+  /** Passes whole lines through, bytes unchanged, except those starting with a prefix. */
+  private static final class DroppingLines extends OutputStream {
+    private final PrintStream target;
+    private final byte[] prefix;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    DroppingLines(PrintStream target, String prefix) {
+      this.target = target;
+      this.prefix = prefix.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      line.write(b);
+      if (b == '\n') {
+        flushLine();
+      }
+    }
+
+    @Override
+    public synchronized void flush() {
+      flushLine();
+    }
+
+    private void flushLine() {
+      byte[] bytes = line.toByteArray();
+      line.reset();
+      boolean drop = bytes.length >= prefix.length
+          && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+      if (!drop) {
+        target.write(bytes, 0, bytes.length);
+        target.flush();
+      }
+    }
+  }
+
+  /** A few lines describing {@code r}. */
+  static String summary(RecoveryResult r) {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "damage:  L* = %.4f, L0 = %.4f, deleted = %s nats%n",
+        r.damage().lossOriginal(), r.damage().lossAfterWipe(),
+        r.damage().lossDeleted().isPresent()
+            ? String.format(Locale.ROOT, "%.4f", r.damage().lossDeleted().getAsDouble()) : "n/a"));
+    s.append(String.format(Locale.ROOT, "target:  %.4f nats%n", r.targetLoss()));
+    s.append("verdict: ").append(r.verdict());
+    r.budgetCap().ifPresent(c -> s.append(" (").append(c).append(" cap)"));
+    s.append(System.lineSeparator());
+    if (r.rho().isPresent()) {
+      s.append(String.format(Locale.ROOT, "rho:     %.4f  (%d of S x E = %d examples)%n",
+          r.rho().getAsDouble(), r.recoveredAt().orElseThrow().examples(),
+          r.reference().examples()));
+    } else {
+      s.append(String.format(Locale.ROOT, "rho:     none (not recovered; spent %d of S x E = %d"
+          + " examples)%n", r.spent().examples(), r.reference().examples()));
+    }
+    s.append("curve:   step:loss");
+    for (CurvePoint p : sample(r.curve())) {
+      s.append(String.format(Locale.ROOT, "  %d:%.3f", p.step(), p.loss()));
+    }
+    return s.append(System.lineSeparator()).toString();
+  }
+
+  /** At most {@link #CURVE_POINTS} points, evenly spaced, always the first and the last. */
+  private static List<CurvePoint> sample(List<CurvePoint> curve) {
+    if (curve.size() <= CURVE_POINTS) {
+      return curve;
+    }
+    return java.util.stream.IntStream.range(0, CURVE_POINTS)
+        .mapToObj(i -> curve.get((int) Math.round(i * (curve.size() - 1.0) / (CURVE_POINTS - 1))))
+        .toList();
+  }
+}

@@ -181,7 +181,7 @@ public final class OwnModel {
     Nd4j.getRandom().setSeed(o.seed());
     Graph g = new Graph(SameDiff.create(), o.dModel(), o.vocab(), o.context());
     SameDiff sd = g.sd;
-    SDVariable ids = sd.placeHolder("ids", DataType.INT, -1, o.context());
+    SDVariable ids = sd.placeHolder("ids", DataType.INT32, -1, o.context());
     SDVariable labels = sd.placeHolder("labels", DataType.FLOAT, -1, o.context(), o.vocab());
     SDVariable oneHot = sd.oneHot(ids, o.vocab(), -1, 1.0, 0.0, DataType.FLOAT);
     SDVariable x = g.linear(oneHot, g.weight("tokTable", o.vocab(), o.dModel()), o.dModel())

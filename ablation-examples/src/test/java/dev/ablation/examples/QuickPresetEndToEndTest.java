@@ -39,7 +39,7 @@ class QuickPresetEndToEndTest {
 
     Set<String> keys = new HashSet<>();
     try (CSVParser p = CSVParser.parse(out.resolve("results.csv"), StandardCharsets.UTF_8,
-        CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build())) {
+        CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get())) {
       for (CSVRecord r : p) {
         keys.add(r.get("layer") + "|" + r.get("scheme") + "|" + r.get("freeze") + "|"
             + r.get("seed"));

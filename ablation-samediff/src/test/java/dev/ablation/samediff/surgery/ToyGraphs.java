@@ -109,7 +109,7 @@ final class ToyGraphs {
   static SameDiff buildDecoder(long seed) {
     Nd4j.getRandom().setSeed(seed);
     SameDiff sd = SameDiff.create();
-    SDVariable ids = sd.placeHolder("ids", DataType.INT, -1, T);
+    SDVariable ids = sd.placeHolder("ids", DataType.INT32, -1, T);
     SDVariable labels = sd.placeHolder("labels", DataType.FLOAT, -1, T, V);
     SDVariable x = embed(sd, ids, "tokTable", "posTable");
     SDVariable mask = causalMask(sd);
@@ -139,8 +139,8 @@ final class ToyGraphs {
   static Toy encoderDecoder(long seed) {
     Nd4j.getRandom().setSeed(seed);
     SameDiff sd = SameDiff.create();
-    SDVariable src = sd.placeHolder("src", DataType.INT, -1, T);
-    SDVariable tgt = sd.placeHolder("tgt", DataType.INT, -1, T);
+    SDVariable src = sd.placeHolder("src", DataType.INT32, -1, T);
+    SDVariable tgt = sd.placeHolder("tgt", DataType.INT32, -1, T);
     SDVariable labels = sd.placeHolder("labels", DataType.FLOAT, -1, T, V);
     SDVariable e = embed(sd, src, "srcTable", "srcPos");
     SDVariable eh = ln(sd, e, "e0_lnA");

@@ -33,7 +33,7 @@ public final class Main implements Runnable {
     return commandLine(engines).execute(args);
   }
 
-  /** The command tree: {@code study} (and, from its own issue, {@code bench}). */
+  /** The command tree: {@code study} and {@code bench}. */
   public static CommandLine commandLine(StudyEngine.Factory engines) {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true"); // plots render without a display
@@ -44,6 +44,7 @@ public final class Main implements Runnable {
         "%nPresets (data in dev.ablation.examples.study.Presets):%n" + Presets.describe()
             + "%n%nOptions given with a preset replace that preset's value.");
     cl.addSubcommand("study", study);
+    cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       cmd.getErr().println("error: " + ex.getMessage());
       return 1;

@@ -29,6 +29,8 @@ final class GraphWriter {
   final SameDiff sd;
   final DataType type;
   private final long seed;
+  /** When set, parameters are this graph's arrays (shared, not copied) instead of new draws. */
+  private final SameDiff source;
   private final Map<LayerPath, LayerKind> kinds = new LinkedHashMap<>();
   private final Map<LayerPath, List<ParameterSpec>> specs = new LinkedHashMap<>();
 
@@ -36,6 +38,19 @@ final class GraphWriter {
     this.sd = sd;
     this.type = type;
     this.seed = seed;
+    this.source = null;
+  }
+
+  /**
+   * A writer whose parameters are {@code source}'s arrays, the same objects: an update written
+   * in place into one graph is seen by the other (checked against M2.1: {@code sd.var(name,
+   * arr)} keeps the array it is given unless it is a view or already used in that graph).
+   */
+  GraphWriter(SameDiff sd, DataType type, SameDiff source) {
+    this.sd = sd;
+    this.type = type;
+    this.seed = 0;
+    this.source = source;
   }
 
   /** The variable name of a parameter path: its segments joined by {@code /}. */
@@ -58,8 +73,17 @@ final class GraphWriter {
       long... shape) {
     ParameterPath p = layer.parameter(relative);
     String name = variableName(p);
-    INDArray value = init.sample(shape, type, parameterSeed(seed, p));
-    SDVariable v = sd.var(name, value);
+    SDVariable v;
+    if (source == null) {
+      v = sd.var(name, init.sample(shape, type, parameterSeed(seed, p)));
+    } else {
+      INDArray shared = source.getVariable(name).getArr();
+      if (shared.isView()) {
+        throw new IllegalStateException("parameter '" + name + "' is a view; it cannot be "
+            + "shared with a split graph");
+      }
+      v = sd.var(name, shared);
+    }
     specs.get(layer).add(new ParameterSpec(p, name, kind, init));
     return v;
   }

@@ -111,8 +111,8 @@ public final class ReferenceModel {
     Transformers.write(g, config);
     sd.setLossVariables(LOSS);
     LayerMap map = g.layerMap();
-    return new ReferenceModel(config, type,
-        new SameDiffModel(sd, map, LOSS, Optional.of(LOGITS)));
+    return new ReferenceModel(config, type, new SameDiffModel(sd, map, LOSS,
+        Optional.of(LOGITS), StackSplitter.of(config, type, sd, map)));
   }
 
   /** The configuration it was built from. */
@@ -186,8 +186,9 @@ public final class ReferenceModel {
 
   private ReferenceModel rebind(SameDiff sd) {
     sd.setLossVariables(LOSS);
-    return new ReferenceModel(config, type,
-        new SameDiffModel(sd, rebind(model.layers(), sd), LOSS, Optional.of(LOGITS)));
+    LayerMap map = rebind(model.layers(), sd);
+    return new ReferenceModel(config, type, new SameDiffModel(sd, map, LOSS,
+        Optional.of(LOGITS), StackSplitter.of(config, type, sd, map)));
   }
 
   /** The same layer declarations, checked against another graph with the same variables. */

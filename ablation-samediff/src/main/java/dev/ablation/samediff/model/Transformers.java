@@ -22,8 +22,8 @@ final class Transformers {
     if (c.architecture() == Architecture.ENCODER_DECODER) {
       SDVariable source = g.sd.placeHolder(ReferenceModel.SOURCE, DataType.INT32, -1, t);
       SDVariable memory = embedded(g, "encoder.", source, v, t, c.encoderDModel(), null);
-      memory = stack(g, "encoder.", memory, c.encoderLayers(), c.encoderDModel(),
-          c.encoderHeads(), c.encoderDFf(), t, false, c.norm(), null);
+      memory = stack(g, "encoder.", memory, 0, c.encoderLayers(), c.encoderLayers(),
+          c.encoderDModel(), c.encoderHeads(), c.encoderDFf(), t, false, c.norm(), null);
       memory = finalNorm(g, "encoder.", memory, c.encoderDModel(), c.norm(), LayerKind.OTHER);
       if (c.hasProjection()) {
         LayerPath proj = LayerPath.parse("proj");
@@ -37,16 +37,73 @@ final class Transformers {
       SDVariable[] table = new SDVariable[1];
       x = embedded(g, prefix, tokens, v, t, c.dModel(), table);
       tableForTying = table[0];
-      x = stack(g, prefix, x, c.nLayers(), c.dModel(), c.nHeads(), c.dFf(), t, true, c.norm(),
-          memory);
+      x = stack(g, prefix, x, 0, c.nLayers(), c.nLayers(), c.dModel(), c.nHeads(), c.dFf(), t,
+          true, c.norm(), memory);
     } else {
       prefix = "";
       SDVariable[] table = new SDVariable[1];
       x = embedded(g, prefix, tokens, v, t, c.dModel(), table);
       tableForTying = table[0];
-      x = stack(g, prefix, x, c.nLayers(), c.dModel(), c.nHeads(), c.dFf(), t,
+      x = stack(g, prefix, x, 0, c.nLayers(), c.nLayers(), c.dModel(), c.nHeads(), c.dFf(), t,
           c.architecture() == Architecture.DECODER_ONLY, c.norm(), null);
     }
+    head(g, c, prefix, x, tableForTying, labels);
+  }
+
+  /**
+   * The part of a single-stack model below block {@code cut}: the embeddings and blocks
+   * {@code 0..cut-1}, from the {@value ReferenceModel#TOKENS} placeholder.
+   *
+   * @return the residual stream entering block {@code cut}, {@code [batch·pos, d_model]}
+   */
+  static SDVariable writeBelow(GraphWriter g, TransformerConfig c, int cut) {
+    requireSingleStack(c, cut);
+    int t = c.context();
+    SDVariable tokens = g.sd.placeHolder(ReferenceModel.TOKENS, DataType.INT32, -1, t);
+    SDVariable x = embedded(g, "", tokens, c.vocab(), t, c.dModel(), null);
+    return stack(g, "", x, 0, cut, c.nLayers(), c.dModel(), c.nHeads(), c.dFf(), t,
+        c.architecture() == Architecture.DECODER_ONLY, c.norm(), null);
+  }
+
+  /**
+   * The part of a single-stack model from block {@code cut} up: blocks {@code cut..N-1}, the
+   * head, {@value ReferenceModel#LOGITS} and {@value ReferenceModel#LOSS}, reading the residual
+   * stream from the placeholder {@code residual} {@code [batch·pos, d_model]} instead of the
+   * embeddings. The parameters and ops are those of {@link #write}, so with the same weights
+   * it computes the same loss.
+   */
+  static void writeFrom(GraphWriter g, TransformerConfig c, int cut, String residual) {
+    requireSingleStack(c, cut);
+    int t = c.context();
+    SDVariable labels = g.sd.placeHolder(ReferenceModel.LABELS, g.type, -1, c.vocab());
+    SDVariable x = g.sd.placeHolder(residual, g.type, -1, c.dModel());
+    SDVariable table = null;
+    if (c.tiedEmbeddings()) {
+      LayerPath embed = LayerPath.parse("embed");
+      g.layer(embed, LayerKind.EMBEDDING);
+      table = g.param(embed, "W_E", ParameterKind.EMBEDDING,
+          new InitRule.Normal(1 / Math.sqrt(c.dModel())), c.vocab(), c.dModel());
+    }
+    x = stack(g, "", x, cut, c.nLayers(), c.nLayers(), c.dModel(), c.nHeads(), c.dFf(), t,
+        c.architecture() == Architecture.DECODER_ONLY, c.norm(), null);
+    head(g, c, "", x, table, labels);
+  }
+
+  private static void requireSingleStack(TransformerConfig c, int cut) {
+    if (c.architecture() == Architecture.ENCODER_DECODER) {
+      throw new IllegalArgumentException("an encoder-decoder is not split at a block: the "
+          + "decoder's blocks also read the encoder's output");
+    }
+    if (cut < 0 || cut >= c.nLayers()) {
+      throw new IllegalArgumentException("cut must be a block index in [0, " + c.nLayers()
+          + "), got " + cut);
+    }
+  }
+
+  private static void head(GraphWriter g, TransformerConfig c, String prefix, SDVariable x,
+      SDVariable tableForTying, SDVariable labels) {
+    int t = c.context();
+    int v = c.vocab();
     x = finalNorm(g, prefix, x, c.dModel(), c.norm(), LayerKind.HEAD);
     SDVariable logits2d;
     if (c.tiedEmbeddings()) {
@@ -97,16 +154,17 @@ final class Transformers {
   }
 
   /**
-   * A stack of blocks. With {@code memory} (the encoder's output, {@code [batch·t, d]}) each
+   * Blocks {@code from..to-1} of a stack of {@code layers}. With {@code memory} (the encoder's output, {@code [batch·t, d]}) each
    * block also cross-attends to it, and its attention sublayers are named {@code self_attn}
    * and {@code cross_attn}.
    */
-  private static SDVariable stack(GraphWriter g, String prefix, SDVariable x, int layers, int d,
-      int heads, int ff, int t, boolean causal, NormPosition norm, SDVariable memory) {
+  private static SDVariable stack(GraphWriter g, String prefix, SDVariable x, int from, int to,
+      int layers, int d, int heads, int ff, int t, boolean causal, NormPosition norm,
+      SDVariable memory) {
     boolean cross = memory != null;
     int writes = (cross ? 3 : 2) * layers;
     String selfName = cross ? "self_attn" : "attn";
-    for (int i = 0; i < layers; i++) {
+    for (int i = from; i < to; i++) {
       LayerPath block = LayerPath.block(prefix + "blocks", i);
       g.layer(block, LayerKind.BLOCK);
       int ln = 1;

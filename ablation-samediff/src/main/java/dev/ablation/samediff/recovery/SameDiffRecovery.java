@@ -40,8 +40,9 @@ import java.util.Set;
  *
  * <p>Freezing here is exact by construction: the optimiser ({@link AdamStepper}) is given the
  * trainable set and never writes anything else, and the graph is not mutated, so no gradient
- * graph is rebuilt between runs. Gradients are requested only for trainable parameters, so
- * SameDiff runs no backward pass below the lowest one.
+ * graph is rebuilt between runs. Where everything below the lowest trainable block is frozen,
+ * steps run on the graph from that block up, fed the cached residual stream entering it
+ * ({@link RecoveryStepper}: the fast path, on by default where it is valid).
  *
  * <p>FLOPs are charged by the usual estimate of 6 × parameters × tokens per training step
  * (forward and backward of the whole model), the same for every freeze policy, so that policies
@@ -178,7 +179,7 @@ public final class SameDiffRecovery {
     RunManifest manifest = RunManifest.of(config, Map.of(), SameDiffEnvironment.current());
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
     List<String> all = AdamStepper.trainableVariablesOf(fresh.graph());
-    AdamStepper stepper = new AdamStepper(fresh, all, adam);
+    RecoveryStepper stepper = RecoveryStepper.plain(fresh, all, adam);
     LossEvaluator eval = new LossEvaluator(fresh);
     while (!monitor.isFinished()) {
       if (!step(monitor, stepper, training)) {
@@ -196,7 +197,7 @@ public final class SameDiffRecovery {
       List<Batch> validation) {
     LossEvaluator eval = new LossEvaluator(model);
     long step = 0;
-    AdamStepper stepper = stepper(model, freeze, wiped, adam, 0);
+    RecoveryStepper stepper = stepper(model, freeze, wiped, adam, 0);
     long nextChange = freeze.nextChangeAfter(0).orElse(Long.MAX_VALUE);
     while (!monitor.isFinished()) {
       if (step == nextChange) {
@@ -215,7 +216,7 @@ public final class SameDiffRecovery {
   }
 
   /** Charges and runs one step; false when the run is over. */
-  private static boolean step(RecoveryMonitor monitor, AdamStepper stepper,
+  private static boolean step(RecoveryMonitor monitor, RecoveryStepper stepper,
       Iterator<Batch> training) {
     Batch b;
     try {
@@ -232,14 +233,14 @@ public final class SameDiffRecovery {
     return true;
   }
 
-  private static AdamStepper stepper(SameDiffModel model, FreezePolicy freeze,
+  private static RecoveryStepper stepper(SameDiffModel model, FreezePolicy freeze,
       List<LayerPath> wiped, AdamSettings adam, long step) {
     Set<ParameterPath> trainable = freeze.resolve(model.layers().layout(), wiped, step);
     List<String> names = new ArrayList<>();
     for (ParameterPath p : trainable) {
       names.add(model.layers().variable(p));
     }
-    return new AdamStepper(model, names, adam);
+    return RecoveryStepper.create(model, names, adam);
   }
 
   private static void requireValidation(List<Batch> validation) {

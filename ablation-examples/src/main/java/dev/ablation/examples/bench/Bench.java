@@ -1,0 +1,209 @@
+package dev.ablation.examples.bench;
+
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.ParameterPath;
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.data.Example;
+import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.model.ReferenceModel;
+import dev.ablation.samediff.model.TransformerConfig;
+import dev.ablation.samediff.recovery.RecoveryStepper;
+import dev.ablation.samediff.train.AdamSettings;
+import dev.ablation.samediff.train.AdamStepper;
+import dev.ablation.samediff.train.LossEvaluator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The step-time and memory benchmark behind {@code ablation.jar bench}: for each decoder-only
+ * configuration at batch 32, median milliseconds of a full training step (Adam, every
+ * parameter), of a recovery step for each wiped block ({@code onlyWiped}, as the recovery loop
+ * runs it, and on the plain whole-graph path for comparison), and of an evaluation batch; then
+ * the resident set size before and after a long run of recovery steps. Prints one
+ * {@code name=value} per line, names prefixed with the configuration
+ * ({@code n4_d64_t64.full_step_ms=...}). Warm-up steps (JIT, gradient-graph creation) are not
+ * timed.
+ */
+public final class Bench {
+  /** The two configurations of the issue: N/D/T, 4 heads, vocabulary 32. */
+  public static final List<Shape> SHAPES = List.of(new Shape(4, 64, 64), new Shape(2, 32, 32));
+
+  /** A decoder-only shape: {@code n} blocks, width {@code d}, context {@code t}. */
+  public record Shape(int n, int d, int t) {
+    String prefix() {
+      return "n" + n + "_d" + d + "_t" + t;
+    }
+
+    TransformerConfig config() {
+      return TransformerConfig.decoderOnly(n, d, 4, 32, t, 1);
+    }
+  }
+
+  /**
+   * What to run.
+   *
+   * @param shapes configurations
+   * @param batch sequences per batch
+   * @param warmup untimed steps before each timed series
+   * @param timed timed steps per series (the median is printed)
+   * @param steps recovery steps of the memory run (RSS is read after a tenth and after all)
+   */
+  public record Options(List<Shape> shapes, int batch, int warmup, int timed, int steps) {
+    /** Validates. */
+    public Options {
+      if (shapes == null || shapes.isEmpty() || batch < 1 || warmup < 0 || timed < 1
+          || steps < 10) {
+        throw new IllegalArgumentException("bench needs shapes, batch >= 1, warmup >= 0, "
+            + "timed >= 1 and steps >= 10; got " + shapes + ", " + batch + ", " + warmup + ", "
+            + timed + ", " + steps);
+      }
+      shapes = List.copyOf(shapes);
+    }
+  }
+
+  private final Options options;
+  private final PrintWriter out;
+
+  public Bench(Options options, PrintWriter out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** Runs every configuration and prints its figures. */
+  public void run() {
+    print("java", System.getProperty("java.version"));
+    print("cores", Runtime.getRuntime().availableProcessors());
+    print("heap_max_mb", Runtime.getRuntime().maxMemory() >> 20);
+    print("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+    print("nd4j_max_threads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
+    print("load_avg_1m_start", loadAverage());
+    for (Shape s : options.shapes()) {
+      run(s);
+    }
+    print("load_avg_1m_end", loadAverage());
+  }
+
+  private void run(Shape shape) {
+    String p = shape.prefix() + ".";
+    TransformerConfig c = shape.config();
+    ReferenceModel m = ReferenceModel.build(c);
+    List<Example> data = new MarkovChain(c.vocab(), 2, 2.0, 1)
+        .sample(options.batch() * 8, c.context() + 1, 2);
+    List<Batch> batches = m.batches(data, options.batch());
+    AdamSettings adam = AdamSettings.of(1e-3);
+
+    AdamStepper full = new AdamStepper(m.model(), m.parameterVariables(), adam);
+    double fullMs = median(batches, full::step);
+    print(p + "full_step_ms", fullMs);
+    double flops = trainingFlops(c, options.batch());
+    print(p + "gflop_per_step", flops / 1e9);
+    print(p + "full_step_gflops", flops / 1e9 / (fullMs / 1e3));
+
+    LossEvaluator eval = m.evaluator();
+    print(p + "eval_ms_per_batch", median(batches, eval::loss));
+
+    double top = 0;
+    for (int i = 0; i < c.nLayers(); i++) {
+      List<String> names = onlyWiped(m, i);
+      RecoveryStepper fast = RecoveryStepper.create(m.model(), names, adam);
+      top = median(batches, fast::tryStep);
+      print(p + "recovery_step_ms_L" + i, top);
+      RecoveryStepper plain = RecoveryStepper.plain(m.model(), names, adam);
+      print(p + "recovery_step_ms_L" + i + "_plain", median(batches, plain::tryStep));
+    }
+    print(p + "recovery_over_full_L" + (c.nLayers() - 1), top / fullMs);
+
+    // memory: the study's long runs are recovery steps plus an evaluation now and then
+    RecoveryStepper longRun = RecoveryStepper.create(m.model(), onlyWiped(m, 0), adam);
+    long first = Math.max(1, options.steps() / 10);
+    print(p + "rss_mb_start", rssMb());
+    for (int i = 1; i <= options.steps(); i++) {
+      longRun.tryStep(batches.get(i % batches.size()));
+      if (i % 100 == 0) {
+        eval.loss(batches.get(0));
+      }
+      if (i == first) {
+        print(p + "rss_mb_after_" + first + "_steps", rssMb());
+      }
+    }
+    print(p + "rss_mb_after_" + options.steps() + "_steps", rssMb());
+  }
+
+  private List<String> onlyWiped(ReferenceModel m, int block) {
+    List<String> names = new ArrayList<>();
+    for (ParameterPath q : FreezePolicy.onlyWiped().resolve(m.layers().layout(),
+        List.of(LayerPath.block(block)), 0)) {
+      names.add(m.layers().variable(q));
+    }
+    return names;
+  }
+
+  private double median(List<Batch> batches, ToDoubleFunction<Batch> step) {
+    for (int i = 0; i < options.warmup(); i++) {
+      step.applyAsDouble(batches.get(i % batches.size()));
+    }
+    double[] ms = new double[options.timed()];
+    for (int i = 0; i < ms.length; i++) {
+      Batch b = batches.get(i % batches.size());
+      long t0 = System.nanoTime();
+      step.applyAsDouble(b);
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(ms);
+    return ms.length % 2 == 1 ? ms[ms.length / 2]
+        : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
+  }
+
+  /**
+   * Multiply-add FLOPs of one training step (forward + backward ≈ 3 × forward): per position,
+   * per block {@code 2·(4d² + 2·d·d_ff) + 4·t·d} (projections, MLP, scores and weighted sum over
+   * all t keys, as the graph computes them), plus one-hot embedding and unembedding
+   * {@code 2·2·d·V}.
+   */
+  static double trainingFlops(TransformerConfig c, int batch) {
+    double d = c.dModel();
+    double perBlock = 2 * (4 * d * d + 2 * d * c.dFf()) + 4.0 * c.context() * d;
+    double forward = batch * (double) c.context()
+        * (c.nLayers() * perBlock + 4 * d * c.vocab());
+    return 3 * forward;
+  }
+
+  /** Resident set size of this process, MiB, from {@code /proc/self/status}; -1 elsewhere. */
+  static long rssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"),
+          StandardCharsets.UTF_8)) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private void print(String name, Object value) {
+    String v = value instanceof Double x ? String.format(Locale.ROOT, "%.3f", x)
+        : String.valueOf(value);
+    out.println(name + "=" + v);
+    out.flush();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.ablation.examples.cli;
+
+import dev.ablation.examples.bench.Bench;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: step times, recovery-step times per wiped layer, evaluation time and memory of
+ * the reference decoder at batch 32, one {@code name=value} per line.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Median ms per training step, per recovery step for each wiped block "
+        + "(onlyWiped; the fast path and the plain whole-graph path), per evaluation batch, and "
+        + "RSS before and after a long run, for N=4/D=64/T=64 and N=2/D=32/T=32 at batch 32.",
+        "Threads: set OMP_NUM_THREADS before the JVM starts (1 is the steady choice on 2 shared "
+            + "cores); --threads overrides ND4J's thread count at run time."})
+public final class BenchCommand implements Callable<Integer> {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--steps", paramLabel = "N", defaultValue = "500",
+      description = "recovery steps of the memory run; RSS is printed after N/10 and after N "
+          + "(default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--timed", paramLabel = "N", defaultValue = "21",
+      description = "timed steps per figure, median printed (default: ${DEFAULT-VALUE})")
+  int timed;
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "8",
+      description = "untimed steps before each figure (default: ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "ND4J/OpenMP threads for this run (default: the environment's)")
+  Integer threads;
+
+  @Option(names = "--config", split = ",", paramLabel = "NxDxT",
+      description = "configurations, e.g. 4x64x64,2x32x32 (default: both)")
+  List<String> configs;
+
+  @Override
+  public Integer call() {
+    List<Bench.Shape> shapes = new ArrayList<>();
+    if (configs == null) {
+      shapes.addAll(Bench.SHAPES);
+    } else {
+      for (String s : configs) {
+        String[] f = s.split("x");
+        try {
+          shapes.add(new Bench.Shape(Integer.parseInt(f[0]), Integer.parseInt(f[1]),
+              Integer.parseInt(f[2])));
+        } catch (RuntimeException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--config '" + s
+              + "' is not NxDxT (blocks x width x context), e.g. 4x64x64");
+        }
+      }
+    }
+    Bench.Options options;
+    try {
+      options = new Bench.Options(shapes, 32, warmup, timed, steps);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (threads != null) {
+      if (threads < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--threads must be >= 1, got " + threads);
+      }
+      Nd4j.getEnvironment().setMaxThreads(threads);
+      Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    }
+    new Bench(options, spec.commandLine().getOut()).run();
+    return 0;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.ablation.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Runs {@code bench} tiny: checks the output format and the names, not the figures. */
+class BenchCommandTest {
+
+  @Test
+  void printsOneNameValuePerLineForEveryFigure() {
+    CommandLine cl = Main.commandLine(Main.DEFAULT_ENGINE);
+    StringWriter text = new StringWriter();
+    cl.setOut(new PrintWriter(text));
+    int status = cl.execute("bench", "--config", "2x8x4", "--warmup", "1", "--timed", "1",
+        "--steps", "10");
+    assertThat(status).isZero();
+    List<String> lines = text.toString().lines().toList();
+    assertThat(lines).allMatch(l -> l.matches("[A-Za-z0-9_.]+=[^=\\s]+"), "name=value lines");
+    assertThat(lines).anyMatch(l -> l.startsWith("load_avg_1m_start="));
+    for (String name : List.of("full_step_ms", "eval_ms_per_batch", "recovery_step_ms_L0",
+        "recovery_step_ms_L1", "recovery_step_ms_L1_plain", "recovery_over_full_L1",
+        "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps")) {
+      assertThat(lines).as(name).anyMatch(l -> l.startsWith("n2_d8_t4." + name + "="));
+    }
+  }
+
+  @Test
+  void rejectsABadConfiguration() {
+    CommandLine cl = Main.commandLine(Main.DEFAULT_ENGINE);
+    cl.setErr(new PrintWriter(new StringWriter()));
+    assertThat(cl.execute("bench", "--config", "4by64")).isEqualTo(2);
+  }
+}

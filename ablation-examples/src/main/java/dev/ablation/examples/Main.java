@@ -25,7 +25,10 @@ public final class Main implements Runnable {
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
-    System.exit(execute(DEFAULT_ENGINE, args));
+    // SameDiff's INFO start-up lines and its per-op "Added differentiated op" println would
+    // bury the progress bar and break bench's name=value output
+    Console.quietLogs();
+    System.exit(Console.withoutGradientChatter(() -> execute(DEFAULT_ENGINE, args)));
   }
 
   /** Runs the command line on {@code engines} and returns its exit status (for tests and embedding). */

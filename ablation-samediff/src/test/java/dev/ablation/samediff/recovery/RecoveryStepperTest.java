@@ -47,7 +47,6 @@ class RecoveryStepperTest {
     return Stream.of(
         Arguments.of(decoder(), List.of("blocks.2"), 2, RecoveryStepper.DEFAULT_CACHE_BYTES),
         Arguments.of(decoder(), List.of("blocks.1"), 1, RecoveryStepper.DEFAULT_CACHE_BYTES),
-        Arguments.of(decoder(), List.of("blocks.0"), 0, RecoveryStepper.DEFAULT_CACHE_BYTES),
         // one batch's activations only: every other lookup recomputes after an eviction
         Arguments.of(decoder(), List.of("blocks.1", "blocks.2", "unembed"), 1, 5L * 8 * 4 * 4),
         Arguments.of(postLnTied, List.of("blocks.1"), 1, RecoveryStepper.DEFAULT_CACHE_BYTES),
@@ -88,6 +87,14 @@ class RecoveryStepperTest {
         assertThat(f.get(v)).as("frozen %s", v).isEqualTo(before.get(v));
       }
     }
+  }
+
+  @Test
+  void refusedWhenBlockZeroTrains() {
+    ReferenceModel m = ReferenceModel.build(decoder());
+    RecoveryStepper s = RecoveryStepper.create(m.model(), trainable(m, List.of("blocks.0")), ADAM);
+    assertThat(s.cut()).isEmpty();
+    assertThat(s.refusal()).hasValueSatisfying(r -> assertThat(r).contains("block 0 trains"));
   }
 
   @Test

@@ -27,8 +27,10 @@ public interface BlockSplitter {
   Set<String> variablesBelow(int cut);
 
   /**
-   * Builds both parts for {@code cut}, sharing (not copying) the parameter arrays of the graph
-   * this splitter was made for: an in-place update of one is seen by all three graphs.
+   * Both parts for {@code cut}, sharing (not copying) the parameter arrays of the graph this
+   * splitter was made for: an in-place update of one is seen by all three graphs. An
+   * implementation may return the same parts again for the same cut (their gradient graphs are
+   * then built once).
    *
    * @throws IllegalArgumentException if {@code cut} is not in {@code [0, blocks())}
    */

@@ -7,16 +7,22 @@ import dev.ablation.api.ParameterInfo;
 import dev.ablation.samediff.BlockSplitter;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.SameDiffModel;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Splits a single-stack reference model (decoder-only or encoder-only: no dropout, no
  * sampling) at a block, rebuilding both parts with {@link Transformers}'s own code on the
- * model graph's arrays. An encoder-decoder has no splitter: its decoder blocks also read the
+ * model graph's arrays, and keeps them per cut for the next recovery on the same model (rebuilt
+ * if the model's arrays were replaced). Not thread-safe, like the graph. An encoder-decoder has no splitter: its decoder blocks also read the
  * encoder's output.
  */
 final class StackSplitter implements BlockSplitter {
@@ -27,6 +33,11 @@ final class StackSplitter implements BlockSplitter {
   private final DataType type;
   private final SameDiff graph;
   private final LayerMap layers;
+  /**
+   * Parts already built, by cut: a study runs many recoveries on one model, and each new graph
+   * costs a gradient-graph build (seconds) and its own session array cache (native memory).
+   */
+  private final Map<Integer, Parts> built = new HashMap<>();
 
   private StackSplitter(TransformerConfig config, DataType type, SameDiff graph,
       LayerMap layers) {
@@ -70,6 +81,28 @@ final class StackSplitter implements BlockSplitter {
   @Override
   public Parts split(int cut) {
     check(cut);
+    Parts p = built.get(cut);
+    if (p == null || !sharesArrays(p)) {
+      p = build(cut);
+      built.put(cut, p);
+    }
+    return p;
+  }
+
+  /** Whether the parts still read the model's arrays (a replaced array would desynchronise). */
+  private boolean sharesArrays(Parts p) {
+    for (SameDiff part : List.of(p.below(), p.above().graph())) {
+      for (SDVariable v : part.variables()) {
+        if (v.getVariableType() == VariableType.VARIABLE && (!graph.hasVariable(v.name())
+            || graph.getVariable(v.name()).getArr() != v.getArr())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private Parts build(int cut) {
     SameDiff below = SameDiff.create();
     String residual = Transformers.writeBelow(new GraphWriter(below, type, graph), config, cut)
         .name();

@@ -98,6 +98,20 @@ class RecoveryStepperTest {
   }
 
   @Test
+  void splitPartsAreReusedAndAlwaysReadTheModelsArrays() {
+    ReferenceModel m = ReferenceModel.build(decoder());
+    var splitter = m.model().splitter().orElseThrow();
+    var first = splitter.split(2);
+    assertThat(splitter.split(2)).isSameAs(first);
+    String w = "blocks/2/mlp/W_in";
+    m.graph().getVariable(w).setArray(m.graph().getVariable(w).getArr().dup());
+    // whether M2.1 replaced the array object or wrote into it, the parts must read the model's
+    var rebuilt = splitter.split(2);
+    assertThat(rebuilt.above().graph().getVariable(w).getArr())
+        .isSameAs(m.graph().getVariable(w).getArr());
+  }
+
+  @Test
   void refusedWhenEmbeddingsTrain() {
     ReferenceModel m = ReferenceModel.build(decoder());
     Set<ParameterPath> all = FreezePolicy.allTrainable().resolve(m.layers().layout(),

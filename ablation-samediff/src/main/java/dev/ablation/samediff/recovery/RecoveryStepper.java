@@ -41,6 +41,7 @@ public final class RecoveryStepper {
   /** Activations kept per run: 256 MiB (512 batches of the N=4/D=64/T=64 model at 32). */
   static final long DEFAULT_CACHE_BYTES = 256L << 20;
   private static final System.Logger LOG = System.getLogger(RecoveryStepper.class.getName());
+  private static final Set<String> REFUSALS_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final SameDiffModel model;
   private final SameDiffModel above;
@@ -78,7 +79,7 @@ public final class RecoveryStepper {
       AdamSettings adam, long cacheBytes) {
     Optional<String> why = refusal(model, trainable);
     if (why.isPresent()) {
-      LOG.log(System.Logger.Level.INFO, "recovery fast path off: {0}", why.get());
+      logRefusal(why.get());
       return plain(model, trainable, adam, why.get());
     }
     BlockSplitter splitter = model.splitter().orElseThrow();
@@ -88,7 +89,7 @@ public final class RecoveryStepper {
       // split graph's extra placeholder and copies made L0 steps slower than the plain path
       // (bench, N=4/D=64/T=64: 220 ms vs 158 ms).
       String reason = "block 0 trains: nothing below it worth caching";
-      LOG.log(System.Logger.Level.INFO, "recovery fast path off: {0}", reason);
+      logRefusal(reason);
       return plain(model, trainable, adam, reason);
     }
     BlockSplitter.Parts parts = splitter.split(cut);
@@ -102,7 +103,7 @@ public final class RecoveryStepper {
     }
     if (!missing.isEmpty()) {
       String reason = "trainable " + missing + " not in the graph above block " + cut;
-      LOG.log(System.Logger.Level.INFO, "recovery fast path off: {0}", reason);
+      logRefusal(reason);
       return plain(model, trainable, adam, reason);
     }
     Set<String> belowPlaceholders = new LinkedHashSet<>(parts.below().inputs());
@@ -119,6 +120,16 @@ public final class RecoveryStepper {
     return new RecoveryStepper(model, parts.above(),
         new AdamStepper(parts.above(), trainable, adam), Optional.empty(), OptionalInt.of(cut),
         cache, parts.residualPlaceholder(), above);
+  }
+
+  /**
+   * Logs why the fast path is off, at INFO the first time a reason is seen and at DEBUG after:
+   * a study refuses it for the same reason in dozens of runs, which would bury its progress bar.
+   */
+  private static void logRefusal(String reason) {
+    System.Logger.Level level = REFUSALS_LOGGED.add(reason)
+        ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
+    LOG.log(level, "recovery fast path off: {0}", reason);
   }
 
   /** The plain path: every step runs the whole graph. */

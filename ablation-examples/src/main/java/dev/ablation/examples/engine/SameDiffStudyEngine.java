@@ -1,10 +1,8 @@
 package dev.ablation.examples.engine;
 
-import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
-import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.RecoveryListener;

@@ -5,6 +5,7 @@ import dev.ablation.samediff.BlockSplitter;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
+import dev.ablation.samediff.train.LossEvaluator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -211,6 +212,30 @@ public final class RecoveryStepper {
       }
     }
     return stepper.tryStep(upper);
+  }
+
+  /**
+   * The token-weighted mean loss of the model on {@code batches}, without gradients. On the
+   * fast path (once its first step has confirmed the split) only the upper part runs, on each
+   * batch's cached activations: evaluating the same validation batches every k steps then costs
+   * about what the trainable part costs.
+   *
+   * @throws IllegalArgumentException if there are no batches
+   */
+  public double meanLoss(List<Batch> batches) {
+    if (cut.isEmpty() || !checked) {
+      return new LossEvaluator(model).meanLoss(batches);
+    }
+    double sum = 0;
+    long tokens = 0;
+    for (Batch b : batches) {
+      sum += loss(above, upper(b)) * b.tokens();
+      tokens += b.tokens();
+    }
+    if (tokens == 0) {
+      throw new IllegalArgumentException("no validation batches to evaluate");
+    }
+    return sum / tokens;
   }
 
   private static double loss(SameDiffModel m, Batch b) {

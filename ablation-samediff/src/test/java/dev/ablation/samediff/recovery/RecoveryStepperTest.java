@@ -76,6 +76,10 @@ class RecoveryStepperTest {
       assertThat(actual).as("loss at step %d", i)
           .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.abs(expected)));
     }
+    // evaluation on the fast path (upper part, cached activations) = the whole model's loss
+    double whole = new dev.ablation.samediff.train.LossEvaluator(fastModel.model()).meanLoss(batches);
+    assertThat(fast.meanLoss(batches))
+        .isCloseTo(whole, org.assertj.core.data.Offset.offset(1e-5 * Math.abs(whole)));
     Map<String, INDArray> p = plainModel.weights();
     Map<String, INDArray> f = fastModel.weights();
     for (String v : f.keySet()) {

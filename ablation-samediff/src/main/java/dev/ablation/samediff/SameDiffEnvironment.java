@@ -14,10 +14,21 @@ public final class SameDiffEnvironment {
     return Environment.current("SameDiff", nd4jVersion(), backend());
   }
 
-  /** ND4J's version from its jar, or {@code unknown}. */
+  /** ND4J's version from its Maven metadata, or {@code unknown}. */
   public static String nd4jVersion() {
-    String v = Nd4j.class.getPackage().getImplementationVersion();
-    return v == null ? "1.0.0-M2.1" : v;
+    // Maven's pom.properties, not the package's Implementation-Version: M2.1's jars carry none,
+    // and in a shaded jar that field is the shading application's own version
+    try (java.io.InputStream in = Nd4j.class.getResourceAsStream(
+        "/META-INF/maven/org.nd4j/nd4j-api/pom.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        return p.getProperty("version", "unknown");
+      }
+    } catch (java.io.IOException e) {
+      // a manifest field, not a reason to fail a run
+    }
+    return "unknown";
   }
 
   /** The backend with its BLAS vendor and thread count. */

@@ -178,17 +178,8 @@ public final class SameDiffRecovery {
     config.put("adam", adam.toString());
     RunManifest manifest = RunManifest.of(config, Map.of(), SameDiffEnvironment.current());
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
-    List<String> all = AdamStepper.trainableVariablesOf(fresh.graph());
-    RecoveryStepper stepper = RecoveryStepper.plain(fresh, all, adam);
-    LossEvaluator eval = new LossEvaluator(fresh);
-    while (!monitor.isFinished()) {
-      if (!step(monitor, stepper, training)) {
-        break;
-      }
-      if (monitor.evaluationDue()) {
-        monitor.evaluate(eval.meanLoss(validation));
-      }
-    }
+    // the same loop as a recovery, with every parameter trainable and nothing wiped
+    train(monitor, fresh, FreezePolicy.allTrainable(), List.of(), adam, training, validation);
     return monitor.result(Optional.empty());
   }
 

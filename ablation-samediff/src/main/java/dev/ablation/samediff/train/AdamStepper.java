@@ -39,6 +39,7 @@ public final class AdamStepper {
   private final List<String> trainable;
   private final AdamSettings settings;
   private final Map<String, AdamUpdater> updaters = new LinkedHashMap<>();
+  private final StepArena arena = new StepArena();
   private long steps;
   private long parameterCount = -1;
   private long examples;
@@ -128,8 +129,13 @@ public final class AdamStepper {
    * @throws IllegalStateException if a trainable variable gets no gradient
    */
   public double tryStep(Batch batch) {
-    OutAndGrad og = sd.calculateGradientsAndOutputs(batch.placeholders(), List.of(loss),
-        trainable);
+    if (sd.getFunction("grad") == null) {
+      sd.createGradFunction();
+    }
+    // the gradient function's op outputs live in the arena; all of them are consumed (the loss
+    // read, the gradients turned into updates) before the next step reuses them
+    OutAndGrad og = arena.run(sd.getFunction("grad"),
+        () -> sd.calculateGradientsAndOutputs(batch.placeholders(), List.of(loss), trainable));
     double value = og.getOutputs().get(loss).getDouble(0);
     if (!Double.isFinite(value)) {
       return value;

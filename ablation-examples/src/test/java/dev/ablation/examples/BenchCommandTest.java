@@ -22,11 +22,25 @@ class BenchCommandTest {
     List<String> lines = text.toString().lines().toList();
     assertThat(lines).allMatch(l -> l.matches("[A-Za-z0-9_.]+=[^=\\s]+"), "name=value lines");
     assertThat(lines).anyMatch(l -> l.startsWith("load_avg_1m_start="));
+    assertThat(lines).contains("native_build=linux-x86_64-onednn", "step_arena=true");
     for (String name : List.of("full_step_ms", "eval_ms_per_batch", "recovery_step_ms_L0",
         "recovery_step_ms_L1", "recovery_step_ms_L1_plain", "recovery_over_full_L1",
         "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps")) {
       assertThat(lines).as(name).anyMatch(l -> l.startsWith("n2_d8_t4." + name + "="));
     }
+  }
+
+  @Test
+  void fullStepOnlyTimesTheFullStepAndNothingElse() {
+    CommandLine cl = Main.commandLine(Main.DEFAULT_ENGINE);
+    StringWriter text = new StringWriter();
+    cl.setOut(new PrintWriter(text));
+    assertThat(cl.execute("bench", "--config", "2x8x4", "--warmup", "1", "--timed", "1",
+        "--full-step-only")).isZero();
+    List<String> figures = text.toString().lines().filter(l -> l.startsWith("n2_d8_t4."))
+        .map(l -> l.substring("n2_d8_t4.".length(), l.indexOf('='))).toList();
+    assertThat(figures).containsExactly("full_step_ms", "full_step_ms_mean", "gflop_per_step",
+        "full_step_gflops");
   }
 
   @Test

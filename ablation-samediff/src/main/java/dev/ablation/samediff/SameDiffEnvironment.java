@@ -31,13 +31,36 @@ public final class SameDiffEnvironment {
     return "unknown";
   }
 
-  /** The backend with its BLAS vendor and thread count. */
+  /** The backend with its native build, BLAS vendor and thread count. */
   public static String backend() {
     Properties p = Nd4j.getExecutioner().getEnvironmentInformation();
-    String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-    return String.format(Locale.ROOT, "%s (%s%s, blas=%s, omp.threads=%s)",
-        p.getOrDefault("backend", Nd4j.getBackend().getClass().getSimpleName()),
-        System.getProperty("os.name", "?").toLowerCase(Locale.ROOT), ext,
+    return String.format(Locale.ROOT, "%s (%s, blas=%s, omp.threads=%s)",
+        p.getOrDefault("backend", Nd4j.getBackend().getClass().getSimpleName()), nativeBuild(),
         p.getOrDefault("blas.vendor", "?"), p.getOrDefault("omp.threads", "?"));
+  }
+
+  /**
+   * Which nd4j-native build is on the class path, e.g. {@code linux-x86_64-onednn} or
+   * {@code linux-x86_64} (the two differ by up to 2× in speed here, so a timing means little
+   * without it), or {@code unknown} (for example on CUDA).
+   */
+  public static String nativeBuild() {
+    ClassLoader cl = Nd4j.class.getClassLoader();
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+        ? "linux" : System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("mac")
+        ? "macosx" : "windows";
+    String arch = switch (System.getProperty("os.arch", "")) {
+      case "amd64", "x86_64" -> "x86_64";
+      case "aarch64" -> "arm64";
+      default -> System.getProperty("os.arch", "");
+    };
+    String platform = os + "-" + arch;
+    for (String build : new String[] {platform + "-onednn-avx512", platform + "-onednn-avx2",
+        platform + "-onednn", platform + "-avx512", platform + "-avx2", platform}) {
+      if (cl.getResource("META-INF/native-image/" + build + "/jnind4jcpu/") != null) {
+        return build;
+      }
+    }
+    return "unknown";
   }
 }

@@ -4,6 +4,7 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.model.ReferenceModel;
@@ -56,8 +57,10 @@ public final class Bench {
    * @param warmup untimed steps before each timed series
    * @param timed timed steps per series (the median is printed)
    * @param steps recovery steps of the memory run (RSS is read after a tenth and after all)
+   * @param fullStepOnly time the full training step and nothing else (for comparing builds)
    */
-  public record Options(List<Shape> shapes, int batch, int warmup, int timed, int steps) {
+  public record Options(List<Shape> shapes, int batch, int warmup, int timed, int steps,
+      boolean fullStepOnly) {
     /** Validates. */
     public Options {
       if (shapes == null || shapes.isEmpty() || batch < 1 || warmup < 0 || timed < 1
@@ -72,6 +75,7 @@ public final class Bench {
 
   private final Options options;
   private final PrintWriter out;
+  private double lastMean;
 
   public Bench(Options options, PrintWriter out) {
     this.options = options;
@@ -85,6 +89,8 @@ public final class Bench {
     print("heap_max_mb", Runtime.getRuntime().maxMemory() >> 20);
     print("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
     print("nd4j_max_threads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
+    print("native_build", SameDiffEnvironment.nativeBuild());
+    print("step_arena", System.getProperty("ablation.stepArena", "true"));
     print("load_avg_1m_start", loadAverage());
     for (Shape s : options.shapes()) {
       run(s);
@@ -104,9 +110,15 @@ public final class Bench {
     AdamStepper full = new AdamStepper(m.model(), m.parameterVariables(), adam);
     double fullMs = median(batches, full::step);
     print(p + "full_step_ms", fullMs);
+    // the median hides the steps that pay for garbage collection and freeing native buffers;
+    // the mean is what a long run pays per step
+    print(p + "full_step_ms_mean", lastMean);
     double flops = trainingFlops(c, options.batch());
     print(p + "gflop_per_step", flops / 1e9);
     print(p + "full_step_gflops", flops / 1e9 / (fullMs / 1e3));
+    if (options.fullStepOnly()) {
+      return;
+    }
 
     LossEvaluator eval = m.evaluator();
     print(p + "eval_ms_per_batch", median(batches, eval::loss));
@@ -158,6 +170,7 @@ public final class Bench {
       step.applyAsDouble(b);
       ms[i] = (System.nanoTime() - t0) / 1e6;
     }
+    lastMean = Arrays.stream(ms).average().orElseThrow();
     Arrays.sort(ms);
     return ms.length % 2 == 1 ? ms[ms.length / 2]
         : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;

@@ -41,6 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "ND4J/OpenMP threads for this run (default: the environment's)")
   Integer threads;
 
+  @Option(names = "--full-step-only",
+      description = "time the full training step only (figures for comparing native builds)")
+  boolean fullStepOnly;
+
   @Option(names = "--config", split = ",", paramLabel = "NxDxT",
       description = "configurations, e.g. 4x64x64,2x32x32 (default: both)")
   List<String> configs;
@@ -64,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     Bench.Options options;
     try {
-      options = new Bench.Options(shapes, 32, warmup, timed, steps);
+      options = new Bench.Options(shapes, 32, warmup, timed, steps, fullStepOnly);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -122,7 +122,33 @@ final class GraphWriter {
   SDVariable layerNorm(LayerPath block, String name, SDVariable x, int d) {
     SDVariable g = param(block, name + ".gamma", ParameterKind.NORM_GAIN, InitRule.ones(), d);
     SDVariable b = param(block, name + ".beta", ParameterKind.NORM_BIAS, InitRule.zeros(), d);
-    return sd.nn().layerNorm(x, g, b, false, 1);
+    return normalize(x, g, b, d);
+  }
+
+  /**
+   * Layer norm of {@code x [rows, d]} over its last dimension, with gain and bias {@code [d]}:
+   * {@code (x − mean) / sqrt(var + 1e-5) · g + b}, as M2.1's {@code layerNorm} computes it.
+   *
+   * <p>Written with matrix products instead of {@code nn().layerNorm}: the row means are
+   * {@code x·(1/d)}, broadcasting a column or the gain/bias over rows is an outer product with
+   * ones, so every reduction and broadcast (and their gradients) is a small matmul, and the
+   * remaining element-wise ops see equal shapes. M2.1's {@code layer_norm_bp} took ≈ 3.5 ms on a
+   * {@code [2048, 64]} input, most of a training step's normalisation cost; this form's forward
+   * and backward together take about a quarter less (bench: {@code bench/builds.sh}).
+   */
+  SDVariable normalize(SDVariable x, SDVariable g, SDVariable b, int d) {
+    SDVariable mean = constant("ln_mean_" + d, Nd4j.valueArrayOf(new long[] {d, 1}, 1.0 / d));
+    SDVariable row = constant("ln_row_" + d, Nd4j.ones(d).reshape(1, d));
+    SDVariable centred = x.sub(x.mmul(mean).mmul(row));
+    SDVariable variance = centred.mul(centred).mmul(mean);
+    SDVariable scale = sd.math().rsqrt(variance.add(1e-5)).mmul(row);
+    SDVariable ones = sd.onesLike(variance);
+    return centred.mul(scale).mul(ones.mmul(sd.reshape(g, 1, d)))
+        .add(ones.mmul(sd.reshape(b, 1, d)));
+  }
+
+  private SDVariable constant(String name, INDArray value) {
+    return sd.hasVariable(name) ? sd.getVariable(name) : sd.constant(name, value.castTo(type));
   }
 
   /**

@@ -150,7 +150,7 @@ final class Transformers {
     g.layer(ln, kind);
     SDVariable gain = g.param(ln, "gamma", ParameterKind.NORM_GAIN, InitRule.ones(), d);
     SDVariable bias = g.param(ln, "beta", ParameterKind.NORM_BIAS, InitRule.zeros(), d);
-    return g.sd.nn().layerNorm(x, gain, bias, false, 1);
+    return g.normalize(x, gain, bias, d);
   }
 
   /**

@@ -13,9 +13,11 @@ export OPENBLAS_NUM_THREADS="$threads"
 if [[ -n "${ABLATION_CP:-}" ]]; then java_cmd=(java -Xmx512m -cp "$ABLATION_CP" dev.ablation.examples.Main)
 else java_cmd=(java -Xmx512m -jar ablation-examples/target/ablation.jar); fi
 echo "threads=$threads load_avg_1m=$(cut -d' ' -f1 /proc/loadavg)"
-sd=$("${java_cmd[@]}" bench --steps 10 2>/dev/null | grep -E '^[A-Za-z0-9_.]+=' | tee /dev/stderr)
+sd=$("${java_cmd[@]}" bench --full-step-only 2>/dev/null | grep -E '^[A-Za-z0-9_.]+=')
+echo "$sd"
 pt=$(LD_LIBRARY_PATH="$openblas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" /usr/bin/python3 \
-  "$(dirname "$0")/pytorch_peer.py" | tee /dev/stderr)
+  "$(dirname "$0")/pytorch_peer.py")
+echo "$pt"
 for cfg in n4_d64_t64 n2_d32_t32; do
   s=$(grep "^$cfg.full_step_ms=" <<<"$sd" | cut -d= -f2)
   p=$(grep "^$cfg.pytorch_full_step_ms=" <<<"$pt" | cut -d= -f2)

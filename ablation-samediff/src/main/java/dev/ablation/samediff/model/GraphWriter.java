@@ -129,22 +129,18 @@ final class GraphWriter {
    * Layer norm of {@code x [rows, d]} over its last dimension, with gain and bias {@code [d]}:
    * {@code (x − mean) / sqrt(var + 1e-5) · g + b}, as M2.1's {@code layerNorm} computes it.
    *
-   * <p>Written with matrix products instead of {@code nn().layerNorm}: the row means are
-   * {@code x·(1/d)}, broadcasting a column or the gain/bias over rows is an outer product with
-   * ones, so every reduction and broadcast (and their gradients) is a small matmul, and the
-   * remaining element-wise ops see equal shapes. M2.1's {@code layer_norm_bp} took ≈ 3.5 ms on a
-   * {@code [2048, 64]} input, most of a training step's normalisation cost; this form's forward
-   * and backward together take about a quarter less (bench: {@code bench/builds.sh}).
+   * <p>Written with matrix products instead of {@code nn().layerNorm}: the row means and
+   * variances are {@code x·(1/d)}, and the gain enters as the outer product of the inverse
+   * deviations with it ({@code [rows, 1]·[1, d]}), so the reductions and the gain's broadcast
+   * (and their gradients) are small matmuls. M2.1's {@code layer_norm_bp} took ≈ 3.5 ms on a
+   * {@code [2048, 64]} input, the largest op of a training step; this form's forward and
+   * backward together take about a quarter less ({@code docs/performance.md}).
    */
   SDVariable normalize(SDVariable x, SDVariable g, SDVariable b, int d) {
     SDVariable mean = constant("ln_mean_" + d, Nd4j.valueArrayOf(new long[] {d, 1}, 1.0 / d));
-    SDVariable row = constant("ln_row_" + d, Nd4j.ones(d).reshape(1, d));
-    SDVariable centred = x.sub(x.mmul(mean).mmul(row));
-    SDVariable variance = centred.mul(centred).mmul(mean);
-    SDVariable scale = sd.math().rsqrt(variance.add(1e-5)).mmul(row);
-    SDVariable ones = sd.onesLike(variance);
-    return centred.mul(scale).mul(ones.mmul(sd.reshape(g, 1, d)))
-        .add(ones.mmul(sd.reshape(b, 1, d)));
+    SDVariable centred = x.sub(x.mmul(mean));
+    SDVariable inverse = sd.math().rsqrt(centred.mul(centred).mmul(mean).add(1e-5));
+    return centred.mul(inverse.mmul(sd.reshape(g, 1, d))).add(b);
   }
 
   private SDVariable constant(String name, INDArray value) {

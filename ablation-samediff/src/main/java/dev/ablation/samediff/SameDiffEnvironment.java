@@ -46,9 +46,8 @@ public final class SameDiffEnvironment {
    */
   public static String nativeBuild() {
     ClassLoader cl = Nd4j.class.getClassLoader();
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
-        ? "linux" : System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("mac")
-        ? "macosx" : "windows";
+    String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String os = name.startsWith("linux") ? "linux" : name.startsWith("mac") ? "macosx" : "windows";
     String arch = switch (System.getProperty("os.arch", "")) {
       case "amd64", "x86_64" -> "x86_64";
       case "aarch64" -> "arm64";

@@ -1,8 +1,8 @@
 package dev.ablation.examples;
 
 import dev.ablation.examples.cli.StudyCommand;
-import dev.ablation.examples.study.StudyEngine;
-import dev.ablation.examples.study.Presets;
+import dev.ablation.study.StudyEngine;
+import dev.ablation.study.Presets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +18,7 @@ public final class Main implements Runnable {
    * then {@code study} validates its options and stops before training.
    */
   static final StudyEngine.Factory DEFAULT_ENGINE =
-      dev.ablation.examples.engine.SameDiffStudyEngine::new;
+      dev.ablation.study.engine.SameDiffStudyEngine::new;
 
   @picocli.CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -44,7 +44,7 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     CommandLine study = new CommandLine(new StudyCommand(engines));
     study.getCommandSpec().usageMessage().footer(
-        "%nPresets (data in dev.ablation.examples.study.Presets):%n" + Presets.describe()
+        "%nPresets (data in dev.ablation.study.Presets):%n" + Presets.describe()
             + "%n%nOptions given with a preset replace that preset's value.");
     cl.addSubcommand("study", study);
     cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand());

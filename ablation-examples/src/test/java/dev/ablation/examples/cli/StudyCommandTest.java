@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ablation.examples.Main;
-import dev.ablation.examples.study.FakeStudyEngine;
-import dev.ablation.examples.study.ResultsCsv;
-import dev.ablation.examples.study.StudyEngine;
+import dev.ablation.study.FakeStudyEngine;
+import dev.ablation.study.ResultsCsv;
+import dev.ablation.study.StudyEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -127,6 +127,6 @@ class StudyCommandTest {
     cl.setOut(new PrintWriter(out, true));
     assertEquals(1, cl.execute("study", "--preset", "quick", "--out", dir.toString()));
     assertTrue(err.toString().contains("no engine"), err.toString());
-    assertFalse(dev.ablation.examples.study.ResultStore.holdsResults(dir), "dir left untouched");
+    assertFalse(dev.ablation.study.ResultStore.holdsResults(dir), "dir left untouched");
   }
 }

@@ -1,0 +1,188 @@
+package dev.ablation.study;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * The study's output directory, safe against a kill at any moment. Each finished run is first
+ * written as its own record ({@code runs/<hash>.json}, written to a temporary file, synced and
+ * renamed), then appended as one synced line to {@code results.csv}. The records are the
+ * truth: on resume the CSV is rebuilt from them, which drops a torn last line and restores a
+ * line lost between the two writes, and every run with a record is skipped.
+ */
+public final class ResultStore {
+  /** The CSV file. */
+  public static final String CSV = "results.csv";
+  /** The JSON file with curves and manifests. */
+  public static final String JSON = "results.json";
+  /** The settings the directory's runs were made with. */
+  public static final String STUDY = "study.json";
+  static final String RUNS = "runs";
+  static final String SCRATCH = "scratch";
+
+  private final Path dir;
+  private final Map<RunKey, RunRecord> records = new TreeMap<>();
+  private final long tornBytes;
+
+  private ResultStore(Path dir, long tornBytes) {
+    this.dir = dir;
+    this.tornBytes = tornBytes;
+  }
+
+  /** Whether {@code dir} holds results of a study (so starting over would mix or lose them). */
+  public static boolean holdsResults(Path dir) {
+    return Files.exists(dir.resolve(CSV)) || Files.exists(dir.resolve(RUNS))
+        || Files.exists(dir.resolve(STUDY));
+  }
+
+  /**
+   * Opens {@code dir} for {@code plan}.
+   *
+   * @param resume whether to keep and skip the runs already there
+   * @throws IllegalStateException if {@code dir} holds results and {@code resume} is false, or
+   *     holds results of other training settings
+   */
+  public static ResultStore open(Path dir, StudyPlan plan, boolean resume) throws IOException {
+    if (!resume && holdsResults(dir)) {
+      throw new IllegalStateException(dir + " already holds study results; use --resume to "
+          + "finish that study, or --out to choose another directory");
+    }
+    Files.createDirectories(dir.resolve(RUNS));
+    Files.createDirectories(dir.resolve(SCRATCH));
+    checkOrWriteSettings(dir, plan);
+    ResultStore store = new ResultStore(dir, AtomicFiles.dropTornTail(dir.resolve(CSV)));
+    store.loadRecords();
+    store.rewriteCsv();
+    return store;
+  }
+
+  private static void checkOrWriteSettings(Path dir, StudyPlan plan) throws IOException {
+    ObjectNode wanted = RecordJson.MAPPER.createObjectNode();
+    wanted.put("schema", RecordJson.SCHEMA);
+    wanted.put("n_heads", plan.heads());
+    ObjectNode t = wanted.putObject("training");
+    plan.training().asMap().forEach(t::put);
+    Path file = dir.resolve(STUDY);
+    if (Files.exists(file)) {
+      JsonNode had = RecordJson.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      if (!had.equals(wanted)) {
+        throw new IllegalStateException(dir + " holds results made with other settings:\n  had  "
+            + RecordJson.MAPPER.writeValueAsString(had).replaceAll("\\s+", " ") + "\n  now  "
+            + RecordJson.MAPPER.writeValueAsString(wanted).replaceAll("\\s+", " ")
+            + "\nuse the same settings to resume, or --out to choose another directory");
+      }
+    } else {
+      AtomicFiles.write(file, RecordJson.write(wanted));
+    }
+  }
+
+  private void loadRecords() throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(RUNS))) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".tmp")) {
+          Files.delete(f); // a write the crash interrupted: that run is not done
+          continue;
+        }
+        if (!name.endsWith(".json")) {
+          continue;
+        }
+        RunRecord r = RecordJson.fromJson(Files.readString(f, StandardCharsets.UTF_8));
+        records.put(r.key(), r);
+      }
+    }
+  }
+
+  private void rewriteCsv() throws IOException {
+    StringBuilder b = new StringBuilder(ResultsCsv.headerLine());
+    records.values().forEach(r -> b.append(ResultsCsv.line(r.row())));
+    AtomicFiles.write(dir.resolve(CSV), b.toString());
+  }
+
+  /** Bytes of a torn last CSV line dropped on opening (0 if none). */
+  public long tornBytesDropped() {
+    return tornBytes;
+  }
+
+  /** Whether the run is done. */
+  public boolean isDone(RunKey key) {
+    return records.containsKey(key);
+  }
+
+  /** Stores a finished run durably: its record, then its CSV line. */
+  public void add(RunRecord record) {
+    if (records.containsKey(record.key())) {
+      throw new IllegalStateException("run " + record.key() + " is already stored");
+    }
+    try {
+      AtomicFiles.write(dir.resolve(RUNS).resolve(record.key().fileName()),
+          RecordJson.toJson(record));
+      AtomicFiles.appendLine(dir.resolve(CSV), ResultsCsv.line(record.row()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store run " + record.key() + " in " + dir, e);
+    }
+    records.put(record.key(), record);
+  }
+
+  /** {@code T_scratch} of {@code spec} when measured before (the outer optional). */
+  public Optional<OptionalLong> scratch(OriginalSpec spec) {
+    Path f = dir.resolve(SCRATCH).resolve(spec.contentHash() + ".json");
+    if (!Files.exists(f)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode n = RecordJson.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
+      JsonNode v = n.get("examples_scratch");
+      return Optional.of(v == null || v.isNull() ? OptionalLong.empty()
+          : OptionalLong.of(v.asLong()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stores {@code T_scratch} of {@code spec}. */
+  public void putScratch(OriginalSpec spec, OptionalLong examples) {
+    ObjectNode n = RecordJson.MAPPER.createObjectNode();
+    n.put("original", spec.configuration().toString());
+    if (examples.isPresent()) {
+      n.put("examples_scratch", examples.getAsLong());
+    } else {
+      n.putNull("examples_scratch");
+    }
+    try {
+      AtomicFiles.write(dir.resolve(SCRATCH).resolve(spec.contentHash() + ".json"),
+          RecordJson.write(n));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every stored run, in key order. */
+  public List<RunRecord> records() {
+    return Collections.unmodifiableList(new ArrayList<>(records.values()));
+  }
+
+  /** Rewrites {@code results.csv} in key order and writes {@code results.json}. */
+  public void writeResults() throws IOException {
+    rewriteCsv();
+    AtomicFiles.write(dir.resolve(JSON), RecordJson.results(records()));
+  }
+
+  /** The directory. */
+  public Path dir() {
+    return dir;
+  }
+}

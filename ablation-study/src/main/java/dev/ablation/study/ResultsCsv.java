@@ -1,0 +1,102 @@
+package dev.ablation.study;
+
+import dev.ablation.api.recovery.Verdict;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+
+/** The {@code results.csv} format: header, one line per run, {@code \n} line ends. */
+public final class ResultsCsv {
+  private ResultsCsv() {}
+
+  /** The columns, in order. */
+  public static final List<String> HEADER = List.of("arch", "n_layers", "d_model", "layer",
+      "scheme", "freeze", "seed", "verdict", "examples_to_recover", "rho", "ref_examples",
+      "loss_original", "loss_after_wipe", "loss_deleted", "loss_final", "examples_scratch",
+      "wall_s");
+
+  private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
+      .setRecordSeparator("\n").get();
+
+  /** The header line, with its line end. */
+  public static String headerLine() {
+    return line(HEADER);
+  }
+
+  /** The cells of {@code row}, in {@link #HEADER} order. */
+  public static List<String> cells(StudyRow row) {
+    RunKey k = row.key();
+    return List.of(k.arch(), Integer.toString(k.nLayers()), Integer.toString(k.dModel()),
+        k.layer(), k.scheme(), k.freeze(), Long.toString(k.seed()), row.verdict().name(),
+        Numbers.format(row.examplesToRecover()), Numbers.format(row.rho()),
+        Long.toString(row.refExamples()), Numbers.format(row.lossOriginal()),
+        Numbers.format(row.lossAfterWipe()), Numbers.format(row.lossDeleted()),
+        Numbers.format(row.lossFinal()), Numbers.format(row.examplesScratch()),
+        Numbers.format(Math.round(row.wallSeconds() * 1000) / 1000.0));
+  }
+
+  /** One complete line for {@code row}, quoted where a cell needs it, ending in {@code \n}. */
+  public static String line(StudyRow row) {
+    return line(cells(row));
+  }
+
+  private static String line(List<String> cells) {
+    StringWriter w = new StringWriter();
+    try (CSVPrinter p = new CSVPrinter(w, FORMAT)) {
+      p.printRecord(cells);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  /**
+   * Reads the rows of a complete file.
+   *
+   * @throws IllegalArgumentException if the header differs or a line is malformed, naming it
+   */
+  public static List<StudyRow> read(Reader in) throws IOException {
+    List<StudyRow> out = new ArrayList<>();
+    try (CSVParser p = CSVParser.builder().setReader(in).setFormat(FORMAT).get()) {
+      boolean first = true;
+      for (CSVRecord r : p) {
+        if (first) {
+          first = false;
+          if (!r.toList().equals(HEADER)) {
+            throw new IllegalArgumentException("not a results.csv header: " + r.toList());
+          }
+          continue;
+        }
+        out.add(parse(r));
+      }
+    }
+    return out;
+  }
+
+  private static StudyRow parse(CSVRecord r) {
+    if (r.size() != HEADER.size()) {
+      throw new IllegalArgumentException("line " + r.getRecordNumber() + " has " + r.size()
+          + " cells, expected " + HEADER.size() + ": " + r.toList());
+    }
+    try {
+      RunKey key = new RunKey(r.get(0), Integer.parseInt(r.get(1)), Integer.parseInt(r.get(2)),
+          r.get(3), r.get(4), r.get(5), Long.parseLong(r.get(6)));
+      return new StudyRow(key, Verdict.valueOf(r.get(7)),
+          Numbers.parseOptionalLong(r.get(8)), Numbers.parseOptionalDouble(r.get(9)),
+          Long.parseLong(r.get(10)), Double.parseDouble(r.get(11)),
+          Double.parseDouble(r.get(12)), Numbers.parseOptionalDouble(r.get(13)),
+          Double.parseDouble(r.get(14)), Numbers.parseOptionalLong(r.get(15)),
+          Double.parseDouble(r.get(16)));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("line " + r.getRecordNumber() + " is malformed: "
+          + r.toList() + " (" + e.getMessage() + ")", e);
+    }
+  }
+}

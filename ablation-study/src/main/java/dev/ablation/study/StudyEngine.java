@@ -1,0 +1,58 @@
+package dev.ablation.study;
+
+import dev.ablation.api.recovery.RecoveryListener;
+import dev.ablation.api.recovery.RecoveryResult;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/**
+ * The tensor work the study needs, behind three calls. The study decides what to run, in
+ * which order, and writes every result; an engine trains, wipes and retrains. The SameDiff
+ * engine is one implementation; tests use a fake.
+ *
+ * <p>Determinism: the same spec and request must give the same numbers (on the CPU backend),
+ * so a resumed study matches an uninterrupted one.
+ */
+public interface StudyEngine extends AutoCloseable {
+
+  /**
+   * Trains the original for {@code spec}, or loads it from the engine's cache (keyed by
+   * {@link OriginalSpec#contentHash()}) when it was trained before.
+   */
+  Original original(OriginalSpec spec);
+
+  /**
+   * One recovery: wipe, freeze, retrain and judge, as {@link RecoveryRequest} says. Starts
+   * from the original's trained weights every time (the original is not changed). The result
+   * carries the damage at step 0 (with the deleted-layer loss in
+   * {@link dev.ablation.api.recovery.Damage#lossDeleted()} when the engine can compute it),
+   * the curve (one point every {@link TrainingSettings#evalEvery()} steps, the first at step
+   * 0) and the run's manifest.
+   *
+   * @param listener sees every evaluation (progress display); must not affect results
+   */
+  RecoveryResult recover(Original original, RecoveryRequest request, RecoveryListener listener);
+
+  /**
+   * {@code T_scratch}: the examples a freshly initialised model of the same shape, trained on
+   * the same data, needs to reach the recoveries' target ({@code L* + ε}, same criterion),
+   * capped by {@link TrainingSettings#scratchBudget()}; empty when it never does. (With the
+   * original's own seed this is where the original's training curve first met the target.)
+   */
+  OptionalLong scratchExamples(Original original);
+
+  /** Releases the engine's resources; the study calls it once, at the end. */
+  @Override
+  default void close() {}
+
+  /** Opens an engine that may cache originals under {@code cacheDir}. */
+  @FunctionalInterface
+  interface Factory {
+    /**
+     * Opens an engine.
+     *
+     * @param cacheDir a directory of the study's output the engine may use for its originals
+     */
+    StudyEngine open(Path cacheDir);
+  }
+}

@@ -1,0 +1,179 @@
+package dev.ablation.study;
+
+import com.google.common.collect.ImmutableList;
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The sweep: every (arch, N, D, seed) original, and for each every wipe target × scheme ×
+ * policy. A plan is data; {@link Presets} holds the named ones and the command line overrides
+ * single axes.
+ *
+ * @param archs architectures
+ * @param depths N values ({@code n_layers})
+ * @param widths D values ({@code d_model})
+ * @param heads attention heads of every model
+ * @param wipe the block indices to wipe; empty means every block
+ * @param schemes reinit schemes
+ * @param policies freeze policies
+ * @param seeds master seeds, one original (and one run per cell) each
+ * @param training how to train and judge
+ */
+public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+    List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
+    List<Long> seeds, TrainingSettings training) {
+
+  /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
+  public StudyPlan {
+    archs = distinct(archs, "arch");
+    depths = distinct(depths, "layers");
+    widths = distinct(widths, "widths");
+    wipe = wipe == null ? List.of() : ImmutableList.copyOf(new LinkedHashSet<>(wipe));
+    schemes = distinct(schemes, "schemes");
+    policies = distinct(policies, "policies");
+    seeds = distinct(seeds, "seeds");
+    if (training == null) {
+      throw new IllegalArgumentException("training settings are required");
+    }
+  }
+
+  private static <T> List<T> distinct(List<T> list, String what) {
+    if (list == null || list.isEmpty()) {
+      throw new IllegalArgumentException("--" + what + " needs at least one value");
+    }
+    return ImmutableList.copyOf(new LinkedHashSet<>(list));
+  }
+
+  /**
+   * Everything wrong with this plan that would otherwise fail mid-study, one message per bad
+   * value, each naming the value and what is valid. Empty when the plan can run.
+   */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>();
+    for (int n : depths) {
+      if (n < 1) {
+        out.add("n_layers " + n + " in --layers must be >= 1");
+      }
+    }
+    for (int d : widths) {
+      if (d < 1) {
+        out.add("d_model " + d + " in --widths must be >= 1");
+      } else if (heads >= 1 && d % heads != 0) {
+        out.add(String.format(Locale.ROOT, "d_model %d in --widths is not divisible by "
+            + "--heads %d; valid: multiples of %d", d, heads, heads));
+      }
+    }
+    if (heads < 1) {
+      out.add("--heads " + heads + " must be >= 1");
+    }
+    int minDepth = depths.stream().mapToInt(Integer::intValue).min().orElse(0);
+    for (int l : wipe) {
+      if (l < 0 || l >= minDepth) {
+        out.add(String.format(Locale.ROOT, "layer %d in --wipe is out of range for n_layers %d;"
+            + " valid: 0..%d", l, minDepth, minDepth - 1));
+      }
+    }
+    for (ReinitScheme s : schemes) {
+      if (s instanceof ReinitScheme.CopyFrom c) {
+        int idx = c.source().blockIndex().orElse(-1);
+        if (idx < 0 || idx >= minDepth) {
+          out.add(String.format(Locale.ROOT, "%s in --schemes copies from a layer that is not a"
+              + " block of every model; valid: COPY_FROM(blocks.0) .. COPY_FROM(blocks.%d)",
+              s, minDepth - 1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The originals to train, in the order the study runs them. */
+  public List<OriginalSpec> originals() {
+    List<OriginalSpec> out = new ArrayList<>();
+    for (Arch a : archs) {
+      for (int n : depths) {
+        for (int d : widths) {
+          ModelSpec m = new ModelSpec(a, n, d, heads);
+          for (long seed : seeds) {
+            out.add(new OriginalSpec(m, training, seed));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The wipe targets of a model of this shape that this plan selects. */
+  public List<WipeTarget> targets(ModelSpec model) {
+    return model.targets().stream()
+        .filter(t -> wipe.isEmpty() || t.position().isEmpty()
+            || wipe.contains(t.position().getAsInt()))
+        .toList();
+  }
+
+  /** The recovery runs of one original, in order. */
+  public List<RecoveryRequest> runs(OriginalSpec original) {
+    List<RecoveryRequest> out = new ArrayList<>();
+    for (WipeTarget t : targets(original.model())) {
+      for (ReinitScheme s : schemes) {
+        for (FreezePolicy p : policies) {
+          out.add(new RecoveryRequest(t, s, p, original.seed()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** How many recovery runs the whole plan has. */
+  public int totalRuns() {
+    return originals().stream().mapToInt(o -> runs(o).size()).sum();
+  }
+
+  /** A copy with other architectures. */
+  public StudyPlan withArchs(List<Arch> v) {
+    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training);
+  }
+
+  /** A copy with other depths. */
+  public StudyPlan withDepths(List<Integer> v) {
+    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training);
+  }
+
+  /** A copy with other widths. */
+  public StudyPlan withWidths(List<Integer> v) {
+    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training);
+  }
+
+  /** A copy with another head count. */
+  public StudyPlan withHeads(int v) {
+    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training);
+  }
+
+  /** A copy wiping only these block indices. */
+  public StudyPlan withWipe(List<Integer> v) {
+    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training);
+  }
+
+  /** A copy with other schemes. */
+  public StudyPlan withSchemes(List<ReinitScheme> v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training);
+  }
+
+  /** A copy with other policies. */
+  public StudyPlan withPolicies(List<FreezePolicy> v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training);
+  }
+
+  /** A copy with other seeds. */
+  public StudyPlan withSeeds(List<Long> v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training);
+  }
+
+  /** A copy with other training settings. */
+  public StudyPlan withTraining(TrainingSettings v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v);
+  }
+}

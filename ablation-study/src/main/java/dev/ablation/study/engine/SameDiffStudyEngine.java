@@ -1,0 +1,245 @@
+package dev.ablation.study.engine;
+
+import dev.ablation.api.LayerKind;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.ParameterPath;
+import dev.ablation.api.WeightSnapshot;
+import dev.ablation.api.recovery.Damage;
+import dev.ablation.api.recovery.RecoveryListener;
+import dev.ablation.api.recovery.RecoveryResult;
+import dev.ablation.api.recovery.RecoverySettings;
+import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.study.Arch;
+import dev.ablation.study.ModelSpec;
+import dev.ablation.study.Original;
+import dev.ablation.study.OriginalSpec;
+import dev.ablation.study.RecoveryRequest;
+import dev.ablation.study.StudyEngine;
+import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.WipeTarget;
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.SameDiffEnvironment;
+import dev.ablation.samediff.data.BatchIterator;
+import dev.ablation.samediff.data.Corpus;
+import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.data.Seq2SeqTask;
+import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceModel;
+import dev.ablation.samediff.model.TransformerConfig;
+import dev.ablation.samediff.recovery.SameDiffRecovery;
+import dev.ablation.samediff.surgery.SameDiffSurgeon;
+import dev.ablation.samediff.surgery.StepZeroDamage;
+import dev.ablation.samediff.train.AdamSettings;
+import dev.ablation.samediff.train.OriginalTrainer;
+import dev.ablation.samediff.train.TrainedOriginal;
+import dev.ablation.samediff.train.TrainingPlan;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+
+/**
+ * The study's engine on SameDiff: reference transformers trained on synthetic corpora whose
+ * loss floor is known, wiped and retrained by {@link SameDiffRecovery}.
+ *
+ * <p>Data: decoder-only and encoder-only models learn an order-2 Markov chain over the
+ * vocabulary (the language is fixed by {@link #LANGUAGE_SEED}; the study's seed draws the
+ * strings, the initial weights and the data order); encoder-decoders learn to reverse strings.
+ * Originals are cached under the study's directory by content hash, so a resumed study reuses
+ * them.
+ */
+public final class SameDiffStudyEngine implements StudyEngine {
+  /** The seed of the synthetic language itself: the same task for every run of a study. */
+  public static final long LANGUAGE_SEED = 20_261_126L;
+  /**
+   * How predictable the Markov language is: 3 puts its loss floor at about 40% of
+   * {@code ln vocab}, so a trained original is far from uniform and a wipe does visible damage.
+   */
+  public static final double SHARPNESS = 3.0;
+  private static final int VALIDATION_STRINGS = 256;
+  private static final int EVAL_BATCH = 256;
+
+  private final Path cacheDir;
+  private final Map<String, Loaded> originals = new HashMap<>();
+
+  /** An engine caching originals under {@code cacheDir}. */
+  public SameDiffStudyEngine(Path cacheDir) {
+    this.cacheDir = cacheDir;
+  }
+
+  /** One original in memory: the model (kept at its trained weights between runs) and its data. */
+  private record Loaded(TrainedOriginal trained, SameDiffSurgeon surgeon, WeightSnapshot weights,
+      Split split, List<Batch> validation, StepZeroDamage.Evaluation evaluation) {}
+
+  @Override
+  public Original original(OriginalSpec spec) {
+    Loaded l = load(spec);
+    return new Original(spec, l.trained().finalLoss(), l.trained().budget(),
+        l.surgeon().layout().paths());
+  }
+
+  private Loaded load(OriginalSpec spec) {
+    String key = spec.contentHash();
+    Loaded l = originals.get(key);
+    if (l != null) {
+      return l;
+    }
+    TrainingSettings t = spec.training();
+    TransformerConfig config = config(spec.model(), t, spec.seed());
+    Corpus corpus = corpus(spec.model().arch(), t);
+    Split split = corpus.split(Math.toIntExact(t.strings()), VALIDATION_STRINGS, length(spec),
+        spec.seed());
+    TrainingPlan plan = new TrainingPlan(t.epochs(), t.batchSize(),
+        AdamSettings.of(t.learningRate()), Integer.MAX_VALUE, EVAL_BATCH, spec.seed());
+    TrainedOriginal trained;
+    try {
+      trained = OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, p -> { });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot train or load the original for " + spec.model()
+          + " seed " + spec.seed() + " under " + cacheDir, e);
+    }
+    ReferenceModel model = trained.model();
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> now = model.weights();
+    model.setWeights(trained.initialWeights());
+    WeightSnapshot theta0 = SameDiffSurgeon.of(model.model()).snapshot();
+    model.setWeights(now);
+    SameDiffSurgeon surgeon = SameDiffSurgeon.of(model.model(), theta0);
+    List<Batch> validation = model.batches(split.validation(), EVAL_BATCH);
+    l = new Loaded(trained, surgeon, surgeon.snapshot(), split, validation,
+        StepZeroDamage.evaluate(model.model(), validation));
+    originals.put(key, l);
+    return l;
+  }
+
+  @Override
+  public RecoveryResult recover(Original original, RecoveryRequest request,
+      RecoveryListener listener) {
+    Loaded l = load(original.spec());
+    TrainingSettings t = original.spec().training();
+    RecoverySettings settings = new RecoverySettings(t.criterion(), t.recoveryBudget(),
+        original.reference(), t.evalEvery(), listener);
+    AdamSettings adam = AdamSettings.of(t.learningRate());
+    Map<String, String> config = new LinkedHashMap<>(original.spec().configuration());
+    config.put("target", request.target().label());
+    config.put("recovery_seed", Long.toString(request.seed()));
+    Iterator<Batch> training = trainingOrder(l, t, request.seed());
+    if (request.target() instanceof WipeTarget.SwapEncoder swap) {
+      return swapEncoder(original, l, swap, request, settings, adam, training, config);
+    }
+    try {
+      return SameDiffRecovery.run(l.surgeon(), new SameDiffRecovery.Plan(
+              request.target().layers(), request.scheme(), request.policy(), request.seed(),
+              settings, adam),
+          training, l.validation(), config);
+    } finally {
+      l.surgeon().restore(l.weights());
+    }
+  }
+
+  /**
+   * The aside's experiment (c): a fresh encoder of another width with a new projection, the
+   * trained decoder copied in, every cross-attention re-initialised by the request's scheme.
+   * The encoder, the projection and the cross-attention are the "wiped" layers.
+   */
+  private RecoveryResult swapEncoder(Original original, Loaded l, WipeTarget.SwapEncoder swap,
+      RecoveryRequest request, RecoverySettings settings, AdamSettings adam,
+      Iterator<Batch> training, Map<String, String> config) {
+    TransformerConfig oc = l.trained().model().config();
+    int heads = oc.encoderHeads();
+    TransformerConfig nc = oc.withEncoder(oc.encoderLayers(), swap.width(), heads,
+        4 * swap.width()).withSeed(request.seed());
+    ReferenceModel fresh = ReferenceModel.build(nc);
+    SameDiffSurgeon surgeon = SameDiffSurgeon.of(fresh.model());
+    List<LayerPath> wiped = new ArrayList<>();
+    for (var layer : surgeon.layout().layers()) {
+      LayerPath p = layer.path();
+      boolean encoderSide = p.segments().get(0).equals("encoder") || p.toString().equals("proj");
+      boolean crossAttn = layer.kind() == LayerKind.SUBLAYER && p.toString().endsWith(".cross_attn");
+      if (encoderSide || crossAttn) {
+        wiped.add(p);
+      }
+    }
+    // copy every trained decoder-side parameter that is not wiped
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> trained = l.trained().model().weights();
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> copy = new LinkedHashMap<>(fresh.weights());
+    for (ParameterPath p : surgeon.layout().parameterPaths()) {
+      boolean isWiped = wiped.stream().anyMatch(w -> w.contains(p));
+      String v = fresh.layers().variable(p);
+      if (!isWiped && trained.containsKey(v)
+          && java.util.Arrays.equals(trained.get(v).shape(), copy.get(v).shape())) {
+        copy.put(v, trained.get(v));
+      }
+    }
+    fresh.setWeights(copy);
+    List<LayerPath> crossAttention = wiped.stream()
+        .filter(p -> p.toString().endsWith(".cross_attn")).toList();
+    surgeon.wipe(crossAttention, request.scheme(), request.seed());
+    StepZeroDamage.Evaluation after = StepZeroDamage.evaluate(fresh.model(), l.validation());
+    Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
+        Optional.of(StepZeroDamage.fidelity(l.evaluation(), after)));
+    config.put("encoder_d_model", Integer.toString(swap.width()));
+    RunManifest manifest = RunManifest.of(config, Map.of("wipe", request.seed()),
+        SameDiffEnvironment.current());
+    return SameDiffRecovery.retrain(fresh.model(), damage, wiped, request.policy(), settings,
+        adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
+  }
+
+  @Override
+  public OptionalLong scratchExamples(Original original) {
+    Loaded l = load(original.spec());
+    TrainingSettings t = original.spec().training();
+    long seed = new SplittableRandom(original.spec().seed()).nextLong();
+    ReferenceModel fresh = ReferenceModel.build(l.trained().model().config().withSeed(seed));
+    RecoverySettings settings = RecoverySettings.of(t.criterion(), t.scratchBudget(),
+        original.reference(), t.evalEvery());
+    RecoveryResult r = SameDiffRecovery.fromScratch(fresh.model(), original.lossOriginal(),
+        settings, AdamSettings.of(t.learningRate()), trainingOrder(l, t, seed), l.validation(),
+        original.spec().configuration());
+    return r.recoveredAt().map(s -> OptionalLong.of(s.examples())).orElse(OptionalLong.empty());
+  }
+
+  private static Iterator<Batch> trainingOrder(Loaded l, TrainingSettings t, long seed) {
+    ReferenceModel m = l.trained().model();
+    return new BatchIterator(l.split().train(), t.batchSize(), seed, Integer.MAX_VALUE,
+        m::batch);
+  }
+
+  static TransformerConfig config(ModelSpec m, TrainingSettings t, long seed) {
+    return switch (m.arch()) {
+      case DECODER -> TransformerConfig.decoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
+          t.vocab(), t.seqLen(), seed);
+      case ENCODER -> TransformerConfig.encoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
+          t.vocab() + 1, t.seqLen(), seed);
+      case ENCODER_DECODER -> TransformerConfig.encoderDecoder(m.nLayers(), m.nLayers(),
+          m.dModel(), m.nHeads(), t.vocab(), t.seqLen(), seed);
+    };
+  }
+
+  static Corpus corpus(Arch arch, TrainingSettings t) {
+    return switch (arch) {
+      case DECODER, ENCODER -> new MarkovChain(t.vocab(), 2, SHARPNESS, LANGUAGE_SEED);
+      case ENCODER_DECODER -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, t.vocab() - 1,
+          LANGUAGE_SEED);
+    };
+  }
+
+  private static int length(OriginalSpec spec) {
+    // a causal LM of context T predicts T tokens of a T+1 string; the others fill the context
+    return spec.model().arch() == Arch.DECODER ? spec.training().seqLen() + 1
+        : spec.training().seqLen();
+  }
+
+  @Override
+  public void close() {
+    originals.clear();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.ablation.study.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+
+/** PNG charts with JFreeChart, rendered headless. */
+final class Plots {
+  private Plots() {}
+
+  static final int WIDTH = 800;
+  static final int HEIGHT = 480;
+
+  static {
+    // charts render off-screen; without this a server with no display fails on AWT init
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+  }
+
+  /** A line per series of (x, y) points. */
+  static void lines(Path file, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> series, boolean logX) throws IOException {
+    XYSeriesCollection data = new XYSeriesCollection();
+    series.forEach((name, points) -> {
+      XYSeries s = new XYSeries(name, false, true);
+      points.forEach(p -> s.add(p[0], p[1]));
+      data.addSeries(s);
+    });
+    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
+        PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    style(plot);
+    ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    if (logX && allPositive(series, 0)) {
+      plot.setDomainAxis(logAxis(xLabel));
+    }
+    save(file, chart);
+  }
+
+  /** Means with interval bars per series, joined by lines; a log y axis when all means are positive. */
+  static void intervals(Path file, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> series) throws IOException {
+    YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+    boolean positive = true;
+    for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
+      YIntervalSeries s = new YIntervalSeries(e.getKey(), false, true);
+      for (double[] p : e.getValue()) {
+        double lo = Double.isNaN(p[2]) ? p[1] : p[2];
+        double hi = Double.isNaN(p[3]) ? p[1] : p[3];
+        positive &= p[1] > 0 && lo > 0;
+        s.add(p[0], p[1], lo, hi);
+      }
+      data.addSeries(s);
+    }
+    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
+        PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    XYErrorRenderer r = new XYErrorRenderer();
+    r.setDrawXError(false);
+    r.setDefaultLinesVisible(true);
+    r.setDefaultShapesVisible(true);
+    plot.setRenderer(r);
+    style(plot);
+    NumberAxis x = (NumberAxis) plot.getDomainAxis();
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    if (positive && !series.isEmpty() && series.values().stream().anyMatch(l -> !l.isEmpty())) {
+      plot.setRangeAxis(logAxis(yLabel));
+    }
+    save(file, chart);
+  }
+
+  /** A log axis labelled with plain numbers (0.05, 0.1), not powers of ten. */
+  private static LogAxis logAxis(String label) {
+    LogAxis a = new LogAxis(label);
+    a.setNumberFormatOverride(new java.text.DecimalFormat("0.####",
+        java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)));
+    a.setStandardTickUnits(NumberAxis.createStandardTickUnits());
+    return a;
+  }
+
+  private static boolean allPositive(Map<String, List<double[]>> series, int i) {
+    return series.values().stream().flatMap(List::stream).allMatch(p -> p[i] > 0);
+  }
+
+  private static void style(XYPlot plot) {
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    if (plot.getRenderer() instanceof XYLineAndShapeRenderer r) {
+      for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
+        r.setSeriesStroke(i, new BasicStroke(2f));
+      }
+    }
+  }
+
+  private static void save(Path file, JFreeChart chart) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.ablation.study;
+
+import com.google.common.base.Ticker;
+import com.google.common.hash.Hashing;
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.recovery.Baseline;
+import dev.ablation.api.recovery.BudgetCap;
+import dev.ablation.api.recovery.BudgetMeter;
+import dev.ablation.api.recovery.Cost;
+import dev.ablation.api.recovery.CurvePoint;
+import dev.ablation.api.recovery.Damage;
+import dev.ablation.api.recovery.Divergence;
+import dev.ablation.api.recovery.Environment;
+import dev.ablation.api.recovery.RecoveryCriterion;
+import dev.ablation.api.recovery.RecoveryListener;
+import dev.ablation.api.recovery.RecoveryResult;
+import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.api.recovery.Spending;
+import dev.ablation.api.recovery.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A deterministic stand-in for the tensor engine: plausible numbers drawn from the seed and the
+ * configuration, with the literature's shapes (U-shaped damage, ZERO_OUTPUT milder than FRESH,
+ * layer 0 under strict freezing sometimes stalling), judged by the real criterion and budget.
+ * {@code SHRINK_PERTURB} with σ > 1 diverges, so every verdict can occur.
+ */
+public final class FakeStudyEngine implements StudyEngine {
+  /** Thrown in place of a {@code kill -9} after a given number of recoveries. */
+  public static final class SimulatedCrash extends Error {
+    SimulatedCrash(int n) {
+      super("simulated crash after " + n + " recoveries");
+    }
+  }
+
+  static final Environment ENV = new Environment("17", "fake", "Linux", "amd64", "fake cpu", 2,
+      "fake", "0", "fake");
+
+  private final int crashAfter;
+  int originalsTrained;
+  int recoveries;
+  int scratchRuns;
+
+  /** An engine that never crashes. */
+  public FakeStudyEngine() {
+    this(Integer.MAX_VALUE);
+  }
+
+  /** An engine that throws {@link SimulatedCrash} when asked for recovery number {@code n + 1}. */
+  public FakeStudyEngine(int crashAfter) {
+    this.crashAfter = crashAfter;
+  }
+
+  private static SplittableRandom random(Object... parts) {
+    StringBuilder b = new StringBuilder();
+    for (Object p : parts) {
+      b.append(p).append('|');
+    }
+    return new SplittableRandom(
+        Hashing.sha256().hashString(b, StandardCharsets.UTF_8).asLong());
+  }
+
+  @Override
+  public Original original(OriginalSpec spec) {
+    originalsTrained++;
+    ModelSpec m = spec.model();
+    TrainingSettings t = spec.training();
+    SplittableRandom r = random("original", spec.contentHash());
+    double lossStar = 0.45 * Math.log(t.vocab()) - 0.03 * m.nLayers()
+        - 0.05 * Math.log(m.dModel() / 32.0) / Math.log(2) + 0.05 * r.nextDouble();
+    List<LayerPath> layers = new ArrayList<>();
+    m.targets().forEach(w -> layers.addAll(w.layers()));
+    return new Original(spec, lossStar, ReferenceBudget.of(t.strings(), t.epochs(), t.seqLen()),
+        layers);
+  }
+
+  @Override
+  public OptionalLong scratchExamples(Original original) {
+    scratchRuns++;
+    SplittableRandom r = random("scratch", original.spec().contentHash());
+    return OptionalLong.of(Math.round(original.reference().examples() * (0.7 + 0.2 * r.nextDouble())));
+  }
+
+  @Override
+  public RecoveryResult recover(Original original, RecoveryRequest request,
+      RecoveryListener listener) {
+    if (recoveries >= crashAfter) {
+      throw new SimulatedCrash(recoveries);
+    }
+    recoveries++;
+    OriginalSpec spec = original.spec();
+    TrainingSettings t = spec.training();
+    int n = spec.model().nLayers();
+    double p = request.target().position().isPresent() && n > 1
+        ? (double) request.target().position().getAsInt() / (n - 1) : 0.5;
+    SplittableRandom r = random("recover", spec.contentHash(), request);
+    double lossStar = original.lossOriginal();
+    double damage = (0.4 + 1.6 * (1 - p) * (1 - p) + 0.8 * p * p) * 4.0 / (n + 2)
+        * (0.9 + 0.2 * r.nextDouble());
+    boolean zero = request.scheme() instanceof ReinitScheme.ZeroOutput;
+    double lossDeleted = lossStar + 0.45 * damage;
+    double lossAfterWipe = zero ? lossDeleted : lossStar + damage;
+    boolean all = request.policy() instanceof FreezePolicy.AllTrainable;
+    double tau = original.reference().examples() * 0.015 * (1 + 3 * (1 - p) * (1 - p))
+        * (zero ? 0.6 : 1) * (all ? 0.5 : 1) * (0.8 + 0.4 * r.nextDouble());
+    boolean stalls = p == 0 && !all && !zero && request.seed() % 2 == 1;
+    double floor = stalls ? 3 * t.epsilonNats() + 0.01 : 0;
+    boolean diverges = request.scheme() instanceof ReinitScheme.ShrinkPerturb s && s.sigma() > 1;
+
+    RecoveryCriterion criterion = t.criterion();
+    Baseline baseline = new Baseline(lossStar, lossAfterWipe);
+    RecoveryCriterion.Judge judge = criterion.start(baseline);
+    long[] fakeNanos = {0};
+    Ticker ticker = new Ticker() {
+      @Override
+      public long read() {
+        return fakeNanos[0];
+      }
+    };
+    BudgetMeter meter = t.recoveryBudget().start(original.reference(), ticker);
+    Cost cost = Cost.step(t.batchSize(), t.seqLen(), 0);
+    List<CurvePoint> curve = new ArrayList<>();
+    Optional<Verdict> verdict = judge.observe(lossAfterWipe);
+    curve.add(new CurvePoint(0, 0, 0, lossAfterWipe, judge.smoothed()));
+    listener.onEvaluation(curve.get(0));
+    Optional<BudgetCap> cap = Optional.empty();
+    Optional<Divergence> divergence = Optional.empty();
+    double lastGood = lossAfterWipe;
+    while (verdict.isEmpty()) {
+      for (int i = 0; i < t.evalEvery(); i++) {
+        if (!meter.tryCharge(cost)) {
+          cap = meter.blockingCap(cost);
+          break;
+        }
+        fakeNanos[0] += 7_000_000;
+      }
+      if (cap.isPresent()) {
+        verdict = Optional.of(Verdict.BUDGET_EXHAUSTED);
+        break;
+      }
+      Spending s = meter.spent();
+      double loss = diverges && s.steps() > 2L * t.evalEvery() ? Double.NaN
+          : lossStar + floor + (lossAfterWipe - lossStar - floor)
+              * Math.exp(-s.examples() / tau) + 0.004 * (r.nextDouble() - 0.5);
+      verdict = judge.observe(loss);
+      if (verdict.equals(Optional.of(Verdict.DIVERGED))) {
+        divergence = Optional.of(new Divergence(s.steps(), loss, lastGood));
+        break;
+      }
+      lastGood = loss;
+      CurvePoint point = new CurvePoint(s.steps(), s.examples(), s.tokens(), loss,
+          judge.smoothed());
+      curve.add(point);
+      listener.onEvaluation(point);
+    }
+    Optional<Spending> recoveredAt = Optional.empty();
+    if (verdict.get() == Verdict.RECOVERED) {
+      CurvePoint at = curve.get(judge.recoveredSince());
+      recoveredAt = Optional.of(new Spending(at.step(), at.examples(), at.tokens(), 0,
+          Duration.ofNanos(at.step() * 7_000_000)));
+    }
+    Map<String, String> config = new TreeMap<>(spec.configuration());
+    config.put("target", request.target().label());
+    config.put("scheme", request.scheme().toString());
+    config.put("freeze", request.policy().key());
+    RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", config,
+        Map.of("master", request.seed()), ENV);
+    RecoveryResult result = new RecoveryResult(verdict.get(), cap,
+        new Damage(lossStar, lossAfterWipe, OptionalDouble.of(lossDeleted), Optional.empty()),
+        judge.target(), curve, recoveredAt, meter.spent(), original.reference(), lastGood,
+        divergence, Optional.empty(), manifest);
+    listener.onFinish(result);
+    return result;
+  }
+}

@@ -1,0 +1,218 @@
+package dev.ablation.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.recovery.Verdict;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StudyTest {
+  static final TrainingSettings TINY = new TrainingSettings(16, 8, 8, 512, 2, 1e-3, 2, 0.05, 5,
+      1.0, true);
+
+  static StudyPlan plan() {
+    return new StudyPlan(List.of(Arch.DECODER), List.of(2, 3), List.of(32), 4, List.of(),
+        List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()),
+        List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()), List.of(1L, 2L), TINY);
+  }
+
+  static int run(StudyPlan plan, Path dir, boolean resume, FakeStudyEngine engine)
+      throws IOException {
+    ResultStore store = ResultStore.open(dir, plan, resume);
+    int ran = new Study(plan, engine, store, Progress.none()).run();
+    store.writeResults();
+    return ran;
+  }
+
+  static List<CSVRecord> csv(Path dir) throws IOException {
+    String text = Files.readString(dir.resolve("results.csv"), StandardCharsets.UTF_8);
+    return CSVFormat.RFC4180.parse(new StringReader(text)).getRecords();
+  }
+
+  @Test
+  void writesTheHeaderAndOneRowPerConfigLayerSchemePolicySeed(@TempDir Path dir)
+      throws IOException {
+    FakeStudyEngine engine = new FakeStudyEngine();
+    int ran = run(plan(), dir, false, engine);
+    List<CSVRecord> lines = csv(dir);
+    assertEquals(String.join(",", ResultsCsv.HEADER), String.join(",", lines.get(0).toList()));
+    assertEquals("arch,n_layers,d_model,layer,scheme,freeze,seed,verdict,examples_to_recover,"
+        + "rho,ref_examples,loss_original,loss_after_wipe,loss_deleted,loss_final,"
+        + "examples_scratch,wall_s\n",
+        Files.readAllLines(dir.resolve("results.csv")).get(0) + "\n");
+    Set<String> expected = new HashSet<>();
+    for (int n : List.of(2, 3)) {
+      for (int l = 0; l < n; l++) {
+        for (String s : List.of("FRESH", "ZERO_OUTPUT")) {
+          for (String p : List.of("onlyWiped", "allTrainable")) {
+            for (int seed : List.of(1, 2)) {
+              expected.add("decoder," + n + ",32,blocks." + l + "," + s + "," + p + "," + seed);
+            }
+          }
+        }
+      }
+    }
+    Set<String> seen = new HashSet<>();
+    for (CSVRecord r : lines.subList(1, lines.size())) {
+      assertEquals(17, r.size(), r.toString());
+      assertTrue(seen.add(String.join(",", r.toList().subList(0, 7))), "duplicate " + r);
+    }
+    assertEquals(expected, seen);
+    assertEquals(expected.size(), ran);
+    assertEquals(4, engine.originalsTrained);
+    assertEquals(4, engine.scratchRuns);
+  }
+
+  @Test
+  void leavesCellsEmptyWhereAValueDoesNotExist(@TempDir Path dir) throws IOException {
+    run(plan(), dir, false, new FakeStudyEngine());
+    int recovered = 0;
+    int not = 0;
+    for (CSVRecord r : csv(dir).subList(1, csv(dir).size())) {
+      boolean rec = r.get(7).equals("RECOVERED");
+      assertEquals(rec, !r.get(8).isEmpty(), "examples_to_recover in " + r);
+      assertEquals(rec, !r.get(9).isEmpty(), "rho in " + r);
+      assertFalse(r.get(10).isEmpty());
+      assertFalse(r.get(13).isEmpty(), "the fake computes loss_deleted: " + r);
+      if (rec) {
+        recovered++;
+        assertEquals(Double.parseDouble(r.get(8)) / Double.parseDouble(r.get(10)),
+            Double.parseDouble(r.get(9)), 1e-6);
+      } else {
+        not++;
+      }
+    }
+    assertTrue(recovered > 0 && not > 0, "both kinds of rows: " + recovered + "/" + not);
+  }
+
+  @Test
+  void writesRootLocaleNumbersUnderAGermanDefault(@TempDir Path dir) throws IOException {
+    Locale before = Locale.getDefault();
+    try {
+      Locale.setDefault(Locale.GERMANY);
+      run(plan(), dir, false, new FakeStudyEngine());
+    } finally {
+      Locale.setDefault(before);
+    }
+    String text = Files.readString(dir.resolve("results.csv"), StandardCharsets.UTF_8);
+    assertFalse(text.contains("\""), "nothing needed quoting, so no decimal comma: " + text);
+    for (CSVRecord r : csv(dir).subList(1, csv(dir).size())) {
+      for (int i : new int[] {8, 9, 10, 11, 12, 13, 14, 15, 16}) {
+        assertTrue(r.get(i).matches("|-?\\d+(\\.\\d+)?|NaN|-?Infinity"),
+            "cell " + ResultsCsv.HEADER.get(i) + " = '" + r.get(i) + "'");
+      }
+      assertTrue(r.get(11).contains("."), "L* has decimals: " + r.get(11));
+    }
+  }
+
+  @Test
+  void resumeAfterACrashWithATornLineNeitherLosesNorDuplicates(@TempDir Path root)
+      throws IOException {
+    Path clean = root.resolve("clean");
+    run(plan(), clean, false, new FakeStudyEngine());
+
+    Path crashed = root.resolve("crashed");
+    assertThrows(FakeStudyEngine.SimulatedCrash.class,
+        () -> run(plan(), crashed, false, new FakeStudyEngine(7)));
+    Path csv = crashed.resolve("results.csv");
+    assertEquals(1 + 7, Files.readAllLines(csv).size());
+    // a kill in the middle of the next append, and of the next record's write
+    Files.writeString(csv, "decoder,3,32,blocks.1,FRE", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(crashed.resolve("runs/0123456789abcdef.json.tmp"), "{\"arch\":");
+
+    FakeStudyEngine again = new FakeStudyEngine();
+    int ran = run(plan(), crashed, true, again);
+    assertEquals(plan().totalRuns() - 7, ran);
+    assertEquals(Files.readString(clean.resolve("results.csv")), Files.readString(csv));
+    assertEquals(Files.readString(clean.resolve("results.json")),
+        Files.readString(crashed.resolve("results.json")));
+    assertFalse(Files.exists(crashed.resolve("runs/0123456789abcdef.json.tmp")));
+  }
+
+  @Test
+  void resumeRestoresALineLostBetweenRecordAndCsvAppend(@TempDir Path root) throws IOException {
+    Path clean = root.resolve("clean");
+    run(plan(), clean, false, new FakeStudyEngine());
+    Path crashed = root.resolve("crashed");
+    assertThrows(FakeStudyEngine.SimulatedCrash.class,
+        () -> run(plan(), crashed, false, new FakeStudyEngine(5)));
+    Path csv = crashed.resolve("results.csv");
+    List<String> lines = Files.readAllLines(csv);
+    Files.write(csv, lines.subList(0, lines.size() - 1)); // record written, line not yet
+    FakeStudyEngine again = new FakeStudyEngine();
+    assertEquals(plan().totalRuns() - 5, run(plan(), crashed, true, again));
+    assertEquals(Files.readString(clean.resolve("results.csv")), Files.readString(csv));
+    assertEquals(0, run(plan(), crashed, true, new FakeStudyEngine()), "nothing left to run");
+    assertEquals(Files.readString(clean.resolve("results.csv")), Files.readString(csv));
+  }
+
+  @Test
+  void resumeSkipsScratchAndOriginalsWhoseRunsAreAllDone(@TempDir Path dir) throws IOException {
+    run(plan(), dir, false, new FakeStudyEngine());
+    StudyPlan more = plan().withSeeds(List.of(1L, 2L, 3L));
+    FakeStudyEngine engine = new FakeStudyEngine();
+    int ran = run(more, dir, true, engine);
+    assertEquals(more.totalRuns() - plan().totalRuns(), ran);
+    assertEquals(2, engine.originalsTrained, "only seed 3's originals");
+    assertEquals(2, engine.scratchRuns);
+  }
+
+  @Test
+  void refusesADirectoryWithResultsWithoutResume(@TempDir Path dir) throws IOException {
+    run(plan(), dir, false, new FakeStudyEngine());
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> ResultStore.open(dir, plan(), false));
+    assertTrue(e.getMessage().contains("--resume") && e.getMessage().contains("--out"),
+        e.getMessage());
+  }
+
+  @Test
+  void refusesToResumeWithOtherTrainingSettings(@TempDir Path dir) throws IOException {
+    run(plan(), dir, false, new FakeStudyEngine());
+    StudyPlan other = plan().withTraining(TINY.withEvalEvery(3));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> ResultStore.open(dir, other, true));
+    assertTrue(e.getMessage().contains("eval_every"), e.getMessage());
+  }
+
+  @Test
+  void everyVerdictRoundTripsThroughJson(@TempDir Path dir) throws IOException {
+    StudyPlan p = plan().withSchemes(List.of(ReinitScheme.fresh(),
+        ReinitScheme.shrinkPerturb(0.5, 2.0))).withTraining(TINY.withBudgetFraction(0.05));
+    run(p, dir, false, new FakeStudyEngine());
+    List<RunRecord> read = RecordJson.readResults(
+        Files.readString(dir.resolve("results.json"), StandardCharsets.UTF_8));
+    ResultStore store = ResultStore.open(dir, p, true);
+    assertEquals(store.records(), read);
+    Set<Verdict> verdicts = new HashSet<>();
+    read.forEach(r -> verdicts.add(r.row().verdict()));
+    assertTrue(verdicts.containsAll(List.of(Verdict.DIVERGED, Verdict.BUDGET_EXHAUSTED)),
+        verdicts.toString());
+    for (RunRecord r : read) {
+      assertEquals(r, RecordJson.fromJson(RecordJson.toJson(r)));
+      StudyRow back = ResultsCsv.read(new StringReader(ResultsCsv.headerLine()
+          + ResultsCsv.line(r.row()))).get(0);
+      assertEquals(r.row().key(), back.key());
+      assertEquals(r.row().verdict(), back.verdict());
+      assertEquals(r.row().examplesToRecover(), back.examplesToRecover());
+      assertEquals(r.row().lossAfterWipe(), back.lossAfterWipe(), 1e-6);
+    }
+  }
+}

@@ -159,13 +159,20 @@ public final class SameDiffStudyEngine implements StudyEngine {
         4 * swap.width()).withSeed(request.seed());
     ReferenceModel fresh = ReferenceModel.build(nc);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(fresh.model());
+    // wiped: the encoder (every layer under the target's paths), what lies between encoder and
+    // decoder (OTHER: the projection) and every cross-attention (the SUBLAYERs)
     List<LayerPath> wiped = new ArrayList<>();
+    List<LayerPath> crossAttention = new ArrayList<>();
     for (var layer : surgeon.layout().layers()) {
       LayerPath p = layer.path();
-      boolean encoderSide = p.segments().get(0).equals("encoder") || p.toString().equals("proj");
-      boolean crossAttn = layer.kind() == LayerKind.SUBLAYER && p.toString().endsWith(".cross_attn");
+      boolean encoderSide = swap.layers().stream().anyMatch(e -> e.contains(p))
+          || layer.kind() == LayerKind.OTHER;
+      boolean crossAttn = layer.kind() == LayerKind.SUBLAYER;
       if (encoderSide || crossAttn) {
         wiped.add(p);
+      }
+      if (crossAttn) {
+        crossAttention.add(p);
       }
     }
     // copy every trained decoder-side parameter that is not wiped
@@ -180,8 +187,6 @@ public final class SameDiffStudyEngine implements StudyEngine {
       }
     }
     fresh.setWeights(copy);
-    List<LayerPath> crossAttention = wiped.stream()
-        .filter(p -> p.toString().endsWith(".cross_attn")).toList();
     surgeon.wipe(crossAttention, request.scheme(), request.seed());
     StepZeroDamage.Evaluation after = StepZeroDamage.evaluate(fresh.model(), l.validation());
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),

@@ -100,7 +100,7 @@ public final class ResultStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(RUNS))) {
       for (Path f : files) {
         String name = f.getFileName().toString();
-        if (name.endsWith(".tmp")) {
+        if (name.endsWith(AtomicFiles.TMP)) {
           Files.delete(f); // a write the crash interrupted: that run is not done
           continue;
         }

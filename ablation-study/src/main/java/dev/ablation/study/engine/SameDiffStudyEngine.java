@@ -71,9 +71,14 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private final Path cacheDir;
   private final Map<String, Loaded> originals = new HashMap<>();
 
-  /** An engine caching originals under {@code cacheDir}. */
+  /**
+   * An engine caching originals under {@code cacheDir}, for the calling thread: it limits that
+   * thread to one native thread ({@link NativeThreads}), so use it from the thread that opened
+   * it (a study opens one engine per worker, on the worker's thread).
+   */
   public SameDiffStudyEngine(Path cacheDir) {
     this.cacheDir = cacheDir;
+    NativeThreads.useOneOnThisThread();
   }
 
   /** One original in memory: the model (kept at its trained weights between runs) and its data. */
@@ -102,7 +107,11 @@ public final class SameDiffStudyEngine implements StudyEngine {
         AdamSettings.of(t.learningRate()), Integer.MAX_VALUE, EVAL_BATCH, spec.seed());
     TrainedOriginal trained;
     try {
-      trained = OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, p -> { });
+      // always the saved copy, also right after training it: every worker (and a resumed
+      // study) then starts its runs from the same loaded graph, whoever trained it
+      OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, p -> { });
+      trained = TrainedOriginal.load(
+          cacheDir.resolve(OriginalTrainer.cacheKey(config, plan, split)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot train or load the original for " + spec.model()
           + " seed " + spec.seed() + " under " + cacheDir, e);

@@ -69,6 +69,18 @@ public final class Report {
     return r.written;
   }
 
+  /**
+   * Writes the report of a study run by {@link dev.ablation.study.Study#runInto} into its
+   * directory.
+   *
+   * @return {@code report.md}
+   */
+  public static Path write(dev.ablation.study.Study.Outcome outcome,
+      dev.ablation.study.StudyPlan plan) throws IOException {
+    List<Path> files = write(outcome.dir(), outcome.records(), criterion(plan.training()));
+    return files.get(files.size() - 1);
+  }
+
   /** (arch, N, D): one trained shape. */
   record Config(Arch arch, int n, int d) implements Comparable<Config> {
     static Config of(RunKey k) {
@@ -160,19 +172,30 @@ public final class Report {
   private void answer() {
     line("## The answer");
     line("");
+    headline(records).forEach(this::line);
+  }
+
+  /**
+   * The report's answer in a few lines, one per treatment (scheme / policy): how many
+   * single-layer runs recovered, the median ρ and its bracket ("between 1% and 10%"), the range
+   * and the mean by layer position. What a terminal shows at the end of a study.
+   */
+  public static List<String> headline(List<RunRecord> records) {
+    List<String> out = new ArrayList<>();
     Map<Arm, List<RunRecord>> byArm = group(records.stream()
         .filter(r -> r.position().isPresent()).toList(), Report::arm);
     if (byArm.isEmpty()) {
-      line("No single-layer runs yet.");
-      return;
+      out.add("No single-layer runs yet.");
+      return out;
     }
     for (Map.Entry<Arm, List<RunRecord>> e : byArm.entrySet()) {
       List<RunRecord> rs = e.getValue();
       List<Double> rhos = rs.stream().filter(Report::recovered)
           .map(r -> r.row().rho().getAsDouble()).sorted().toList();
       if (rhos.isEmpty()) {
-        line("- **%s**: none of %d single-layer runs recovered within the budget.",
-            e.getKey(), rs.size());
+        out.add(String.format(Locale.ROOT,
+            "- **%s**: none of %d single-layer runs recovered within the budget.",
+            e.getKey(), rs.size()));
         continue;
       }
       double median = rhos.get(rhos.size() / 2);
@@ -187,11 +210,22 @@ public final class Report {
         perLayer.append(String.format(Locale.ROOT, "%sL=%d: %s", perLayer.length() == 0 ? ""
             : ", ", l, i.n() == 0 ? "never" : pct(i.mean())));
       });
-      line("- **%s**: %s of single-layer runs recovered; the median run needed "
-          + "**%s of the original training** (ρ = %s, %s); %s. Mean by layer position: %s.",
+      out.add(String.format(Locale.ROOT, "- **%s**: %s of single-layer runs recovered; the "
+          + "median run needed **%s of the original training** (ρ = %s, %s); %s. Mean by "
+          + "layer position: %s.",
           e.getKey(), recoveredOf(rs), pct(median), Interval.fmt(median), bracket(median),
-          "range " + pct(rhos.get(0)) + " to " + pct(rhos.get(rhos.size() - 1)), perLayer);
+          "range " + pct(rhos.get(0)) + " to " + pct(rhos.get(rhos.size() - 1)), perLayer));
     }
+    return out;
+  }
+
+  /** The method section's one-line description of the recovery target of {@code t}. */
+  public static String criterion(dev.ablation.study.TrainingSettings t) {
+    return String.format(Locale.ROOT,
+        "the validation loss, smoothed over %d evaluations every %d steps, came within "
+            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
+        dev.ablation.study.TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(),
+        t.patience(), t.budgetFraction());
   }
 
   private static String bracket(double rho) {

@@ -1,7 +1,6 @@
 package dev.ablation.examples.cli;
 
 import dev.ablation.study.Progress;
-import dev.ablation.study.RunRecord;
 import dev.ablation.study.StudyJob;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -23,12 +22,17 @@ final class BarProgress implements Progress {
   private final Map<StudyJob, String> running = new LinkedHashMap<>();
   private ProgressBar bar;
   private long done;
+  private int messageWidth;
 
   private BarProgress(PrintStream out) {
     this.out = out;
   }
 
-  /** A bar on {@code terminal} when standard output is a terminal, else {@code otherwise}. */
+  /**
+   * A bar on {@code terminal} when standard output is a terminal, else {@code otherwise}.
+   * Give it a stream straight to the terminal, not {@code System.out}, which the command line
+   * filters line by line (SameDiff's chatter would otherwise run into the bar's line).
+   */
   static Progress forTerminalOr(PrintStream terminal, Progress otherwise) {
     return stdoutIsTerminal() ? new BarProgress(terminal) : otherwise;
   }
@@ -56,14 +60,17 @@ final class BarProgress implements Progress {
   @Override
   public void start(int total, int alreadyDone, int workers) {
     done = alreadyDone;
+    ConsoleProgressBarConsumer consumer = new ConsoleProgressBarConsumer(out);
+    // the library gives the bar what the rest of the line leaves: keep ~25 columns for it
+    messageWidth = Math.max(0, consumer.getMaxRenderedLength() - 70);
     bar = new ProgressBarBuilder()
-        .setTaskName(workers == 1 ? "study" : "study, " + workers + " workers")
+        .setTaskName(workers == 1 ? "study" : "study x" + workers)
         .setInitialMax(total)
         .startsFrom(alreadyDone, Duration.ZERO)
         .setStyle(ProgressBarStyle.ASCII)
         .setUpdateIntervalMillis(500)
         .continuousUpdate()
-        .setConsumer(new ConsoleProgressBarConsumer(out))
+        .setConsumer(consumer)
         .build();
   }
 
@@ -76,13 +83,12 @@ final class BarProgress implements Progress {
   @Override
   public void finished(StudyJob job, Duration took) {
     running.remove(job);
+    if (job instanceof StudyJob.Recover) {
+      // counted when finished, not when stored: a run's row may wait for T_scratch
+      done++;
+      bar.stepTo(done);
+    }
     message();
-  }
-
-  @Override
-  public void stored(RunRecord record) {
-    done++;
-    bar.stepTo(done);
   }
 
   @Override
@@ -95,7 +101,9 @@ final class BarProgress implements Progress {
   }
 
   private void message() {
-    bar.setExtraMessage(String.join(" | ", running.values()));
+    String m = String.join(" | ", running.values());
+    bar.setExtraMessage(m.length() <= messageWidth ? m
+        : m.substring(0, Math.max(0, messageWidth - 2)) + "..");
   }
 
   /** What a worker is on, short enough for several to fit one line. */

@@ -12,7 +12,10 @@ import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.TrainingSettings;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +126,8 @@ public final class StudyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    Progress progress = BarProgress.forTerminalOr(System.out, Progress.lines(o));
+    Progress progress = BarProgress.forTerminalOr(
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
     Study.Outcome outcome;
     try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
       outcome = Study.runInto(out, plan, engines,

@@ -30,6 +30,16 @@ public sealed interface RecoveryCriterion {
     return Threshold.of(new Target.WithinNats(epsilon));
   }
 
+  /** Target {@code L* + max(ε, 2σ)} nats, {@code σ} the original's noise level. */
+  static Threshold withinNoise(double epsilon, double sigma) {
+    return Threshold.of(new Target.WithinNoise(epsilon, sigma));
+  }
+
+  /** Any target. */
+  static Threshold reaching(Target target) {
+    return Threshold.of(target);
+  }
+
   /** Target {@code L*·(1+ε)}. */
   static Threshold withinRelative(double epsilon) {
     return Threshold.of(new Target.WithinRelative(epsilon));
@@ -70,7 +80,9 @@ public sealed interface RecoveryCriterion {
    * @param window evaluations in the moving average (1: none)
    * @param required consecutive smoothed evaluations at or under target to recover
    * @param patience evaluations without an improvement of {@code minImprovement} in the best
-   *     smoothed loss before {@link Verdict#PLATEAUED}; 0 disables
+   *     smoothed loss before {@link Verdict#PLATEAUED}; 0 disables. An evaluation whose raw
+   *     loss is at or under the target counts as progress: the last {@code patience} raw
+   *     losses of a plateaued run are all above the target
    * @param minImprovement nats that count as an improvement
    * @param divergenceBound {@link Verdict#DIVERGED} above this loss (nats)
    * @param divergenceFactor {@link Verdict#DIVERGED} above this multiple of {@code L₀}
@@ -232,6 +244,10 @@ final class ThresholdJudge implements RecoveryCriterion.Judge {
     }
     if (smoothed < best - spec.minImprovement()) {
       best = smoothed;
+      sinceImprovement = 0;
+    } else if (loss <= target) {
+      // a raw evaluation at the target is not a plateau, whatever the smoothed value says:
+      // a run hovering at the target by noise must not be labelled PLATEAUED
       sinceImprovement = 0;
     } else {
       sinceImprovement++;

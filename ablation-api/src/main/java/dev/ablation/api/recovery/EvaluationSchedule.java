@@ -8,10 +8,12 @@ import java.util.Locale;
  * small {@code ρ} from collapsing onto a few quanta.
  *
  * <p>{@link #dense(int)}: every step up to step 10, then steps growing by at most 10 %
- * ({@code next = max(t + 1, ceil(1.1 t))}) until that gap reaches {@code k}, then every
- * {@code k} steps (on multiples of {@code k}). Every gap is at most {@code max(1, 0.1·t)} steps
- * until the schedule settles on {@code k}, and {@code k ≤ 0.1·t} from there on: {@code T_ε} is
- * resolved to one step early and to 10 % of itself later. {@link #every(int)}: every {@code k}
+ * ({@code next = max(t + 1, floor(1.1 t))}) until that gap reaches {@code k}, then every
+ * {@code k} steps (on multiples of {@code k}, which are due throughout). The gap after an
+ * evaluation at step {@code t} is at most {@code max(1, 0.1·t)} steps everywhere: {@code T_ε}
+ * is resolved to one step early and to 10 % of itself later (one step is finer below step 10,
+ * 10 % from there on, so the bound is the coarser of the two, as fine as a schedule with a
+ * steady gap can be). About {@code 10 + 24·ln k} evaluations precede step {@code 10 k}. {@link #every(int)}: every {@code k}
  * steps, the old fixed grid.
  *
  * @param every the steady gap {@code k}, ≥ 1
@@ -61,9 +63,9 @@ public record EvaluationSchedule(int every, boolean dense) {
     return t == step;
   }
 
-  /** The log-spaced successor of {@code t}: {@code max(t + 1, ceil(1.1 t))}. */
+  /** The log-spaced successor of {@code t}: {@code max(t + 1, floor(1.1 t))}. */
   static long next(long t) {
-    return Math.max(t + 1, (long) Math.ceil(t * (1 + RELATIVE_GAP) - 1e-9));
+    return Math.max(t + 1, (long) Math.floor(t * (1 + RELATIVE_GAP) + 1e-9));
   }
 
   @Override

@@ -60,6 +60,15 @@ public sealed interface RecoveryCriterion {
     /** Takes the next evaluation's loss; returns a verdict once decided, empty to continue. */
     Optional<Verdict> observe(double loss);
 
+    /**
+     * As {@link #observe(double)}; an evaluation off the steady grid (the dense start of an
+     * {@link EvaluationSchedule}) does not spend patience, so that patience keeps meaning the
+     * same number of steps whatever the schedule adds at the start.
+     */
+    default Optional<Verdict> observe(double loss, boolean countsForPatience) {
+      return observe(loss);
+    }
+
     /** The smoothed loss after the last observation (NaN before any). */
     double smoothed();
 
@@ -170,9 +179,14 @@ public sealed interface RecoveryCriterion {
 
         @Override
         public Optional<Verdict> observe(double loss) {
+          return observe(loss, true);
+        }
+
+        @Override
+        public Optional<Verdict> observe(double loss, boolean countsForPatience) {
           Optional<Verdict> first = Optional.empty();
           for (Judge j : judges) {
-            Optional<Verdict> v = j.observe(loss);
+            Optional<Verdict> v = j.observe(loss, countsForPatience);
             if (v.isPresent() && first.isEmpty()) {
               first = v;
               decided = j;
@@ -222,6 +236,11 @@ final class ThresholdJudge implements RecoveryCriterion.Judge {
 
   @Override
   public Optional<Verdict> observe(double loss) {
+    return observe(loss, true);
+  }
+
+  @Override
+  public Optional<Verdict> observe(double loss, boolean countsForPatience) {
     index++;
     if (!Double.isFinite(loss) || loss > bound) {
       return Optional.of(Verdict.DIVERGED);
@@ -249,7 +268,7 @@ final class ThresholdJudge implements RecoveryCriterion.Judge {
       // a raw evaluation at the target is not a plateau, whatever the smoothed value says:
       // a run hovering at the target by noise must not be labelled PLATEAUED
       sinceImprovement = 0;
-    } else {
+    } else if (countsForPatience) {
       sinceImprovement++;
       if (spec.patience() > 0 && sinceImprovement >= spec.patience() && streak == 0) {
         return Optional.of(Verdict.PLATEAUED);

@@ -161,7 +161,8 @@ public final class RecoveryMonitor {
       return Optional.ofNullable(verdict);
     }
     evaluatedSinceStep = true;
-    Optional<Verdict> v = judge.observe(validationLoss);
+    long step = meter.spent().steps();
+    Optional<Verdict> v = judge.observe(validationLoss, step % settings.evaluateEvery() == 0);
     CurvePoint p = point(validationLoss, judge.smoothed());
     settings.listener().onEvaluation(p);
     if (v.isPresent() && v.get() == Verdict.DIVERGED) {

@@ -16,9 +16,17 @@ import java.util.Locale;
  * @param scheme the scheme's {@code toString()}
  * @param freeze the policy's {@code key()}
  * @param seed the master seed
+ * @param lrMultiple the recovery's peak rate as a multiple of the original's (column
+ *     {@code recovery_lr_multiple}); part of the key so a study can sweep it
  */
 public record RunKey(String arch, int nLayers, int dModel, String layer, String scheme,
-    String freeze, long seed) implements Comparable<RunKey> {
+    String freeze, long seed, double lrMultiple) implements Comparable<RunKey> {
+
+  /** A key at the original's peak rate (multiple 1). */
+  public RunKey(String arch, int nLayers, int dModel, String layer, String scheme,
+      String freeze, long seed) {
+    this(arch, nLayers, dModel, layer, scheme, freeze, seed, 1.0);
+  }
 
   private static final Comparator<RunKey> ORDER = Comparator.comparing(RunKey::arch)
       .thenComparingInt(RunKey::nLayers)
@@ -26,6 +34,7 @@ public record RunKey(String arch, int nLayers, int dModel, String layer, String 
       .thenComparing(RunKey::layer, RunKey::compareLayers)
       .thenComparing(RunKey::scheme)
       .thenComparing(RunKey::freeze)
+      .thenComparingDouble(RunKey::lrMultiple)
       .thenComparingLong(RunKey::seed);
 
   /** Validates that the text parts are present. */
@@ -39,7 +48,8 @@ public record RunKey(String arch, int nLayers, int dModel, String layer, String 
   public static RunKey of(OriginalSpec original, RecoveryRequest request) {
     ModelSpec m = original.model();
     return new RunKey(m.arch().key(), m.nLayers(), m.dModel(), request.target().label(),
-        request.scheme().toString(), request.policy().key(), request.seed());
+        request.scheme().toString(), request.policy().key(), request.seed(),
+        request.lrMultiple());
   }
 
   /** A file name for this run's record: 16 hex digits of SHA-256 of the key. */
@@ -73,7 +83,9 @@ public record RunKey(String arch, int nLayers, int dModel, String layer, String 
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%d", arch, nLayers, dModel, layer,
-        scheme, freeze, seed);
+    // multiple 1 adds nothing, so the keys (and record file names) of earlier studies stay
+    String base = String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%d", arch, nLayers, dModel,
+        layer, scheme, freeze, seed);
+    return lrMultiple == 1.0 ? base : base + ",lr=" + Numbers.format(lrMultiple) + "x";
   }
 }

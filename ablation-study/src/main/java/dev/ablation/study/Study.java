@@ -55,7 +55,7 @@ public final class Study {
         progress.working(String.format(java.util.Locale.ROOT, "%s %s %s %s seed %d",
             spec.model(), key.layer(), key.scheme(), key.freeze(), key.seed()));
         RecoveryResult result = engine.recover(original, request, progress);
-        store.add(RunRecord.of(key, request, result, scratch));
+        store.add(RunRecord.of(key, request, result, scratch, original));
         ran++;
         progress.runDone();
       }

@@ -150,13 +150,14 @@ public final class FakeStudyEngine implements StudyEngine {
     Optional<Divergence> divergence = Optional.empty();
     double lastGood = lossAfterWipe;
     while (verdict.isEmpty()) {
-      for (int i = 0; i < t.evalEvery(); i++) {
+      // step until the next evaluation the schedule asks for
+      do {
         if (!meter.tryCharge(cost)) {
           cap = meter.blockingCap(cost);
           break;
         }
         fakeNanos[0] += 7_000_000;
-      }
+      } while (!t.schedule().isDue(meter.spent().steps()));
       if (cap.isPresent()) {
         verdict = Optional.of(Verdict.BUDGET_EXHAUSTED);
         break;
@@ -165,7 +166,7 @@ public final class FakeStudyEngine implements StudyEngine {
       double loss = diverges && s.steps() > 2L * t.evalEvery() ? Double.NaN
           : lossStar + floor + (lossAfterWipe - lossStar - floor)
               * Math.exp(-s.examples() / tau) + 0.004 * (r.nextDouble() - 0.5);
-      verdict = judge.observe(loss);
+      verdict = judge.observe(loss, s.steps() % t.evalEvery() == 0);
       if (verdict.equals(Optional.of(Verdict.DIVERGED))) {
         divergence = Optional.of(new Divergence(s.steps(), loss, lastGood));
         break;

@@ -18,6 +18,12 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * quantiles from Apache Commons Statistics, the resampling from a seeded Commons RNG so the
  * report is reproducible. A median the data cannot place (half or more censored) is reported
  * as {@code ≥} the smallest censoring point, never as a number it is not.
+ *
+ * <p>Resolution: a run is only known to have recovered between the evaluation before
+ * {@code T_ε} and {@code T_ε} ({@link Obs#lower()} to {@link Obs#value()}). The interval's lower
+ * bound is taken from the resampled medians of the lower ends, its upper bound from those of
+ * the values, so seeds that landed on the same evaluation do not make a zero-width interval
+ * that claims more precision than the schedule had.
  */
 final class Censored {
   private Censored() {}
@@ -32,8 +38,19 @@ final class Censored {
    *
    * @param value ρ when recovered, else the ρ it had spent when it stopped (&gt; 0)
    * @param event whether it recovered
+   * @param lower the smallest value consistent with the evaluations (the evaluation before
+   *     {@code T_ε}); {@code value} for a censored run or an exact value
    */
-  record Obs(double value, boolean event) {}
+  record Obs(double value, boolean event, double lower) {
+    /** An exactly known value (or a censoring point). */
+    Obs(double value, boolean event) {
+      this(value, event, value);
+    }
+
+    Obs lowerEnd() {
+      return new Obs(lower, event, lower);
+    }
+  }
 
   /**
    * A median with its 95% bootstrap interval.
@@ -60,9 +77,21 @@ final class Censored {
       if (n < 2 || Double.isNaN(low)) {
         return m;
       }
+      if (degenerate()) {
+        return m + " (every seed the same, exactly: no interval)";
+      }
       return m + " [" + Interval.fmt(low) + ", "
           + (Double.isInfinite(high) ? "≥ " + Interval.fmt(censoredFrom) : Interval.fmt(high))
           + "]";
+    }
+
+    /**
+     * Whether the bootstrap collapsed to a point: every resample gave the same median, which
+     * happens only when the seeds' values (and their resolution) coincide. A zero-width
+     * bracket would claim a precision five seeds cannot give, so it is said in words.
+     */
+    boolean degenerate() {
+      return low == high;
     }
 
     /** The median as a percentage with its interval, for sentences. */
@@ -76,6 +105,9 @@ final class Censored {
       String m = pct(median.getAsDouble());
       if (n < 2 || Double.isNaN(low)) {
         return m;
+      }
+      if (degenerate()) {
+        return m + " (every seed the same, exactly)";
       }
       return m + " [95% CI " + pct(low) + "–"
           + (Double.isInfinite(high) ? "not reached" : pct(high)) + "]";
@@ -128,15 +160,10 @@ final class Censored {
     if (n < 2) {
       return new Estimate(median, Double.NaN, Double.NaN, n, events, censoredFrom);
     }
-    double[] logs = bootstrap(obs.size(), idx -> {
-      List<Obs> sample = new ArrayList<>(idx.length);
-      for (int j : idx) {
-        sample.add(obs.get(j));
-      }
-      OptionalDouble m = kaplanMeierMedian(sample);
-      return m.isPresent() ? Math.log(m.getAsDouble()) : Double.POSITIVE_INFINITY;
-    });
-    return new Estimate(median, Math.exp(QUANTILE.evaluate(logs, 0.025)),
+    List<Obs> lowers = obs.stream().map(Obs::lowerEnd).toList();
+    double[] logs = bootstrap(obs.size(), idx -> logMedian(obs, idx));
+    double[] lowLogs = bootstrap(obs.size(), idx -> logMedian(lowers, idx));
+    return new Estimate(median, Math.exp(QUANTILE.evaluate(lowLogs, 0.025)),
         Math.exp(QUANTILE.evaluate(logs, 0.975)), n, events, censoredFrom);
   }
 
@@ -147,6 +174,16 @@ final class Censored {
   static Estimate ratio(List<Double> ratios) {
     List<Obs> obs = ratios.stream().map(r -> new Obs(r, true)).toList();
     return estimate(obs);
+  }
+
+  /** log of the KM median of the resample {@code idx} of {@code obs}; +∞ when unplaceable. */
+  private static double logMedian(List<Obs> obs, int[] idx) {
+    List<Obs> sample = new ArrayList<>(idx.length);
+    for (int j : idx) {
+      sample.add(obs.get(j));
+    }
+    OptionalDouble m = kaplanMeierMedian(sample);
+    return m.isPresent() ? Math.log(m.getAsDouble()) : Double.POSITIVE_INFINITY;
   }
 
   private interface Statistic {

@@ -16,7 +16,7 @@ import dev.ablation.api.ReinitScheme;
  * @param lrMultiple the recovery's peak learning rate as a multiple of the original's, &gt; 0
  */
 public record RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePolicy policy,
-    long seed, double lrMultiple) {
+    long seed, double lrMultiple) implements java.io.Serializable {
 
   /** Validates that the parts are present. */
   public RecoveryRequest {

@@ -45,7 +45,8 @@ import java.util.Map;
 public record TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
     double learningRate, int evalEvery, double epsilonNats, int patience, double budgetFraction,
     boolean scratch, int warmupSteps, int originalEvalEvery, int convergenceWindow,
-    double convergenceDelta, TargetRule targetRule, int recoveryWarmup) {
+    double convergenceDelta, TargetRule targetRule, int recoveryWarmup)
+    implements java.io.Serializable {
 
   /** Smoothing window of the recovery criterion, in evaluations. */
   public static final int SMOOTHING = 2;

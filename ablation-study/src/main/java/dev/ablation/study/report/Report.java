@@ -1,6 +1,9 @@
 package dev.ablation.study.report;
 
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.Verdict;
+import dev.ablation.study.Arch;
 import dev.ablation.study.RunKey;
 import dev.ablation.study.RunRecord;
 import dev.ablation.study.StudyRow;
@@ -34,7 +37,7 @@ public final class Report {
   public static final String FILE = "report.md";
   /** The folder of the plots, beside the report. */
   public static final String PLOTS = "plots";
-  private static final String QUESTION_POLICY = "onlyWiped";
+  private static final String QUESTION_POLICY = FreezePolicy.onlyWiped().key();
 
   private final List<RunRecord> records;
   private final String criterion;
@@ -70,34 +73,68 @@ public final class Report {
     return r.written;
   }
 
+  /**
+   * Writes the report of a study run by {@link dev.ablation.study.Study#runInto} into its
+   * directory.
+   *
+   * @return {@code report.md}
+   */
+  public static Path write(dev.ablation.study.Study.Outcome outcome,
+      dev.ablation.study.StudyPlan plan) throws IOException {
+    List<Path> files = write(outcome.dir(), outcome.records(), criterion(plan.training()));
+    return files.get(files.size() - 1);
+  }
+
+  /**
+   * The report's answer in a few lines: one sentence per sub-question (how much of S×E; does
+   * the position matter; do N and D), each with its medians and intervals, and what the data
+   * cannot support. What a terminal shows at the end of a study; nothing pooled.
+   */
+  public static List<String> headline(List<RunRecord> records) {
+    Report r = new Report(null, records, "");
+    r.answer(new TreeMap<>(group(records, x -> Config.of(x.key()))));
+    return List.of(r.md.toString().split("\n"));
+  }
+
+  /** The method section's description of how {@code t} judges a recovery. */
+  public static String criterion(dev.ablation.study.TrainingSettings t) {
+    return String.format(Locale.ROOT,
+        "the validation loss, smoothed over %d evaluations (evaluated at steps 1, 2, 3, … "
+            + "growing by at most 10%%, then every %d steps; L₀ never in the window), reached "
+            + "the target %s (or made no 1e-3 improvement for %d evaluations on the %d-step "
+            + "grid while every raw evaluation stayed above the target, or spent %s × B_ref)",
+        dev.ablation.study.TrainingSettings.SMOOTHING, t.evalEvery(), t.describeTarget(),
+        t.patience(), t.evalEvery(), t.budgetFraction());
+  }
+
   /** (arch, N, D): one trained shape. */
-  record Config(String arch, int n, int d) implements Comparable<Config> {
+  record Config(Arch arch, int n, int d) implements Comparable<Config> {
     static Config of(RunKey k) {
       return new Config(k.arch(), k.nLayers(), k.dModel());
     }
 
     @Override
     public int compareTo(Config o) {
-      int c = arch.compareTo(o.arch);
+      int c = arch.key().compareTo(o.arch.key());
       c = c != 0 ? c : Integer.compare(n, o.n);
       return c != 0 ? c : Integer.compare(d, o.d);
     }
 
     String slug() {
-      return arch + "_N" + n + "_D" + d;
+      return arch.key() + "_N" + n + "_D" + d;
     }
 
     @Override
     public String toString() {
-      return arch + " N=" + n + " D=" + d;
+      return arch.key() + " N=" + n + " D=" + d;
     }
   }
 
   /** (scheme, freeze, recovery-rate multiple): one treatment. */
-  record Arm(String scheme, String freeze, double lr) {
+  record Arm(ReinitScheme scheme, FreezePolicy freeze, double lr) {
     @Override
     public String toString() {
-      return scheme + " / " + freeze + (lr == 1.0 ? "" : " / lr " + mult(lr) + "x");
+      return scheme + " / " + freeze.key() + (lr == 1.0 ? "" : " / lr " + mult(lr) + "x");
     }
   }
 
@@ -472,7 +509,7 @@ public final class Report {
         int k = Math.min(window(r), oc.size());
         String drift = oc.size() >= k && k > 1
             ? Interval.fmt(oc.get(oc.size() - 1).loss() - oc.get(oc.size() - k).loss()) : "—";
-        line("| %s | %d | %d | %d | %d | %s | %s | %s | %s |", c.arch(), c.n(), c.d(), seed,
+        line("| %s | %d | %d | %d | %d | %s | %s | %s | %s |", c.arch().key(), c.n(), c.d(), seed,
             r.row().refExamples(), Interval.fmt(r.row().lossOriginal()),
             Interval.fmt(r.row().lossOriginalSd()),
             tOrig.isPresent() ? Interval.fmt(tOrig.getAsDouble()) : "—", drift);
@@ -517,7 +554,7 @@ public final class Report {
             .filter(r -> r.row().examplesScratch().isPresent())
             .map(r -> (double) r.row().examplesToRecover().getAsLong()
                 / r.row().examplesScratch().getAsLong()).toList();
-        line("| %s | %s | %s | %sx | %s | %s | %s | %s |", k.layer(), k.scheme(), k.freeze(),
+        line("| %s | %s | %s | %sx | %s | %s | %s | %s |", k.layer(), k.scheme(), k.freeze().key(),
             mult(k.lrMultiple()), recoveredOf(cell), rho(cell).format(),
             Censored.estimate(rhoOrigObs(cell)).format(),
             ratio.isEmpty() ? "—" : Censored.ratio(ratio).format());
@@ -568,8 +605,8 @@ public final class Report {
               && r.position().getAsInt() < c.n() - 1).toList(), r -> r.position().getAsInt()))
               .entrySet().stream().map(e -> "L" + e.getKey() + ": " + cellOf(e.getValue()))
               .collect(Collectors.joining("; "));
-          line("| %s | %d | %d | %s | %s | %sx | %s | %s | %s |", c.arch(), c.n(), c.d(),
-              a.scheme(), a.freeze(), mult(a.lr()), cellOf(first),
+          line("| %s | %d | %d | %s | %s | %sx | %s | %s | %s |", c.arch().key(), c.n(), c.d(),
+              a.scheme(), a.freeze().key(), mult(a.lr()), cellOf(first),
               mid.isEmpty() ? "—" : mid, cellOf(last));
         }));
     line("");
@@ -600,8 +637,8 @@ public final class Report {
     for (RunRecord r : bad) {
       RunKey k = r.key();
       StudyRow row = r.row();
-      line("| %s | %d | %d | %s | %s | %s | %sx | %d | %s | %s | %s |", k.arch(), k.nLayers(),
-          k.dModel(), k.layer(), k.scheme(), k.freeze(), mult(k.lrMultiple()), k.seed(),
+      line("| %s | %d | %d | %s | %s | %s | %sx | %d | %s | %s | %s |", k.arch().key(), k.nLayers(),
+          k.dModel(), k.layer(), k.scheme(), k.freeze().key(), mult(k.lrMultiple()), k.seed(),
           row.verdict(), Interval.fmt(row.lossFinal() - row.lossOriginal()),
           Interval.fmt((double) r.examplesSpent() / row.refExamples()));
     }
@@ -624,7 +661,7 @@ public final class Report {
     group(u, r -> Config.of(r.key()) + "\u0000" + r.key().layer() + "\u0000" + r.key().scheme())
         .values().forEach(cell -> {
           RunKey k = cell.get(0).key();
-          line("| %s | %d | %d | %s | %s | %s | %s | %s |", k.arch(), k.nLayers(), k.dModel(),
+          line("| %s | %d | %d | %s | %s | %s | %s | %s |", k.arch().key(), k.nLayers(), k.dModel(),
               k.layer(), k.scheme(), cell.stream().map(r -> Long.toString(r.key().seed()))
                   .distinct().collect(Collectors.joining(",")),
               Interval.fmt(cell.stream().mapToDouble(r -> r.row().lossAfterWipe()
@@ -716,7 +753,7 @@ public final class Report {
       rs.forEach(r -> perSeed.put(r.key().seed(), r.row().rhoScratch()));
       List<Double> vals = perSeed.values().stream().filter(OptionalDouble::isPresent)
           .map(OptionalDouble::getAsDouble).toList();
-      line("| %s | %d | %d | %d/%d | %s |", c.arch(), c.n(), c.d(), vals.size(),
+      line("| %s | %d | %d | %d/%d | %s |", c.arch().key(), c.n(), c.d(), vals.size(),
           perSeed.size(), vals.isEmpty() ? "—" : Censored.ratio(vals).format());
     });
     line("");
@@ -725,8 +762,8 @@ public final class Report {
   private void control(Map<Config, List<RunRecord>> byConfig) {
     line("## Control: everything trainable vs only the wiped layer");
     line("");
-    boolean both = records.stream().anyMatch(r -> r.key().freeze().equals("allTrainable"))
-        && records.stream().anyMatch(r -> r.key().freeze().equals(QUESTION_POLICY));
+    boolean both = records.stream().anyMatch(r -> (r.key().freeze() instanceof FreezePolicy.AllTrainable))
+        && records.stream().anyMatch(r -> (r.key().freeze() instanceof FreezePolicy.OnlyWiped));
     if (!both) {
       line("This study did not run both `onlyWiped` and `allTrainable`; add "
           + "`--policies onlyWiped,allTrainable` to compare.");
@@ -744,16 +781,16 @@ public final class Report {
     byConfig.forEach((c, rs) -> group(rs, r -> r.key().layer() + "\u0000" + r.key().scheme()
         + "\u0000" + r.key().lrMultiple()).values().forEach(cell -> {
           List<Double> ratios = pairedRatios(cell,
-              r -> r.key().freeze().equals(QUESTION_POLICY),
-              r -> r.key().freeze().equals("allTrainable"));
+              r -> (r.key().freeze() instanceof FreezePolicy.OnlyWiped),
+              r -> (r.key().freeze() instanceof FreezePolicy.AllTrainable));
           long seeds = cell.stream().map(r -> r.key().seed()).distinct().count();
           long undamagedSeeds = cell.stream().filter(Report::undamaged)
               .map(r -> r.key().seed()).distinct().count();
-          if (cell.stream().noneMatch(r -> r.key().freeze().equals("allTrainable"))) {
+          if (cell.stream().noneMatch(r -> (r.key().freeze() instanceof FreezePolicy.AllTrainable))) {
             return;
           }
           RunKey k = cell.get(0).key();
-          line("| %s | %d | %d | %s | %s | %sx | %s | %d | %d |", c.arch(), c.n(), c.d(),
+          line("| %s | %d | %d | %s | %s | %sx | %s | %d | %d |", c.arch().key(), c.n(), c.d(),
               k.layer(), k.scheme(), mult(k.lrMultiple()),
               ratios.isEmpty() ? "—" : Censored.ratio(ratios).format(), ratios.size(),
               seeds - undamagedSeeds - ratios.size());
@@ -774,7 +811,7 @@ public final class Report {
           r.curve().stream().filter(p -> Double.isFinite(p.loss()))
               .map(p -> new double[] {(double) p.examples() / r.row().refExamples(), p.loss()})
               .toList()));
-      Path png = plot("curves_" + c.slug() + "_" + a.scheme() + "_" + a.freeze()
+      Path png = plot("curves_" + c.slug() + "_" + a.scheme() + "_" + a.freeze().key()
           + (a.lr() == 1.0 ? "" : "_lr" + a.lr()));
       io(() -> Plots.lines(png, "Recovery, " + c + ", " + a + ", seed " + seed,
           "examples / B_ref", "validation loss (nats/token)", series, false));

@@ -12,7 +12,10 @@ import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.TrainingSettings;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +55,16 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
   boolean resume;
+
+  @Option(names = "--verbose",
+      description = "also show log records (ND4J's, the fast path's) on the terminal; they "
+          + "always go to --out/study.log")
+  boolean verbose;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "recoveries run at once, each on its own engine with one native thread; "
+          + "default: the number of cores (${DEFAULT-VALUE})")
+  int workers = Study.defaultWorkers();
 
   @Option(names = "--arch", split = ",", paramLabel = "ARCH",
       description = "architectures: decoder, encoder, encdec")
@@ -110,29 +123,28 @@ public final class StudyCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    int ran;
-    ResultStore store;
-    // the engine opens first: if it cannot, the directory stays as it was
-    try (StudyEngine engine = engines.open(out.resolve("originals"))) {
-      store = ResultStore.open(out, plan, resume);
-      if (store.tornBytesDropped() > 0) {
-        o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
-            store.tornBytesDropped(), out.resolve(ResultStore.CSV));
-      }
-      ran = new Study(plan, engine, store, Progress.forConsole()).run();
+    Progress progress = BarProgress.forTerminalOr(
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
+    Study.Outcome outcome;
+    try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
+      outcome = Study.runInto(out, plan, engines,
+          new Study.Options(workers, resume, progress));
     }
-    store.writeResults();
-    TrainingSettings t = plan.training();
-    Report.write(out, store.records(), String.format(Locale.ROOT,
-        "the validation loss, smoothed over %d evaluations every %d steps, came within "
-            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
-        TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
-        t.budgetFraction()));
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", store.records().size(), out,
-        ran, out.resolve(Report.FILE));
+    if (outcome.tornBytesDropped() > 0) {
+      o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
+          outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
+    }
+    Path report = Report.write(outcome, plan);
+    o.println();
+    for (String line : Report.headline(outcome.records())) {
+      o.println(line.replace("**", ""));
+    }
+    o.println();
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
+        outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));
     o.flush();
     return 0;
   }
@@ -173,6 +185,9 @@ public final class StudyCommand implements Callable<Integer> {
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
+    }
+    if (workers < 1) {
+      errors.add("--workers " + workers + " must be >= 1");
     }
     errors.addAll(outProblems());
     if (!errors.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.ablation.api;
 
-import com.google.common.collect.ImmutableMap;
+import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.SeedStream;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -59,9 +60,17 @@ public record Seeds(long master, long originalInit, long originalData, long reco
     return derive(streamSeed, path.toString());
   }
 
-  /** Every stream by name, for a run's manifest. */
+  /** Every stream by name ({@link SeedStream#key()}), for a run's manifest. */
   public Map<String, Long> asMap() {
-    return ImmutableMap.of("master", master, "original_init", originalInit, "original_data",
-        originalData, "recovery_data", recoveryData, "wipe", wipe);
+    return runSeeds().byKey();
+  }
+
+  /** Every stream, typed, for a run's manifest. */
+  public RunSeeds runSeeds() {
+    return RunSeeds.of(SeedStream.MASTER, master)
+        .with(SeedStream.ORIGINAL_INIT, originalInit)
+        .with(SeedStream.ORIGINAL_DATA_ORDER, originalData)
+        .with(SeedStream.RECOVERY_DATA_ORDER, recoveryData)
+        .with(SeedStream.WIPE, wipe);
   }
 }

@@ -27,7 +27,8 @@ import java.util.Locale;
  */
 public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr) {
+    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr)
+    implements java.io.Serializable {
 
   /** A plan recovering at the original's peak rate. */
   public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,

@@ -13,8 +13,8 @@ import net.jqwik.api.constraints.IntRange;
 
 class RecoveryMonitorTest {
   private static final ReferenceBudget REF = ReferenceBudget.of(1000, 10, 16);
-  private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"), Map.of("seed", 1L),
-      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none"));
+  private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"), Map.of("master", 1L),
+      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"));
 
   private static Damage damage(double l0) {
     return new Damage(1.0, l0, OptionalDouble.empty(), Optional.empty());

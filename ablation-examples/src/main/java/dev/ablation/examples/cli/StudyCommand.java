@@ -13,7 +13,10 @@ import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.TargetRule;
 import dev.ablation.study.TrainingSettings;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +56,11 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
   boolean resume;
+
+  @Option(names = "--verbose",
+      description = "also show log records (ND4J's, the fast path's) on the terminal; they "
+          + "always go to --out/study.log")
+  boolean verbose;
 
   @Option(names = "--workers", paramLabel = "N",
       description = "recoveries run at once, each on its own engine with one native thread; "
@@ -128,18 +136,28 @@ public final class StudyCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    Study.Outcome outcome = Study.runInto(out, plan, engines,
-        new Study.Options(workers, resume, Progress.lines(o)));
+    Progress progress = BarProgress.forTerminalOr(
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
+    Study.Outcome outcome;
+    try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
+      outcome = Study.runInto(out, plan, engines,
+          new Study.Options(workers, resume, progress));
+    }
     if (outcome.tornBytesDropped() > 0) {
       o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
           outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
     }
     Path report = Report.write(outcome, plan);
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", outcome.records().size(), out,
-        outcome.ran(), report);
+    o.println();
+    for (String line : Report.headline(outcome.records())) {
+      o.println(line.replace("**", ""));
+    }
+    o.println();
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
+        outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));
     o.flush();
     return 0;
   }

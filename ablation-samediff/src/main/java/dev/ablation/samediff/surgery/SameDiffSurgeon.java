@@ -408,9 +408,8 @@ public final class SameDiffSurgeon implements LayerSurgeon {
           + " was not taken by a SameDiffSurgeon; only SameDiffSurgeon.snapshot() can be restored");
     }
     if (!a.layout().equals(layout)) {
-      throw new IllegalArgumentException(what + " was taken from a model of another layout;"
-          + " snapshot layers " + a.layout().paths() + " vs this model's " + layout.paths()
-          + " (or parameter shapes/kinds differ)");
+      throw new IllegalArgumentException(what + " was taken from a model of another layout: "
+          + firstDifference(a.layout(), layout));
     }
     for (ParameterSpec spec : map.parameters()) {
       DataType have = sd.getVariable(spec.variable()).getArr().dataType();
@@ -421,6 +420,40 @@ public final class SameDiffSurgeon implements LayerSurgeon {
       }
     }
     return a;
+  }
+
+  /**
+   * The first parameter (in this model's order) whose presence, shape or kind differs between
+   * a snapshot's layout and the model's, named with both sides: what a user needs to see to
+   * find the model they took the snapshot from.
+   */
+  static String firstDifference(ModelLayout snapshot, ModelLayout model) {
+    Map<ParameterPath, ParameterInfo> theirs = snapshot.parameterIndex();
+    Map<ParameterPath, ParameterInfo> ours = model.parameterIndex();
+    for (ParameterInfo p : model.parameters()) {
+      ParameterInfo t = theirs.get(p.path());
+      if (t == null) {
+        return "parameter " + p.path() + " (shape " + p.shape() + ") is not in the snapshot,"
+            + " which has " + theirs.size() + " parameters, e.g. "
+            + theirs.keySet().stream().limit(4).toList();
+      }
+      if (!t.shape().equals(p.shape())) {
+        return "parameter " + p.path() + " has shape " + t.shape() + " in the snapshot but "
+            + p.shape() + " in this model";
+      }
+      if (t.kind() != p.kind()) {
+        return "parameter " + p.path() + " is " + t.kind() + " in the snapshot but " + p.kind()
+            + " in this model";
+      }
+    }
+    for (ParameterInfo t : snapshot.parameters()) {
+      if (!ours.containsKey(t.path())) {
+        return "the snapshot's parameter " + t.path() + " (shape " + t.shape()
+            + ") is not in this model";
+      }
+    }
+    return "the layers differ: snapshot " + snapshot.paths() + " vs this model's "
+        + model.paths();
   }
 
   /** The handle a wipe returns: undo puts back the snapshot taken just before it. */

@@ -90,7 +90,10 @@ public final class AdamStepper {
     }
     if (!bad.isEmpty()) {
       throw new IllegalArgumentException("cannot train " + bad + "; trainable variables of the "
-          + "graph: " + trainableVariablesOf(sd));
+          + "graph: " + trainableVariablesOf(sd) + ". A parameter held as a constant (an"
+          + " imported graph, or one frozen with convertToConstants) must be made trainable"
+          + " first: SameDiffSurgeon.setTrainable(...) or unfreezeAll() over a LayerMap built"
+          + " with includeConstants()");
     }
     // The gradient function is built against the graph's declared loss.
     sd.setLossVariables(loss);

@@ -11,6 +11,8 @@ import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.study.Arch;
 import dev.ablation.study.ModelSpec;
 import dev.ablation.study.Original;
@@ -177,10 +179,12 @@ public final class SameDiffStudyEngine implements StudyEngine {
   /** {@code r} with every seed stream of the run in its manifest. */
   private static RecoveryResult withSeeds(RecoveryResult r, Seeds seeds) {
     RunManifest m = r.manifest();
-    Map<String, Long> all = new LinkedHashMap<>(m.seeds());
-    all.putAll(seeds.asMap());
+    RunSeeds all = m.seeds();
+    for (Map.Entry<SeedStream, Long> e : seeds.runSeeds().values().entrySet()) {
+      all = all.with(e.getKey(), e.getValue());
+    }
     RunManifest with = new RunManifest(m.schema(), m.library(), m.configuration(), all,
-        m.environment());
+        m.environment(), m.gitCommit());
     return new RecoveryResult(r.verdict(), r.budgetCap(), r.damage(), r.targetLoss(), r.curve(),
         r.recoveredAt(), r.spent(), r.reference(), r.lossFinal(), r.divergence(),
         r.finalFidelity(), with);
@@ -233,7 +237,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
         Optional.of(StepZeroDamage.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
-    RunManifest manifest = RunManifest.of(config, seeds.asMap(), SameDiffEnvironment.current());
+    RunManifest manifest = RunManifest.of(config, seeds.runSeeds(), SameDiffEnvironment.current());
     return SameDiffRecovery.retrain(fresh.model(), damage, wiped, request.policy(), settings,
         adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
   }

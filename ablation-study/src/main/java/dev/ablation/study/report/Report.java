@@ -496,10 +496,12 @@ public final class Report {
         + "target (per seed, as a fraction of its S×E; the target is per run, the smallest "
         + "shown). The curves below should be flat at the end.");
     line("");
-    line("| arch | N | D | seed | S × E (examples) | L* | σ | T_orig / (S×E) | last − first of "
-        + "the last k |");
-    line("|---|---|---|---|---|---|---|---|---|");
     byConfig.forEach((c, rs) -> {
+      line("### %s", c);
+      line("");
+      line("| arch | N | D | seed | S × E (examples) | L* | σ | T_orig / (S×E) | last − first "
+          + "of the last k |");
+      line("|---|---|---|---|---|---|---|---|---|");
       Map<String, List<double[]>> series = new LinkedHashMap<>();
       new TreeMap<>(group(rs, r -> r.key().seed())).forEach((seed, sr) -> {
         RunRecord r = sr.get(0);
@@ -518,6 +520,7 @@ public final class Report {
               .map(p -> new double[] {p.examples(), p.loss()}).toList());
         }
       });
+      line("");
       if (!series.isEmpty()) {
         Path png = plot("originals_" + c.slug());
         io(() -> Plots.lines(png, "Originals' validation curves, " + c,
@@ -525,7 +528,6 @@ public final class Report {
         embed(png, "original curves " + c);
       }
     });
-    line("");
   }
 
   private static int window(RunRecord r) {

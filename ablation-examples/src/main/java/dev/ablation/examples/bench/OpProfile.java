@@ -36,6 +36,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  */
 public final class OpProfile extends BaseListener {
   private final Map<String, long[]> byOp = new HashMap<>(); // op name -> {count, nanos}
+  private final Map<String, long[]> byInstance = new HashMap<>(); // op instance -> {count, ns}
   private long started;
 
   @Override
@@ -55,6 +56,24 @@ public final class OpProfile extends BaseListener {
     long[] a = byOp.computeIfAbsent(op.getOp().opName(), k -> new long[2]);
     a[0]++;
     a[1] += ns;
+    long[] b = byInstance.computeIfAbsent(op.getName() + " " + shapes(opContext, outputs),
+        k -> new long[2]);
+    b[0]++;
+    b[1] += ns;
+  }
+
+  private static String shapes(OpContext ctx, INDArray[] outputs) {
+    StringBuilder sb = new StringBuilder();
+    if (ctx != null) {
+      for (INDArray in : ctx.getInputArrays()) {
+        sb.append(java.util.Arrays.toString(in.shape()));
+      }
+    }
+    sb.append("->");
+    if (outputs != null && outputs.length > 0 && outputs[0] != null) {
+      sb.append(java.util.Arrays.toString(outputs[0].shape()));
+    }
+    return sb.toString();
   }
 
   /** Profiles {@code steps} steps after {@code warmup} and prints a table per op type. */
@@ -95,6 +114,14 @@ public final class OpProfile extends BaseListener {
     }
     out.printf(Locale.ROOT, "%-28s %8d %10.3f%n", "all_ops", ops / steps, inOps);
     out.printf(Locale.ROOT, "%-28s %8s %10.3f%n", "outside_ops", "", stepMs - inOps);
+    if (Boolean.getBoolean("ablation.profile.instances")) {
+      List<Map.Entry<String, long[]>> inst = new ArrayList<>(p.byInstance.entrySet());
+      inst.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
+      out.println("# slowest op instances (ms per step, op name, input shapes -> output shape)");
+      for (Map.Entry<String, long[]> e : inst.subList(0, Math.min(40, inst.size()))) {
+        out.printf(Locale.ROOT, "%8.3f %s%n", e.getValue()[1] / 1e6 / steps, e.getKey());
+      }
+    }
     out.flush();
   }
 

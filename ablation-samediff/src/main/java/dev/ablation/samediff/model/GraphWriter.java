@@ -151,6 +151,15 @@ final class GraphWriter {
    * Multi-head attention of queries {@code xq [batch·tq, d]} over keys/values
    * {@code xkv [batch·tk, d]}, returning {@code [batch·tq, d]} after {@code W_O}.
    *
+   * <p>Self-attention ({@code xkv == xq}) projects queries, keys and values with one fused
+   * matrix {@code W_QKV [d, 3d]} (columns {@code [0, d)} are the queries', then the keys', then
+   * the values'; within each, head after head) and one bias {@code b_QKV [3d]}; cross-attention
+   * projects the queries with {@code W_Q}/{@code b_Q} and keys and values from the memory with
+   * {@code W_KV [d, 2d]}/{@code b_KV}. The fused arrays are each one parameter of the block,
+   * drawn from the rule the separate projections used (every slice has the same law), and one
+   * matrix product, bias add, reshape and permute replace three: a training step runs fewer,
+   * larger ops ({@code docs/performance.md}).
+   *
    * @param residualWrites how many sublayers write into this stack's residual stream; the
    *     output projection's std is divided by its square root
    */
@@ -158,21 +167,37 @@ final class GraphWriter {
       int tk, int d, int heads, boolean causal, int residualWrites) {
     int dh = d / heads;
     InitRule w = InitRule.normalFanIn(d, 1);
-    SDVariable wq = param(block, name + ".W_Q", ParameterKind.WEIGHT, w, d, d);
-    SDVariable bq = param(block, name + ".b_Q", ParameterKind.BIAS, InitRule.zeros(), d);
-    SDVariable wk = param(block, name + ".W_K", ParameterKind.WEIGHT, w, d, d);
-    SDVariable bk = param(block, name + ".b_K", ParameterKind.BIAS, InitRule.zeros(), d);
-    SDVariable wv = param(block, name + ".W_V", ParameterKind.WEIGHT, w, d, d);
-    SDVariable bv = param(block, name + ".b_V", ParameterKind.BIAS, InitRule.zeros(), d);
+    SDVariable q;
+    SDVariable k;
+    SDVariable v;
+    if (xq == xkv) {
+      SDVariable wqkv = param(block, name + ".W_QKV", ParameterKind.WEIGHT, w, d, 3L * d);
+      SDVariable bqkv = param(block, name + ".b_QKV", ParameterKind.BIAS, InitRule.zeros(),
+          3L * d);
+      // [b·t, 3d] -> [b, t, 3, h, dh] -> [3, b, h, t, dh] -> q, k, v [b, h, t, dh]
+      SDVariable[] qkv = sd.unstack(sd.permute(sd.reshape(xq.mmul(wqkv).add(bqkv),
+          -1, tq, 3, heads, dh), 2, 0, 3, 1, 4), 0, 3);
+      q = qkv[0];
+      k = qkv[1];
+      v = qkv[2];
+    } else {
+      SDVariable wq = param(block, name + ".W_Q", ParameterKind.WEIGHT, w, d, d);
+      SDVariable bq = param(block, name + ".b_Q", ParameterKind.BIAS, InitRule.zeros(), d);
+      SDVariable wkv = param(block, name + ".W_KV", ParameterKind.WEIGHT, w, d, 2L * d);
+      SDVariable bkv = param(block, name + ".b_KV", ParameterKind.BIAS, InitRule.zeros(),
+          2L * d);
+      q = sd.permute(sd.reshape(xq.mmul(wq).add(bq), -1, tq, heads, dh), 0, 2, 1, 3);
+      SDVariable[] kv = sd.unstack(sd.permute(sd.reshape(xkv.mmul(wkv).add(bkv),
+          -1, tk, 2, heads, dh), 2, 0, 3, 1, 4), 0, 2);
+      k = kv[0];
+      v = kv[1];
+    }
     SDVariable wo = param(block, name + ".W_O", ParameterKind.OUTPUT_WEIGHT,
         new InitRule.Normal(1 / Math.sqrt(d) / Math.sqrt(residualWrites)), d, d);
     SDVariable bo = param(block, name + ".b_O", ParameterKind.OUTPUT_BIAS, InitRule.zeros(), d);
 
-    // q [b, h, tq, dh], k [b, h, dh, tk] (transposed by the permute itself), v [b, h, tk, dh]
-    SDVariable q = sd.permute(sd.reshape(xq.mmul(wq).add(bq), -1, tq, heads, dh), 0, 2, 1, 3);
-    SDVariable k = sd.permute(sd.reshape(xkv.mmul(wk).add(bk), -1, tk, heads, dh), 0, 2, 3, 1);
-    SDVariable v = sd.permute(sd.reshape(xkv.mmul(wv).add(bv), -1, tk, heads, dh), 0, 2, 1, 3);
-    SDVariable scores = q.mmul(k).mul(1.0 / Math.sqrt(dh));
+    // scores [b, h, tq, tk] = q·kᵀ / sqrt(dh): the transpose is the product's flag, not an op
+    SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh));
     if (causal) {
       scores = scores.add(causalMask(tq, tk));
     }

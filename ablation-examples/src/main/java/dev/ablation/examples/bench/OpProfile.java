@@ -26,7 +26,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 /**
  * Per-op profile of a full training step of the reference decoder (batch 32, Adam, every
  * parameter): for each op type, how many ops a step runs and the milliseconds spent between
- * SameDiff's {@code preOpExecution} and {@code opExecution} callbacks, summed over the step;
+ * SameDiff's {@code preOpExecution} and {@code opExecution} callbacks, summed over the step,
+ * in this thread's CPU time (so a busy machine slows the figures less than wall time; run with
+ * {@code OMP_NUM_THREADS=1} so the ops run on this thread);
  * the rest of the step (SameDiff's bookkeeping between ops, Adam's updates) is printed as
  * {@code outside_ops}. The listener's own cost is inside the step time, so the figures are for
  * finding where a step goes, not for comparing engines (that is {@link Bench}'s job).
@@ -38,6 +40,13 @@ public final class OpProfile extends BaseListener {
   private final Map<String, long[]> byOp = new HashMap<>(); // op name -> {count, nanos}
   private final Map<String, long[]> byInstance = new HashMap<>(); // op instance -> {count, ns}
   private long started;
+  private static final java.lang.management.ThreadMXBean CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** This thread's CPU time, ns: what a step costs however busy the machine is. */
+  static long cpuNanos() {
+    return CPU.getCurrentThreadCpuTime();
+  }
 
   @Override
   public boolean isActive(Operation operation) {
@@ -46,13 +55,13 @@ public final class OpProfile extends BaseListener {
 
   @Override
   public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
-    started = System.nanoTime();
+    started = cpuNanos();
   }
 
   @Override
   public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op,
       OpContext opContext, INDArray[] outputs) {
-    long ns = System.nanoTime() - started;
+    long ns = cpuNanos() - started;
     long[] a = byOp.computeIfAbsent(op.getOp().opName(), k -> new long[2]);
     a[0]++;
     a[1] += ns;
@@ -90,18 +99,18 @@ public final class OpProfile extends BaseListener {
     SameDiff grad = m.graph().getFunction("grad");
     m.graph().setListeners(p);
     grad.setListeners(p);
-    long t0 = System.nanoTime();
+    long t0 = cpuNanos();
     for (int i = 0; i < steps; i++) {
       full.step(batches.get(i % batches.size()));
     }
-    double stepMs = (System.nanoTime() - t0) / 1e6 / steps;
+    double stepMs = (cpuNanos() - t0) / 1e6 / steps;
     m.graph().setListeners();
     grad.setListeners();
     List<Map.Entry<String, long[]>> rows = new ArrayList<>(p.byOp.entrySet());
     rows.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
     long ops = 0;
     double inOps = 0;
-    out.printf(Locale.ROOT, "# %s: %d parameters, step %.2f ms (with the listener)%n",
+    out.printf(Locale.ROOT, "# %s: %d parameters, step %.2f ms of CPU time (with the listener)%n",
         shape.prefix(), m.layers().layout().size(), stepMs);
     out.printf(Locale.ROOT, "%-28s %8s %10s %10s%n", "op", "per_step", "ms_per_step", "us_per_op");
     for (Map.Entry<String, long[]> e : rows) {

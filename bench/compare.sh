@@ -41,9 +41,21 @@ for cfg in n4_d64_t64 n2_d32_t32; do
   s=$(grep "^$cfg.full_step_ms=" <<<"$sd" | cut -d= -f2)
   p=$(grep "^$cfg.pytorch_full_step_ms=" <<<"$pt" | cut -d= -f2)
   echo "$cfg.samediff_over_pytorch=$(awk -v s="$s" -v p="$p" 'BEGIN{printf "%.3f", s/p}')"
+  # the same ratios in thread CPU time (one thread each): steadier when other work shares the
+  # cores, which stretches wall time but not the CPU a step needs
+  sc=$(grep "^$cfg.full_step_cpu_ms=" <<<"$sd" | cut -d= -f2)
+  pc=$(grep "^$cfg.pytorch_full_step_cpu_ms=" <<<"$pt" | cut -d= -f2)
+  if [[ -n "$sc" && -n "$pc" ]]; then
+    echo "$cfg.samediff_over_pytorch_cpu=$(awk -v s="$sc" -v p="$pc" 'BEGIN{printf "%.3f", s/p}')"
+  fi
   if [[ -n "$pt2" ]]; then
     p2=$(grep "^$cfg.pytorch2_full_step_ms=" <<<"$pt2" | cut -d= -f2)
     echo "$cfg.samediff_over_pytorch2=$(awk -v s="$s" -v p="$p2" 'BEGIN{printf "%.3f", s/p}')"
+    p2c=$(grep "^$cfg.pytorch2_full_step_cpu_ms=" <<<"$pt2" | cut -d= -f2)
+    if [[ -n "$sc" && -n "$p2c" ]]; then
+      echo "$cfg.samediff_over_pytorch2_cpu=$(awk -v s="$sc" -v p="$p2c" \
+        'BEGIN{printf "%.3f", s/p}')"
+    fi
   fi
 done
 echo "load_avg_1m_end=$(cut -d' ' -f1 /proc/loadavg)"

@@ -81,6 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
       Nd4j.getEnvironment().setMaxMasterThreads(threads);
     }
     new Bench(options, spec.commandLine().getOut()).run();
+    new dev.ablation.examples.bench.StepsBench(options, spec.commandLine().getOut()).run();
     return 0;
   }
 }

@@ -34,6 +34,7 @@ public final class PopulationStepper {
   private final Map<String, AdamUpdater> updaters = new LinkedHashMap<>();
   private final Map<String, INDArray> masks = new LinkedHashMap<>();
   private final boolean[] retired;
+  private final StepArena arena = new StepArena();
   private long steps;
 
   /**
@@ -112,8 +113,11 @@ public final class PopulationStepper {
     if (sd.getFunction("grad") == null) {
       sd.createGradFunction();
     }
-    OutAndGrad og = sd.calculateGradientsAndOutputs(model.placeholders(batches),
-        List.of(PopulationModel.MEMBER_LOSS), stacked);
+    Map<String, INDArray> placeholders = model.placeholders(batches);
+    // op outputs reuse the previous step's arrays, as in AdamStepper (fresh native buffers of
+    // K members' activations per op otherwise)
+    OutAndGrad og = arena.run(sd.getFunction("grad"), () -> sd.calculateGradientsAndOutputs(
+        placeholders, List.of(PopulationModel.MEMBER_LOSS), stacked));
     double[] losses = og.getOutputs().get(PopulationModel.MEMBER_LOSS)
         .castTo(DataType.DOUBLE).toDoubleVector();
     int iteration = Math.toIntExact(steps);

@@ -23,7 +23,8 @@ import java.util.Random;
  * GELU, untied embeddings, learned positions, hand-rolled causal attention with biased
  * Q/K/V/O projections, {@code d_ff = 4 d_model}, 4 heads, vocabulary 32), batch 32, one Adam
  * step on every parameter per training step. Prints
- * {@code <config>.pytorch2_full_step_ms=<median>} per configuration, plus the engine's version
+ * {@code <config>.pytorch2_full_step_ms=<median>} (wall) and {@code pytorch2_full_step_cpu_ms}
+ * (this thread's CPU time) per configuration, plus the engine's version
  * and thread count.
  *
  * <p>Run offline ({@code -Dai.djl.offline=true}): the JNI bridge and libtorch come from the
@@ -131,7 +132,12 @@ public final class PyTorch2Peer {
     return logp.mul(target.oneHot(VOCAB)).sum().neg().div((float) (BATCH * t));
   }
 
+  private double cpuMedian = Double.NaN;
+
   private double median(int warmup, int timed) {
+    java.lang.management.ThreadMXBean cpu =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    double[] cpuMs = new double[timed];
     Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build();
     List<NDArray[]> data = new ArrayList<>();
     Random r = new Random(2);
@@ -151,6 +157,7 @@ public final class PyTorch2Peer {
     for (int i = 0; i < warmup + timed; i++) {
       NDArray[] batch = data.get(i % data.size());
       long t0 = System.nanoTime();
+      long c0 = cpu.getCurrentThreadCpuTime();
       try (NDManager step = params.newSubManager()) {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           NDArray in = batch[0].duplicate();
@@ -169,12 +176,15 @@ public final class PyTorch2Peer {
       }
       if (i >= warmup) {
         ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+        cpuMs[i - warmup] = (cpu.getCurrentThreadCpuTime() - c0) / 1e6;
       }
     }
     // a sanity check that the step trains (the data are random tokens: the loss falls
     // towards ln 32 ≈ 3.47 from above as the model learns the unigram frequencies)
     System.out.printf(Locale.ROOT, "n%d_d%d_t%d.pytorch2_loss_first=%.4f%nn%d_d%d_t%d"
         + ".pytorch2_loss_last=%.4f%n", n, d, t, firstLoss, n, d, t, lastLoss);
+    Arrays.sort(cpuMs);
+    cpuMedian = cpuMs[cpuMs.length / 2];
     Arrays.sort(ms);
     return ms.length % 2 == 1 ? ms[ms.length / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
   }
@@ -204,6 +214,9 @@ public final class PyTorch2Peer {
         double ms = peer.median(warmup, timed);
         System.out.printf(Locale.ROOT, "n%d_d%d_t%d.pytorch2_full_step_ms=%.3f%n", f[0], f[1],
             f[2], ms);
+        // this thread's CPU time (one intra-op thread: the ops run on it)
+        System.out.printf(Locale.ROOT, "n%d_d%d_t%d.pytorch2_full_step_cpu_ms=%.3f%n", f[0],
+            f[1], f[2], peer.cpuMedian);
       }
     }
   }

@@ -34,10 +34,30 @@ final class RunFiles {
   }
 
   static Optional<OptionalLong> scratch(Path out, OriginalSpec spec) {
-    return Optional.empty();
+    Path f = out.resolve("scratch").resolve(spec.contentHash() + ".json");
+    if (!Files.exists(f)) {
+      return Optional.empty();
+    }
+    try {
+      var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          Files.readString(f, StandardCharsets.UTF_8)).get("examples_scratch");
+      return Optional.of(n == null || n.isNull() ? OptionalLong.empty()
+          : OptionalLong.of(n.asLong()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static void putScratch(Path out, OriginalSpec spec, OptionalLong t) {
+    var m = new com.fasterxml.jackson.databind.ObjectMapper();
+    var n = m.createObjectNode();
+    n.put("original", spec.configuration().toString());
+    if (t.isPresent()) {
+      n.put("examples_scratch", t.getAsLong());
+    } else {
+      n.putNull("examples_scratch");
+    }
+    write(out.resolve("scratch").resolve(spec.contentHash() + ".json"), n.toPrettyString());
   }
 
   private static void write(Path target, String text) {

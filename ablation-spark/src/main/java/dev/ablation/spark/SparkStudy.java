@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,7 +103,13 @@ public final class SparkStudy {
     int failed = 0;
     if (!todo.isEmpty()) {
       String dir = out.toString();
-      List<OriginalTask> stage1 = todo.keySet().stream().map(o -> new OriginalTask(o, dir))
+      // largest first: Spark starts partitions in order, and the tasks differ in size by two
+      // orders of magnitude, so a large one started last would make the tail
+      Comparator<Map.Entry<OriginalSpec, List<RecoveryRequest>>> largestFirst =
+          Comparator.comparingDouble(e -> -cost(e.getKey()) * e.getValue().size());
+      List<Map.Entry<OriginalSpec, List<RecoveryRequest>>> order = todo.entrySet().stream()
+          .sorted(largestFirst).toList();
+      List<OriginalTask> stage1 = order.stream().map(e -> new OriginalTask(e.getKey(), dir))
           .toList();
       EngineFactory f = engines;
       sc.setJobGroup("ablation-originals", "train " + stage1.size() + " originals", false);
@@ -114,7 +121,7 @@ public final class SparkStudy {
             r.failure().map(e -> "FAILED, " + e).orElse("ready"), r.seconds());
         r.failure().ifPresent(e -> errors.put(r.contentHash(), e));
       }
-      List<RecoveryTask> stage2 = todo.entrySet().stream()
+      List<RecoveryTask> stage2 = order.stream()
           .map(e -> new RecoveryTask(e.getKey(), e.getValue(), dir,
               errors.get(e.getKey().contentHash())))
           .toList();
@@ -142,5 +149,12 @@ public final class SparkStudy {
         all.records().size(), out, ran, failed, out.resolve(Report.FILE));
     log.flush();
     return new Outcome(total, done, ran, failed, todo.size());
+  }
+
+  /** A step's relative cost: blocks × D² (twice the blocks for an encoder-decoder). */
+  static double cost(OriginalSpec o) {
+    double d = o.model().dModel();
+    int stacks = o.model().arch() == dev.ablation.study.Arch.ENCODER_DECODER ? 2 : 1;
+    return stacks * o.model().nLayers() * d * d;
   }
 }

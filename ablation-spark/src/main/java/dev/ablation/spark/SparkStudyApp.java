@@ -124,6 +124,11 @@ public final class SparkStudyApp implements Callable<Integer> {
 
   /** Runs the command line on {@code engines}; returns the exit status (for tests). */
   public static int execute(EngineFactory engines, String... args) {
+    return commandLine(engines).execute(args);
+  }
+
+  /** The command line on {@code engines}, ready to execute. */
+  static CommandLine commandLine(EngineFactory engines) {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true"); // plots render without a display
     }
@@ -137,7 +142,7 @@ public final class SparkStudyApp implements Callable<Integer> {
       cmd.getErr().println("error: " + ex.getMessage());
       return 1;
     });
-    return cl.execute(args);
+    return cl;
   }
 
   @Override

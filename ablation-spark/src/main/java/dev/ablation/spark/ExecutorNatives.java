@@ -6,17 +6,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks, once per executor JVM, that the native libraries are set up the way
- * {@code docs/distributed.md} asks: as many native (OpenMP) threads per task as the task has
- * CPUs ({@code spark.task.cpus}), and a JavaCPP cache directory of the executor's own.
+ * Checks, once per executor JVM, that the executor is set up the way
+ * {@code docs/distributed.md} asks, and says in the executor's log what to change.
  *
- * <p>Why it only warns: both are fixed before the task starts (OpenMP reads
- * {@code OMP_NUM_THREADS} when ND4J loads, JavaCPP reads its cache directory when it first
- * extracts a library), so a task can no longer change them; it can say what is wrong and how
- * to set it ({@code spark.executorEnv.OMP_NUM_THREADS},
- * {@code spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=...}). Too many
- * threads oversubscribe the executor's cores (measured on this project's 2-core machine: a
- * step 10x slower when spinning OpenMP threads share a core).
+ * <p>Threads: the SameDiff engine limits the thread that opens it (the task's) to one native
+ * thread, from code ({@code NativeThreads}), so a task uses one core whatever
+ * {@code OMP_NUM_THREADS} says; {@code spark.task.cpus} above 1 would leave cores idle. Cache:
+ * JavaCPP extracts its libraries into {@code ~/.javacpp/cache} unless
+ * {@code org.bytedeco.javacpp.cachedir} names another directory; a task cannot change that any
+ * more (it is read at the first extraction), so it only says so.
  */
 final class ExecutorNatives {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorNatives.class);
@@ -27,18 +25,17 @@ final class ExecutorNatives {
 
   private ExecutorNatives() {}
 
-  /** Logs a warning for each setting that is off; does nothing after the first call. */
+  /** Logs what is off; does nothing after the first call in this JVM. */
   static void check() {
     if (!CHECKED.compareAndSet(false, true)) {
       return;
     }
     TaskContext tc = TaskContext.get();
     int cpus = tc == null ? 1 : tc.cpus();
-    String omp = System.getenv("OMP_NUM_THREADS");
-    if (omp == null || !omp.strip().equals(Integer.toString(cpus))) {
-      LOG.warn("OMP_NUM_THREADS is {} on this executor but a task has spark.task.cpus={}: set "
-          + "spark.executorEnv.OMP_NUM_THREADS={} so each task's native ops use exactly its "
-          + "cores", omp == null ? "unset (one thread per core)" : omp, cpus, cpus);
+    if (cpus != 1) {
+      LOG.warn("spark.task.cpus={}, but a study task runs one native thread: {} of its cores "
+          + "stay idle; set spark.task.cpus=1 and let spark.executor.cores run that many tasks",
+          cpus, cpus - 1);
     }
     if (System.getProperty(CACHE_DIR) == null) {
       LOG.info("{} is not set: JavaCPP extracts the native libraries into ~/.javacpp/cache, "

@@ -5,7 +5,6 @@ import dev.ablation.study.RecoveryRequest;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.RunKey;
 import dev.ablation.study.StudyPlan;
-import dev.ablation.study.TrainingSettings;
 import dev.ablation.study.report.Report;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,8 +41,6 @@ import org.apache.spark.api.java.JavaSparkContext;
  * Kubernetes ReadWriteMany volume): see {@code docs/distributed.md}.
  */
 public final class SparkStudy {
-  /** The engine's cache of trained originals under {@code --out}. */
-  public static final String ORIGINALS = "originals";
 
   private final JavaSparkContext sc;
   private final StudyPlan plan;
@@ -139,14 +136,10 @@ public final class SparkStudy {
     // the records the executors wrote are the truth: reopen to read them all
     ResultStore all = ResultStore.open(out, plan, true);
     all.writeResults();
-    TrainingSettings t = plan.training();
-    Report.write(out, all.records(), String.format(Locale.ROOT,
-        "the validation loss, smoothed over %d evaluations every %d steps, came within "
-            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
-        TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
-        t.budgetFraction()));
+    Report.write(out, all.records(), all.failures(), Report.criterion(plan.training()));
     log.printf(Locale.ROOT, "%d runs in %s (%d run now, %d failed); see %s%n",
-        all.records().size(), out, ran, failed, out.resolve(Report.FILE));
+        all.records().size() + all.failures().size(), out, ran, failed,
+        out.resolve(Report.FILE));
     log.flush();
     return new Outcome(total, done, ran, failed, todo.size());
   }

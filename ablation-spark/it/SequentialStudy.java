@@ -1,6 +1,4 @@
 import dev.ablation.study.PlanOptions;
-import dev.ablation.study.Progress;
-import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.engine.SameDiffStudyEngine;
@@ -9,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The integration script's reference: the sequential study (what {@code ablation.jar study}
- * runs) of a preset, on the classes of the Spark application jar.
- * Usage: {@code java -cp APP_JAR:SPARK_JARS SequentialStudy.java PRESET OUT_DIR}.
+ * The integration script's reference: the study of a preset as {@code ablation.jar study}
+ * runs it (the study library, every core as workers), on the classes of the Spark application
+ * jar. Usage: {@code java -cp APP_JAR:SPARK_JARS SequentialStudy.java PRESET OUT_DIR}.
  */
 public class SequentialStudy {
   public static void main(String[] args) throws Exception {
@@ -22,13 +20,8 @@ public class SequentialStudy {
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
     }
-    Path out = Path.of(args[1]);
-    ResultStore store = ResultStore.open(out, plan, false);
-    int ran;
-    try (SameDiffStudyEngine engine = new SameDiffStudyEngine(out.resolve("originals"))) {
-      ran = new Study(plan, engine, store, Progress.none()).run();
-    }
-    store.writeResults();
-    System.out.println(ran + " runs of preset " + args[0] + " in " + out);
+    Study.Outcome outcome = Study.runInto(Path.of(args[1]), plan, SameDiffStudyEngine::new,
+        Study.Options.defaults());
+    System.out.println(outcome.ran() + " runs of preset " + args[0] + " in " + args[1]);
   }
 }

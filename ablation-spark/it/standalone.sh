@@ -33,6 +33,7 @@ APP_JAR=$(ls "$MOD"/target/ablation-spark-*-app.jar)
 SPARK_VERSION=$(sed -n 's:.*<spark.version>\(.*\)</spark.version>.*:\1:p' "$MOD/pom.xml" | head -1)
 export SPARK_HOME=$MOD/target/spark-home
 export SPARK_SCALA_VERSION=2.13
+export SPARK_LOCAL_IP=127.0.0.1 # every Spark process binds to loopback only
 if [[ ! -f $SPARK_HOME/RESOLVED-$SPARK_VERSION ]]; then
   say "resolving Spark $SPARK_VERSION's jars into $SPARK_HOME/jars"
   rm -rf "$SPARK_HOME"
@@ -44,6 +45,9 @@ fi
 IT=$MOD/target/it
 rm -rf "$IT"
 mkdir -p "$IT/logs" "$IT/work"
+# a copy: a build running meanwhile may replace target/*-app.jar
+cp "$APP_JAR" "$IT/"
+APP_JAR=$IT/$(basename "$APP_JAR")
 # Spark's launcher reads no conf/ here; logging: warnings and Spark's start-up lines only
 mkdir -p "$SPARK_HOME/conf"
 cat > "$SPARK_HOME/conf/log4j2.properties" <<'EOF'
@@ -63,7 +67,8 @@ logger.app.level = info
 EOF
 
 # Runs a Spark class the way bin/spark-class does: Spark's launcher prints the java command
-# line (class path from $SPARK_HOME/jars, the Java 17 --add-opens flags), NUL-separated.
+# line (class path from $SPARK_HOME/jars, the Java 17 --add-opens flags), NUL-separated. The
+# JVM replaces the shell (exec), so `spark_class ... &` leaves the JVM's own pid in $!.
 spark_class() {
   local cmd=() arg
   while IFS= read -r -d '' arg; do
@@ -71,16 +76,24 @@ spark_class() {
     [[ -z $arg && ${#cmd[@]} -eq 0 ]] && continue
     cmd+=("$arg")
   done < <(java -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main "$@")
-  "${cmd[@]}"
+  exec "${cmd[@]}"
 }
 
 PIDS=()
 stop_all() {
   local rc=$?
+  trap - EXIT INT TERM
   for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
     kill "${PIDS[i]}" 2>/dev/null && wait "${PIDS[i]}" 2>/dev/null || true
   done
-  [[ ${#PIDS[@]} -gt 0 ]] && say "stopped worker and master (pids ${PIDS[*]})"
+  if [[ ${#PIDS[@]} -gt 0 ]]; then
+    if ps -p "$(IFS=,; echo "${PIDS[*]}")" > /dev/null; then
+      say "FAIL: a Spark JVM outlived its kill: $(ps -o pid=,comm= -p "$(IFS=,; echo "${PIDS[*]}")")"
+      rc=1
+    else
+      say "stopped worker and master (pids ${PIDS[*]})"
+    fi
+  fi
   exit $rc
 }
 trap stop_all EXIT INT TERM
@@ -112,7 +125,7 @@ PIDS+=($!)
 wait_for "$IT/logs/worker.log" 'Successfully registered with master' 120 > /dev/null
 say "worker registered"
 
-submit() {
+submit() ( # a subshell: spark_class ends in exec
   # One native thread per task (spark.task.cpus=1 and OMP_NUM_THREADS=1), one executor with
   # all the worker's cores, JavaCPP's libraries extracted into the executor's own directory.
   spark_class org.apache.spark.deploy.SparkSubmit --master "$MASTER" --deploy-mode client \
@@ -125,7 +138,7 @@ submit() {
     --conf spark.executor.extraJavaOptions="-Dorg.bytedeco.javacpp.cachedir=javacpp-cache -Dorg.bytedeco.javacpp.maxbytes=1g -Dorg.bytedeco.javacpp.maxphysicalbytes=3500m" \
     --class dev.ablation.spark.SparkStudyApp "$APP_JAR" \
     --preset "$PRESET" --out "$IT/spark-out" "$@"
-}
+)
 
 say "submitting --preset $PRESET"
 T0=$(date +%s)
@@ -135,13 +148,20 @@ if ! submit > "$IT/logs/submit-1.log" 2>&1; then
   exit 1
 fi
 # the application's own lines (stages, per-original reports, the summary)
-grep -Ev '^[0-9]{2}:[0-9]{2}:[0-9]{2} |^\s|^$|^WARNING' "$IT/logs/submit-1.log" || true
+grep -Ev '^[0-9]{2}:[0-9]{2}:[0-9]{2} |^	|^$|^WARNING|^Added differentiated op' \
+  "$IT/logs/submit-1.log" || true
 say "spark submit took $(( $(date +%s) - T0 )) s"
 
 say "running the same preset sequentially (the study of ablation.jar)"
 T0=$(date +%s)
-OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE java -Xmx2g -cp "$APP_JAR:$SPARK_HOME/jars/*" \
-  "$MOD/it/SequentialStudy.java" "$PRESET" "$IT/local-out" 2>"$IT/logs/local.log"
+# SameDiff prints a line per differentiated op on stdout: keep the log, show the summary
+if ! OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE java -Xmx2g -cp "$APP_JAR:$SPARK_HOME/jars/*" \
+    "$MOD/it/SequentialStudy.java" "$PRESET" "$IT/local-out" > "$IT/logs/local.log" 2>&1; then
+  tail -20 "$IT/logs/local.log"
+  say "FAIL: the sequential study failed (log: $IT/logs/local.log)"
+  exit 1
+fi
+tail -1 "$IT/logs/local.log"
 say "sequential study took $(( $(date +%s) - T0 )) s"
 
 say "comparing rows"

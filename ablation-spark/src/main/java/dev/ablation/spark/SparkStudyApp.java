@@ -158,7 +158,10 @@ public final class SparkStudyApp implements Callable<Integer> {
 
   /** The Spark configuration: spark-submit's, with {@code --master} when it set none. */
   SparkConf sparkConf() {
-    SparkConf conf = new SparkConf().setAppName("ablation study " + out.getFileName());
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.app.name")) { // spark-submit --name wins
+      conf.setAppName("ablation study " + out.getFileName());
+    }
     String launcherMaster = conf.get("spark.master", null);
     if (master != null && launcherMaster != null && !launcherMaster.equals(master)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--master " + master

@@ -27,7 +27,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  *       original (or finds it in {@code <out>/originals}, the engine's cache) and measures its
  *       {@code T_scratch}, leaving both as files under {@code --out}.
  *   <li><b>Recoveries</b>: one task per original with its runs still to do, so each task loads
- *       its original once. Each run, when it ends, is written by the executor as its own record
+ *       its original once (or tasks of at most {@code runsPerTask} of its runs). Each run, when it ends, is written by the executor as its own record
  *       file ({@code <out>/runs/<hash>.json}, written under a unique temporary name and renamed,
  *       so a killed or retried task never leaves half a record). A run that throws is written as
  *       a {@code FAILED} row with the error; the job goes on.
@@ -47,6 +47,7 @@ public final class SparkStudy {
   private final Path out;
   private final boolean resume;
   private final EngineFactory engines;
+  private final int runsPerTask;
   private final PrintWriter log;
 
   /**
@@ -58,6 +59,22 @@ public final class SparkStudy {
    */
   public SparkStudy(JavaSparkContext sc, StudyPlan plan, Path out, boolean resume,
       EngineFactory engines, PrintWriter log) {
+    this(sc, plan, out, resume, engines, Integer.MAX_VALUE, log);
+  }
+
+  /**
+   * A study whose stage 2 splits an original's runs into tasks of at most
+   * {@code runsPerTask} runs: more tasks than originals, for clusters with more task slots
+   * than the plan has originals, at the price of loading an original once per task.
+   *
+   * @throws IllegalArgumentException if {@code runsPerTask < 1}
+   */
+  public SparkStudy(JavaSparkContext sc, StudyPlan plan, Path out, boolean resume,
+      EngineFactory engines, int runsPerTask, PrintWriter log) {
+    if (runsPerTask < 1) {
+      throw new IllegalArgumentException("runs per task must be >= 1, got " + runsPerTask);
+    }
+    this.runsPerTask = runsPerTask;
     this.sc = Objects.requireNonNull(sc, "sc");
     this.plan = Objects.requireNonNull(plan, "plan");
     this.out = Objects.requireNonNull(out, "out").toAbsolutePath().normalize();
@@ -118,10 +135,15 @@ public final class SparkStudy {
             r.failure().map(e -> "FAILED, " + e).orElse("ready"), r.seconds());
         r.failure().ifPresent(e -> errors.put(r.contentHash(), e));
       }
-      List<RecoveryTask> stage2 = order.stream()
-          .map(e -> new RecoveryTask(e.getKey(), e.getValue(), dir,
-              errors.get(e.getKey().contentHash())))
-          .toList();
+      List<RecoveryTask> stage2 = new ArrayList<>();
+      for (Map.Entry<OriginalSpec, List<RecoveryRequest>> e : order) {
+        List<RecoveryRequest> runs = e.getValue();
+        for (int i = 0; i < runs.size(); i += runsPerTask) {
+          stage2.add(new RecoveryTask(e.getKey(),
+              runs.subList(i, Math.min(runs.size(), i + runsPerTask)), dir,
+              errors.get(e.getKey().contentHash())));
+        }
+      }
       sc.setJobGroup("ablation-recoveries", "recover " + (total - done) + " runs", false);
       List<TaskReport> recovered = sc.parallelize(stage2, stage2.size())
           .map(t -> SparkTasks.recoveries(f, t)).collect();

@@ -41,6 +41,12 @@ public final class SparkStudyApp implements Callable<Integer> {
           + "default: what spark-submit --master set")
   String master;
 
+  @Option(names = "--runs-per-task", paramLabel = "N",
+      description = "split an original's runs into tasks of at most N runs (more tasks than "
+          + "originals, for clusters with more task slots; each task loads its original); "
+          + "default: all of an original's runs in one task")
+  Integer runsPerTask;
+
   @Option(names = PlanOptions.PRESET, paramLabel = "NAME",
       defaultValue = PlanOptions.DEFAULT_PRESET,
       description = "quick, default, full or encdec (see below); default: ${DEFAULT-VALUE}")
@@ -151,7 +157,8 @@ public final class SparkStudyApp implements Callable<Integer> {
     SparkConf conf = sparkConf();
     PrintWriter o = spec.commandLine().getOut();
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-      new SparkStudy(sc, plan, out, resume, engines, o).run();
+      new SparkStudy(sc, plan, out, resume, engines,
+          runsPerTask == null ? Integer.MAX_VALUE : runsPerTask, o).run();
     }
     return 0;
   }
@@ -199,6 +206,9 @@ public final class SparkStudyApp implements Callable<Integer> {
     p.scratch = scratch;
     List<String> errors = new ArrayList<>();
     StudyPlan plan = p.plan(errors);
+    if (runsPerTask != null && runsPerTask < 1) {
+      errors.add("--runs-per-task " + runsPerTask + " must be >= 1");
+    }
     if (Files.exists(out) && !Files.isDirectory(out)) {
       errors.add("--out " + out + " is a file, not a directory");
     } else if (!resume && ResultStore.holdsResults(out)) {

@@ -132,6 +132,21 @@ class SparkStudyTest {
     assertThat(second).isEqualTo(new SparkStudy.Outcome(6, 6, 0, 0, 0));
   }
 
+  /** Tasks of one run each give the rows of one task per original (fake engine). */
+  @Test
+  void splittingAnOriginalsRunsIntoTasksGivesTheSameRows(@TempDir Path tmp) throws IOException {
+    StudyPlan plan = TINY.withDepths(List.of(3));
+    EngineFactory fake = dir -> new FakeStudyEngine();
+    PrintWriter quiet = new PrintWriter(new StringWriter());
+    SparkStudy.Outcome whole = new SparkStudy(sc, plan, tmp.resolve("whole"), false, fake,
+        quiet).run();
+    SparkStudy.Outcome split = new SparkStudy(sc, plan, tmp.resolve("split"), false, fake, 1,
+        quiet).run();
+    assertThat(split).isEqualTo(whole).isEqualTo(new SparkStudy.Outcome(6, 0, 6, 0, 2));
+    assertThat(withoutWallTime(tmp.resolve("split")))
+        .isEqualTo(withoutWallTime(tmp.resolve("whole"))).hasSize(6);
+  }
+
   /** The fake engine, except that seed 3's original and every run wiping blocks.1 throw. */
   static final class FlakyEngine implements StudyEngine {
     private final StudyEngine inner;

@@ -103,6 +103,16 @@ public final class SparkStudyApp implements Callable<Integer> {
       description = "recovered at L* + NATS")
   Double epsilon;
 
+  @Option(names = PlanOptions.TARGET, paramLabel = "RULE",
+      description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma) (default); damage: EPS of the "
+          + "step-0 damage undone")
+  String target;
+
+  @Option(names = PlanOptions.RECOVERY_LR, split = ",", paramLabel = "Mx",
+      description = "recovery peak learning rates as multiples of the original's, e.g. "
+          + "0.3x,1x,3x (default 1x)")
+  List<String> recoveryLr;
+
   @Option(names = PlanOptions.BUDGET, paramLabel = "F",
       description = "a recovery may spend at most F x S x E examples")
   Double budget;
@@ -204,6 +214,8 @@ public final class SparkStudyApp implements Callable<Integer> {
     p.strings = strings;
     p.epochs = epochs;
     p.scratch = scratch;
+    p.target = target;
+    p.recoveryLr = recoveryLr;
     List<String> errors = new ArrayList<>();
     StudyPlan plan = p.plan(errors);
     if (runsPerTask != null && runsPerTask < 1) {

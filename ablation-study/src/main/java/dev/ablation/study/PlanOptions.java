@@ -40,6 +40,10 @@ public final class PlanOptions {
   public static final String EVAL_EVERY = "--eval-every";
   /** {@code --epsilon NATS}. */
   public static final String EPSILON = "--epsilon";
+  /** {@code --target RULE}. */
+  public static final String TARGET = "--target";
+  /** {@code --recovery-lr Mx,...}. */
+  public static final String RECOVERY_LR = "--recovery-lr";
   /** {@code --budget F}. */
   public static final String BUDGET = "--budget";
   /** {@code --strings S}. */
@@ -62,8 +66,8 @@ public final class PlanOptions {
 
   /** Every option that shapes the plan, plus {@code --out} and {@code --resume}. */
   public static final List<String> ALL = List.of(PRESET, OUT, RESUME, ARCH, LAYERS, WIDTHS,
-      HEADS, WIPE, SCHEMES, POLICIES, SEEDS, EVAL_EVERY, EPSILON, BUDGET, STRINGS, EPOCHS,
-      SCRATCH);
+      HEADS, WIPE, SCHEMES, POLICIES, SEEDS, EVAL_EVERY, EPSILON, TARGET, RECOVERY_LR, BUDGET,
+      STRINGS, EPOCHS, SCRATCH);
 
   /** {@value #PRESET}; null means {@value #DEFAULT_PRESET}. */
   public String preset;
@@ -87,6 +91,10 @@ public final class PlanOptions {
   public Integer evalEvery;
   /** {@value #EPSILON}. */
   public Double epsilon;
+  /** {@value #TARGET}: a {@link TargetRule} name. */
+  public String target;
+  /** {@value #RECOVERY_LR}: multiples of the original's peak rate, {@code 0.3x} or {@code 0.3}. */
+  public List<String> recoveryLr;
   /** {@value #BUDGET}. */
   public Double budget;
   /** {@value #STRINGS}. */
@@ -112,6 +120,7 @@ public final class PlanOptions {
         () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Arch.keys())));
     List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
     List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
+    List<Double> lr = parseAll(recoveryLr, errors, PlanOptions::multiple);
     try {
       TrainingSettings t = plan.training();
       t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
@@ -120,6 +129,7 @@ public final class PlanOptions {
       t = strings == null ? t : t.withStrings(strings);
       t = epochs == null ? t : t.withEpochs(epochs);
       t = scratch == null ? t : t.withScratch(scratch);
+      t = target == null ? t : t.withTargetRule(TargetRule.parse(target));
       plan = plan.withTraining(t);
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
@@ -133,11 +143,28 @@ public final class PlanOptions {
       plan = sc == null ? plan : plan.withSchemes(sc);
       plan = po == null ? plan : plan.withPolicies(po);
       plan = seeds == null ? plan : plan.withSeeds(seeds);
+      plan = lr == null ? plan : plan.withRecoveryLr(lr);
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
     }
     return plan;
+  }
+
+  /** {@code 0.3x} (or {@code 0.3}) as 0.3; an error naming the value otherwise. */
+  public static double multiple(String text) {
+    String t = text.strip();
+    t = t.endsWith("x") || t.endsWith("X") ? t.substring(0, t.length() - 1) : t;
+    try {
+      double m = Double.parseDouble(t);
+      if (m > 0 && Double.isFinite(m)) {
+        return m;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--recovery-lr '" + text + "' is not a multiple > 0 of "
+        + "the original's peak rate; valid e.g. 0.3x,1x,3x");
   }
 
   /** Parses each value, collecting one error per bad one; null when the option is absent. */

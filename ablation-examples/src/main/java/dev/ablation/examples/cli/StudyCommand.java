@@ -7,7 +7,10 @@ import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +48,11 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
   boolean resume;
+
+  @Option(names = "--verbose",
+      description = "also show log records (ND4J's, the fast path's) on the terminal; they "
+          + "always go to --out/study.log")
+  boolean verbose;
 
   @Option(names = "--workers", paramLabel = "N",
       description = "recoveries run at once, each on its own engine with one native thread; "
@@ -85,8 +93,19 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--eval-every", paramLabel = "K", description = "evaluate every K recovery steps")
   Integer evalEvery;
 
-  @Option(names = "--epsilon", paramLabel = "NATS", description = "recovered at L* + NATS")
+  @Option(names = "--epsilon", paramLabel = "EPS",
+      description = "the target's epsilon: nats for --target nats|noise, a fraction for damage")
   Double epsilon;
+
+  @Option(names = "--target", paramLabel = "RULE",
+      description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma) (default); damage: EPS of the "
+          + "step-0 damage undone")
+  String target;
+
+  @Option(names = "--recovery-lr", split = ",", paramLabel = "Mx",
+      description = "recovery peak learning rates as multiples of the original's, e.g. "
+          + "0.3x,1x,3x (default 1x)")
+  List<String> recoveryLr;
 
   @Option(names = "--budget", paramLabel = "F",
       description = "a recovery may spend at most F x S x E examples")
@@ -95,7 +114,8 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--strings", paramLabel = "S", description = "training strings of an original")
   Long strings;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "epochs of an original")
+  @Option(names = "--epochs", paramLabel = "E",
+      description = "cap on an original's epochs (it stops earlier once converged)")
   Integer epochs;
 
   @Option(names = "--scratch", negatable = true,
@@ -108,18 +128,28 @@ public final class StudyCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    Study.Outcome outcome = Study.runInto(out, plan, engines,
-        new Study.Options(workers, resume, Progress.lines(o)));
+    Progress progress = BarProgress.forTerminalOr(
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
+    Study.Outcome outcome;
+    try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
+      outcome = Study.runInto(out, plan, engines,
+          new Study.Options(workers, resume, progress));
+    }
     if (outcome.tornBytesDropped() > 0) {
       o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
           outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
     }
     Path report = Report.write(outcome, plan);
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", outcome.records().size(), out,
-        outcome.ran(), report);
+    o.println();
+    for (String line : Report.headline(outcome.records())) {
+      o.println(line.replace("**", ""));
+    }
+    o.println();
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
+        outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));
     o.flush();
     return 0;
   }
@@ -142,6 +172,8 @@ public final class StudyCommand implements Callable<Integer> {
     p.strings = strings;
     p.epochs = epochs;
     p.scratch = scratch;
+    p.target = target;
+    p.recoveryLr = recoveryLr;
     List<String> errors = new ArrayList<>();
     StudyPlan plan = p.plan(errors);
     if (workers < 1) {

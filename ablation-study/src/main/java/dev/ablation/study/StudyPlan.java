@@ -70,6 +70,13 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     if (heads < 1) {
       out.add("--heads " + heads + " must be >= 1");
     }
+    Task task = training.task();
+    for (Arch a : archs) {
+      if (!task.appliesTo(a)) {
+        out.add(String.format(Locale.ROOT, "--task %s cannot train --arch %s; valid for %s: %s",
+            task, a, a, Task.keysFor(a)));
+      }
+    }
     int minDepth = depths.stream().mapToInt(Integer::intValue).min().orElse(0);
     for (int l : wipe) {
       if (l < 0 || l >= minDepth) {

@@ -24,10 +24,11 @@ import java.util.Map;
  * @param patience evaluations without improvement before {@code PLATEAUED}; 0 disables
  * @param budgetFraction a recovery may spend at most this multiple of {@code B_ref}
  * @param scratch whether to measure {@code T_scratch} for each original
+ * @param task what the originals learn ({@link Task}); part of the content hash
  */
 public record TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
     double learningRate, int evalEvery, double epsilonNats, int patience, double budgetFraction,
-    boolean scratch) {
+    boolean scratch, Task task) {
 
   /** Smoothing window of the recovery criterion, in evaluations. */
   public static final int SMOOTHING = 2;
@@ -57,9 +58,20 @@ public record TrainingSettings(int vocab, int seqLen, int batchSize, long string
     if (!(budgetFraction > 0) || Double.isInfinite(budgetFraction)) {
       p.add("budget must be a finite fraction of S x E > 0, got " + budgetFraction);
     }
+    if (task == null) {
+      p.add("task is required; valid: " + Task.keys());
+    }
     if (!p.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", p));
     }
+  }
+
+  /** Settings for the {@link Task#MARKOV} task (the study's first and easiest language). */
+  public TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
+      double learningRate, int evalEvery, double epsilonNats, int patience,
+      double budgetFraction, boolean scratch) {
+    this(vocab, seqLen, batchSize, strings, epochs, learningRate, evalEvery, epsilonNats,
+        patience, budgetFraction, scratch, Task.MARKOV);
   }
 
   private static void positive(List<String> p, String name, long v) {
@@ -100,42 +112,61 @@ public record TrainingSettings(int vocab, int seqLen, int batchSize, long string
     m.put("patience", Integer.toString(patience));
     m.put("budget_fraction", String.format(Locale.ROOT, "%s", budgetFraction));
     m.put("scratch", Boolean.toString(scratch));
+    m.put("task", task.key());
     return m;
   }
 
   /** A copy with another k. */
   public TrainingSettings withEvalEvery(int k) {
     return new TrainingSettings(vocab, seqLen, batchSize, strings, epochs, learningRate, k,
-        epsilonNats, patience, budgetFraction, scratch);
+        epsilonNats, patience, budgetFraction, scratch, task);
   }
 
   /** A copy with another ε. */
   public TrainingSettings withEpsilonNats(double e) {
     return new TrainingSettings(vocab, seqLen, batchSize, strings, epochs, learningRate,
-        evalEvery, e, patience, budgetFraction, scratch);
+        evalEvery, e, patience, budgetFraction, scratch, task);
   }
 
   /** A copy with another recovery cap. */
   public TrainingSettings withBudgetFraction(double f) {
     return new TrainingSettings(vocab, seqLen, batchSize, strings, epochs, learningRate,
-        evalEvery, epsilonNats, patience, f, scratch);
+        evalEvery, epsilonNats, patience, f, scratch, task);
   }
 
   /** A copy with another S. */
   public TrainingSettings withStrings(long s) {
     return new TrainingSettings(vocab, seqLen, batchSize, s, epochs, learningRate, evalEvery,
-        epsilonNats, patience, budgetFraction, scratch);
+        epsilonNats, patience, budgetFraction, scratch, task);
   }
 
   /** A copy with another E. */
   public TrainingSettings withEpochs(int e) {
     return new TrainingSettings(vocab, seqLen, batchSize, strings, e, learningRate, evalEvery,
-        epsilonNats, patience, budgetFraction, scratch);
+        epsilonNats, patience, budgetFraction, scratch, task);
   }
 
   /** A copy that does or does not measure {@code T_scratch}. */
   public TrainingSettings withScratch(boolean s) {
     return new TrainingSettings(vocab, seqLen, batchSize, strings, epochs, learningRate,
-        evalEvery, epsilonNats, patience, budgetFraction, s);
+        evalEvery, epsilonNats, patience, budgetFraction, s, task);
+  }
+
+  /** A copy learning another task. */
+  public TrainingSettings withTask(Task t) {
+    return new TrainingSettings(vocab, seqLen, batchSize, strings, epochs, learningRate,
+        evalEvery, epsilonNats, patience, budgetFraction, scratch, t);
+  }
+
+  /** A copy with another vocabulary size. */
+  public TrainingSettings withVocab(int v) {
+    return new TrainingSettings(v, seqLen, batchSize, strings, epochs, learningRate,
+        evalEvery, epsilonNats, patience, budgetFraction, scratch, task);
+  }
+
+  /** A copy with another string length. */
+  public TrainingSettings withSeqLen(int l) {
+    return new TrainingSettings(vocab, l, batchSize, strings, epochs, learningRate,
+        evalEvery, epsilonNats, patience, budgetFraction, scratch, task);
   }
 }

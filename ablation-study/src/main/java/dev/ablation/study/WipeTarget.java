@@ -2,16 +2,42 @@ package dev.ablation.study;
 
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.LayerPath;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What one recovery run resets: one block (the question), or for an encoder-decoder all
  * cross-attention at once, or the whole encoder swapped for a fresh one of another width.
- * {@link #label()} is the {@code layer} column of {@code results.csv}.
+ * {@link #label()} is the {@code layer} column of {@code results.csv}, and
+ * {@link #parse(String, int)} reads it back. Serialisable, so a cluster driver can ship run
+ * keys and requests to its workers.
  */
-public sealed interface WipeTarget {
+public sealed interface WipeTarget extends Serializable {
+
+  /**
+   * The order of the {@code layer} column: single blocks first, by {@link LayerPath}'s order
+   * ({@code blocks.2} before {@code blocks.10}), then all cross-attention, then encoder swaps
+   * by width.
+   */
+  Comparator<WipeTarget> ORDER = Comparator.comparingInt(WipeTarget::rank)
+      .thenComparing((a, b) -> a instanceof Block x && b instanceof Block y
+          ? x.path().compareTo(y.path()) : 0)
+      .thenComparing((a, b) -> a instanceof Sublayers x && b instanceof Sublayers y
+          ? x.sublayers().get(0).compareTo(y.sublayers().get(0)) : 0)
+      .thenComparingInt(t -> t instanceof SwapEncoder s ? s.source().ordinal() : 0)
+      .thenComparingInt(t -> t instanceof SwapEncoder s ? s.width() : 0)
+      .thenComparingInt(t -> t.layers().size());
+
+  private static int rank(WipeTarget t) {
+    return t instanceof Block ? 0 : t instanceof Sublayers ? 1
+        : t instanceof AllCrossAttention ? 2 : 3;
+  }
 
   /** The {@code layer} column: a layer path, or a descriptive name for composite targets. */
   String label();
@@ -68,7 +94,7 @@ public sealed interface WipeTarget {
 
     @Override
     public String label() {
-      return "decoder.cross_attn.all";
+      return ALL_CROSS_ATTENTION;
     }
 
     @Override
@@ -167,6 +193,68 @@ public sealed interface WipeTarget {
     }
   }
 
+  /**
+   * Reads a {@link #label()} back: a block path ({@code blocks.3}, {@code decoder.blocks.1}),
+   * {@code decoder.cross_attn.all} or {@code encoder.swap(d_model=16)}.
+   *
+   * @param nLayers blocks per stack of the model, which all-cross-attention spans
+   * @throws IllegalArgumentException naming the label and the forms accepted
+   */
+  static WipeTarget parse(String label, int nLayers) {
+    String t = label == null ? "" : label.strip();
+    if (t.equals(ALL_CROSS_ATTENTION)) {
+      return allCrossAttention(nLayers);
+    }
+    Matcher m = SWAP.matcher(t);
+    if (m.matches()) {
+      for (EncoderSource s : EncoderSource.values()) {
+        if (s.word.equals(m.group(1))) {
+          return new SwapEncoder(Integer.parseInt(m.group(2)), s);
+        }
+      }
+    }
+    try {
+      LayerPath p = LayerPath.parse(t);
+      List<String> seg = p.segments();
+      String last = seg.get(seg.size() - 1);
+      if (isIndex(last)) {
+        return new Block(p);
+      }
+      LayerPath block = new LayerPath(seg.subList(0, seg.size() - 1));
+      if (last.equals(NORMS)) {
+        List<LayerPath> norms = new ArrayList<>();
+        int count = block.stack().orElse("").equals("decoder.blocks") ? 3 : 2;
+        for (int k = 1; k <= count; k++) {
+          norms.add(block.child("ln" + k));
+        }
+        return new Sublayers(t, norms);
+      }
+      if (block.blockIndex().isPresent()) {
+        return new Sublayers(t, List.of(p));
+      }
+      throw new IllegalArgumentException("'" + t + "' is neither a block nor a sublayer of one");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "unknown wipe target '%s';"
+          + " valid: a block path (blocks.3, decoder.blocks.1), a sublayer of one "
+          + "(blocks.3.attn, blocks.3.mlp, blocks.3.ln, decoder.blocks.1.cross_attn), %s, "
+          + "encoder.swap|trained|stitched(d_model=D)", label, ALL_CROSS_ATTENTION), e);
+    }
+  }
+
+  /** The last segment of the label of a block's layer norms wiped together. */
+  String NORMS = "ln";
+
+  /** Whether a path segment is a block index. */
+  private static boolean isIndex(String segment) {
+    return segment.matches("0|[1-9][0-9]{0,8}");
+  }
+
+  /** The label of {@link AllCrossAttention}. */
+  String ALL_CROSS_ATTENTION = "decoder.cross_attn.all";
+
+  /** The label of {@link SwapEncoder}. */
+  Pattern SWAP = Pattern.compile("encoder\\.(swap|trained|stitched)\\(d_model=(\\d{1,9})\\)");
+
   /** Block {@code index} of {@code stack}. */
   static WipeTarget block(String stack, int index) {
     return new Block(LayerPath.block(stack, index));
@@ -206,7 +294,7 @@ public sealed interface WipeTarget {
         for (int k = 1; k <= (encdec ? 3 : 2); k++) {
           norms.add(b.child("ln" + k));
         }
-        yield List.of(new Sublayers(b + ".ln", norms));
+        yield List.of(new Sublayers(b + "." + NORMS, norms));
       }
       case CROSS_ATTENTION -> single(b.child("cross_attn"));
       case ALL_CROSS_ATTENTION -> List.of(allCrossAttention(m.nLayers()));

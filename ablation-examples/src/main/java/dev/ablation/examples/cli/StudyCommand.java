@@ -67,6 +67,11 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--seq-len", paramLabel = "T", description = "tokens per training string")
   Integer seqLen;
 
+  @Option(names = "--workers", paramLabel = "N",
+      description = "recoveries run at once, each on its own engine with one native thread; "
+          + "default: the number of cores (${DEFAULT-VALUE})")
+  int workers = Study.defaultWorkers();
+
   @Option(names = "--arch", split = ",", paramLabel = "ARCH",
       description = "architectures: decoder, encoder, encdec")
   List<String> archs;
@@ -133,26 +138,15 @@ public final class StudyCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    int ran;
-    ResultStore store;
-    // the engine opens first: if it cannot, the directory stays as it was
-    try (StudyEngine engine = engines.open(out.resolve("originals"))) {
-      store = ResultStore.open(out, plan, resume);
-      if (store.tornBytesDropped() > 0) {
-        o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
-            store.tornBytesDropped(), out.resolve(ResultStore.CSV));
-      }
-      ran = new Study(plan, engine, store, Progress.forConsole()).run();
+    Study.Outcome outcome = Study.runInto(out, plan, engines,
+        new Study.Options(workers, resume, Progress.lines(o)));
+    if (outcome.tornBytesDropped() > 0) {
+      o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
+          outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
     }
-    store.writeResults();
-    TrainingSettings t = plan.training();
-    Report.write(out, store.records(), String.format(Locale.ROOT,
-        "the validation loss, smoothed over %d evaluations every %d steps, came within "
-            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
-        TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
-        t.budgetFraction()));
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", store.records().size(), out,
-        ran, out.resolve(Report.FILE));
+    Path report = Report.write(outcome, plan);
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", outcome.records().size(), out,
+        outcome.ran(), report);
     o.flush();
     return 0;
   }
@@ -207,6 +201,9 @@ public final class StudyCommand implements Callable<Integer> {
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
+    }
+    if (workers < 1) {
+      errors.add("--workers " + workers + " must be >= 1");
     }
     errors.addAll(outProblems());
     if (!errors.isEmpty()) {

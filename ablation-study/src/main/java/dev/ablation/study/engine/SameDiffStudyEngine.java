@@ -86,9 +86,14 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private final Path cacheDir;
   private final Map<String, Loaded> originals = new HashMap<>();
 
-  /** An engine caching originals under {@code cacheDir}. */
+  /**
+   * An engine caching originals under {@code cacheDir}, for the calling thread: it limits that
+   * thread to one native thread ({@link NativeThreads}), so use it from the thread that opened
+   * it (a study opens one engine per worker, on the worker's thread).
+   */
   public SameDiffStudyEngine(Path cacheDir) {
     this.cacheDir = cacheDir;
+    NativeThreads.useOneOnThisThread();
   }
 
   /** One original in memory: the model (kept at its trained weights between runs) and its data. */
@@ -117,7 +122,11 @@ public final class SameDiffStudyEngine implements StudyEngine {
         AdamSettings.of(t.learningRate()), Integer.MAX_VALUE, EVAL_BATCH, spec.seed());
     TrainedOriginal trained;
     try {
-      trained = OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, p -> { });
+      // always the saved copy, also right after training it: every worker (and a resumed
+      // study) then starts its runs from the same loaded graph, whoever trained it
+      OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, p -> { });
+      trained = TrainedOriginal.load(
+          cacheDir.resolve(OriginalTrainer.cacheKey(config, plan, split)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot train or load the original for " + spec.model()
           + " seed " + spec.seed() + " under " + cacheDir, e);
@@ -196,11 +205,15 @@ public final class SameDiffStudyEngine implements StudyEngine {
     LayerPath projection = null;
     for (var layer : surgeon.layout().layers()) {
       LayerPath p = layer.path();
-      if (p.segments().get(0).equals("encoder")) {
+      // by type and path segments, never by name text: the encoder is what the target's
+      // paths hold, the projection the OTHER layer outside it, cross-attention the SUBLAYERs
+      // whose last segment is cross_attn (every block has sublayers: attn, mlp, ln1, …)
+      if (swap.layers().stream().anyMatch(e -> e.contains(p))) {
         encoderSide.add(p);
-      } else if (p.toString().equals("proj")) {
+      } else if (layer.kind() == LayerKind.OTHER) {
         projection = p;
-      } else if (layer.kind() == LayerKind.SUBLAYER && p.toString().endsWith(".cross_attn")) {
+      } else if (layer.kind() == LayerKind.SUBLAYER
+          && p.segments().get(p.segments().size() - 1).equals("cross_attn")) {
         crossAttention.add(p);
       }
     }

@@ -73,7 +73,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * The Dirichlet concentration of the in-context bigram task: sparse rows (most of a
    * string's transitions from a token go to one or two successors), so reading them pays.
    */
-  public static final double BIGRAM_ALPHA = 0.2;
+  public static final double BIGRAM_ALPHA = 0.3;
   /** k of the multi-hop recall task: answers are π applied this many times. */
   public static final int HOPS = 2;
   /** Deepest nesting of the Dyck task. */

@@ -164,6 +164,7 @@ public final class Report {
     positionAndSize(byConfig);
     neverRecovered();
     damage(byConfig);
+    depthAndDamage();
     scratch(byConfig);
     control(byConfig);
     curves(byConfig);
@@ -388,6 +389,8 @@ public final class Report {
         series.put("layer deleted", deleted);
       }
       line("");
+      idleBlocks(c, rs);
+      shallowerBaseline(c, byConfig);
       if (!series.isEmpty()) {
         Path png = plot("damage_vs_layer_" + c.slug());
         io(() -> Plots.intervals(png, "Step-0 damage vs layer, " + c, "wiped layer L",
@@ -395,6 +398,101 @@ public final class Report {
         embed(png, "damage vs layer " + c);
       }
     });
+  }
+
+  /**
+   * Whether any block is idle: its deletion costs no more than ε (the recovery tolerance,
+   * {@code target − L*}), i.e. the original would count as "recovered" without it.
+   */
+  private void idleBlocks(Config c, List<RunRecord> rs) {
+    List<RunRecord> blocks = rs.stream()
+        .filter(r -> r.key().target() instanceof dev.ablation.study.WipeTarget.Block)
+        .filter(r -> r.row().lossDeleted().isPresent()).toList();
+    if (blocks.isEmpty()) {
+      return;
+    }
+    double eps = blocks.stream().mapToDouble(r -> r.targetLoss() - r.row().lossOriginal())
+        .average().orElse(Double.NaN);
+    List<String> idle = new ArrayList<>();
+    double smallest = Double.POSITIVE_INFINITY;
+    for (Map.Entry<Integer, List<RunRecord>> e : new TreeMap<>(group(blocks,
+        r -> r.position().getAsInt())).entrySet()) {
+      double cost = perSeed(e.getValue(),
+          r -> r.row().lossDeleted().getAsDouble() - r.row().lossOriginal()).mean();
+      smallest = Math.min(smallest, cost);
+      if (cost <= eps) {
+        idle.add("L=" + e.getKey() + " (" + Interval.fmt(cost) + ")");
+      }
+    }
+    line(idle.isEmpty()
+        ? "No idle block: deleting any single block costs more than ε = %s nats (the cheapest "
+            + "costs %s)."
+        : "Idle blocks — deleting them costs no more than ε = %s nats: " + String.join(", ", idle)
+            + " (the cheapest costs %s).", Interval.fmt(eps), Interval.fmt(smallest));
+    line("");
+  }
+
+  /**
+   * An (N − 1)-layer model trained from scratch on the same data is the fair reference for a
+   * deleted block: when the study holds that shape, its L* sits next to the deleted losses.
+   */
+  private void shallowerBaseline(Config c, Map<Config, List<RunRecord>> byConfig) {
+    List<RunRecord> shallower = byConfig.getOrDefault(new Config(c.arch(), c.n() - 1, c.d()),
+        List.of());
+    if (c.n() < 2 || shallower.isEmpty()) {
+      return;
+    }
+    Interval l = perSeed(shallower, r -> r.row().lossOriginal());
+    Interval own = perSeed(byConfig.get(c), r -> r.row().lossOriginal());
+    line("Baseline: an (N−1) = %d-layer model of the same width trained from scratch on the "
+        + "same data reaches L* = %s (this N = %d original: %s), so %s nats above this L*.",
+        c.n() - 1, l.format(), c.n(), own.format(), Interval.fmt(l.mean() - own.mean()));
+    line("");
+  }
+
+  /**
+   * ρ against relative depth L/(N−1), every N on one chart (does the position effect scale
+   * with depth?), and step-0 damage against ρ (does damage predict cost?).
+   */
+  private void depthAndDamage() {
+    List<RunRecord> single = records.stream().filter(r -> r.position().isPresent()).toList();
+    if (single.isEmpty()) {
+      return;
+    }
+    line("## ρ against relative depth, and step-0 damage against ρ");
+    line("");
+    Map<String, List<double[]>> byDepth = new LinkedHashMap<>();
+    new TreeMap<>(group(single.stream().filter(r -> r.key().nLayers() > 1).toList(),
+        r -> r.key().nLayers())).forEach((n, rn) -> group(rn, Report::arm).forEach((arm, ra) -> {
+          List<double[]> pts = new ArrayList<>();
+          new TreeMap<>(group(ra, r -> r.position().getAsInt())).forEach((l, rl) -> {
+            Interval i = rho(rl);
+            if (i.n() > 0) {
+              pts.add(new double[] {l / (double) (n - 1), i.mean(), i.low(), i.high()});
+            }
+          });
+          if (!pts.isEmpty()) {
+            byDepth.put("N=" + n + ", " + arm, pts);
+          }
+        }));
+    if (!byDepth.isEmpty()) {
+      Path png = plot("rho_vs_relative_depth");
+      io(() -> Plots.intervals(png, "ρ vs relative depth L/(N−1)", "L / (N − 1)",
+          "ρ = T_ε / B_ref", byDepth));
+      embed(png, "rho vs relative depth");
+    }
+    Map<String, List<double[]>> damageRho = new LinkedHashMap<>();
+    single.stream().filter(Report::recovered).forEach(r -> damageRho.computeIfAbsent(
+        r.key().scheme().toString(), x -> new ArrayList<>()).add(new double[] {
+            r.row().lossAfterWipe() - r.row().lossOriginal(), r.row().rho().getAsDouble()}));
+    if (!damageRho.isEmpty()) {
+      damageRho.values().forEach(l -> l.sort((a, b) -> Double.compare(a[0], b[0])));
+      Path png = plot("damage_vs_rho");
+      io(() -> Plots.lines(png, "Step-0 damage vs ρ (recovered runs)", "L₀ − L* (nats)",
+          "ρ", damageRho, false));
+      embed(png, "damage vs rho");
+    }
+    line("");
   }
 
   /**

@@ -50,7 +50,7 @@ class ReportTest {
         "## How position, N and D change ρ", "## Runs that did not recover",
         "## Step-0 damage vs layer, and the deleted-layer loss",
         "## Recovery vs training from scratch", "## Control: everything trainable",
-        "## Recovery curves")) {
+        "## Recovery curves", "## ρ against relative depth, and step-0 damage against ρ")) {
       assertTrue(md.contains(heading), heading + " missing:\n" + md);
     }
     assertTrue(md.contains("| layer | scheme | freeze | recovered | ρ = T_ε / B_ref (95% CI)"));
@@ -67,8 +67,12 @@ class ReportTest {
       assertNotNull(ImageIO.read(png.toFile()), "a readable PNG: " + png);
       embedded++;
     }
-    // per (N, D): rho plot, damage plot, and a curve plot per (scheme, policy)
-    assertEquals(4 * (2 + 4), embedded);
+    // per (N, D): rho plot, damage plot, and a curve plot per (scheme, policy); then ρ vs
+    // relative depth and damage vs ρ over all of them
+    assertEquals(4 * (2 + 4) + 2, embedded);
+    // N = 3 sits next to N = 2 of the same width: the (N−1)-layer baseline line
+    assertTrue(md.contains("Baseline: an (N−1) = 2-layer model of the same width"), md);
+    assertTrue(md.contains("No idle block") || md.contains("Idle blocks"), md);
     assertEquals(embedded + 1, written.size());
   }
 

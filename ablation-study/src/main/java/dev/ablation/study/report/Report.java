@@ -165,6 +165,7 @@ public final class Report {
     neverRecovered();
     damage(byConfig);
     depthAndDamage();
+    aside(byConfig);
     scratch(byConfig);
     control(byConfig);
     curves(byConfig);
@@ -503,6 +504,78 @@ public final class Report {
     Map<Long, List<RunRecord>> bySeed = new TreeMap<>(group(rs, r -> r.key().seed()));
     return Interval.of(bySeed.values().stream()
         .map(l -> l.stream().mapToDouble(f).average().orElse(Double.NaN)).toList());
+  }
+
+  /**
+   * The question's aside, from the encoder-decoder runs: which wipe "acted as if the whole
+   * model had been reset" — at step 0 (L₀ near the loss of uniform guessing, ln V) and in cost
+   * (T_ε near T_scratch, or never recovered) — next to the loss of the decoder without its
+   * source (all cross-attention deleted), which is what the target side's own structure gives.
+   */
+  private void aside(Map<Config, List<RunRecord>> byConfig) {
+    Map<Config, List<RunRecord>> encdec = new TreeMap<>();
+    byConfig.forEach((c, rs) -> {
+      if (c.arch() == dev.ablation.study.Arch.ENCODER_DECODER) {
+        encdec.put(c, rs);
+      }
+    });
+    if (encdec.isEmpty()) {
+      return;
+    }
+    line("## The aside: when does a wipe act like resetting the whole model?");
+    line("");
+    line("A full reset has two signatures: at step 0 the loss is that of an untrained model "
+        + "(≈ ln V, uniform guessing: reset fraction (L₀ − L*) / (ln V − L*) ≈ 1), and "
+        + "recovering costs as much as training from scratch (T_ε / T_scratch ≈ 1, or never). "
+        + "`decoder alone` is the loss with every cross-attention deleted: what the decoder "
+        + "predicts from the target's own structure, without the source.");
+    line("");
+    encdec.forEach((c, rs) -> {
+      double vocab = rs.get(0).manifest().configuration().containsKey("vocab")
+          ? Double.parseDouble(rs.get(0).manifest().configuration().get("vocab")) : Double.NaN;
+      double lnV = Math.log(vocab);
+      Interval lstar = perSeed(rs, r -> r.row().lossOriginal());
+      Interval alone = perSeed(rs.stream().filter(r -> r.key().target()
+          instanceof dev.ablation.study.WipeTarget.AllCrossAttention)
+          .filter(r -> r.row().lossDeleted().isPresent()).toList(),
+          r -> r.row().lossDeleted().getAsDouble());
+      line("### %s", c);
+      line("");
+      line("L* = %s; ln V = %s; decoder alone = %s.", lstar.format(), Interval.fmt(lnV),
+          alone.n() == 0 ? "not measured" : alone.format());
+      line("");
+      line("| target | scheme | L₀ − L* | reset fraction at step 0 | recovered | "
+          + "T_ε / T_scratch | like a full reset? |");
+      line("|---|---|---|---|---|---|---|");
+      group(rs, r -> new Wipe(r.key().target(), r.key().scheme())).values().forEach(cell -> {
+        RunKey k = cell.get(0).key();
+        Interval wipe = perSeed(cell, r -> r.row().lossAfterWipe() - r.row().lossOriginal());
+        Interval frac = perSeed(cell, r -> (r.row().lossAfterWipe() - r.row().lossOriginal())
+            / (lnV - r.row().lossOriginal()));
+        Interval cost = Interval.of(cell.stream().filter(Report::recovered)
+            .filter(r -> r.row().examplesScratch().isPresent())
+            .map(r -> (double) r.row().examplesToRecover().getAsLong()
+                / r.row().examplesScratch().getAsLong()).toList());
+        boolean never = cell.stream().noneMatch(Report::recovered);
+        boolean atStart = frac.mean() >= 0.8;
+        boolean inCost = never || (cost.n() > 0 && cost.mean() >= 0.5);
+        String verdict = atStart && inCost ? "yes: at step 0 and in cost"
+            : atStart ? "at step 0 only" : inCost ? "in cost only" : "no";
+        line("| %s | %s | %s | %s | %s | %s | %s |", k.layer(), k.scheme(), wipe.format(),
+            Interval.fmt(frac.mean()), recoveredOf(cell),
+            cost.n() == 0 ? "–" : Interval.fmt(cost.mean()), verdict);
+      });
+      line("");
+    });
+    line("Reading it: a target whose reset fraction is near 1 left the model guessing at step 0 "
+        + "— wiping cross-attention cuts the decoder off from the source, and a FRESH "
+        + "cross-attention also writes noise into the decoder's residual stream, so the loss "
+        + "can exceed the decoder-alone loss. Whether it then *costs* a full reset depends on "
+        + "what must be relearned: with the decoder and a trained encoder in place only the "
+        + "alignment between them is missing (cross-attention, or only a projection when "
+        + "stitching), and its T_ε / T_scratch shows how much of the original training that "
+        + "alignment is.");
+    line("");
   }
 
   private void scratch(Map<Config, List<RunRecord>> byConfig) {

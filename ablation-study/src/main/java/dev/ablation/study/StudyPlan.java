@@ -22,11 +22,30 @@ import java.util.Locale;
  * @param policies freeze policies
  * @param seeds master seeds, one original (and one run per cell) each
  * @param training how to train and judge
- * @param kinds what is wiped: blocks, sublayers, the encoder-decoder's arms ({@link WipeKind})
+ * @param recoveryLr the recovery's peak learning rates as multiples of the original's peak
+ *     ({@code --recovery-lr 0.3x,1x,3x}); default {@code [1]}
+ * @param kinds what is wiped: blocks, sublayers, the encoder-decoder's arms ({@link WipeKind});
+ *     a kind that does not apply to an architecture is skipped for it
  */
 public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training, List<WipeKind> kinds) {
+    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr, List<WipeKind> kinds)
+    implements java.io.Serializable {
+
+  /** A plan recovering at the original's peak rate, wiping the {@link WipeKind#CLASSIC} targets. */
+  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
+      List<Long> seeds, TrainingSettings training) {
+    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, List.of(1.0));
+  }
+
+  /** A plan wiping the {@link WipeKind#CLASSIC} targets. */
+  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
+      List<Long> seeds, TrainingSettings training, List<Double> recoveryLr) {
+    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, recoveryLr,
+        WipeKind.CLASSIC);
+  }
 
   /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
   public StudyPlan {
@@ -37,18 +56,11 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     schemes = distinct(schemes, "schemes");
     policies = distinct(policies, "policies");
     seeds = distinct(seeds, "seeds");
+    recoveryLr = distinct(recoveryLr, "recovery-lr");
+    kinds = distinct(kinds, "wipe-kinds");
     if (training == null) {
       throw new IllegalArgumentException("training settings are required");
     }
-    kinds = distinct(kinds, "wipe-kinds");
-  }
-
-  /** A plan wiping the {@link WipeKind#CLASSIC} targets. */
-  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
-      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-      List<Long> seeds, TrainingSettings training) {
-    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        WipeKind.CLASSIC);
   }
 
   private static <T> List<T> distinct(List<T> list, String what) {
@@ -86,18 +98,16 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
         out.add(String.format(Locale.ROOT, "--task %s cannot train --arch %s; valid for %s: %s",
             task, a, a, Task.keysFor(a)));
       }
+      if (kinds.stream().noneMatch(k -> k.appliesTo(a))) {
+        out.add(String.format(Locale.ROOT, "--wipe-kinds %s has nothing to wipe in --arch %s; "
+            + "add block, attn, mlp or norms", kinds, a));
+      }
     }
     int minDepth = depths.stream().mapToInt(Integer::intValue).min().orElse(0);
     for (int l : wipe) {
       if (l < 0 || l >= minDepth) {
         out.add(String.format(Locale.ROOT, "layer %d in --wipe is out of range for n_layers %d;"
             + " valid: 0..%d", l, minDepth, minDepth - 1));
-      }
-    }
-    for (Arch a : archs) {
-      if (kinds.stream().noneMatch(k -> k.appliesTo(a))) {
-        out.add(String.format(Locale.ROOT, "--wipe-kinds %s has nothing to wipe in --arch %s; "
-            + "add block, attn, mlp or norms", kinds, a));
       }
     }
     for (ReinitScheme s : schemes) {
@@ -108,6 +118,12 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
               + " block of every model; valid: COPY_FROM(blocks.0) .. COPY_FROM(blocks.%d)",
               s, minDepth - 1));
         }
+      }
+    }
+    for (double m : recoveryLr) {
+      if (!(m > 0) || Double.isInfinite(m)) {
+        out.add(String.format(Locale.ROOT, "%sx in --recovery-lr must be a finite multiple > 0 "
+            + "of the original's peak rate, e.g. 0.3x,1x,3x", m));
       }
     }
     return out;
@@ -156,7 +172,9 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     for (WipeTarget t : targets(original.model())) {
       for (ReinitScheme s : schemes) {
         for (FreezePolicy p : policies) {
-          out.add(new RecoveryRequest(t, s, p, original.seed()));
+          for (double lr : recoveryLr) {
+            out.add(new RecoveryRequest(t, s, p, original.seed(), lr));
+          }
         }
       }
     }
@@ -170,52 +188,66 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
 
   /** A copy with other architectures. */
   public StudyPlan withArchs(List<Arch> v) {
-    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training, kinds);
+    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr, kinds);
   }
 
   /** A copy with other depths. */
   public StudyPlan withDepths(List<Integer> v) {
-    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training, kinds);
+    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr, kinds);
   }
 
   /** A copy with other widths. */
   public StudyPlan withWidths(List<Integer> v) {
-    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training, kinds);
+    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr, kinds);
   }
 
   /** A copy with another head count. */
   public StudyPlan withHeads(int v) {
-    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training, kinds);
+    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training,
+        recoveryLr, kinds);
   }
 
   /** A copy wiping only these block indices. */
   public StudyPlan withWipe(List<Integer> v) {
-    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training, kinds);
+    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training,
+        recoveryLr, kinds);
   }
 
   /** A copy with other schemes. */
   public StudyPlan withSchemes(List<ReinitScheme> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training, kinds);
+    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training,
+        recoveryLr, kinds);
   }
 
   /** A copy with other policies. */
   public StudyPlan withPolicies(List<FreezePolicy> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training, kinds);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training,
+        recoveryLr, kinds);
   }
 
   /** A copy with other seeds. */
   public StudyPlan withSeeds(List<Long> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, kinds);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, recoveryLr, kinds);
   }
 
   /** A copy with other training settings. */
   public StudyPlan withTraining(TrainingSettings v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v, kinds);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v,
+        recoveryLr, kinds);
+  }
+
+  /** A copy with other recovery learning-rate multiples. */
+  public StudyPlan withRecoveryLr(List<Double> v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        v, kinds);
   }
 
   /** A copy wiping other kinds of target. */
   public StudyPlan withKinds(List<WipeKind> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        v);
+        recoveryLr, v);
   }
 }

@@ -12,9 +12,13 @@ import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.Task;
-import dev.ablation.study.TrainingSettings;
 import dev.ablation.study.WipeKind;
+import dev.ablation.study.TargetRule;
+import dev.ablation.study.TrainingSettings;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +71,11 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--seq-len", paramLabel = "T", description = "tokens per training string")
   Integer seqLen;
 
+  @Option(names = "--verbose",
+      description = "also show log records (ND4J's, the fast path's) on the terminal; they "
+          + "always go to --out/study.log")
+  boolean verbose;
+
   @Option(names = "--workers", paramLabel = "N",
       description = "recoveries run at once, each on its own engine with one native thread; "
           + "default: the number of cores (${DEFAULT-VALUE})")
@@ -112,8 +121,19 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--eval-every", paramLabel = "K", description = "evaluate every K recovery steps")
   Integer evalEvery;
 
-  @Option(names = "--epsilon", paramLabel = "NATS", description = "recovered at L* + NATS")
+  @Option(names = "--epsilon", paramLabel = "EPS",
+      description = "the target's epsilon: nats for --target nats|noise, a fraction for damage")
   Double epsilon;
+
+  @Option(names = "--target", paramLabel = "RULE",
+      description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma) (default); damage: EPS of the "
+          + "step-0 damage undone")
+  String target;
+
+  @Option(names = "--recovery-lr", split = ",", paramLabel = "Mx",
+      description = "recovery peak learning rates as multiples of the original's, e.g. "
+          + "0.3x,1x,3x (default 1x)")
+  List<String> recoveryLr;
 
   @Option(names = "--budget", paramLabel = "F",
       description = "a recovery may spend at most F x S x E examples")
@@ -122,7 +142,8 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--strings", paramLabel = "S", description = "training strings of an original")
   Long strings;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "epochs of an original")
+  @Option(names = "--epochs", paramLabel = "E",
+      description = "cap on an original's epochs (it stops earlier once converged)")
   Integer epochs;
 
   @Option(names = "--scratch", negatable = true,
@@ -135,18 +156,28 @@ public final class StudyCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    Study.Outcome outcome = Study.runInto(out, plan, engines,
-        new Study.Options(workers, resume, Progress.lines(o)));
+    Progress progress = BarProgress.forTerminalOr(
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
+    Study.Outcome outcome;
+    try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
+      outcome = Study.runInto(out, plan, engines,
+          new Study.Options(workers, resume, progress));
+    }
     if (outcome.tornBytesDropped() > 0) {
       o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
           outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
     }
     Path report = Report.write(outcome, plan);
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", outcome.records().size(), out,
-        outcome.ran(), report);
+    o.println();
+    for (String line : Report.headline(outcome.records())) {
+      o.println(line.replace("**", ""));
+    }
+    o.println();
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
+        outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));
     o.flush();
     return 0;
   }
@@ -166,6 +197,8 @@ public final class StudyCommand implements Callable<Integer> {
     List<WipeKind> wk = parseAll(kinds, errors, s -> WipeKind.byKey(s).orElseThrow(
         () -> new IllegalArgumentException("unknown wipe kind '" + s + "'; valid: "
             + WipeKind.keys())));
+
+    List<Double> lr = parseAll(recoveryLr, errors, StudyCommand::multiple);
     try {
       TrainingSettings t = plan.training();
       t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
@@ -184,6 +217,8 @@ public final class StudyCommand implements Callable<Integer> {
           t = t.withTask(k.get());
         }
       }
+
+      t = target == null ? t : t.withTargetRule(TargetRule.parse(target));
       plan = plan.withTraining(t);
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
@@ -198,6 +233,8 @@ public final class StudyCommand implements Callable<Integer> {
       plan = po == null ? plan : plan.withPolicies(po);
       plan = seeds == null ? plan : plan.withSeeds(seeds);
       plan = wk == null ? plan : plan.withKinds(wk);
+
+      plan = lr == null ? plan : plan.withRecoveryLr(lr);
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
@@ -211,6 +248,22 @@ public final class StudyCommand implements Callable<Integer> {
           "invalid options (nothing was trained):\n  - " + String.join("\n  - ", errors));
     }
     return plan;
+  }
+
+  /** {@code 0.3x} (or {@code 0.3}) as 0.3; an error naming the value otherwise. */
+  static double multiple(String text) {
+    String t = text.strip();
+    t = t.endsWith("x") || t.endsWith("X") ? t.substring(0, t.length() - 1) : t;
+    try {
+      double m = Double.parseDouble(t);
+      if (m > 0 && Double.isFinite(m)) {
+        return m;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--recovery-lr '" + text + "' is not a multiple > 0 of "
+        + "the original's peak rate; valid e.g. 0.3x,1x,3x");
   }
 
   /** Parses each value, collecting one error per bad one; null when the option is absent. */

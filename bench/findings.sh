@@ -5,11 +5,12 @@
 #   bench/findings.sh                      # the standard preset (hours on a 2-core machine)
 #   bench/findings.sh default              # any preset ...
 #   bench/findings.sh default --seeds 1    # ... with study options appended
-#   bench/findings.sh --compose DIR WALL_S "COMMAND"   # only write docs/findings.md from a
+#   bench/findings.sh --compose DIR WALL_S "COMMAND" [LOAD]  # only write docs/findings.md from a
 #                                          # finished study in DIR that was run by hand
 #
 # The study resumes: killed at any point, the same command finishes it. FINDINGS_OUT chooses
-# the study directory (default findings-out/PRESET).
+# the study directory (default findings-out/PRESET); FINDINGS_COMMIT names the commit of a run
+# made by hand (default: HEAD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +18,8 @@ compose() {
   local out=$1 wall=$2 cmd=$3 load=${4:-unknown}
   local doc=docs/findings.md plots=docs/findings-plots
   local commit dirty preset
-  commit=$(git rev-parse HEAD)
-  dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with uncommitted changes)" || true)
+  commit=${FINDINGS_COMMIT:-$(git rev-parse HEAD)}
+  [ -n "${FINDINGS_COMMIT:-}" ] && dirty="" || dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with uncommitted changes)" || true)
   preset=$(sed -n 's/.*--preset \([a-z]*\).*/\1/p' <<<"$cmd")
   rm -rf "$plots"
   mkdir -p "$plots"
@@ -62,7 +63,7 @@ compose() {
     echo
     echo "The study's report follows: every table and plot of this run."
     echo
-    sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study/## Report:/' "$out/report.md"
+    sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study: /## Report: /' "$out/report.md"
   } >"$doc"
   echo "wrote $doc and $plots/ from $out"
 }

@@ -114,6 +114,21 @@ class StudyCommandTest {
   }
 
   @Test
+  void taskIsTypedAndMustFitTheArchitecture(@TempDir Path dir) {
+    int code = run("study", "--out", dir.resolve("a").toString(), "--task", "poetry");
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().contains("unknown task 'poetry'")
+        && err.toString().contains("[markov, bigram, hops, text, dyck, reverse, translate]"), err.toString());
+    err.getBuffer().setLength(0);
+    code = run("study", "--out", dir.resolve("b").toString(), "--task", "bigram", "--arch",
+        "decoder,encdec");
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().contains("--task bigram cannot train --arch encdec; valid for "
+        + "encdec: [reverse, translate]"), err.toString());
+    assertEquals(0, opened.get(), "no engine was opened");
+  }
+
+  @Test
   void helpListsThePresets() {
     assertEquals(0, run("study", "--help"));
     String h = out.toString();

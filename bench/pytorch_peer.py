@@ -2,7 +2,8 @@
 """PyTorch peer of `ablation.jar bench`: the same decoder-only model (pre-LN, GELU, untied
 embeddings, hand-rolled causal attention, d_ff = 4 d_model, 4 heads, vocab 32), the same batch
 (32), Adam, one thread unless OMP_NUM_THREADS says otherwise. Prints
-<config>.pytorch_full_step_ms=<median> per configuration.
+<config>.pytorch_full_step_ms=<median> (wall) and <config>.pytorch_full_step_cpu_ms=<median>
+(this thread's CPU time) per configuration.
 
 Run with Debian's interpreter: /usr/bin/python3 bench/pytorch_peer.py [--timed N] [--warmup N]
 """
@@ -54,17 +55,19 @@ def bench(n, d, t, batch, warmup, timed):
     model = Decoder(n, d, t)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     data = [torch.randint(0, 32, (batch, t + 1)) for _ in range(8)]
-    times = []
+    times, cpu = [], []
     for i in range(warmup + timed):
         seq = data[i % len(data)]
         t0 = time.perf_counter()
+        c0 = time.thread_time()
         loss = F.cross_entropy(model(seq[:, :-1]).reshape(-1, 32), seq[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         if i >= warmup:
             times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+            cpu.append((time.thread_time() - c0) * 1e3)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def main():
@@ -81,8 +84,10 @@ def main():
     print("pytorch_blas=" + ("openblas" if "openblas" in cfg.lower() else "see-ldd"))
     for c in a.config.split(","):
         n, d, t = (int(x) for x in c.split("x"))
-        ms = bench(n, d, t, 32, a.warmup, a.timed)
+        ms, cpu_ms = bench(n, d, t, 32, a.warmup, a.timed)
         print(f"n{n}_d{d}_t{t}.pytorch_full_step_ms={ms:.3f}")
+        # this thread's CPU time: with one thread the ops run on it; steadier on a busy machine
+        print(f"n{n}_d{d}_t{t}.pytorch_full_step_cpu_ms={cpu_ms:.3f}")
 
 
 if __name__ == "__main__":

@@ -87,11 +87,24 @@ class RecoveryMonitorTest {
   }
 
   @Example
-  void noDamageRecoversAtZeroCost() {
+  void noDamageIsUndamagedNotRecovered() {
     RecoverySettings st = RecoverySettings.of(RecoveryCriterion.withinNats(0.1),
         TrainingBudget.ofSteps(1000), REF, 2);
     RecoveryResult r = loop(st, 1.05, s -> 1.0, s -> 1.0);
+    assertThat(r.verdict()).isEqualTo(Verdict.UNDAMAGED);
+    assertThat(r.rho()).isEmpty();
+    assertThat(r.recoveredAt()).isEmpty();
+    assertThat(r.spent().steps()).isZero();
+    assertThat(r.curve()).hasSize(1);
+  }
+
+  @Example
+  void aDamageJustAboveTheTargetIsNotUndamaged() {
+    RecoverySettings st = RecoverySettings.of(RecoveryCriterion.withinNats(0.1),
+        TrainingBudget.ofSteps(1000), REF, 2);
+    RecoveryResult r = loop(st, 1.1000001, s -> 1.0, s -> 1.0);
     assertThat(r.verdict()).isEqualTo(Verdict.RECOVERED);
-    assertThat(r.rho()).hasValue(0.0);
+    // L0 is not in the smoothing window: the first evaluation (step 2) recovers on its own
+    assertThat(r.recoveredAt().orElseThrow().steps()).isEqualTo(2);
   }
 }

@@ -98,6 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (!studyOnly) {
       new Bench(options, spec.commandLine().getOut()).run();
+      new dev.ablation.examples.bench.StepsBench(options, spec.commandLine().getOut()).run();
     }
     if (!skipStudy) {
       new StudyBench(spec.commandLine().getOut()).run();

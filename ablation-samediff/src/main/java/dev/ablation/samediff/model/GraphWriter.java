@@ -1,6 +1,5 @@
 package dev.ablation.samediff.model;
 
-import com.google.common.hash.Hashing;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterKind;
@@ -8,7 +7,6 @@ import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.InitRule;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.ParameterSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +31,12 @@ final class GraphWriter {
   private final SameDiff source;
   private final Map<LayerPath, LayerKind> kinds = new LinkedHashMap<>();
   private final Map<LayerPath, List<ParameterSpec>> specs = new LinkedHashMap<>();
+  /** {@code [batch·pos, k]}, computed from placeholders only: where ones columns come from. */
+  private SDVariable rowSource;
+  private int rowPositions;
+  private int rowWidth;
+  private SDVariable onesRows;
+  private SDVariable onesBatch;
 
   GraphWriter(SameDiff sd, DataType type, long seed) {
     this.sd = sd;
@@ -58,10 +62,9 @@ final class GraphWriter {
     return String.join("/", p.segments());
   }
 
-  /** The seed of one parameter's initial draw: a hash of the model seed and the path. */
+  /** The seed of one parameter's initial draw: {@link dev.ablation.api.Seeds#parameter}. */
   static long parameterSeed(long seed, ParameterPath p) {
-    return Hashing.murmur3_128().newHasher().putLong(seed)
-        .putString(p.toString(), StandardCharsets.UTF_8).hash().asLong();
+    return dev.ablation.api.Seeds.parameter(seed, p);
   }
 
   void layer(LayerPath path, LayerKind kind) {
@@ -110,13 +113,61 @@ final class GraphWriter {
 
   /** One-hot tokens {@code [batch, pos]} times the table: {@code [batch·pos, d]}. */
   SDVariable embed(SDVariable tokens, int vocab, SDVariable table) {
-    SDVariable oneHot = sd.oneHot(tokens, vocab, -1, 1.0, 0.0, type);
-    return sd.reshape(oneHot, -1, vocab).mmul(table);
+    SDVariable oneHot = sd.reshape(sd.oneHot(tokens, vocab, -1, 1.0, 0.0, type), -1, vocab);
+    rows(oneHot, (int) tokens.getShape()[1], vocab);
+    return oneHot.mmul(table);
   }
 
-  /** Adds {@code [pos, d]} position embeddings to {@code [batch·pos, d]}. */
+  /**
+   * Declares {@code source [batch·pos, width]}, a value computed from placeholders only (no
+   * parameter), as the source of the graph's ones columns ({@link #addBias}). The first
+   * declaration wins; every stack of a reference graph has the same rows.
+   */
+  void rows(SDVariable source, int positions, int width) {
+    if (rowSource == null) {
+      rowSource = source;
+      rowPositions = positions;
+      rowWidth = width;
+    }
+  }
+
+  /** {@code [batch·pos, 1]} ones, from the row source (computed once per pass, no gradient). */
+  private SDVariable onesRows() {
+    if (onesRows == null) {
+      long k = rowWidth;
+      onesRows = rowSource.mmul(constant("zeros_" + k + "x1", Nd4j.zeros(k, 1))).add(1.0);
+    }
+    return onesRows;
+  }
+
+  /** {@code [batch, 1]} ones, from the row source (computed once per pass, no gradient). */
+  private SDVariable onesBatch() {
+    if (onesBatch == null) {
+      long k = (long) rowPositions * rowWidth;
+      onesBatch = sd.reshape(rowSource, -1, k)
+          .mmul(constant("zeros_" + k + "x1", Nd4j.zeros(k, 1))).add(1.0);
+    }
+    return onesBatch;
+  }
+
+  /**
+   * {@code x [batch·pos, n] + b [n]} with the bias broadcast as the outer product
+   * {@code ones [batch·pos, 1] · b [1, n]}: the same sum, but the bias gradient becomes the
+   * matrix product {@code onesᵀ · g} instead of M2.1's {@code add_bp} column reduction, which
+   * took ≈ 4.8 ms on a {@code [2048, 256]} input against ≈ 0.07 ms for the product
+   * ({@code docs/performance.md}).
+   */
+  SDVariable addBias(SDVariable x, SDVariable b, long n) {
+    return x.add(onesRows().mmul(sd.reshape(b, 1, n)));
+  }
+
+  /**
+   * Adds {@code [pos, d]} position embeddings to {@code [batch·pos, d]}, broadcast over the
+   * batch as an outer product ({@code ones [batch, 1] · pos [1, pos·d]}; see {@link #addBias}).
+   */
   SDVariable addPositions(SDVariable x, SDVariable pos, int positions, int d) {
-    return sd.reshape(sd.reshape(x, -1, positions, d).add(pos), -1, d);
+    SDVariable tiled = onesBatch().mmul(sd.reshape(pos, 1, (long) positions * d));
+    return x.add(sd.reshape(tiled, -1, d));
   }
 
   SDVariable layerNorm(LayerPath block, String name, SDVariable x, int d) {
@@ -138,9 +189,12 @@ final class GraphWriter {
    */
   SDVariable normalize(SDVariable x, SDVariable g, SDVariable b, int d) {
     SDVariable mean = constant("ln_mean_" + d, Nd4j.valueArrayOf(new long[] {d, 1}, 1.0 / d));
-    SDVariable centred = x.sub(x.mmul(mean));
+    // x − mean(x) as one product with the centring matrix I − 1/d (no broadcast subtract)
+    SDVariable centring = constant("ln_centre_" + d,
+        Nd4j.eye(d).castTo(DataType.DOUBLE).subi(1.0 / d));
+    SDVariable centred = x.mmul(centring);
     SDVariable inverse = sd.math().rsqrt(centred.mul(centred).mmul(mean).add(1e-5));
-    return centred.mul(inverse.mmul(sd.reshape(g, 1, d))).add(b);
+    return addBias(centred.mul(inverse.mmul(sd.reshape(g, 1, d))), b, d);
   }
 
   private SDVariable constant(String name, INDArray value) {
@@ -151,6 +205,15 @@ final class GraphWriter {
    * Multi-head attention of queries {@code xq [batch·tq, d]} over keys/values
    * {@code xkv [batch·tk, d]}, returning {@code [batch·tq, d]} after {@code W_O}.
    *
+   * <p>Self-attention ({@code xkv == xq}) projects queries, keys and values with one fused
+   * matrix {@code W_QKV [d, 3d]} (columns {@code [0, d)} are the queries', then the keys', then
+   * the values'; within each, head after head) and one bias {@code b_QKV [3d]}; cross-attention
+   * projects the queries with {@code W_Q}/{@code b_Q} and keys and values from the memory with
+   * {@code W_KV [d, 2d]}/{@code b_KV}. The fused arrays are each one parameter of the block,
+   * drawn from the rule the separate projections used (every slice has the same law), and one
+   * matrix product, bias add, reshape and permute replace three: a training step runs fewer,
+   * larger ops ({@code docs/performance.md}).
+   *
    * @param residualWrites how many sublayers write into this stack's residual stream; the
    *     output projection's std is divided by its square root
    */
@@ -158,40 +221,68 @@ final class GraphWriter {
       int tk, int d, int heads, boolean causal, int residualWrites) {
     int dh = d / heads;
     InitRule w = InitRule.normalFanIn(d, 1);
-    SDVariable wq = param(block, name + ".W_Q", ParameterKind.WEIGHT, w, d, d);
-    SDVariable bq = param(block, name + ".b_Q", ParameterKind.BIAS, InitRule.zeros(), d);
-    SDVariable wk = param(block, name + ".W_K", ParameterKind.WEIGHT, w, d, d);
-    SDVariable bk = param(block, name + ".b_K", ParameterKind.BIAS, InitRule.zeros(), d);
-    SDVariable wv = param(block, name + ".W_V", ParameterKind.WEIGHT, w, d, d);
-    SDVariable bv = param(block, name + ".b_V", ParameterKind.BIAS, InitRule.zeros(), d);
+    SDVariable q;
+    SDVariable k;
+    SDVariable v;
+    if (xq == xkv) {
+      SDVariable wqkv = param(block, name + ".W_QKV", ParameterKind.WEIGHT, w, d, 3L * d);
+      SDVariable bqkv = param(block, name + ".b_QKV", ParameterKind.BIAS, InitRule.zeros(),
+          3L * d);
+      // [b·t, 3d] -> [b, t, 3, h, dh] -> [3, b, h, t, dh] -> q, k, v [b, h, t, dh]
+      SDVariable[] qkv = sd.unstack(sd.permute(sd.reshape(addBias(xq.mmul(wqkv), bqkv, 3L * d),
+          -1, tq, 3, heads, dh), 2, 0, 3, 1, 4), 0, 3);
+      q = qkv[0];
+      k = qkv[1];
+      v = qkv[2];
+    } else {
+      SDVariable wq = param(block, name + ".W_Q", ParameterKind.WEIGHT, w, d, d);
+      SDVariable bq = param(block, name + ".b_Q", ParameterKind.BIAS, InitRule.zeros(), d);
+      SDVariable wkv = param(block, name + ".W_KV", ParameterKind.WEIGHT, w, d, 2L * d);
+      SDVariable bkv = param(block, name + ".b_KV", ParameterKind.BIAS, InitRule.zeros(),
+          2L * d);
+      q = sd.permute(sd.reshape(addBias(xq.mmul(wq), bq, d), -1, tq, heads, dh), 0, 2, 1, 3);
+      SDVariable[] kv = sd.unstack(sd.permute(sd.reshape(addBias(xkv.mmul(wkv), bkv, 2L * d),
+          -1, tk, 2, heads, dh), 2, 0, 3, 1, 4), 0, 2);
+      k = kv[0];
+      v = kv[1];
+    }
     SDVariable wo = param(block, name + ".W_O", ParameterKind.OUTPUT_WEIGHT,
         new InitRule.Normal(1 / Math.sqrt(d) / Math.sqrt(residualWrites)), d, d);
     SDVariable bo = param(block, name + ".b_O", ParameterKind.OUTPUT_BIAS, InitRule.zeros(), d);
 
-    // q [b, h, tq, dh], k [b, h, dh, tk] (transposed by the permute itself), v [b, h, tk, dh]
-    SDVariable q = sd.permute(sd.reshape(xq.mmul(wq).add(bq), -1, tq, heads, dh), 0, 2, 1, 3);
-    SDVariable k = sd.permute(sd.reshape(xkv.mmul(wk).add(bk), -1, tk, heads, dh), 0, 2, 3, 1);
-    SDVariable v = sd.permute(sd.reshape(xkv.mmul(wv).add(bv), -1, tk, heads, dh), 0, 2, 1, 3);
-    SDVariable scores = q.mmul(k).mul(1.0 / Math.sqrt(dh));
+    // scores [b, h, tq, tk] = q·kᵀ / sqrt(dh): the transpose is the product's flag, not an op
+    SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh));
     if (causal) {
-      scores = scores.add(causalMask(tq, tk));
+      scores = scores.add(causalMask(tq, tk, heads));
     }
     SDVariable att = sd.nn().softmax(scores, 3);
     SDVariable out = sd.reshape(sd.permute(att.mmul(v), 0, 2, 1, 3), -1, d);
-    return out.mmul(wo).add(bo);
+    return addBias(out.mmul(wo), bo, d);
   }
 
-  /** {@code [t, t]}: 0 on and below the diagonal, −1e9 above (no attending to the future). */
-  private SDVariable causalMask(int tq, int tk) {
-    double[][] m = new double[tq][tk];
-    for (int i = 0; i < tq; i++) {
-      for (int j = i + 1; j < tk; j++) {
-        m[i][j] = -1e9;
+  /**
+   * {@code [batch, heads, tq, tk]}: 0 on and below the diagonal, −1e9 above (no attending to
+   * the future), built from constants and the row source only, so it takes no gradient and
+   * adding it to the scores is a same-shape add (M2.1's {@code add_bp} for a {@code [tq, tk]}
+   * mask broadcast over batch and heads summed the mask's unused gradient over both, ≈ 3 ms on
+   * {@code [32, 4, 64, 64]}). One per graph and shape, shared by every block.
+   */
+  private SDVariable causalMask(int tq, int tk, int heads) {
+    String name = "causal_mask_" + heads + "x" + tq + "x" + tk;
+    if (sd.hasVariable(name)) {
+      return sd.getVariable(name);
+    }
+    double[] m = new double[heads * tq * tk];
+    for (int h = 0; h < heads; h++) {
+      for (int i = 0; i < tq; i++) {
+        for (int j = i + 1; j < tk; j++) {
+          m[(h * tq + i) * tk + j] = -1e9;
+        }
       }
     }
-    String name = "causal_mask_" + tq + "x" + tk;
-    return sd.hasVariable(name) ? sd.getVariable(name)
-        : sd.constant(name, Nd4j.create(m).castTo(type));
+    SDVariable row = sd.constant(name + "_row",
+        Nd4j.create(m, new long[] {1, m.length}, DataType.DOUBLE).castTo(type));
+    return sd.reshape(name, onesBatch().mmul(row), -1, heads, tq, tk);
   }
 
   SDVariable mlp(LayerPath block, SDVariable x, int d, int ff, int residualWrites) {
@@ -201,6 +292,6 @@ final class GraphWriter {
     SDVariable wOut = param(block, "mlp.W_out", ParameterKind.OUTPUT_WEIGHT,
         new InitRule.Normal(1 / Math.sqrt(ff) / Math.sqrt(residualWrites)), ff, d);
     SDVariable bOut = param(block, "mlp.b_out", ParameterKind.OUTPUT_BIAS, InitRule.zeros(), d);
-    return sd.nn().gelu(x.mmul(wIn).add(bIn)).mmul(wOut).add(bOut);
+    return addBias(sd.nn().gelu(addBias(x.mmul(wIn), bIn, ff)).mmul(wOut), bOut, d);
   }
 }

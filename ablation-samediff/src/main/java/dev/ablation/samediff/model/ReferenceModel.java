@@ -46,14 +46,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <h2>Names</h2>
  * A parameter's variable name is its path's segments joined by {@code /}:
- * {@code blocks.3.attn.W_Q} ↔ {@code blocks/3/attn/W_Q}. Layers: {@code embed},
- * {@code pos_embed} (EMBEDDING); {@code blocks.i} (BLOCK) with {@code attn.W_Q/W_K/W_V/W_O},
- * {@code attn.b_Q/b_K/b_V/b_O}, {@code ln1.gamma/beta}, {@code mlp.W_in/b_in/W_out/b_out},
+ * {@code blocks.3.attn.W_QKV} ↔ {@code blocks/3/attn/W_QKV}. Layers: {@code embed},
+ * {@code pos_embed} (EMBEDDING); {@code blocks.i} (BLOCK) with {@code attn.W_QKV} (queries,
+ * keys and values fused, {@code [d, 3d]}), {@code attn.W_O}, {@code attn.b_QKV/b_O},
+ * {@code ln1.gamma/beta}, {@code mlp.W_in/b_in/W_out/b_out},
  * {@code ln2.gamma/beta}; {@code ln_final} (HEAD, pre-LN only); {@code unembed} (HEAD,
  * {@code W_U}, {@code b_U}; absent when tied). Encoder-decoder: {@code encoder.embed},
  * {@code encoder.pos_embed}, {@code encoder.blocks.i}, {@code encoder.ln_final} (OTHER, pre-LN
  * only), {@code proj} (OTHER, only when the widths differ), {@code decoder.embed},
- * {@code decoder.pos_embed}, {@code decoder.blocks.i} with {@code self_attn}, {@code cross_attn},
+ * {@code decoder.pos_embed}, {@code decoder.blocks.i} with {@code self_attn} (fused
+ * {@code W_QKV}), {@code cross_attn} ({@code W_Q}, and {@code W_KV [d, 2d]} over the memory),
  * {@code mlp}, {@code ln1..ln3}, the SUBLAYER {@code decoder.blocks.i.cross_attn},
  * {@code decoder.ln_final}, {@code unembed}.
  *

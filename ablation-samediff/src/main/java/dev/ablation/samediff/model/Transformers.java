@@ -31,7 +31,7 @@ final class Transformers {
         SDVariable w = g.param(proj, "W", ParameterKind.WEIGHT,
             InitRule.normalFanIn(c.encoderDModel(), 1), c.encoderDModel(), c.dModel());
         SDVariable b = g.param(proj, "b", ParameterKind.BIAS, InitRule.zeros(), c.dModel());
-        memory = memory.mmul(w).add(b);
+        memory = g.addBias(memory.mmul(w), b, c.dModel());
       }
       prefix = "decoder.";
       SDVariable[] table = new SDVariable[1];
@@ -77,6 +77,7 @@ final class Transformers {
     int t = c.context();
     SDVariable labels = g.sd.placeHolder(ReferenceModel.LABELS, g.type, -1, c.vocab());
     SDVariable x = g.sd.placeHolder(residual, g.type, -1, c.dModel());
+    g.rows(x, t, c.dModel());
     SDVariable table = null;
     if (c.tiedEmbeddings()) {
       LayerPath embed = LayerPath.parse("embed");
@@ -114,7 +115,7 @@ final class Transformers {
       SDVariable w = g.param(unembed, "W_U", ParameterKind.WEIGHT,
           InitRule.normalFanIn(c.dModel(), 1), c.dModel(), v);
       SDVariable b = g.param(unembed, "b_U", ParameterKind.BIAS, InitRule.zeros(), v);
-      logits2d = x.mmul(w).add(b);
+      logits2d = g.addBias(x.mmul(w), b, v);
     }
     g.sd.reshape(ReferenceModel.LOGITS, logits2d, -1, t, v);
     // Cross-entropy by hand: M2.1's softmaxCrossEntropy backprop ignores the gradient flowing

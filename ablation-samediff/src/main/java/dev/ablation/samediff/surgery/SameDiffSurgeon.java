@@ -18,7 +18,6 @@ import dev.ablation.samediff.InitRule;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.ParameterSpec;
 import dev.ablation.samediff.SameDiffModel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -46,7 +45,9 @@ import org.nd4j.linalg.learning.GradientUpdater;
  *   <li><b>wipe</b> writes new values into the existing arrays ({@code getArr().assign}), never
  *       replacing them, so that {@code sd.fit} and {@code sd.output} keep reading the same
  *       arrays. The randomness of each parameter derives from the seed and the parameter's path
- *       only, so a wipe is reproducible whatever else the model contains.
+ *       only ({@link dev.ablation.api.Seeds#parameter}), so a wipe is reproducible whatever
+ *       else the model contains. Give it a seed of its own stream
+ *       ({@link dev.ablation.api.Seeds#wipe()}): with θ₀'s seed a FRESH wipe would draw θ₀.
  *   <li><b>freeze</b> turns frozen parameters into SameDiff constants
  *       ({@code convertToConstants}) and trainable ones back into variables: constants get no
  *       gradient, no update and no weight decay, in our loops and in {@code sd.fit} alike.
@@ -283,21 +284,12 @@ public final class SameDiffSurgeon implements LayerSurgeon {
   }
 
   /**
-   * The seed of one parameter's draw: the wipe's seed mixed with the parameter's path, so that
-   * the same seed gives the same values whatever other layers are wiped alongside.
+   * The seed of one parameter's draw: {@link dev.ablation.api.Seeds#parameter}, the project's
+   * one derivation (the reference models draw θ₀ with the same function), so the same seed
+   * gives the same values whatever other layers are wiped alongside.
    */
   static long parameterSeed(long seed, ParameterPath p) {
-    long h = 0xcbf29ce484222325L; // FNV-1a over the path's UTF-8 bytes
-    for (byte b : p.toString().getBytes(StandardCharsets.UTF_8)) {
-      h = (h ^ (b & 0xff)) * 0x100000001b3L;
-    }
-    return mix(seed * 0x9e3779b97f4a7c15L + mix(h));
-  }
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
+    return dev.ablation.api.Seeds.parameter(seed, p);
   }
 
   // -------------------------------------------------------------------------------- freeze

@@ -47,7 +47,8 @@ class OutputKindsTest {
           scrambled++;
         }
       }
-      assertTrue(scrambled >= 10);
+      // ln1, the fused W_QKV/b_QKV, ln2 and the MLP input at least
+      assertTrue(scrambled >= 8);
       assertEquals(before, logits(m, b), block.path() + " is not the identity");
     }
     // and the test can fail: an output weight does matter

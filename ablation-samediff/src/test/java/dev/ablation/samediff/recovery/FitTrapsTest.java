@@ -62,11 +62,11 @@ class FitTrapsTest {
   }
 
   @Test
-  void aWipeThatDidNoDamageEndsSdFitAsRecoveredAtZeroCost() {
+  void aWipeThatDidNoDamageEndsSdFitAsUndamagedAtZeroCost() {
     // lambda 1, sigma 0: the wipe writes the same values back
     RecoveryResult r = fitListener(ReinitScheme.shrinkPerturb(1.0, 0.0),
         RecoveryCriterion.withinNats(0.05), TrainingBudget.ofReferenceFraction(1.0));
-    assertThat(r.verdict()).isEqualTo(Verdict.RECOVERED);
+    assertThat(r.verdict()).isEqualTo(Verdict.UNDAMAGED);
     assertThat(r.spent().steps()).isZero();
   }
 

@@ -178,13 +178,63 @@ public final class RecordJson {
 
   /** {@code results.json}: the schema, the CSV header and every record in order. */
   public static String results(List<RunRecord> records) {
+    return results(records, List.of());
+  }
+
+  /**
+   * {@code results.json}: the schema, the CSV header, every record in order, and the runs that
+   * failed ({@code failed}: their key, verdict {@code FAILED} and error), in order.
+   */
+  public static String results(List<RunRecord> records, List<FailedRun> failures) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("schema", SCHEMA);
     ArrayNode header = root.putArray("columns");
     ResultsCsv.HEADER.forEach(header::add);
     ArrayNode runs = root.putArray("runs");
     records.forEach(r -> runs.add(toNode(r)));
+    ArrayNode failed = root.putArray("failed");
+    failures.forEach(f -> failed.add(toNode(f)));
     return write(root);
+  }
+
+  /** {@code failed} as a JSON object: the key's columns, verdict {@code FAILED}, the error. */
+  public static ObjectNode toNode(FailedRun failed) {
+    ObjectNode n = MAPPER.createObjectNode();
+    RunKey k = failed.key();
+    n.put("arch", k.arch().key());
+    n.put("n_layers", k.nLayers());
+    n.put("d_model", k.dModel());
+    n.put("layer", k.target().label());
+    n.put("scheme", k.scheme().toString());
+    n.put("freeze", k.freeze().key());
+    n.put("seed", k.seed());
+    putDouble(n, "recovery_lr_multiple", k.lrMultiple());
+    n.put("verdict", FailedRun.VERDICT);
+    n.put("error", failed.error());
+    return n;
+  }
+
+  /** {@code failed} as indented JSON text: the record file of a run that threw. */
+  public static String toJson(FailedRun failed) {
+    return write(toNode(failed));
+  }
+
+  /** Whether a run record's JSON is that of a run that failed ({@link #toNode(FailedRun)}). */
+  public static boolean isFailed(JsonNode n) {
+    return FailedRun.VERDICT.equals(n.path("verdict").asText());
+  }
+
+  /**
+   * Reads a record written by {@link #toNode(FailedRun)}, resolving its key with {@code keys}.
+   *
+   * @throws IllegalArgumentException naming the missing or malformed field
+   */
+  public static FailedRun failedFromNode(JsonNode n, RunKey.Reader keys) {
+    RunKey key = keys.read(text(n, "arch"), (int) integer(n, "n_layers"),
+        (int) integer(n, "d_model"), text(n, "layer"), text(n, "scheme"), text(n, "freeze"),
+        integer(n, "seed"), isAbsent(n.get("recovery_lr_multiple")) ? 1.0
+            : number(n, "recovery_lr_multiple"));
+    return new FailedRun(key, text(n, "error"));
   }
 
   /** Reads the records of a {@code results.json}. */

@@ -23,7 +23,10 @@ import java.util.TreeMap;
  * synced line to {@code results.csv}. The records are the truth: on opening and in
  * {@link #writeResults()} the CSV is rebuilt from them in key order, which drops a torn last
  * line, restores a line lost between the two writes and undoes the finishing order of
- * concurrent workers; every run with a record is skipped on resume.
+ * concurrent workers; every run with a record is skipped on resume. A run that threw is
+ * stored the same way as a {@link FailedRun} (a {@code FAILED} row), so it is not run again
+ * either. Writers that hold no store (cluster executors) write the same files through
+ * {@link RunFiles}.
  *
  * <p>Thread-safe: workers call {@link #add} and {@link #putScratch} concurrently.
  */
@@ -40,6 +43,7 @@ public final class ResultStore {
   private final Path dir;
   private final RunKey.Reader keys;
   private final Map<RunKey, RunRecord> records = new TreeMap<>();
+  private final Map<RunKey, FailedRun> failures = new TreeMap<>();
   private final long tornBytes;
 
   private ResultStore(Path dir, RunKey.Reader keys, long tornBytes) {
@@ -107,21 +111,29 @@ public final class ResultStore {
         if (!name.endsWith(".json")) {
           continue;
         }
-        RunRecord r;
         try {
-          r = RecordJson.fromJson(Files.readString(f, StandardCharsets.UTF_8), keys);
-        } catch (IllegalArgumentException e) {
+          JsonNode n = RecordJson.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
+          if (RecordJson.isFailed(n)) {
+            FailedRun failed = RecordJson.failedFromNode(n, keys);
+            failures.put(failed.key(), failed);
+          } else {
+            RunRecord r = RecordJson.fromNode(n, keys);
+            records.put(r.key(), r);
+          }
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
           throw new IllegalStateException("cannot read run record " + f + ": " + e.getMessage()
               + "; move it away to run that run again", e);
         }
-        records.put(r.key(), r);
       }
     }
   }
 
   private synchronized void rewriteCsv() throws IOException {
+    Map<RunKey, String> lines = new TreeMap<>();
+    records.values().forEach(r -> lines.put(r.key(), ResultsCsv.line(r.row())));
+    failures.values().forEach(f -> lines.put(f.key(), ResultsCsv.line(f)));
     StringBuilder b = new StringBuilder(ResultsCsv.headerLine());
-    records.values().forEach(r -> b.append(ResultsCsv.line(r.row())));
+    lines.values().forEach(b::append);
     AtomicFiles.write(dir.resolve(CSV), b.toString());
   }
 
@@ -130,19 +142,18 @@ public final class ResultStore {
     return tornBytes;
   }
 
-  /** Whether the run is done. */
+  /** Whether the run is done: it has a record, of a finished run or of one that failed. */
   public synchronized boolean isDone(RunKey key) {
-    return records.containsKey(key);
+    return records.containsKey(key) || failures.containsKey(key);
   }
 
   /** Stores a finished run durably: its record, then its CSV line. */
   public synchronized void add(RunRecord record) {
-    if (records.containsKey(record.key())) {
+    if (isDone(record.key())) {
       throw new IllegalStateException("run " + record.key() + " is already stored");
     }
     try {
-      AtomicFiles.write(dir.resolve(RUNS).resolve(record.key().fileName()),
-          RecordJson.toJson(record));
+      RunFiles.write(dir, record);
       AtomicFiles.appendLine(dir.resolve(CSV), ResultsCsv.line(record.row()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store run " + record.key() + " in " + dir, e);
@@ -150,34 +161,29 @@ public final class ResultStore {
     records.put(record.key(), record);
   }
 
-  /** {@code T_scratch} of {@code spec} when measured before (the outer optional). */
-  public synchronized Optional<OptionalLong> scratch(OriginalSpec spec) {
-    Path f = dir.resolve(SCRATCH).resolve(spec.contentHash() + ".json");
-    if (!Files.exists(f)) {
-      return Optional.empty();
+  /** Stores a run that failed durably: its record, then its CSV line. */
+  public synchronized void add(FailedRun failed) {
+    if (isDone(failed.key())) {
+      throw new IllegalStateException("run " + failed.key() + " is already stored");
     }
     try {
-      JsonNode n = RecordJson.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
-      JsonNode v = n.get("examples_scratch");
-      return Optional.of(v == null || v.isNull() ? OptionalLong.empty()
-          : OptionalLong.of(v.asLong()));
+      RunFiles.write(dir, failed);
+      AtomicFiles.appendLine(dir.resolve(CSV), ResultsCsv.line(failed));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot store run " + failed.key() + " in " + dir, e);
     }
+    failures.put(failed.key(), failed);
+  }
+
+  /** {@code T_scratch} of {@code spec} when measured before (the outer optional). */
+  public synchronized Optional<OptionalLong> scratch(OriginalSpec spec) {
+    return RunFiles.scratch(dir, spec);
   }
 
   /** Stores {@code T_scratch} of {@code spec}. */
   public synchronized void putScratch(OriginalSpec spec, OptionalLong examples) {
-    ObjectNode n = RecordJson.MAPPER.createObjectNode();
-    n.put("original", spec.configuration().toString());
-    if (examples.isPresent()) {
-      n.put("examples_scratch", examples.getAsLong());
-    } else {
-      n.putNull("examples_scratch");
-    }
     try {
-      AtomicFiles.write(dir.resolve(SCRATCH).resolve(spec.contentHash() + ".json"),
-          RecordJson.write(n));
+      RunFiles.putScratch(dir, spec, examples);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -188,10 +194,15 @@ public final class ResultStore {
     return Collections.unmodifiableList(new ArrayList<>(records.values()));
   }
 
+  /** Every run that failed, in key order. */
+  public synchronized List<FailedRun> failures() {
+    return Collections.unmodifiableList(new ArrayList<>(failures.values()));
+  }
+
   /** Rewrites {@code results.csv} in key order and writes {@code results.json}. */
   public synchronized void writeResults() throws IOException {
     rewriteCsv();
-    AtomicFiles.write(dir.resolve(JSON), RecordJson.results(records()));
+    AtomicFiles.write(dir.resolve(JSON), RecordJson.results(records(), failures()));
   }
 
   /** The directory. */

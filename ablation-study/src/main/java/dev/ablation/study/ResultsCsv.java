@@ -55,6 +55,28 @@ public final class ResultsCsv {
     return line(cells(row));
   }
 
+  /**
+   * The cells of a run that failed: its key (including {@code recovery_lr_multiple}), verdict
+   * {@code FAILED}, and every other cell empty (its error is in its record and in
+   * {@code results.json}).
+   */
+  public static List<String> cells(FailedRun failed) {
+    RunKey k = failed.key();
+    List<String> out = new ArrayList<>(List.of(k.arch().key(), Integer.toString(k.nLayers()),
+        Integer.toString(k.dModel()), k.target().label(), k.scheme().toString(),
+        k.freeze().key(), Long.toString(k.seed()), FailedRun.VERDICT));
+    while (out.size() < HEADER.size()) {
+      out.add("");
+    }
+    out.set(HEADER.indexOf("recovery_lr_multiple"), Numbers.format(k.lrMultiple()));
+    return out;
+  }
+
+  /** One complete line for a run that failed. */
+  public static String line(FailedRun failed) {
+    return line(cells(failed));
+  }
+
   private static String line(List<String> cells) {
     StringWriter w = new StringWriter();
     try (CSVPrinter p = new CSVPrinter(w, FORMAT)) {
@@ -75,7 +97,9 @@ public final class ResultsCsv {
   }
 
   /**
-   * Reads the rows of a complete file, resolving keys with {@code keys}.
+   * Reads the rows of a complete file, resolving keys with {@code keys}. Rows of runs that
+   * failed (verdict {@code FAILED}) have no numbers and are skipped: the result store's
+   * {@code failures()} holds them.
    *
    * @throws IllegalArgumentException if the header differs or a line is malformed, naming it
    */
@@ -89,6 +113,9 @@ public final class ResultsCsv {
           if (!r.toList().equals(HEADER) && !r.toList().equals(HEADER_V1)) {
             throw new IllegalArgumentException("not a results.csv header: " + r.toList());
           }
+          continue;
+        }
+        if (r.size() > 7 && FailedRun.VERDICT.equals(r.get(7))) {
           continue;
         }
         out.add(parse(r, keys));

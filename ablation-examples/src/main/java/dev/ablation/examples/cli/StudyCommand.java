@@ -1,18 +1,12 @@
 package dev.ablation.examples.cli;
 
-import dev.ablation.api.FreezePolicy;
-import dev.ablation.api.ReinitScheme;
 import dev.ablation.study.report.Report;
-import dev.ablation.study.Arch;
-import dev.ablation.study.Preset;
-import dev.ablation.study.Presets;
+import dev.ablation.study.PlanOptions;
 import dev.ablation.study.Progress;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
-import dev.ablation.study.TargetRule;
-import dev.ablation.study.TrainingSettings;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -24,9 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -164,44 +156,26 @@ public final class StudyCommand implements Callable<Integer> {
 
   /** The plan the options ask for, or a usage error naming every bad value. */
   StudyPlan validatedPlan() {
+    PlanOptions p = new PlanOptions();
+    p.preset = preset;
+    p.archs = archs;
+    p.depths = depths;
+    p.widths = widths;
+    p.heads = heads;
+    p.wipe = wipe;
+    p.schemes = schemes;
+    p.policies = policies;
+    p.seeds = seeds;
+    p.evalEvery = evalEvery;
+    p.epsilon = epsilon;
+    p.budget = budget;
+    p.strings = strings;
+    p.epochs = epochs;
+    p.scratch = scratch;
+    p.target = target;
+    p.recoveryLr = recoveryLr;
     List<String> errors = new ArrayList<>();
-    Optional<Preset> p = Presets.byName(preset);
-    if (p.isEmpty()) {
-      errors.add("unknown preset '" + preset + "'; valid: " + Presets.names());
-    }
-    StudyPlan plan = p.map(Preset::plan).orElse(Presets.DEFAULT.plan());
-    List<Arch> a = parseAll(archs, errors, s -> Arch.byKey(s).orElseThrow(
-        () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Arch.keys())));
-    List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
-    List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
-    List<Double> lr = parseAll(recoveryLr, errors, StudyCommand::multiple);
-    try {
-      TrainingSettings t = plan.training();
-      t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
-      t = epsilon == null ? t : t.withEpsilonNats(epsilon);
-      t = budget == null ? t : t.withBudgetFraction(budget);
-      t = strings == null ? t : t.withStrings(strings);
-      t = epochs == null ? t : t.withEpochs(epochs);
-      t = scratch == null ? t : t.withScratch(scratch);
-      t = target == null ? t : t.withTargetRule(TargetRule.parse(target));
-      plan = plan.withTraining(t);
-    } catch (IllegalArgumentException e) {
-      errors.add(e.getMessage());
-    }
-    try {
-      plan = a == null ? plan : plan.withArchs(a);
-      plan = depths == null ? plan : plan.withDepths(depths);
-      plan = widths == null ? plan : plan.withWidths(widths);
-      plan = heads == null ? plan : plan.withHeads(heads);
-      plan = wipe == null ? plan : plan.withWipe(wipe);
-      plan = sc == null ? plan : plan.withSchemes(sc);
-      plan = po == null ? plan : plan.withPolicies(po);
-      plan = seeds == null ? plan : plan.withSeeds(seeds);
-      plan = lr == null ? plan : plan.withRecoveryLr(lr);
-      errors.addAll(plan.problems());
-    } catch (IllegalArgumentException e) {
-      errors.add(e.getMessage());
-    }
+    StudyPlan plan = p.plan(errors);
     if (workers < 1) {
       errors.add("--workers " + workers + " must be >= 1");
     }
@@ -211,40 +185,6 @@ public final class StudyCommand implements Callable<Integer> {
           "invalid options (nothing was trained):\n  - " + String.join("\n  - ", errors));
     }
     return plan;
-  }
-
-  /** {@code 0.3x} (or {@code 0.3}) as 0.3; an error naming the value otherwise. */
-  static double multiple(String text) {
-    String t = text.strip();
-    t = t.endsWith("x") || t.endsWith("X") ? t.substring(0, t.length() - 1) : t;
-    try {
-      double m = Double.parseDouble(t);
-      if (m > 0 && Double.isFinite(m)) {
-        return m;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException("--recovery-lr '" + text + "' is not a multiple > 0 of "
-        + "the original's peak rate; valid e.g. 0.3x,1x,3x");
-  }
-
-  /** Parses each value, collecting one error per bad one; null when the option is absent. */
-  private static <T> List<T> parseAll(List<String> values, List<String> errors,
-      Function<String, T> parse) {
-    if (values == null) {
-      return null;
-    }
-    List<T> outs = new ArrayList<>();
-    for (String v : values) {
-      try {
-        outs.add(parse.apply(v));
-      } catch (IllegalArgumentException e) {
-        errors.add(e.getMessage());
-      }
-    }
-    // all values bad: already reported; keep the preset's list rather than add "needs a value"
-    return outs.isEmpty() ? null : outs;
   }
 
   private List<String> outProblems() {

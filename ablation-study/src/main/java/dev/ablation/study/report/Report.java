@@ -40,14 +40,17 @@ public final class Report {
   private static final String QUESTION_POLICY = FreezePolicy.onlyWiped().key();
 
   private final List<RunRecord> records;
+  private final List<dev.ablation.study.FailedRun> failures;
   private final String criterion;
   private final StringBuilder md = new StringBuilder();
   private final List<Path> written = new ArrayList<>();
   private final Path dir;
 
-  private Report(Path dir, List<RunRecord> records, String criterion) {
+  private Report(Path dir, List<RunRecord> records, List<dev.ablation.study.FailedRun> failures,
+      String criterion) {
     this.dir = dir;
     this.records = records;
+    this.failures = failures;
     this.criterion = criterion;
   }
 
@@ -59,7 +62,19 @@ public final class Report {
    */
   public static List<Path> write(Path dir, List<RunRecord> records, String criterion)
       throws IOException {
-    Report r = new Report(dir, records, criterion);
+    return write(dir, records, List.of(), criterion);
+  }
+
+  /**
+   * Writes {@code report.md} and {@code plots/*.png} into {@code dir}, listing the runs that
+   * failed (threw instead of ending with a verdict) with their errors.
+   *
+   * @param criterion one line describing the recovery target, for the method section
+   * @return the files written, the report last
+   */
+  public static List<Path> write(Path dir, List<RunRecord> records,
+      List<dev.ablation.study.FailedRun> failures, String criterion) throws IOException {
+    Report r = new Report(dir, records, List.copyOf(failures), criterion);
     try {
       r.build();
     } catch (UncheckedIOException e) {
@@ -91,7 +106,7 @@ public final class Report {
    * cannot support. What a terminal shows at the end of a study; nothing pooled.
    */
   public static List<String> headline(List<RunRecord> records) {
-    Report r = new Report(null, records, "");
+    Report r = new Report(null, records, List.of(), "");
     r.answer(new TreeMap<>(group(records, x -> Config.of(x.key()))));
     return List.of(r.md.toString().split("\n"));
   }
@@ -255,6 +270,7 @@ public final class Report {
     positionAndSize(byConfig);
     neverRecovered();
     undamagedRuns();
+    failed();
     damage(byConfig);
     scratch(byConfig);
     control(byConfig);
@@ -671,6 +687,27 @@ public final class Report {
               Interval.fmt(cell.stream().mapToDouble(r -> r.targetLoss()
                   - r.row().lossOriginal()).average().orElse(Double.NaN)));
         });
+    line("");
+  }
+
+  private void failed() {
+    if (failures.isEmpty()) {
+      return;
+    }
+    line("## Runs that failed");
+    line("");
+    line("%d runs threw instead of ending with a verdict; they are `FAILED` rows of "
+        + "`results.csv` and count nowhere above. Delete a run's record (`runs/<hash>.json`) "
+        + "and resume to run it again.", failures.size());
+    line("");
+    line("| arch | N | D | layer | scheme | freeze | seed | error |");
+    line("|---|---|---|---|---|---|---|---|");
+    for (dev.ablation.study.FailedRun f : failures) {
+      RunKey k = f.key();
+      line("| %s | %d | %d | %s | %s | %s | %d | %s |", k.arch(), k.nLayers(), k.dModel(),
+          k.layer(), k.scheme(), k.freeze().key(), k.seed(),
+          f.error().replace('|', '/').replace('\n', ' '));
+    }
     line("");
   }
 

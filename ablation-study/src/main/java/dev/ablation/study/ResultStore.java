@@ -17,11 +17,18 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
- * The study's output directory, safe against a kill at any moment. Each finished run is first
- * written as its own record ({@code runs/<hash>.json}, written to a temporary file, synced and
- * renamed), then appended as one synced line to {@code results.csv}. The records are the
- * truth: on resume the CSV is rebuilt from them, which drops a torn last line and restores a
- * line lost between the two writes, and every run with a record is skipped.
+ * The study's output directory, safe against a kill at any moment and shared by concurrent
+ * workers. Each finished run is first written as its own record ({@code runs/<hash>.json},
+ * written to a temporary file of a unique name, synced and renamed), then appended as one
+ * synced line to {@code results.csv}. The records are the truth: on opening and in
+ * {@link #writeResults()} the CSV is rebuilt from them in key order, which drops a torn last
+ * line, restores a line lost between the two writes and undoes the finishing order of
+ * concurrent workers; every run with a record is skipped on resume. A run that threw is
+ * stored the same way as a {@link FailedRun} (a {@code FAILED} row), so it is not run again
+ * either. Writers that hold no store (cluster executors) write the same files through
+ * {@link RunFiles}.
+ *
+ * <p>Thread-safe: workers call {@link #add} and {@link #putScratch} concurrently.
  */
 public final class ResultStore {
   /** The CSV file. */
@@ -34,11 +41,14 @@ public final class ResultStore {
   static final String SCRATCH = "scratch";
 
   private final Path dir;
+  private final RunKey.Reader keys;
   private final Map<RunKey, RunRecord> records = new TreeMap<>();
+  private final Map<RunKey, FailedRun> failures = new TreeMap<>();
   private final long tornBytes;
 
-  private ResultStore(Path dir, long tornBytes) {
+  private ResultStore(Path dir, RunKey.Reader keys, long tornBytes) {
     this.dir = dir;
+    this.keys = keys;
     this.tornBytes = tornBytes;
   }
 
@@ -63,7 +73,8 @@ public final class ResultStore {
     Files.createDirectories(dir.resolve(RUNS));
     Files.createDirectories(dir.resolve(SCRATCH));
     checkOrWriteSettings(dir, plan);
-    ResultStore store = new ResultStore(dir, AtomicFiles.dropTornTail(dir.resolve(CSV)));
+    ResultStore store = new ResultStore(dir, RunKey.Reader.of(plan),
+        AtomicFiles.dropTornTail(dir.resolve(CSV)));
     store.loadRecords();
     store.rewriteCsv();
     return store;
@@ -93,22 +104,36 @@ public final class ResultStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(RUNS))) {
       for (Path f : files) {
         String name = f.getFileName().toString();
-        if (name.endsWith(".tmp")) {
+        if (name.endsWith(AtomicFiles.TMP)) {
           Files.delete(f); // a write the crash interrupted: that run is not done
           continue;
         }
         if (!name.endsWith(".json")) {
           continue;
         }
-        RunRecord r = RecordJson.fromJson(Files.readString(f, StandardCharsets.UTF_8));
-        records.put(r.key(), r);
+        try {
+          JsonNode n = RecordJson.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
+          if (RecordJson.isFailed(n)) {
+            FailedRun failed = RecordJson.failedFromNode(n, keys);
+            failures.put(failed.key(), failed);
+          } else {
+            RunRecord r = RecordJson.fromNode(n, keys);
+            records.put(r.key(), r);
+          }
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalStateException("cannot read run record " + f + ": " + e.getMessage()
+              + "; move it away to run that run again", e);
+        }
       }
     }
   }
 
-  private void rewriteCsv() throws IOException {
+  private synchronized void rewriteCsv() throws IOException {
+    Map<RunKey, String> lines = new TreeMap<>();
+    records.values().forEach(r -> lines.put(r.key(), ResultsCsv.line(r.row())));
+    failures.values().forEach(f -> lines.put(f.key(), ResultsCsv.line(f)));
     StringBuilder b = new StringBuilder(ResultsCsv.headerLine());
-    records.values().forEach(r -> b.append(ResultsCsv.line(r.row())));
+    lines.values().forEach(b::append);
     AtomicFiles.write(dir.resolve(CSV), b.toString());
   }
 
@@ -117,19 +142,18 @@ public final class ResultStore {
     return tornBytes;
   }
 
-  /** Whether the run is done. */
-  public boolean isDone(RunKey key) {
-    return records.containsKey(key);
+  /** Whether the run is done: it has a record, of a finished run or of one that failed. */
+  public synchronized boolean isDone(RunKey key) {
+    return records.containsKey(key) || failures.containsKey(key);
   }
 
   /** Stores a finished run durably: its record, then its CSV line. */
-  public void add(RunRecord record) {
-    if (records.containsKey(record.key())) {
+  public synchronized void add(RunRecord record) {
+    if (isDone(record.key())) {
       throw new IllegalStateException("run " + record.key() + " is already stored");
     }
     try {
-      AtomicFiles.write(dir.resolve(RUNS).resolve(record.key().fileName()),
-          RecordJson.toJson(record));
+      RunFiles.write(dir, record);
       AtomicFiles.appendLine(dir.resolve(CSV), ResultsCsv.line(record.row()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store run " + record.key() + " in " + dir, e);
@@ -137,48 +161,48 @@ public final class ResultStore {
     records.put(record.key(), record);
   }
 
-  /** {@code T_scratch} of {@code spec} when measured before (the outer optional). */
-  public Optional<OptionalLong> scratch(OriginalSpec spec) {
-    Path f = dir.resolve(SCRATCH).resolve(spec.contentHash() + ".json");
-    if (!Files.exists(f)) {
-      return Optional.empty();
+  /** Stores a run that failed durably: its record, then its CSV line. */
+  public synchronized void add(FailedRun failed) {
+    if (isDone(failed.key())) {
+      throw new IllegalStateException("run " + failed.key() + " is already stored");
     }
     try {
-      JsonNode n = RecordJson.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
-      JsonNode v = n.get("examples_scratch");
-      return Optional.of(v == null || v.isNull() ? OptionalLong.empty()
-          : OptionalLong.of(v.asLong()));
+      RunFiles.write(dir, failed);
+      AtomicFiles.appendLine(dir.resolve(CSV), ResultsCsv.line(failed));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot store run " + failed.key() + " in " + dir, e);
     }
+    failures.put(failed.key(), failed);
+  }
+
+  /** {@code T_scratch} of {@code spec} when measured before (the outer optional). */
+  public synchronized Optional<OptionalLong> scratch(OriginalSpec spec) {
+    return RunFiles.scratch(dir, spec);
   }
 
   /** Stores {@code T_scratch} of {@code spec}. */
-  public void putScratch(OriginalSpec spec, OptionalLong examples) {
-    ObjectNode n = RecordJson.MAPPER.createObjectNode();
-    n.put("original", spec.configuration().toString());
-    if (examples.isPresent()) {
-      n.put("examples_scratch", examples.getAsLong());
-    } else {
-      n.putNull("examples_scratch");
-    }
+  public synchronized void putScratch(OriginalSpec spec, OptionalLong examples) {
     try {
-      AtomicFiles.write(dir.resolve(SCRATCH).resolve(spec.contentHash() + ".json"),
-          RecordJson.write(n));
+      RunFiles.putScratch(dir, spec, examples);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** Every stored run, in key order. */
-  public List<RunRecord> records() {
+  public synchronized List<RunRecord> records() {
     return Collections.unmodifiableList(new ArrayList<>(records.values()));
   }
 
+  /** Every run that failed, in key order. */
+  public synchronized List<FailedRun> failures() {
+    return Collections.unmodifiableList(new ArrayList<>(failures.values()));
+  }
+
   /** Rewrites {@code results.csv} in key order and writes {@code results.json}. */
-  public void writeResults() throws IOException {
+  public synchronized void writeResults() throws IOException {
     rewriteCsv();
-    AtomicFiles.write(dir.resolve(JSON), RecordJson.results(records()));
+    AtomicFiles.write(dir.resolve(JSON), RecordJson.results(records(), failures()));
   }
 
   /** The directory. */

@@ -1,18 +1,16 @@
 package dev.ablation.examples.cli;
 
-import dev.ablation.api.FreezePolicy;
-import dev.ablation.api.ReinitScheme;
 import dev.ablation.study.report.Report;
-import dev.ablation.study.Arch;
-import dev.ablation.study.Preset;
-import dev.ablation.study.Presets;
+import dev.ablation.study.PlanOptions;
 import dev.ablation.study.Progress;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyPlan;
-import dev.ablation.study.TrainingSettings;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,6 +48,16 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
   boolean resume;
+
+  @Option(names = "--verbose",
+      description = "also show log records (ND4J's, the fast path's) on the terminal; they "
+          + "always go to --out/study.log")
+  boolean verbose;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "recoveries run at once, each on its own engine with one native thread; "
+          + "default: the number of cores (${DEFAULT-VALUE})")
+  int workers = Study.defaultWorkers();
 
   @Option(names = "--arch", split = ",", paramLabel = "ARCH",
       description = "architectures: decoder, encoder, encdec")
@@ -87,8 +93,19 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--eval-every", paramLabel = "K", description = "evaluate every K recovery steps")
   Integer evalEvery;
 
-  @Option(names = "--epsilon", paramLabel = "NATS", description = "recovered at L* + NATS")
+  @Option(names = "--epsilon", paramLabel = "EPS",
+      description = "the target's epsilon: nats for --target nats|noise, a fraction for damage")
   Double epsilon;
+
+  @Option(names = "--target", paramLabel = "RULE",
+      description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma) (default); damage: EPS of the "
+          + "step-0 damage undone")
+  String target;
+
+  @Option(names = "--recovery-lr", split = ",", paramLabel = "Mx",
+      description = "recovery peak learning rates as multiples of the original's, e.g. "
+          + "0.3x,1x,3x (default 1x)")
+  List<String> recoveryLr;
 
   @Option(names = "--budget", paramLabel = "F",
       description = "a recovery may spend at most F x S x E examples")
@@ -97,7 +114,8 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--strings", paramLabel = "S", description = "training strings of an original")
   Long strings;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "epochs of an original")
+  @Option(names = "--epochs", paramLabel = "E",
+      description = "cap on an original's epochs (it stops earlier once converged)")
   Integer epochs;
 
   @Option(names = "--scratch", negatable = true,
@@ -110,69 +128,56 @@ public final class StudyCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    int ran;
-    ResultStore store;
-    // the engine opens first: if it cannot, the directory stays as it was
-    try (StudyEngine engine = engines.open(out.resolve("originals"))) {
-      store = ResultStore.open(out, plan, resume);
-      if (store.tornBytesDropped() > 0) {
-        o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
-            store.tornBytesDropped(), out.resolve(ResultStore.CSV));
-      }
-      ran = new Study(plan, engine, store, Progress.forConsole()).run();
+    Progress progress = BarProgress.forTerminalOr(
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
+    Study.Outcome outcome;
+    try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
+      outcome = Study.runInto(out, plan, engines,
+          new Study.Options(workers, resume, progress));
     }
-    store.writeResults();
-    TrainingSettings t = plan.training();
-    Report.write(out, store.records(), String.format(Locale.ROOT,
-        "the validation loss, smoothed over %d evaluations every %d steps, came within "
-            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
-        TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
-        t.budgetFraction()));
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", store.records().size(), out,
-        ran, out.resolve(Report.FILE));
+    if (outcome.tornBytesDropped() > 0) {
+      o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
+          outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
+    }
+    Path report = Report.write(outcome, plan);
+    o.println();
+    for (String line : Report.headline(outcome.records())) {
+      o.println(line.replace("**", ""));
+    }
+    o.println();
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
+        outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));
     o.flush();
     return 0;
   }
 
   /** The plan the options ask for, or a usage error naming every bad value. */
   StudyPlan validatedPlan() {
+    PlanOptions p = new PlanOptions();
+    p.preset = preset;
+    p.archs = archs;
+    p.depths = depths;
+    p.widths = widths;
+    p.heads = heads;
+    p.wipe = wipe;
+    p.schemes = schemes;
+    p.policies = policies;
+    p.seeds = seeds;
+    p.evalEvery = evalEvery;
+    p.epsilon = epsilon;
+    p.budget = budget;
+    p.strings = strings;
+    p.epochs = epochs;
+    p.scratch = scratch;
+    p.target = target;
+    p.recoveryLr = recoveryLr;
     List<String> errors = new ArrayList<>();
-    Optional<Preset> p = Presets.byName(preset);
-    if (p.isEmpty()) {
-      errors.add("unknown preset '" + preset + "'; valid: " + Presets.names());
-    }
-    StudyPlan plan = p.map(Preset::plan).orElse(Presets.DEFAULT.plan());
-    List<Arch> a = parseAll(archs, errors, s -> Arch.byKey(s).orElseThrow(
-        () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Arch.keys())));
-    List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
-    List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
-    try {
-      TrainingSettings t = plan.training();
-      t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
-      t = epsilon == null ? t : t.withEpsilonNats(epsilon);
-      t = budget == null ? t : t.withBudgetFraction(budget);
-      t = strings == null ? t : t.withStrings(strings);
-      t = epochs == null ? t : t.withEpochs(epochs);
-      t = scratch == null ? t : t.withScratch(scratch);
-      plan = plan.withTraining(t);
-    } catch (IllegalArgumentException e) {
-      errors.add(e.getMessage());
-    }
-    try {
-      plan = a == null ? plan : plan.withArchs(a);
-      plan = depths == null ? plan : plan.withDepths(depths);
-      plan = widths == null ? plan : plan.withWidths(widths);
-      plan = heads == null ? plan : plan.withHeads(heads);
-      plan = wipe == null ? plan : plan.withWipe(wipe);
-      plan = sc == null ? plan : plan.withSchemes(sc);
-      plan = po == null ? plan : plan.withPolicies(po);
-      plan = seeds == null ? plan : plan.withSeeds(seeds);
-      errors.addAll(plan.problems());
-    } catch (IllegalArgumentException e) {
-      errors.add(e.getMessage());
+    StudyPlan plan = p.plan(errors);
+    if (workers < 1) {
+      errors.add("--workers " + workers + " must be >= 1");
     }
     errors.addAll(outProblems());
     if (!errors.isEmpty()) {
@@ -180,24 +185,6 @@ public final class StudyCommand implements Callable<Integer> {
           "invalid options (nothing was trained):\n  - " + String.join("\n  - ", errors));
     }
     return plan;
-  }
-
-  /** Parses each value, collecting one error per bad one; null when the option is absent. */
-  private static <T> List<T> parseAll(List<String> values, List<String> errors,
-      Function<String, T> parse) {
-    if (values == null) {
-      return null;
-    }
-    List<T> outs = new ArrayList<>();
-    for (String v : values) {
-      try {
-        outs.add(parse.apply(v));
-      } catch (IllegalArgumentException e) {
-        errors.add(e.getMessage());
-      }
-    }
-    // all values bad: already reported; keep the preset's list rather than add "needs a value"
-    return outs.isEmpty() ? null : outs;
   }
 
   private List<String> outProblems() {

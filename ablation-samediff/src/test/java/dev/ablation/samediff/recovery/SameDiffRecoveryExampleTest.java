@@ -48,7 +48,8 @@ class SameDiffRecoveryExampleTest {
     System.out.println(r.verdict() + " rho=" + r.rho());
     surgeon.restore(trained);
     // END EXAMPLE
-    assertThat(r.verdict()).isIn(Verdict.RECOVERED, Verdict.PLATEAUED, Verdict.BUDGET_EXHAUSTED);
+    assertThat(r.verdict()).isIn(Verdict.RECOVERED, Verdict.PLATEAUED, Verdict.BUDGET_EXHAUSTED,
+        Verdict.UNDAMAGED);
     assertThat(r.curve()).isNotEmpty();
 
     String javadoc = Files.readString(

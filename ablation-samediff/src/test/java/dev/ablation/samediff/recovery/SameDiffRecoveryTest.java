@@ -109,8 +109,10 @@ class SameDiffRecoveryTest {
     var points = plateau.curve();
     boolean touched = points.stream().skip(1).anyMatch(p -> p.loss() <= plateau.targetLoss());
     if (!touched) {
+      // L0 is never judged (issue 12): the evaluation at step 5 sets the best loss, then the
+      // two at steps 10 and 15 without 10 nats of improvement spend the patience
       assertThat(plateau.verdict()).isEqualTo(Verdict.PLATEAUED);
-      assertThat(plateau.spent().steps()).isEqualTo(10);
+      assertThat(plateau.spent().steps()).isEqualTo(15);
     } else if (plateau.verdict() == Verdict.PLATEAUED) {
       // issue 12: never PLATEAUED while a raw loss within the patience sits at the target
       assertThat(points.subList(points.size() - 2, points.size()))

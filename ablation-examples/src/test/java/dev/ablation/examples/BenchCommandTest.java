@@ -25,7 +25,9 @@ class BenchCommandTest {
     assertThat(lines).contains("native_build=linux-x86_64-onednn", "step_arena=true");
     for (String name : List.of("full_step_ms", "eval_ms_per_batch", "recovery_step_ms_L0",
         "recovery_step_ms_L1", "recovery_step_ms_L1_plain", "recovery_over_full_L1",
-        "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps")) {
+        "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps", "ops_per_step",
+        "full_step_cpu_ms", "population_K8_over_single", "population_K8_L0_over_single",
+        "population_K8_L1_over_single_wall")) {
       assertThat(lines).as(name).anyMatch(l -> l.startsWith("n2_d8_t4." + name + "="));
     }
   }
@@ -40,7 +42,7 @@ class BenchCommandTest {
     List<String> figures = text.toString().lines().filter(l -> l.startsWith("n2_d8_t4."))
         .map(l -> l.substring("n2_d8_t4.".length(), l.indexOf('='))).toList();
     assertThat(figures).containsExactly("full_step_ms", "full_step_ms_mean", "gflop_per_step",
-        "full_step_gflops");
+        "full_step_gflops", "ops_per_step", "parameter_arrays", "full_step_cpu_ms");
   }
 
   @Test

@@ -128,6 +128,22 @@ public final class SparkStudyApp implements Callable<Integer> {
       description = "measure T_scratch (training from a fresh init to the same target)")
   Boolean scratch;
 
+  @Option(names = PlanOptions.TASK, paramLabel = "TASK",
+      description = "what the originals learn: markov, bigram, hops, text, dyck; reverse, "
+          + "translate (encdec)")
+  String task;
+
+  @Option(names = PlanOptions.VOCAB, paramLabel = "V", description = "synthetic vocabulary")
+  Integer vocab;
+
+  @Option(names = PlanOptions.SEQ_LEN, paramLabel = "T", description = "tokens per string")
+  Integer seqLen;
+
+  @Option(names = PlanOptions.WIPE_KINDS, split = ",", paramLabel = "KIND",
+      description = "block, attn, mlp, norms, cross_attn, all_cross_attn, fresh_encoder, "
+          + "trained_encoder, stitched_encoder")
+  List<String> kinds;
+
   /** The application on {@code engines} (the SameDiff engine in {@link #main}). */
   public SparkStudyApp(EngineFactory engines) {
     this.engines = Objects.requireNonNull(engines, "engines");
@@ -214,6 +230,10 @@ public final class SparkStudyApp implements Callable<Integer> {
     p.strings = strings;
     p.epochs = epochs;
     p.scratch = scratch;
+    p.task = task;
+    p.vocab = vocab;
+    p.seqLen = seqLen;
+    p.kinds = kinds;
     p.target = target;
     p.recoveryLr = recoveryLr;
     List<String> errors = new ArrayList<>();

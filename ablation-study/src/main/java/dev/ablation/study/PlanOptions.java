@@ -52,6 +52,14 @@ public final class PlanOptions {
   public static final String EPOCHS = "--epochs";
   /** {@code --[no-]scratch}. */
   public static final String SCRATCH = "--scratch";
+  /** {@code --task KEY} ({@link Task}). */
+  public static final String TASK = "--task";
+  /** {@code --vocab V}. */
+  public static final String VOCAB = "--vocab";
+  /** {@code --seq-len T}. */
+  public static final String SEQ_LEN = "--seq-len";
+  /** {@code --wipe-kinds K,..} ({@link WipeKind}). */
+  public static final String WIPE_KINDS = "--wipe-kinds";
   /** {@code --out DIR}. */
   public static final String OUT = "--out";
   /** {@code --resume}. */
@@ -67,7 +75,7 @@ public final class PlanOptions {
   /** Every option that shapes the plan, plus {@code --out} and {@code --resume}. */
   public static final List<String> ALL = List.of(PRESET, OUT, RESUME, ARCH, LAYERS, WIDTHS,
       HEADS, WIPE, SCHEMES, POLICIES, SEEDS, EVAL_EVERY, EPSILON, TARGET, RECOVERY_LR, BUDGET,
-      STRINGS, EPOCHS, SCRATCH);
+      STRINGS, EPOCHS, SCRATCH, TASK, VOCAB, SEQ_LEN, WIPE_KINDS);
 
   /** {@value #PRESET}; null means {@value #DEFAULT_PRESET}. */
   public String preset;
@@ -103,6 +111,14 @@ public final class PlanOptions {
   public Integer epochs;
   /** {@value #SCRATCH}. */
   public Boolean scratch;
+  /** {@value #TASK} key. */
+  public String task;
+  /** {@value #VOCAB}. */
+  public Integer vocab;
+  /** {@value #SEQ_LEN}. */
+  public Integer seqLen;
+  /** {@value #WIPE_KINDS} keys. */
+  public List<String> kinds;
 
   /**
    * The plan these options ask for. Every problem found is added to {@code errors} (one
@@ -121,6 +137,9 @@ public final class PlanOptions {
     List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
     List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
     List<Double> lr = parseAll(recoveryLr, errors, PlanOptions::multiple);
+    List<WipeKind> wk = parseAll(kinds, errors, k -> WipeKind.byKey(k).orElseThrow(
+        () -> new IllegalArgumentException("unknown wipe kind '" + k + "'; valid: "
+            + WipeKind.keys())));
     try {
       TrainingSettings t = plan.training();
       t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
@@ -130,6 +149,16 @@ public final class PlanOptions {
       t = epochs == null ? t : t.withEpochs(epochs);
       t = scratch == null ? t : t.withScratch(scratch);
       t = target == null ? t : t.withTargetRule(TargetRule.parse(target));
+      t = vocab == null ? t : t.withVocab(vocab);
+      t = seqLen == null ? t : t.withSeqLen(seqLen);
+      if (task != null) {
+        java.util.Optional<Task> k = Task.byKey(task);
+        if (k.isEmpty()) {
+          errors.add("unknown task '" + task + "'; valid: " + Task.keys());
+        } else {
+          t = t.withTask(k.get());
+        }
+      }
       plan = plan.withTraining(t);
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
@@ -144,6 +173,7 @@ public final class PlanOptions {
       plan = po == null ? plan : plan.withPolicies(po);
       plan = seeds == null ? plan : plan.withSeeds(seeds);
       plan = lr == null ? plan : plan.withRecoveryLr(lr);
+      plan = wk == null ? plan : plan.withKinds(wk);
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());

@@ -27,58 +27,98 @@ public final class Presets {
       /* convergence window */ 5, /* delta */ 0.01, TargetRule.NOISE, /* recovery warmup */ 8);
 
   /**
-   * The same language and training as quick (so quick's originals are reused), over four
-   * shapes. Measured on the 2-core machine: see the README for the wall time.
+   * The depth-needing task: the in-context bigram language (V = 6, α = 0.3 fixed in the
+   * engine, strings of 33 tokens), batches of 32 strings, peak rate 3e-3 after 32 warmup steps,
+   * at most 8 epochs of S = 4096. The convergence rule is stricter than quick's (0.002 nats over
+   * 8 evaluations): the loss of this task plateaus for a few hundred steps before the induction
+   * circuit forms, and quick's rule would stop training on that plateau. ε = 0.02 nats (with
+   * the noise rule, L* + max(ε, 2σ)).
    */
-  private static final TrainingSettings DEFAULT_TRAINING = QUICK_TRAINING;
+  private static final TrainingSettings BIGRAM_TRAINING = new TrainingSettings(
+      /* vocab */ 6, /* seqLen */ 32, /* batch */ 32, /* S */ 4096, /* E cap */ 8,
+      /* lr */ 3e-3, /* evalEvery */ 8, /* eps */ 0.02, /* patience */ 8, /* budget */ 1.0,
+      /* scratch: T_orig instead */ false, /* warmup */ 32, /* original eval every */ 16,
+      /* convergence window */ 8, /* delta */ 0.002, TargetRule.NOISE, /* recovery warmup */ 8,
+      Task.BIGRAM);
 
-  private static final TrainingSettings FULL_TRAINING = new TrainingSettings(
-      16, 32, 32, 16384, 16, 1e-3, 16, 0.02, 12, 1.0, true, 100, 32, 5, 0.005,
-      TargetRule.NOISE, 16);
+  /**
+   * The aside's task: translating a first-order Markov source of 8 symbols (vocabulary 17),
+   * strings of 12 tokens, so the target side has structure a decoder alone can model.
+   */
+  private static final TrainingSettings TRANSLATE_TRAINING = new TrainingSettings(
+      17, 12, 32, 4096, 8, 3e-3, 8, 0.02, 8, 1.0, true, 32, 16, 8, 0.002, TargetRule.NOISE, 8,
+      Task.TRANSLATE);
+
+  private static final TrainingSettings FULL_TRAINING = BIGRAM_TRAINING.withStrings(16384);
 
   private static final List<Long> FIVE_SEEDS = List.of(1L, 2L, 3L, 4L, 5L);
 
   private static final List<ReinitScheme> FRESH_AND_ZERO =
       List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput());
 
-  /** Under 2 minutes: one small decoder, every layer, both main schemes, the question's policy. */
+  private static final List<ReinitScheme> THREE_SCHEMES = List.of(ReinitScheme.fresh(),
+      ReinitScheme.restoreInitial(), ReinitScheme.zeroOutput());
+
+  /** Under 2 minutes: one small decoder on the Markov language, every layer, the question's policy. */
   public static final Preset QUICK = new Preset("quick",
-      "decoder N=2 D=32, every layer, FRESH+ZERO_OUTPUT, onlyWiped, seeds 1-5; < 2 min",
+      "markov, decoder N=2 D=32, every layer, FRESH+ZERO_OUTPUT, onlyWiped, seeds 1-5; < 2 min",
       new StudyPlan(List.of(Arch.DECODER), List.of(2), List.of(32), 4, List.of(),
           FRESH_AND_ZERO, List.of(FreezePolicy.onlyWiped()), FIVE_SEEDS,
-          QUICK_TRAINING));
+          QUICK_TRAINING, List.of(1.0), List.of(WipeKind.BLOCK)));
 
-  /** Under 15 minutes: two depths, two widths, both schemes, question and control, 3 seeds. */
+  /**
+   * The depth-needing task at one shape: N = 4 (and the N − 1 = 3 baseline trained from
+   * scratch), every block, three schemes, the question's policy. Two seeds, not five, to stay
+   * near 15 minutes; {@code standard} has five.
+   */
   public static final Preset DEFAULT = new Preset("default",
-      "decoder N=2,4 D=32,64, every layer, FRESH+ZERO_OUTPUT, onlyWiped+allTrainable, "
-          + "seeds 1-5; < 15 min",
-      new StudyPlan(List.of(Arch.DECODER), List.of(2, 4), List.of(32, 64), 4, List.of(),
-          FRESH_AND_ZERO, List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()),
-          FIVE_SEEDS, DEFAULT_TRAINING));
+      "bigram, decoder N=3,4 D=64, every block, FRESH+RESTORE_INITIAL+ZERO_OUTPUT, onlyWiped, "
+          + "seeds 1-2; ~15 min (docs/study.md)",
+      new StudyPlan(List.of(Arch.DECODER), List.of(3, 4), List.of(64), 4, List.of(),
+          THREE_SCHEMES, List.of(FreezePolicy.onlyWiped()), List.of(1L, 2L),
+          BIGRAM_TRAINING, List.of(1.0), List.of(WipeKind.BLOCK)));
 
-  /** Everything: for a bigger machine or a GPU. */
+  /**
+   * The findings run: depth 2–8 (each N's N − 1 neighbour is the shallower baseline), width
+   * 32–128, blocks and their sublayers, three schemes, the question's policy and the control,
+   * five seeds. Hours on the 2-core machine (docs/study.md).
+   */
+  public static final Preset STANDARD = new Preset("standard",
+      "bigram, decoder N=2,3,4,6,8 D=32,128, blocks+attn+mlp+norms, 3 schemes, "
+          + "onlyWiped+allTrainable, seeds 1-5; hours (docs/study.md)",
+      new StudyPlan(List.of(Arch.DECODER), List.of(2, 3, 4, 6, 8), List.of(32, 128), 4,
+          List.of(), THREE_SCHEMES,
+          List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()),
+          FIVE_SEEDS, BIGRAM_TRAINING, List.of(1.0), WipeKind.SUBLAYERS));
+
+  /** Everything: for a cluster. */
   public static final Preset FULL = new Preset("full",
-      "decoder+encdec N=2,4,6 D=32,64,128, every layer, all schemes, 5 policies, seeds 1-5; "
-          + "hours on a CPU",
-      new StudyPlan(List.of(Arch.DECODER, Arch.ENCODER_DECODER), List.of(2, 4, 6),
+      "bigram, decoder N=2..8 D=32,64,128, blocks+sublayers, four schemes, 5 policies, "
+          + "seeds 1-5; a cluster",
+      new StudyPlan(List.of(Arch.DECODER), List.of(2, 3, 4, 5, 6, 7, 8),
           List.of(32, 64, 128), 4, List.of(),
           List.of(ReinitScheme.fresh(), ReinitScheme.restoreInitial(), ReinitScheme.zeroOutput(),
               ReinitScheme.shrinkPerturb(0.5, 0.01)),
           List.of(FreezePolicy.onlyWiped(), FreezePolicy.wipedPlusLayerNorms(),
               FreezePolicy.wipedPlusNeighbours(1), FreezePolicy.wipedPlusHead(),
               FreezePolicy.allTrainable()),
-          FIVE_SEEDS, FULL_TRAINING));
+          FIVE_SEEDS, FULL_TRAINING, List.of(1.0), WipeKind.SUBLAYERS));
 
-  /** The question's aside: an encoder-decoder, one decoder layer vs all cross-attention vs a new encoder. */
+  /**
+   * The question's aside on a task whose target side has structure: each decoder block, all
+   * cross-attention, one cross-attention sublayer, a trained encoder of another width with
+   * wiped cross-attention, and the same encoder stitched in (only the projection trains).
+   */
   public static final Preset ENCDEC = new Preset("encdec",
-      "encdec N=2 D=32: each decoder block, all cross-attention, a fresh encoder of another "
-          + "width; FRESH+ZERO_OUTPUT, onlyWiped, seeds 1-5",
+      "translate, encdec N=2 D=32: each decoder block, all cross-attention, each "
+          + "cross-attention, a trained encoder of width 16 (cross-attention wiped / kept: "
+          + "stitching); FRESH, onlyWiped, seeds 1-5",
       new StudyPlan(List.of(Arch.ENCODER_DECODER), List.of(2), List.of(32), 4, List.of(),
-          FRESH_AND_ZERO, List.of(FreezePolicy.onlyWiped()), FIVE_SEEDS,
-          DEFAULT_TRAINING));
+          List.of(ReinitScheme.fresh()), List.of(FreezePolicy.onlyWiped()), FIVE_SEEDS,
+          TRANSLATE_TRAINING, List.of(1.0), WipeKind.ASIDE));
 
   /** Every preset, in the order help lists them. */
-  public static final List<Preset> ALL = List.of(QUICK, DEFAULT, FULL, ENCDEC);
+  public static final List<Preset> ALL = List.of(QUICK, DEFAULT, STANDARD, ENCDEC, FULL);
 
   /** The preset named {@code name}, if any. */
   public static Optional<Preset> byName(String name) {

@@ -24,17 +24,27 @@ import java.util.Locale;
  * @param training how to train and judge
  * @param recoveryLr the recovery's peak learning rates as multiples of the original's peak
  *     ({@code --recovery-lr 0.3x,1x,3x}); default {@code [1]}
+ * @param kinds what is wiped: blocks, sublayers, the encoder-decoder's arms ({@link WipeKind});
+ *     a kind that does not apply to an architecture is skipped for it
  */
 public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr)
+    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr, List<WipeKind> kinds)
     implements java.io.Serializable {
 
-  /** A plan recovering at the original's peak rate. */
+  /** A plan recovering at the original's peak rate, wiping the {@link WipeKind#CLASSIC} targets. */
   public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
       List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
       List<Long> seeds, TrainingSettings training) {
     this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, List.of(1.0));
+  }
+
+  /** A plan wiping the {@link WipeKind#CLASSIC} targets. */
+  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
+      List<Long> seeds, TrainingSettings training, List<Double> recoveryLr) {
+    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, recoveryLr,
+        WipeKind.CLASSIC);
   }
 
   /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
@@ -47,6 +57,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     policies = distinct(policies, "policies");
     seeds = distinct(seeds, "seeds");
     recoveryLr = distinct(recoveryLr, "recovery-lr");
+    kinds = distinct(kinds, "wipe-kinds");
     if (training == null) {
       throw new IllegalArgumentException("training settings are required");
     }
@@ -80,6 +91,17 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     }
     if (heads < 1) {
       out.add("--heads " + heads + " must be >= 1");
+    }
+    Task task = training.task();
+    for (Arch a : archs) {
+      if (!task.appliesTo(a)) {
+        out.add(String.format(Locale.ROOT, "--task %s cannot train --arch %s; valid for %s: %s",
+            task, a, a, Task.keysFor(a)));
+      }
+      if (kinds.stream().noneMatch(k -> k.appliesTo(a))) {
+        out.add(String.format(Locale.ROOT, "--wipe-kinds %s has nothing to wipe in --arch %s; "
+            + "add block, attn, mlp or norms", kinds, a));
+      }
     }
     int minDepth = depths.stream().mapToInt(Integer::intValue).min().orElse(0);
     for (int l : wipe) {
@@ -125,10 +147,23 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
 
   /** The wipe targets of a model of this shape that this plan selects. */
   public List<WipeTarget> targets(ModelSpec model) {
-    return model.targets().stream()
-        .filter(t -> wipe.isEmpty() || t.position().isEmpty()
-            || wipe.contains(t.position().getAsInt()))
-        .toList();
+    List<WipeTarget> out = new ArrayList<>();
+    for (int i = 0; i < model.nLayers(); i++) {
+      if (!wipe.isEmpty() && !wipe.contains(i)) {
+        continue;
+      }
+      for (WipeKind k : kinds) {
+        if (k.perBlock()) {
+          out.addAll(WipeTarget.of(k, model, i));
+        }
+      }
+    }
+    for (WipeKind k : kinds) {
+      if (!k.perBlock()) {
+        out.addAll(WipeTarget.of(k, model, 0));
+      }
+    }
+    return out;
   }
 
   /** The recovery runs of one original, in order. */
@@ -154,59 +189,65 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
   /** A copy with other architectures. */
   public StudyPlan withArchs(List<Arch> v) {
     return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy with other depths. */
   public StudyPlan withDepths(List<Integer> v) {
     return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy with other widths. */
   public StudyPlan withWidths(List<Integer> v) {
     return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy with another head count. */
   public StudyPlan withHeads(int v) {
     return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy wiping only these block indices. */
   public StudyPlan withWipe(List<Integer> v) {
     return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy with other schemes. */
   public StudyPlan withSchemes(List<ReinitScheme> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy with other policies. */
   public StudyPlan withPolicies(List<FreezePolicy> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy with other seeds. */
   public StudyPlan withSeeds(List<Long> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, recoveryLr);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, recoveryLr, kinds);
   }
 
   /** A copy with other training settings. */
   public StudyPlan withTraining(TrainingSettings v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v,
-        recoveryLr);
+        recoveryLr, kinds);
   }
 
   /** A copy with other recovery learning-rate multiples. */
   public StudyPlan withRecoveryLr(List<Double> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        v);
+        v, kinds);
+  }
+
+  /** A copy wiping other kinds of target. */
+  public StudyPlan withKinds(List<WipeKind> v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr, v);
   }
 }

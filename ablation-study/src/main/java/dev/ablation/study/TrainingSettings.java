@@ -41,11 +41,13 @@ import java.util.Map;
  * @param convergenceDelta δ: nats of improvement over k evaluations below which it has converged
  * @param targetRule how ε becomes the target
  * @param recoveryWarmup the recovery's linear warmup, steps
+ * @param task what the originals learn ({@link Task}, {@code docs/tasks.md}); part of the
+ *     content hash
  */
 public record TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
     double learningRate, int evalEvery, double epsilonNats, int patience, double budgetFraction,
     boolean scratch, int warmupSteps, int originalEvalEvery, int convergenceWindow,
-    double convergenceDelta, TargetRule targetRule, int recoveryWarmup)
+    double convergenceDelta, TargetRule targetRule, int recoveryWarmup, Task task)
     implements java.io.Serializable {
 
   /** Smoothing window of the recovery criterion, in evaluations. */
@@ -64,7 +66,26 @@ public record TrainingSettings(int vocab, int seqLen, int batchSize, long string
       double learningRate, int evalEvery, double epsilonNats, int patience,
       double budgetFraction, boolean scratch) {
     this(vocab, seqLen, batchSize, strings, epochs, learningRate, evalEvery, epsilonNats,
-        patience, budgetFraction, scratch, 32, 16, 5, 0.01, TargetRule.NOISE, 8);
+        patience, budgetFraction, scratch, Task.MARKOV);
+  }
+
+  /** As the eleven-value constructor, for the task {@code task}. */
+  public TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
+      double learningRate, int evalEvery, double epsilonNats, int patience,
+      double budgetFraction, boolean scratch, Task task) {
+    this(vocab, seqLen, batchSize, strings, epochs, learningRate, evalEvery, epsilonNats,
+        patience, budgetFraction, scratch, 32, 16, 5, 0.01, TargetRule.NOISE, 8, task);
+  }
+
+  /** Every setting but the task, which is {@link Task#MARKOV}. */
+  public TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
+      double learningRate, int evalEvery, double epsilonNats, int patience,
+      double budgetFraction, boolean scratch, int warmupSteps, int originalEvalEvery,
+      int convergenceWindow, double convergenceDelta, TargetRule targetRule,
+      int recoveryWarmup) {
+    this(vocab, seqLen, batchSize, strings, epochs, learningRate, evalEvery, epsilonNats,
+        patience, budgetFraction, scratch, warmupSteps, originalEvalEvery, convergenceWindow,
+        convergenceDelta, targetRule, recoveryWarmup, Task.MARKOV);
   }
 
   /** Validates, naming every bad value at once. */
@@ -82,6 +103,9 @@ public record TrainingSettings(int vocab, int seqLen, int batchSize, long string
     }
     if (!(epsilonNats >= 0) || Double.isInfinite(epsilonNats)) {
       p.add("epsilon must be finite and >= 0, got " + epsilonNats);
+    }
+    if (task == null) {
+      p.add("task is required; valid: " + Task.keys());
     }
     if (targetRule == null) {
       p.add("target rule is required; valid: nats, noise, damage");
@@ -172,6 +196,7 @@ public record TrainingSettings(int vocab, int seqLen, int batchSize, long string
     m.put("convergence_delta", String.format(Locale.ROOT, "%s", convergenceDelta));
     m.put("target_rule", targetRule.name());
     m.put("recovery_warmup", Integer.toString(recoveryWarmup));
+    m.put("task", task.key());
     return m;
   }
 
@@ -179,7 +204,7 @@ public record TrainingSettings(int vocab, int seqLen, int batchSize, long string
       boolean scratch, TargetRule rule) {
     return new TrainingSettings(vocab, seqLen, batchSize, s, e, learningRate, evalEvery, eps,
         patience, budget, scratch, warmupSteps, originalEvalEvery, convergenceWindow,
-        convergenceDelta, rule, recoveryWarmup);
+        convergenceDelta, rule, recoveryWarmup, task);
   }
 
   /** A copy with another k. */
@@ -215,5 +240,26 @@ public record TrainingSettings(int vocab, int seqLen, int batchSize, long string
   /** A copy that does or does not measure {@code T_scratch}. */
   public TrainingSettings withScratch(boolean s) {
     return with(evalEvery, epsilonNats, budgetFraction, strings, epochs, s, targetRule);
+  }
+
+  /** A copy learning another task. */
+  public TrainingSettings withTask(Task t) {
+    return new TrainingSettings(vocab, seqLen, batchSize, strings, epochs, learningRate,
+        evalEvery, epsilonNats, patience, budgetFraction, scratch, warmupSteps,
+        originalEvalEvery, convergenceWindow, convergenceDelta, targetRule, recoveryWarmup, t);
+  }
+
+  /** A copy with another vocabulary size. */
+  public TrainingSettings withVocab(int v) {
+    return new TrainingSettings(v, seqLen, batchSize, strings, epochs, learningRate,
+        evalEvery, epsilonNats, patience, budgetFraction, scratch, warmupSteps,
+        originalEvalEvery, convergenceWindow, convergenceDelta, targetRule, recoveryWarmup, task);
+  }
+
+  /** A copy with another string length. */
+  public TrainingSettings withSeqLen(int l) {
+    return new TrainingSettings(vocab, l, batchSize, strings, epochs, learningRate,
+        evalEvery, epsilonNats, patience, budgetFraction, scratch, warmupSteps,
+        originalEvalEvery, convergenceWindow, convergenceDelta, targetRule, recoveryWarmup, task);
   }
 }

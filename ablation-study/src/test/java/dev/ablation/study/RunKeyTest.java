@@ -33,6 +33,44 @@ class RunKeyTest {
   }
 
   @Test
+  void everyKindsLabelsReadBackAndSublayerTargetsHoldOnlyTheirBlocksParts() {
+    for (Arch a : Arch.values()) {
+      ModelSpec m = new ModelSpec(a, 3, 32, 4);
+      StudyPlan plan = Presets.QUICK.plan().withArchs(List.of(a)).withDepths(List.of(3))
+          .withKinds(List.of(WipeKind.values()));
+      List<WipeTarget> targets = plan.targets(m);
+      for (WipeTarget t : targets) {
+        assertEquals(t, WipeTarget.parse(t.label(), m.nLayers()), t.label());
+        if (t instanceof WipeTarget.Sublayers s) {
+          LayerPathCheck.allInOneBlock(s);
+        }
+      }
+      long perBlock = java.util.Arrays.stream(WipeKind.values())
+          .filter(k -> k.perBlock() && k.appliesTo(a)).count();
+      long once = java.util.Arrays.stream(WipeKind.values())
+          .filter(k -> !k.perBlock() && k.appliesTo(a)).count();
+      assertEquals(3 * perBlock + once, targets.size(), a + ": " + targets);
+    }
+    assertEquals(List.of("decoder.blocks.1.ln1", "decoder.blocks.1.ln2", "decoder.blocks.1.ln3"),
+        WipeTarget.parse("decoder.blocks.1.ln", 2).layers().stream().map(Object::toString)
+            .toList());
+    assertEquals(new WipeTarget.SwapEncoder(16, WipeTarget.EncoderSource.STITCHED),
+        WipeTarget.parse("encoder.stitched(d_model=16)", 2));
+  }
+
+  /** A sublayer target names parts of exactly one block, and no whole block. */
+  static final class LayerPathCheck {
+    static void allInOneBlock(WipeTarget.Sublayers s) {
+      var block = s.sublayers().get(0).stack().orElseThrow() + "."
+          + s.sublayers().get(0).blockIndex().orElseThrow();
+      for (var p : s.sublayers()) {
+        assertTrue(p.toString().startsWith(block + "."), s + " mixes blocks");
+        assertTrue(p.segments().size() >= 3, p + " is not a sublayer");
+      }
+    }
+  }
+
+  @Test
   void keysSortByTypedValuesNumbersAsNumbers() {
     List<RunKey> keys = new ArrayList<>();
     ModelSpec enc = new ModelSpec(Arch.ENCODER_DECODER, 12, 32, 4);

@@ -49,6 +49,18 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
   boolean resume;
 
+  @Option(names = "--task", paramLabel = "TASK",
+      description = "what the originals learn: markov, bigram, hops, text, dyck (decoder, encoder); "
+          + "reverse, translate (encdec); see docs/tasks.md")
+  String task;
+
+  @Option(names = "--vocab", paramLabel = "V",
+      description = "vocabulary of the synthetic task (ignored by text)")
+  Integer vocab;
+
+  @Option(names = "--seq-len", paramLabel = "T", description = "tokens per training string")
+  Integer seqLen;
+
   @Option(names = "--verbose",
       description = "also show log records (ND4J's, the fast path's) on the terminal; they "
           + "always go to --out/study.log")
@@ -75,6 +87,12 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--wipe", split = ",", paramLabel = "L",
       description = "wipe only these block indices (0-based, each < every N); default: all")
   List<Integer> wipe;
+
+  @Option(names = "--wipe-kinds", split = ",", paramLabel = "KIND",
+      description = "what to wipe: block, attn, mlp, norms (per block); cross_attn (per "
+          + "decoder block), all_cross_attn, fresh_encoder, trained_encoder, stitched_encoder "
+          + "(encdec)")
+  List<String> kinds;
 
   // commas inside parentheses belong to SHRINK_PERTURB(lambda,sigma), not to the list
   @Option(names = "--schemes", split = ",(?![^(]*\\))", splitSynopsisLabel = ",",
@@ -174,6 +192,10 @@ public final class StudyCommand implements Callable<Integer> {
     p.scratch = scratch;
     p.target = target;
     p.recoveryLr = recoveryLr;
+    p.task = task;
+    p.vocab = vocab;
+    p.seqLen = seqLen;
+    p.kinds = kinds;
     List<String> errors = new ArrayList<>();
     StudyPlan plan = p.plan(errors);
     if (workers < 1) {

@@ -86,12 +86,15 @@ class StudyCommandTest {
     assertEquals(0, run("study", "--preset", "quick", "--out", o.toString()), err.toString());
     List<String> lines = Files.readAllLines(o.resolve("results.csv"));
     assertEquals(String.join(",", ResultsCsv.HEADER), lines.get(0));
-    // quick: N=2 -> 2 layers, 2 schemes, 1 policy, 3 seeds
-    assertEquals(1 + 2 * 2 * 1 * 3, lines.size());
+    // quick: N=2 -> 2 layers x its schemes x its policies x its seeds
+    dev.ablation.study.StudyPlan quick = dev.ablation.study.Presets.QUICK.plan();
+    int runs = 2 * quick.schemes().size() * quick.policies().size() * quick.seeds().size();
+    assertEquals(runs, quick.totalRuns());
+    assertEquals(1 + runs, lines.size());
     for (String f : List.of("results.json", "report.md", "study.json")) {
       assertTrue(Files.size(o.resolve(f)) > 0, f);
     }
-    assertTrue(out.toString().contains("12 runs"), out.toString());
+    assertTrue(out.toString().contains(runs + " runs"), out.toString());
   }
 
   @Test
@@ -104,8 +107,25 @@ class StudyCommandTest {
     assertEquals(1 + 2 * 1 * 2 * 1, lines.size(), String.join("\n", lines));
     assertTrue(lines.get(1).startsWith("decoder,3,32,blocks.0,\"SHRINK_PERTURB(0.5,0.01)\","),
         lines.get(1));
-    assertTrue(lines.stream().skip(1).allMatch(l -> l.endsWith(",," + l.substring(
-        l.lastIndexOf(',') + 1))), "examples_scratch empty with --no-scratch: " + lines);
+    List<dev.ablation.study.StudyRow> rows = ResultsCsv.read(
+        Files.newBufferedReader(o.resolve("results.csv"), java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(rows.stream().allMatch(r -> r.examplesScratch().isEmpty()),
+        "examples_scratch empty with --no-scratch: " + lines);
+  }
+
+  @Test
+  void taskIsTypedAndMustFitTheArchitecture(@TempDir Path dir) {
+    int code = run("study", "--out", dir.resolve("a").toString(), "--task", "poetry");
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().contains("unknown task 'poetry'")
+        && err.toString().contains("[markov, bigram, hops, text, dyck, reverse, translate]"), err.toString());
+    err.getBuffer().setLength(0);
+    code = run("study", "--out", dir.resolve("b").toString(), "--task", "bigram", "--arch",
+        "decoder,encdec");
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().contains("--task bigram cannot train --arch encdec; valid for "
+        + "encdec: [reverse, translate]"), err.toString());
+    assertEquals(0, opened.get(), "no engine was opened");
   }
 
   @Test

@@ -18,6 +18,12 @@ import java.util.SplittableRandom;
  *       ({@code symbols+1..2·symbols}) by a permutation drawn from the seed, with adjacent
  *       pairs swapped (so order matters, as between languages).
  * </ul>
+ *
+ * <p>Sources are uniform by default, so the target side has no structure of its own: a decoder
+ * cut off from the encoder can do no better than chance. {@link #translating(Corpus, long)}
+ * draws sources from a language instead (e.g. a Markov chain), so the target inherits its
+ * structure and a decoder alone can predict part of it — the setting in which "the decoder
+ * without its encoder" is a meaningful model.
  */
 public final class Seq2SeqTask implements Corpus {
 
@@ -36,6 +42,8 @@ public final class Seq2SeqTask implements Corpus {
   private final Kind kind;
   private final int symbols;
   private final int[] dictionary;
+  /** Where sources come from (tokens 0..symbols−1, shifted to 1..symbols); null: uniform. */
+  private final Corpus sourceLanguage;
 
   /**
    * @param kind the task
@@ -43,6 +51,24 @@ public final class Seq2SeqTask implements Corpus {
    * @param seed the translation's dictionary (unused by the other tasks)
    */
   public Seq2SeqTask(Kind kind, int symbols, long seed) {
+    this(kind, symbols, seed, null);
+  }
+
+  /**
+   * {@link Kind#TRANSLATE} of sources drawn from {@code sourceLanguage} (its tokens
+   * {@code 0..V−1} become source symbols {@code 1..V}).
+   *
+   * @param seed the dictionary's seed
+   */
+  public static Seq2SeqTask translating(Corpus sourceLanguage, long seed) {
+    if (sourceLanguage == null) {
+      throw new IllegalArgumentException("a source language is required");
+    }
+    return new Seq2SeqTask(Kind.TRANSLATE, sourceLanguage.vocab(), seed, sourceLanguage);
+  }
+
+  private Seq2SeqTask(Kind kind, int symbols, long seed, Corpus sourceLanguage) {
+    this.sourceLanguage = sourceLanguage;
     if (kind == null) {
       throw new IllegalArgumentException("kind is required: " + Arrays.toString(Kind.values()));
     }
@@ -83,9 +109,17 @@ public final class Seq2SeqTask implements Corpus {
     if (length < 1) {
       throw new IllegalArgumentException("length must be >= 1, got " + length);
     }
-    int[] x = new int[length];
-    for (int i = 0; i < length; i++) {
-      x[i] = 1 + random.nextInt(symbols);
+    int[] x;
+    if (sourceLanguage != null) {
+      x = sourceLanguage.sample(length, random).tokens();
+      for (int i = 0; i < length; i++) {
+        x[i]++;
+      }
+    } else {
+      x = new int[length];
+      for (int i = 0; i < length; i++) {
+        x[i] = 1 + random.nextInt(symbols);
+      }
     }
     return Example.pair(x, target(x));
   }
@@ -124,6 +158,7 @@ public final class Seq2SeqTask implements Corpus {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "Seq2Seq(%s, symbols=%d)", kind, symbols);
+    return String.format(Locale.ROOT, "Seq2Seq(%s, symbols=%d%s)", kind, symbols,
+        sourceLanguage == null ? "" : ", source=" + sourceLanguage);
   }
 }

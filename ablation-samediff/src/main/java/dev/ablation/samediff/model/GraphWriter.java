@@ -31,11 +31,10 @@ final class GraphWriter {
   private final SameDiff source;
   private final Map<LayerPath, LayerKind> kinds = new LinkedHashMap<>();
   private final Map<LayerPath, List<ParameterSpec>> specs = new LinkedHashMap<>();
-  /** {@code [batch·pos, k]}, computed from placeholders only: where ones columns come from. */
+  /** {@code [batch·pos, k]}, computed from placeholders only: where the ones column comes from. */
   private SDVariable rowSource;
   private int rowPositions;
   private int rowWidth;
-  private SDVariable onesRows;
   private SDVariable onesBatch;
 
   GraphWriter(SameDiff sd, DataType type, long seed) {
@@ -120,8 +119,9 @@ final class GraphWriter {
 
   /**
    * Declares {@code source [batch·pos, width]}, a value computed from placeholders only (no
-   * parameter), as the source of the graph's ones columns ({@link #addBias}). The first
-   * declaration wins; every stack of a reference graph has the same rows.
+   * parameter), as the source of the graph's ones column over the batch (for the position
+   * embeddings and the causal mask). The first declaration wins; every stack of a reference
+   * graph has the same rows.
    */
   void rows(SDVariable source, int positions, int width) {
     if (rowSource == null) {
@@ -129,15 +129,6 @@ final class GraphWriter {
       rowPositions = positions;
       rowWidth = width;
     }
-  }
-
-  /** {@code [batch·pos, 1]} ones, from the row source (computed once per pass, no gradient). */
-  private SDVariable onesRows() {
-    if (onesRows == null) {
-      long k = rowWidth;
-      onesRows = rowSource.mmul(constant("zeros_" + k + "x1", Nd4j.zeros(k, 1))).add(1.0);
-    }
-    return onesRows;
   }
 
   /** {@code [batch, 1]} ones, from the row source (computed once per pass, no gradient). */
@@ -151,19 +142,19 @@ final class GraphWriter {
   }
 
   /**
-   * {@code x [batch·pos, n] + b [n]} with the bias broadcast as the outer product
-   * {@code ones [batch·pos, 1] · b [1, n]}: the same sum, but the bias gradient becomes the
-   * matrix product {@code onesᵀ · g} instead of M2.1's {@code add_bp} column reduction, which
-   * took ≈ 4.8 ms on a {@code [2048, 256]} input against ≈ 0.07 ms for the product
-   * ({@code docs/performance.md}).
+   * {@code x [batch·pos, n] + b [n]}, a plain broadcast add. (Writing it as the outer product
+   * {@code ones [batch·pos, 1] · b [1, n]} turns M2.1's slow {@code add_bp} column reduction
+   * into a product, but adds a reshape and a product per bias and their gradients: measured
+   * slower at N=2/D=32 and within noise at N=4/D=64, {@code docs/performance.md}.)
    */
   SDVariable addBias(SDVariable x, SDVariable b, long n) {
-    return x.add(onesRows().mmul(sd.reshape(b, 1, n)));
+    return x.add(b);
   }
 
   /**
    * Adds {@code [pos, d]} position embeddings to {@code [batch·pos, d]}, broadcast over the
-   * batch as an outer product ({@code ones [batch, 1] · pos [1, pos·d]}; see {@link #addBias}).
+   * batch as an outer product ({@code ones [batch, 1] · pos [1, pos·d]}): its gradient is the
+   * product {@code onesᵀ · g}, not M2.1's {@code add_bp} reduction over the batch.
    */
   SDVariable addPositions(SDVariable x, SDVariable pos, int positions, int d) {
     SDVariable tiled = onesBatch().mmul(sd.reshape(pos, 1, (long) positions * d));

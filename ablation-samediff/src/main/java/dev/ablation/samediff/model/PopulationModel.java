@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient of member k's own loss.
  *
  * <p>It computes the function of {@link Transformers} for pre-LN decoders (fused QKV, layer
- * norm and biases as products) with the member axis added; what it does not have yet is
+ * norm centring as a product) with the member axis added; what it does not have yet is
  * listed in {@code docs/performance.md} (per-member fast path, encoder and post-LN
  * architectures, wiring into the study).
  */
@@ -149,7 +149,6 @@ public final class PopulationModel {
     private final int k;
     private final Map<String, INDArray> values;
     private final List<String> order = new ArrayList<>();
-    private SDVariable onesRows; // [K, rows, 1]
     private SDVariable onesSeqs; // [K·batch, 1]
 
     Writer(SameDiff sd, TransformerConfig c, int k, Map<String, INDArray> values) {
@@ -169,9 +168,9 @@ public final class PopulationModel {
           : sd.constant(name, v.castTo(DataType.FLOAT));
     }
 
-    /** {@code x [K, rows, n] + b [K, n]} as {@code ones [K, rows, 1] · b [K, 1, n]}. */
+    /** {@code x [K, rows, n] + b [K, n]}, broadcast over the rows. */
     private SDVariable bias(SDVariable x, SDVariable b, long n) {
-      return x.add(onesRows.mmul(sd.reshape(b, k, 1, n)));
+      return x.add(sd.reshape(b, k, 1, n));
     }
 
     private SDVariable dense(SDVariable x, String w, String b, long n) {
@@ -202,7 +201,6 @@ public final class PopulationModel {
       SDVariable tokens = sd.placeHolder(TOKENS, DataType.INT32, k, -1, t);
       SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, v);
       SDVariable oneHot = sd.reshape(sd.oneHot(tokens, v, -1, 1.0, 0.0, DataType.FLOAT), k, -1, v);
-      onesRows = oneHot.mmul(constant("zeros_v", Nd4j.zeros(k, v, 1))).add(1.0);
       onesSeqs = sd.reshape(oneHot, -1, (long) t * v)
           .mmul(constant("zeros_tv", Nd4j.zeros((long) t * v, 1))).add(1.0);
       SDVariable x = oneHot.mmul(p("embed/W_E"));

@@ -188,8 +188,15 @@ final class Transformers {
         }
         x = g.layerNorm(block, "ln" + ln, x.add(g.mlp(block, x, d, ff, writes)), d);
       }
+      // every sublayer addressable on its own (blocks.i.attn, .mlp, .ln1, …): the study wipes
+      // one at a time, and the layer map checks each names only variables of its block
+      g.sublayer(block.child(selfName), block);
       if (cross) {
         g.sublayer(block.child("cross_attn"), block);
+      }
+      g.sublayer(block.child("mlp"), block);
+      for (int k = 1; k <= ln; k++) {
+        g.sublayer(block.child("ln" + k), block);
       }
     }
     return x;

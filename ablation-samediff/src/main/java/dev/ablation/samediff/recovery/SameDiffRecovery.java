@@ -12,6 +12,8 @@ import dev.ablation.api.recovery.RecoveryMonitor;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.SameDiffEnvironment;
@@ -131,7 +133,7 @@ public final class SameDiffRecovery {
 
     Map<String, String> config = new LinkedHashMap<>(configuration);
     config.putAll(plan.describe());
-    RunManifest manifest = RunManifest.of(config, Map.of("wipe", plan.seed()),
+    RunManifest manifest = RunManifest.of(config, RunSeeds.of(SeedStream.WIPE, plan.seed()),
         SameDiffEnvironment.current());
     return retrain(model, damage, plan.layers(), plan.freeze(), plan.settings(), plan.adam(),
         training, validation, Optional.of(original), manifest);
@@ -176,7 +178,7 @@ public final class SameDiffRecovery {
     Map<String, String> config = new LinkedHashMap<>(configuration);
     config.put("run", "scratch");
     config.put("adam", adam.toString());
-    RunManifest manifest = RunManifest.of(config, Map.of(), SameDiffEnvironment.current());
+    RunManifest manifest = RunManifest.of(config, RunSeeds.none(), SameDiffEnvironment.current());
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
     // the same loop as a recovery, with every parameter trainable and nothing wiped
     train(monitor, fresh, FreezePolicy.allTrainable(), List.of(), adam, training, validation);

@@ -62,11 +62,13 @@ class FitTrapsTest {
   }
 
   @Test
-  void aWipeThatDidNoDamageEndsSdFitAsRecoveredAtZeroCost() {
-    // lambda 1, sigma 0: the wipe writes the same values back
+  void aWipeThatDidNoDamageEndsSdFitAsUndamagedAtZeroCost() {
+    // lambda 1, sigma 0: the wipe writes the same values back; L0 meets the target, so the run
+    // is UNDAMAGED (issue 12), decided before sd.fit's first step
     RecoveryResult r = fitListener(ReinitScheme.shrinkPerturb(1.0, 0.0),
         RecoveryCriterion.withinNats(0.05), TrainingBudget.ofReferenceFraction(1.0));
-    assertThat(r.verdict()).isEqualTo(Verdict.RECOVERED);
+    assertThat(r.verdict()).isEqualTo(Verdict.UNDAMAGED);
+    assertThat(r.rho()).isEmpty();
     assertThat(r.spent().steps()).isZero();
   }
 

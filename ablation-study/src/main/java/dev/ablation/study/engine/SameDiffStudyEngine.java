@@ -25,6 +25,10 @@ import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.data.BatchIterator;
 import dev.ablation.samediff.data.Corpus;
+import dev.ablation.samediff.data.DyckLanguage;
+import dev.ablation.samediff.data.EuroparlText;
+import dev.ablation.samediff.data.HopRecall;
+import dev.ablation.samediff.data.InContextBigram;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
@@ -73,6 +77,17 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * {@code ln vocab}, so a trained original is far from uniform and a wipe does visible damage.
    */
   public static final double SHARPNESS = 3.0;
+  /**
+   * The Dirichlet concentration of the in-context bigram task: sparse rows (most of a
+   * string's transitions from a token go to one or two successors), so reading them pays.
+   */
+  public static final double BIGRAM_ALPHA = 0.3;
+  /** k of the multi-hop recall task: answers are π applied this many times. */
+  public static final int HOPS = 2;
+  /** Deepest nesting of the Dyck task. */
+  public static final int DYCK_DEPTH = 4;
+  /** Probability of opening a bracket in the Dyck task (when allowed). */
+  public static final double DYCK_OPEN = 0.55;
   private static final int VALIDATION_STRINGS = 256;
   private static final int EVAL_BATCH = 256;
 
@@ -113,8 +128,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
     }
     TrainingSettings t = spec.training();
     Seeds seeds = Seeds.of(spec.seed());
-    TransformerConfig config = config(spec.model(), t, seeds.originalInit());
-    Corpus corpus = corpus(spec.model().arch(), t);
+    Corpus corpus = corpus(t);
+    TransformerConfig config = config(spec.model(), corpus.vocab(), t, seeds.originalInit());
     // which strings the original sees is part of its data: a sub-stream of original_data
     Split split = corpus.split(Math.toIntExact(t.strings()), VALIDATION_STRINGS, length(spec),
         Seeds.derive(seeds.originalData(), "strings"));
@@ -191,55 +206,95 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   /**
-   * The aside's experiment (c): a fresh encoder of another width with a new projection, the
-   * trained decoder copied in, every cross-attention re-initialised by the request's scheme.
-   * The encoder, the projection and the cross-attention are the "wiped" layers.
+   * The aside's encoder swaps: an encoder of another width with a new projection, the trained
+   * decoder copied in. {@code FRESH}: the encoder is freshly initialised and the encoder, the
+   * projection and every (wiped) cross-attention retrain. {@code TRAINED}: the encoder comes
+   * from an original of that width trained on the same task and seed (trained, or loaded from
+   * the cache, like any original) and stays frozen; the projection and the wiped
+   * cross-attention retrain. {@code STITCHED}: the same trained encoder, the original
+   * cross-attention kept, only the projection retrains.
    */
   private RecoveryResult swapEncoder(Original original, Loaded l, WipeTarget.SwapEncoder swap,
       RecoveryRequest request, RecoverySettings settings, AdamSettings adam,
       Iterator<Batch> training, Map<String, String> config, Seeds seeds) {
     TransformerConfig oc = l.trained().model().config();
     int heads = oc.encoderHeads();
-    TransformerConfig nc = oc.withEncoder(oc.encoderLayers(), swap.width(), heads,
-        4 * swap.width()).withSeed(Seeds.derive(seeds.wipe(), "encoder"));
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> donor = Map.of();
+    TransformerConfig nc;
+    if (swap.source() == WipeTarget.EncoderSource.FRESH) {
+      nc = oc.withEncoder(oc.encoderLayers(), swap.width(), heads, 4 * swap.width())
+          .withSeed(Seeds.derive(seeds.wipe(), "encoder"));
+    } else {
+      ModelSpec m = original.spec().model();
+      OriginalSpec donorSpec = new OriginalSpec(new ModelSpec(m.arch(), m.nLayers(),
+          swap.width(), m.nHeads()), original.spec().training(), original.spec().seed());
+      TransformerConfig dc = load(donorSpec).trained().model().config();
+      donor = load(donorSpec).trained().model().weights();
+      nc = oc.withEncoder(dc.encoderLayers(), dc.encoderDModel(), dc.encoderHeads(),
+          dc.encoderDFf()).withSeed(Seeds.derive(seeds.wipe(), "encoder"));
+      config.put("encoder_donor", donorSpec.contentHash());
+    }
     ReferenceModel fresh = ReferenceModel.build(nc);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(fresh.model());
-    // wiped: the encoder (every layer under the target's paths), what lies between encoder and
-    // decoder (OTHER: the projection) and every cross-attention (the SUBLAYERs)
-    List<LayerPath> wiped = new ArrayList<>();
+    List<LayerPath> encoderSide = new ArrayList<>();
     List<LayerPath> crossAttention = new ArrayList<>();
+    LayerPath projection = null;
     for (var layer : surgeon.layout().layers()) {
       LayerPath p = layer.path();
-      boolean encoderSide = swap.layers().stream().anyMatch(e -> e.contains(p))
-          || layer.kind() == LayerKind.OTHER;
-      boolean crossAttn = layer.kind() == LayerKind.SUBLAYER;
-      if (encoderSide || crossAttn) {
-        wiped.add(p);
-      }
-      if (crossAttn) {
+      // by type and path segments, never by name text: the encoder is what the target's
+      // paths hold, the projection the OTHER layer outside it, cross-attention the SUBLAYERs
+      // whose last segment is cross_attn (every block has sublayers: attn, mlp, ln1, …)
+      if (swap.layers().stream().anyMatch(e -> e.contains(p))) {
+        encoderSide.add(p);
+      } else if (layer.kind() == LayerKind.OTHER) {
+        projection = p;
+      } else if (layer.kind() == LayerKind.SUBLAYER
+          && p.segments().get(p.segments().size() - 1).equals("cross_attn")) {
         crossAttention.add(p);
       }
     }
-    // copy every trained decoder-side parameter that is not wiped
+    if (projection == null) {
+      throw new IllegalStateException("the swapped model has no projection layer 'proj'; "
+          + "its encoder width " + swap.width() + " equals the decoder's?");
+    }
+    // the trained decoder (and, unless stitched, no cross-attention) from the original; the
+    // encoder from the donor when there is one; the projection stays fresh
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> trained = l.trained().model().weights();
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> copy = new LinkedHashMap<>(fresh.weights());
+    boolean keepCross = swap.source() == WipeTarget.EncoderSource.STITCHED;
     for (ParameterPath p : surgeon.layout().parameterPaths()) {
-      boolean isWiped = wiped.stream().anyMatch(w -> w.contains(p));
       String v = fresh.layers().variable(p);
-      if (!isWiped && trained.containsKey(v)
-          && java.util.Arrays.equals(trained.get(v).shape(), copy.get(v).shape())) {
-        copy.put(v, trained.get(v));
+      boolean encoder = encoderSide.stream().anyMatch(w -> w.contains(p));
+      boolean cross = crossAttention.stream().anyMatch(w -> w.contains(p));
+      Map<String, org.nd4j.linalg.api.ndarray.INDArray> from = encoder ? donor
+          : projection.contains(p) || (cross && !keepCross) ? Map.of() : trained;
+      if (from.containsKey(v) && java.util.Arrays.equals(from.get(v).shape(), copy.get(v).shape())) {
+        copy.put(v, from.get(v));
+      } else if (encoder && !donor.isEmpty()) {
+        throw new IllegalStateException("the donor encoder has no parameter " + v
+            + " of shape " + java.util.Arrays.toString(copy.get(v).shape()));
       }
     }
     fresh.setWeights(copy);
-    surgeon.wipe(crossAttention, request.scheme(), seeds.wipe());
+    if (!keepCross) {
+      surgeon.wipe(crossAttention, request.scheme(), seeds.wipe());
+    }
+    List<LayerPath> retrained = new ArrayList<>();
+    retrained.add(projection);
+    if (!keepCross) {
+      retrained.addAll(crossAttention);
+    }
+    if (swap.source() == WipeTarget.EncoderSource.FRESH) {
+      retrained.addAll(encoderSide);
+    }
     StepZeroDamage.Evaluation after = StepZeroDamage.evaluate(fresh.model(), l.validation());
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
         Optional.of(StepZeroDamage.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
+    config.put("encoder_source", swap.source().name());
     RunManifest manifest = RunManifest.of(config, seeds.runSeeds(), SameDiffEnvironment.current());
-    return SameDiffRecovery.retrain(fresh.model(), damage, wiped, request.policy(), settings,
-        adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
+    return SameDiffRecovery.retrain(fresh.model(), damage, retrained, request.policy(),
+        settings, adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
   }
 
   @Override
@@ -265,22 +320,33 @@ public final class SameDiffStudyEngine implements StudyEngine {
         m::batch);
   }
 
-  static TransformerConfig config(ModelSpec m, TrainingSettings t, long seed) {
+  /** The model of shape {@code m} for a corpus of {@code vocab} tokens (plus a mask token for encoder-only). */
+  static TransformerConfig config(ModelSpec m, int vocab, TrainingSettings t, long seed) {
     return switch (m.arch()) {
       case DECODER -> TransformerConfig.decoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
-          t.vocab(), t.seqLen(), seed);
+          vocab, t.seqLen(), seed);
       case ENCODER -> TransformerConfig.encoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
-          t.vocab() + 1, t.seqLen(), seed);
+          vocab + 1, t.seqLen(), seed);
       case ENCODER_DECODER -> TransformerConfig.encoderDecoder(m.nLayers(), m.nLayers(),
-          m.dModel(), m.nHeads(), t.vocab(), t.seqLen(), seed);
+          m.dModel(), m.nHeads(), vocab, t.seqLen(), seed);
     };
   }
 
-  static Corpus corpus(Arch arch, TrainingSettings t) {
-    return switch (arch) {
-      case DECODER, ENCODER -> new MarkovChain(t.vocab(), 2, SHARPNESS, LANGUAGE_SEED);
-      case ENCODER_DECODER -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, t.vocab() - 1,
-          LANGUAGE_SEED);
+  /**
+   * The corpus of {@code t.task()} ({@code docs/tasks.md}): every language is fixed by
+   * {@link #LANGUAGE_SEED}, so every original of a study learns the same task.
+   */
+  public static Corpus corpus(TrainingSettings t) {
+    int v = t.vocab();
+    return switch (t.task()) {
+      case MARKOV -> new MarkovChain(v, 2, SHARPNESS, LANGUAGE_SEED);
+      case BIGRAM -> new InContextBigram(v, BIGRAM_ALPHA);
+      case HOPS -> new HopRecall(v, HOPS);
+      case TEXT -> EuroparlText.load();
+      case DYCK -> new DyckLanguage(Math.max(1, v / 2), DYCK_DEPTH, DYCK_OPEN);
+      case REVERSE -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, v - 1, LANGUAGE_SEED);
+      case TRANSLATE -> Seq2SeqTask.translating(
+          new MarkovChain((v - 1) / 2, 1, SHARPNESS, LANGUAGE_SEED), LANGUAGE_SEED);
     };
   }
 

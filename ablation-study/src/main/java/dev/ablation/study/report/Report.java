@@ -272,6 +272,8 @@ public final class Report {
     undamagedRuns();
     failed();
     damage(byConfig);
+    depthAndDamage();
+    aside(byConfig);
     scratch(byConfig);
     control(byConfig);
     curves(byConfig);
@@ -752,6 +754,8 @@ public final class Report {
         series.put("layer deleted", deleted);
       }
       line("");
+      idleBlocks(c, rs);
+      shallowerBaseline(c, byConfig);
       if (!series.isEmpty()) {
         Path png = plot("damage_vs_layer_" + c.slug());
         io(() -> Plots.intervals(png, "Step-0 damage vs layer, " + c, "wiped layer L",
@@ -759,6 +763,103 @@ public final class Report {
         embed(png, "damage vs layer " + c);
       }
     });
+  }
+
+  /**
+   * Whether any block is idle: its deletion costs no more than ε (the recovery tolerance,
+   * {@code target − L*}), i.e. the original would count as "recovered" without it.
+   */
+  private void idleBlocks(Config c, List<RunRecord> rs) {
+    List<RunRecord> blocks = rs.stream()
+        .filter(r -> r.key().target() instanceof dev.ablation.study.WipeTarget.Block)
+        .filter(r -> r.row().lossDeleted().isPresent()).toList();
+    if (blocks.isEmpty()) {
+      return;
+    }
+    double eps = blocks.stream().mapToDouble(r -> r.targetLoss() - r.row().lossOriginal())
+        .average().orElse(Double.NaN);
+    List<String> idle = new ArrayList<>();
+    double smallest = Double.POSITIVE_INFINITY;
+    for (Map.Entry<Integer, List<RunRecord>> e : new TreeMap<>(group(blocks,
+        r -> r.position().getAsInt())).entrySet()) {
+      double cost = perSeed(e.getValue(),
+          r -> r.row().lossDeleted().getAsDouble() - r.row().lossOriginal()).mean();
+      smallest = Math.min(smallest, cost);
+      if (cost <= eps) {
+        idle.add("L=" + e.getKey() + " (" + Interval.fmt(cost) + ")");
+      }
+    }
+    line(idle.isEmpty()
+        ? "No idle block: deleting any single block costs more than ε = %s nats (the cheapest "
+            + "costs %s)."
+        : "Idle blocks — deleting them costs no more than ε = %s nats: " + String.join(", ", idle)
+            + " (the cheapest costs %s).", Interval.fmt(eps), Interval.fmt(smallest));
+    line("");
+  }
+
+  /**
+   * An (N − 1)-layer model trained from scratch on the same data is the fair reference for a
+   * deleted block: when the study holds that shape, its L* sits next to the deleted losses.
+   */
+  private void shallowerBaseline(Config c, Map<Config, List<RunRecord>> byConfig) {
+    List<RunRecord> shallower = byConfig.getOrDefault(new Config(c.arch(), c.n() - 1, c.d()),
+        List.of());
+    if (c.n() < 2 || shallower.isEmpty()) {
+      return;
+    }
+    Interval l = perSeed(shallower, r -> r.row().lossOriginal());
+    Interval own = perSeed(byConfig.get(c), r -> r.row().lossOriginal());
+    line("Baseline: an (N−1) = %d-layer model of the same width trained from scratch on the "
+        + "same data reaches L* = %s (this N = %d original: %s), so %s nats above this L*.",
+        c.n() - 1, l.format(), c.n(), own.format(), Interval.fmt(l.mean() - own.mean()));
+    line("");
+  }
+
+  /**
+   * ρ against relative depth L/(N−1), every N on one chart (does the position effect scale
+   * with depth?), and step-0 damage against ρ (does damage predict cost?).
+   */
+  private void depthAndDamage() {
+    List<RunRecord> single = records.stream().filter(r -> r.position().isPresent()).toList();
+    if (single.isEmpty()) {
+      return;
+    }
+    line("## ρ against relative depth, and step-0 damage against ρ");
+    line("");
+    Map<String, List<double[]>> byDepth = new LinkedHashMap<>();
+    new TreeMap<>(group(single.stream().filter(r -> r.key().nLayers() > 1).toList(),
+        r -> r.key().nLayers())).forEach((n, rn) -> group(rn, Report::arm).forEach((arm, ra) -> {
+          List<double[]> pts = new ArrayList<>();
+          new TreeMap<>(group(ra, r -> r.position().getAsInt())).forEach((l, rl) -> {
+            Censored.Estimate e = rho(rl);
+            if (e.median().isPresent()) {
+              double m = e.median().getAsDouble();
+              pts.add(new double[] {l / (double) (n - 1), m,
+                  Double.isNaN(e.low()) ? m : e.low(), Double.isNaN(e.high()) ? m : e.high()});
+            }
+          });
+          if (!pts.isEmpty()) {
+            byDepth.put("N=" + n + ", " + arm, pts);
+          }
+        }));
+    if (!byDepth.isEmpty()) {
+      Path png = plot("rho_vs_relative_depth");
+      io(() -> Plots.intervals(png, "ρ vs relative depth L/(N−1)", "L / (N − 1)",
+          "ρ = T_ε / B_ref", byDepth));
+      embed(png, "rho vs relative depth");
+    }
+    Map<String, List<double[]>> damageRho = new LinkedHashMap<>();
+    single.stream().filter(Report::recovered).forEach(r -> damageRho.computeIfAbsent(
+        r.key().scheme().toString(), x -> new ArrayList<>()).add(new double[] {
+            r.row().lossAfterWipe() - r.row().lossOriginal(), r.row().rho().getAsDouble()}));
+    if (!damageRho.isEmpty()) {
+      damageRho.values().forEach(l -> l.sort((a, b) -> Double.compare(a[0], b[0])));
+      Path png = plot("damage_vs_rho");
+      io(() -> Plots.lines(png, "Step-0 damage vs ρ (recovered runs)", "L₀ − L* (nats)",
+          "ρ", damageRho, false));
+      embed(png, "damage vs rho");
+    }
+    line("");
   }
 
   /**
@@ -770,6 +871,78 @@ public final class Report {
     Map<Long, List<RunRecord>> bySeed = new TreeMap<>(group(rs, r -> r.key().seed()));
     return Interval.of(bySeed.values().stream()
         .map(l -> l.stream().mapToDouble(f).average().orElse(Double.NaN)).toList());
+  }
+
+  /**
+   * The question's aside, from the encoder-decoder runs: which wipe "acted as if the whole
+   * model had been reset" — at step 0 (L₀ near the loss of uniform guessing, ln V) and in cost
+   * (T_ε near T_scratch, or never recovered) — next to the loss of the decoder without its
+   * source (all cross-attention deleted), which is what the target side's own structure gives.
+   */
+  private void aside(Map<Config, List<RunRecord>> byConfig) {
+    Map<Config, List<RunRecord>> encdec = new TreeMap<>();
+    byConfig.forEach((c, rs) -> {
+      if (c.arch() == dev.ablation.study.Arch.ENCODER_DECODER) {
+        encdec.put(c, rs);
+      }
+    });
+    if (encdec.isEmpty()) {
+      return;
+    }
+    line("## The aside: when does a wipe act like resetting the whole model?");
+    line("");
+    line("A full reset has two signatures: at step 0 the loss is that of an untrained model "
+        + "(≈ ln V, uniform guessing: reset fraction (L₀ − L*) / (ln V − L*) ≈ 1), and "
+        + "recovering costs as much as training from scratch (T_ε / T_scratch ≈ 1, or never). "
+        + "`decoder alone` is the loss with every cross-attention deleted: what the decoder "
+        + "predicts from the target's own structure, without the source.");
+    line("");
+    encdec.forEach((c, rs) -> {
+      double vocab = rs.get(0).manifest().configuration().containsKey("vocab")
+          ? Double.parseDouble(rs.get(0).manifest().configuration().get("vocab")) : Double.NaN;
+      double lnV = Math.log(vocab);
+      Interval lstar = perSeed(rs, r -> r.row().lossOriginal());
+      Interval alone = perSeed(rs.stream().filter(r -> r.key().target()
+          instanceof dev.ablation.study.WipeTarget.AllCrossAttention)
+          .filter(r -> r.row().lossDeleted().isPresent()).toList(),
+          r -> r.row().lossDeleted().getAsDouble());
+      line("### %s", c);
+      line("");
+      line("L* = %s; ln V = %s; decoder alone = %s.", lstar.format(), Interval.fmt(lnV),
+          alone.n() == 0 ? "not measured" : alone.format());
+      line("");
+      line("| target | scheme | L₀ − L* | reset fraction at step 0 | recovered | "
+          + "T_ε / T_scratch | like a full reset? |");
+      line("|---|---|---|---|---|---|---|");
+      group(rs, r -> r.key().layer() + "\u0000" + r.key().scheme()).values().forEach(cell -> {
+        RunKey k = cell.get(0).key();
+        Interval wipe = perSeed(cell, r -> r.row().lossAfterWipe() - r.row().lossOriginal());
+        Interval frac = perSeed(cell, r -> (r.row().lossAfterWipe() - r.row().lossOriginal())
+            / (lnV - r.row().lossOriginal()));
+        Interval cost = Interval.of(cell.stream().filter(Report::recovered)
+            .filter(r -> r.row().examplesScratch().isPresent())
+            .map(r -> (double) r.row().examplesToRecover().getAsLong()
+                / r.row().examplesScratch().getAsLong()).toList());
+        boolean never = cell.stream().noneMatch(Report::recovered);
+        boolean atStart = frac.mean() >= 0.8;
+        boolean inCost = never || (cost.n() > 0 && cost.mean() >= 0.5);
+        String verdict = atStart && inCost ? "yes: at step 0 and in cost"
+            : atStart ? "at step 0 only" : inCost ? "in cost only" : "no";
+        line("| %s | %s | %s | %s | %s | %s | %s |", k.layer(), k.scheme(), wipe.format(),
+            Interval.fmt(frac.mean()), recoveredOf(cell),
+            cost.n() == 0 ? "–" : Interval.fmt(cost.mean()), verdict);
+      });
+      line("");
+    });
+    line("Reading it: a target whose reset fraction is near 1 left the model guessing at step 0 "
+        + "— wiping cross-attention cuts the decoder off from the source, and a FRESH "
+        + "cross-attention also writes noise into the decoder's residual stream, so the loss "
+        + "can exceed the decoder-alone loss. Whether it then *costs* a full reset depends on "
+        + "what must be relearned: with the decoder and a trained encoder in place only the "
+        + "alignment between them is missing (cross-attention, or only a projection when "
+        + "stitching), and its T_ε / T_scratch shows how much of the original training that "
+        + "alignment is.");
+    line("");
   }
 
   private void scratch(Map<Config, List<RunRecord>> byConfig) {

@@ -51,7 +51,7 @@ class ReportTest {
         "## Runs that did not recover", "## Undamaged wipes",
         "## Step-0 damage vs layer, and the deleted-layer loss",
         "## Recovery vs training from scratch", "## Control: everything trainable",
-        "## Recovery curves")) {
+        "## Recovery curves", "## ρ against relative depth, and step-0 damage against ρ")) {
       assertTrue(md.contains(heading), heading + " missing:\n" + md);
     }
     assertTrue(md.contains("| layer | scheme | freeze | lr | recovered | ρ = T_ε / B_ref | "
@@ -78,8 +78,12 @@ class ReportTest {
       assertNotNull(ImageIO.read(png.toFile()), "a readable PNG: " + png);
       embedded++;
     }
-    // per (N, D): originals, rho and damage plots, and a curve plot per (scheme, policy)
-    assertEquals(4 * (3 + 4), embedded);
+    // per (N, D): originals, rho and damage plots, and a curve plot per (scheme, policy);
+    // then ρ vs relative depth and damage vs ρ over all of them
+    assertEquals(4 * (3 + 4) + 2, embedded);
+    // N = 3 sits next to N = 2 of the same width: the (N−1)-layer baseline line
+    assertTrue(md.contains("Baseline: an (N−1) = 2-layer model of the same width"), md);
+    assertTrue(md.contains("No idle block") || md.contains("Idle blocks"), md);
     assertEquals(embedded + 1, written.size());
   }
 

@@ -1,0 +1,56 @@
+package dev.ablation.study.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ablation.samediff.data.Corpus;
+import dev.ablation.samediff.data.EuroparlText;
+import dev.ablation.samediff.data.Example;
+import dev.ablation.samediff.data.Split;
+import dev.ablation.study.Arch;
+import dev.ablation.study.Presets;
+import dev.ablation.study.StudyPlan;
+import dev.ablation.study.Task;
+import dev.ablation.study.TrainingSettings;
+import org.junit.jupiter.api.Test;
+
+/** Every task gives the engine a corpus whose strings fit the model the engine builds for it. */
+class TaskCorporaTest {
+
+  @Test
+  void everyTaskHasACorpusWhoseTokensFitItsVocabulary() {
+    for (Task task : Task.values()) {
+      TrainingSettings t = new TrainingSettings(task == Task.TRANSLATE ? 17 : 8, 32, 8, 16, 1,
+          1e-3, 2, 0.05, 3, 1.0, false, task);
+      Corpus c = SameDiffStudyEngine.corpus(t);
+      Split s = c.split(16, 16, t.seqLen() + 1, 1);
+      int v = c.vocab();
+      if (task == Task.TEXT) {
+        assertEquals(EuroparlText.VOCAB, v);
+      } else if (task != Task.DYCK) {
+        assertEquals(t.vocab(), v, task.key());
+      }
+      for (Example e : s.validation()) {
+        for (int x : e.tokens()) {
+          assertTrue(x >= 0 && x < v, task + ": token " + x + " of vocab " + v);
+        }
+        if (e.isPair()) {
+          for (int y : e.target()) {
+            assertTrue(y >= 0 && y < v, task + ": target token " + y + " of vocab " + v);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void presetsPlanOnlyTasksTheirArchitecturesCanLearn() {
+    for (var p : Presets.ALL) {
+      StudyPlan plan = p.plan();
+      assertTrue(plan.problems().isEmpty(), p.name() + ": " + plan.problems());
+      for (Arch a : plan.archs()) {
+        assertTrue(plan.training().task().appliesTo(a), p.name());
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Regenerates docs/findings.md from a real study run, with its command, commit, machine and
+# wall time.
+#
+#   bench/findings.sh                      # the standard preset (hours on a 2-core machine)
+#   bench/findings.sh default              # any preset ...
+#   bench/findings.sh default --seeds 1    # ... with study options appended
+#   bench/findings.sh --compose DIR WALL_S "COMMAND" [LOAD]  # only write docs/findings.md from a
+#                                          # finished study in DIR that was run by hand
+#
+# The study resumes: killed at any point, the same command finishes it. FINDINGS_OUT chooses
+# the study directory (default findings-out/PRESET); FINDINGS_COMMIT names the commit of a run
+# made by hand (default: HEAD).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+compose() {
+  local out=$1 wall=$2 cmd=$3 load=${4:-unknown}
+  local doc=docs/findings.md plots=docs/findings-plots
+  local commit dirty preset
+  commit=${FINDINGS_COMMIT:-$(git rev-parse HEAD)}
+  [ -n "${FINDINGS_COMMIT:-}" ] && dirty="" || dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with uncommitted changes)" || true)
+  preset=$(sed -n 's/.*--preset \([a-z]*\).*/\1/p' <<<"$cmd")
+  rm -rf "$plots"
+  mkdir -p "$plots"
+  if [ -d "$out/plots" ]; then cp "$out"/plots/*.png "$plots"/ 2>/dev/null || true; fi
+  {
+    echo "# Findings"
+    echo
+    if [ "$preset" != "standard" ] || grep -q -- "--seeds\|--layers\|--widths\|--budget\|--schemes\|--wipe" <<<"$cmd"; then
+      echo "> **Draft from a smaller run, not the \`standard\` study.** Regenerate the real one"
+      echo "> with \`bench/findings.sh\` (no arguments). Read every number below as what this"
+      echo "> run measured, nothing more."
+      echo
+    fi
+    echo "| | |"
+    echo "|---|---|"
+    echo "| command | \`$cmd\` |"
+    echo "| commit | \`$commit\`$dirty |"
+    echo "| machine | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) |"
+    echo "| load average at start | $load (other jobs shared the machine: times are upper bounds) |"
+    echo "| Java | $(java -version 2>&1 | head -1) |"
+    echo "| wall time | ${wall} s (this invocation; a resumed study ran earlier parts before) |"
+    echo "| regenerate | \`bench/findings.sh\` (standard) or the command above |"
+    echo
+    echo "## What the literature leads us to expect (hypotheses to check, not results)"
+    echo
+    echo "- **Zhang, Bengio & Singer (2019/2022), \"Are all layers created equal?\"** Re-initialising"
+    echo "  a layer to its *initial* weights (our \`RESTORE_INITIAL\`) is harmless for most layers of"
+    echo "  deep over-parameterised networks (\"robust\" layers) and fatal for a few, mostly the first."
+    echo "  Hypothesis: \`RESTORE_INITIAL\` step-0 damage is smaller than \`FRESH\`'s except at block 0,"
+    echo "  and block 0 is the most \"critical\" layer. Their test is without retraining; ours adds the"
+    echo "  retraining cost ρ."
+    echo "- **Gromov et al. (2024), \"The unreasonable ineffectiveness of the deeper layers\".** In"
+    echo "  pre-LN LLMs the deeper half can be deleted with little loss, after a small \"healing\""
+    echo "  fine-tune. Hypothesis: deleted − L* is largest for early blocks and small for late ones,"
+    echo "  and ρ of late blocks is small. Our models are tiny and our tasks have few steps of"
+    echo "  computation, so a block that matters here may be idle in an LLM and vice versa."
+    echo "- **Lad, Gurnee & Tegmark (2024), \"The remarkable robustness of LLMs: stages of"
+    echo "  inference?\".** Deleting or swapping a middle layer costs little; the first and last"
+    echo "  layers are sensitive (a U shape). Hypothesis: the damage-vs-layer curve is U-shaped and"
+    echo "  flattens as N grows (the ρ-vs-relative-depth plot shows whether the shape scales with N)."
+    echo
+    echo "The study's report follows: every table and plot of this run."
+    echo
+    sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study: /## Report: /' "$out/report.md"
+  } >"$doc"
+  echo "wrote $doc and $plots/ from $out"
+}
+
+if [ "${1:-}" = "--compose" ]; then
+  compose "$2" "$3" "$4" "${5:-unknown}"
+  exit 0
+fi
+
+preset=${1:-standard}
+shift || true
+out=${FINDINGS_OUT:-findings-out/$preset}
+mvn -B -q -DskipTests package
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+resume=()
+[ -f "$out/results.csv" ] && resume=(--resume)
+cmd="OMP_NUM_THREADS=1 java -Xmx2g -jar ablation-examples/target/ablation.jar study --preset $preset --out $out $*"
+start=$(date +%s)
+OMP_NUM_THREADS=1 java -Xmx2g -jar ablation-examples/target/ablation.jar study \
+  --preset "$preset" --out "$out" "${resume[@]}" "$@"
+wall=$(( $(date +%s) - start ))
+compose "$out" "$wall" "$cmd" "$load"

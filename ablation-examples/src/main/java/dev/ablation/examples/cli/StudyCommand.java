@@ -9,7 +9,9 @@ import dev.ablation.study.Presets;
 import dev.ablation.study.Progress;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
+import dev.ablation.study.StudyBuild;
 import dev.ablation.study.StudyEngine;
+import dev.ablation.study.StudyLock;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.TrainingSettings;
 import java.io.IOException;
@@ -52,6 +54,10 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
   boolean resume;
+
+  @Option(names = "--force", description = "with --resume: continue a study made by another "
+      + "build (library version, native build); its rows and the new ones may differ")
+  boolean force;
 
   @Option(names = "--arch", split = ",", paramLabel = "ARCH",
       description = "architectures: decoder, encoder, encdec")
@@ -115,22 +121,29 @@ public final class StudyCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     int ran;
     ResultStore store;
-    // the engine opens first: if it cannot, the directory stays as it was
-    try (StudyEngine engine = engines.open(out.resolve("originals"))) {
-      store = ResultStore.open(out, plan, resume);
-      if (store.tornBytesDropped() > 0) {
-        o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
-            store.tornBytesDropped(), out.resolve(ResultStore.CSV));
+    // one writer per directory: a second study on the same --out is refused here
+    try (StudyLock lock = StudyLock.acquire(out)) {
+      lock.tookOverFrom().ifPresent(h -> o.printf(Locale.ROOT,
+          "took over the lock of a study that is gone (%s)%n", h));
+      // the engine opens first: if it cannot, the directory stays as it was
+      try (StudyEngine engine = engines.open(out.resolve("originals"))) {
+        store = ResultStore.open(out, plan, resume, StudyBuild.of(engine), force);
+        store.notices().forEach(o::println);
+        if (store.tornBytesDropped() > 0) {
+          o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
+              store.tornBytesDropped(), out.resolve(ResultStore.CSV));
+        }
+        o.flush();
+        ran = new Study(plan, engine, store, Progress.forConsole()).run();
       }
-      ran = new Study(plan, engine, store, Progress.forConsole()).run();
+      store.writeResults();
+      TrainingSettings t = plan.training();
+      Report.write(out, store.records(), String.format(Locale.ROOT,
+          "the validation loss, smoothed over %d evaluations every %d steps, came within "
+              + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
+          TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
+          t.budgetFraction()));
     }
-    store.writeResults();
-    TrainingSettings t = plan.training();
-    Report.write(out, store.records(), String.format(Locale.ROOT,
-        "the validation loss, smoothed over %d evaluations every %d steps, came within "
-            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
-        TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
-        t.budgetFraction()));
     o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", store.records().size(), out,
         ran, out.resolve(Report.FILE));
     o.flush();
@@ -212,6 +225,12 @@ public final class StudyCommand implements Callable<Integer> {
     } catch (IOException | SecurityException e) {
       errors.add("--out " + out + " is not a writable directory (" + e + ")");
       return errors;
+    }
+    try {
+      StudyLock.liveHolder(out).ifPresent(h -> errors.add("--out " + out + " is in use by "
+          + "another study: " + h + "; wait for it to finish or choose another --out"));
+    } catch (RuntimeException e) {
+      errors.add(e.getMessage());
     }
     if (!resume && ResultStore.holdsResults(out)) {
       errors.add("--out " + out + " already holds study results; add --resume to finish them, "

@@ -2,6 +2,7 @@ package dev.ablation.api;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedSet;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -19,8 +20,12 @@ import java.util.function.Predicate;
  *
  * <p>The question this library exists for uses {@link #onlyWiped()}; {@link #allTrainable()}
  * is its control. Schedules ({@link #thenAfter}) unfreeze more as training proceeds.
+ *
+ * <p>Policies are values (equal when their parameters are equal) and serialisable, so a
+ * cluster driver can ship them to its workers; a {@link #matching} policy serialises only if
+ * its predicate does.
  */
-public sealed interface FreezePolicy {
+public sealed interface FreezePolicy extends Serializable {
 
   /**
    * The trainable parameters at {@code step} (0-based count of recovery steps taken).
@@ -249,7 +254,7 @@ public sealed interface FreezePolicy {
    * @param from first recovery step of the phase
    * @param policy the policy of the phase
    */
-  record Phase(long from, FreezePolicy policy) {
+  record Phase(long from, FreezePolicy policy) implements Serializable {
     /** Validates the fields. */
     public Phase {
       if (from < 0) {

@@ -1,6 +1,7 @@
 package dev.ablation.api;
 
 import com.google.common.collect.ImmutableList;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -14,9 +15,16 @@ import java.util.OptionalInt;
  * ({@code 0} or a number without leading zeros), and the first is a name. {@link #toString()}
  * parses back to an equal path, so paths can travel through CSV files and command lines.
  *
+ * <p>Paths are ordered the way a model reads: segment by segment, index segments as numbers
+ * ({@code blocks.2} before {@code blocks.10}), an index before a name at the same position,
+ * a path before the paths below it. Tables, result files and run keys sort by this order; it
+ * is consistent with {@link #equals}.
+ *
  * @param segments the segments, at least one
  */
-public record LayerPath(List<String> segments) implements Comparable<LayerPath> {
+public record LayerPath(List<String> segments) implements Comparable<LayerPath>, Serializable {
+  private static final long serialVersionUID = 1L;
+
 
   /** Validates and copies the segments. */
   public LayerPath {
@@ -94,6 +102,7 @@ public record LayerPath(List<String> segments) implements Comparable<LayerPath> 
     return Optional.empty();
   }
 
+  /** Compares in model order (see the class comment): numbers compare as numbers. */
   @Override
   public int compareTo(LayerPath o) {
     return PathOrder.compare(segments, o.segments);

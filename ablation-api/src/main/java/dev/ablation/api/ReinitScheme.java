@@ -1,5 +1,6 @@
 package dev.ablation.api;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -10,8 +11,11 @@ import java.util.regex.Pattern;
  * shows the choice matters, so each reading is its own scheme. In every scheme layer norms
  * reset to γ=1, β=0 (except {@link CopyFrom}, which copies them, and {@link ShrinkPerturb},
  * which shrinks them like every other parameter).
+ *
+ * <p>Schemes are values: equal when their parameters are equal, and serialisable so a cluster
+ * driver can ship them to its workers.
  */
-public sealed interface ReinitScheme {
+public sealed interface ReinitScheme extends Serializable {
 
   /** A new draw from each parameter's original initialiser (including residual scaling). */
   record Fresh() implements ReinitScheme {

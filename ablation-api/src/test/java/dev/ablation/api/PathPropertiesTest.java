@@ -99,4 +99,40 @@ class PathPropertiesTest {
     assertThatThrownBy(() -> LayerPath.parse("")).hasMessageContaining("empty");
     assertThatThrownBy(() -> ParameterPath.parse("W Q")).hasMessageContaining("'W Q'");
   }
+
+  @Example
+  void layerPathsOrderNumbersAsNumbers() {
+    List<LayerPath> sorted = new java.util.ArrayList<>(List.of(LayerPath.parse("blocks.10"),
+        LayerPath.parse("embed"), LayerPath.parse("blocks.2"), LayerPath.parse("blocks.2.attn"),
+        LayerPath.parse("decoder.blocks.0.cross_attn"), LayerPath.parse("decoder.blocks.0")));
+    java.util.Collections.sort(sorted);
+    assertThat(sorted).extracting(LayerPath::toString).containsExactly("blocks.2",
+        "blocks.2.attn", "blocks.10", "decoder.blocks.0", "decoder.blocks.0.cross_attn", "embed");
+  }
+
+  @Property(tries = 100)
+  void layerPathOrderIsConsistentWithEquals(@ForAll("segments") List<String> a,
+      @ForAll("segments") List<String> b) {
+    LayerPath x = new LayerPath(a);
+    LayerPath y = new LayerPath(b);
+    assertThat(x.compareTo(y) == 0).isEqualTo(x.equals(y));
+    assertThat(Integer.signum(x.compareTo(y))).isEqualTo(-Integer.signum(y.compareTo(x)));
+  }
+
+  @Example
+  void layerPathsSchemesAndPoliciesSerialise() throws Exception {
+    for (Object o : List.of(LayerPath.parse("decoder.blocks.3.cross_attn"),
+        ReinitScheme.copyFrom(LayerPath.parse("blocks.1")), ReinitScheme.shrinkPerturb(0.5, 0.01),
+        FreezePolicy.wipedPlusNeighbours(2),
+        FreezePolicy.onlyWiped().thenAfter(10, FreezePolicy.allTrainable()))) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(o);
+      }
+      try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+          new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        assertThat(in.readObject()).isEqualTo(o);
+      }
+    }
+  }
 }

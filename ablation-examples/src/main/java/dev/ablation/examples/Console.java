@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -18,13 +17,12 @@ final class Console {
   private Console() {}
 
   /**
-   * Keeps SameDiff's per-op INFO lines ("Added differentiated op ...") out of an example's
-   * output. Must run before the first logger is created, i.e. first thing in {@code main}.
+   * Keeps ND4J's INFO records and its start-up import-mapping warnings out of an example's
+   * output ({@link dev.ablation.examples.cli.Logs#quiet()}). Call it first thing in
+   * {@code main}.
    */
   static void quietLogs() {
-    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    }
+    dev.ablation.examples.cli.Logs.quiet();
   }
 
   /**
@@ -45,11 +43,17 @@ final class Console {
     }
   }
 
-  /** Passes whole lines through, bytes unchanged, except those starting with a prefix. */
+  /**
+   * Passes bytes through unchanged, except lines starting with a prefix. Only the start of a
+   * line that could still be the prefix is held back, so a progress bar redrawn in place
+   * ({@code \r} without {@code \n}) shows at once.
+   */
   private static final class DroppingLines extends OutputStream {
     private final PrintStream target;
     private final byte[] prefix;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+    private boolean passing;
+    private boolean dropping;
 
     DroppingLines(PrintStream target, String prefix) {
       this.target = target;
@@ -58,26 +62,35 @@ final class Console {
 
     @Override
     public synchronized void write(int b) {
-      line.write(b);
-      if (b == '\n') {
-        flushLine();
+      if (b == '\n' || b == '\r') {
+        if (!dropping) {
+          target.write(held.toByteArray(), 0, held.size());
+          target.write(b);
+        }
+        held.reset();
+        passing = false;
+        dropping = false;
+        return;
+      }
+      if (passing) {
+        target.write(b);
+      } else if (!dropping) {
+        held.write(b);
+        int n = held.size();
+        if (held.toByteArray()[n - 1] != prefix[n - 1]) {
+          passing = true; // not the prefix: let the line through
+          target.write(held.toByteArray(), 0, n);
+          held.reset();
+        } else if (n == prefix.length) {
+          dropping = true;
+          held.reset();
+        }
       }
     }
 
     @Override
     public synchronized void flush() {
-      flushLine();
-    }
-
-    private void flushLine() {
-      byte[] bytes = line.toByteArray();
-      line.reset();
-      boolean drop = bytes.length >= prefix.length
-          && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
-      if (!drop) {
-        target.write(bytes, 0, bytes.length);
-        target.flush();
-      }
+      target.flush();
     }
   }
 

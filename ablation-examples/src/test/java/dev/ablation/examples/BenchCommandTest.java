@@ -18,7 +18,7 @@ class BenchCommandTest {
     StringWriter text = new StringWriter();
     cl.setOut(new PrintWriter(text));
     int status = cl.execute("bench", "--config", "2x8x4", "--warmup", "1", "--timed", "1",
-        "--steps", "10");
+        "--steps", "10", "--skip-study");
     assertThat(status).isZero();
     List<String> lines = text.toString().lines().toList();
     assertThat(lines).allMatch(l -> l.matches("[A-Za-z0-9_.]+=[^=\\s]+"), "name=value lines");
@@ -49,7 +49,7 @@ class BenchCommandTest {
     StringWriter text = new StringWriter();
     cl.setOut(new PrintWriter(text));
     assertThat(cl.execute("bench", "--config", "2x8x4", "--warmup", "1", "--timed", "1",
-        "--full-step-only")).isZero();
+        "--full-step-only", "--skip-study")).isZero();
     List<String> figures = text.toString().lines().filter(l -> l.startsWith("n2_d8_t4."))
         .map(l -> l.substring("n2_d8_t4.".length(), l.indexOf('='))).toList();
     assertThat(figures).containsExactly("full_step_ms", "full_step_ms_mean", "gflop_per_step",

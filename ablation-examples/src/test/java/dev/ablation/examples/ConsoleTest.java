@@ -32,4 +32,27 @@ class ConsoleTest {
         "kept: Added differentiated op is not at the start" + System.lineSeparator()
             + "no newline yet");
   }
+
+  @Test
+  void passesABarRedrawnInPlaceAtOnce() {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+    System.setOut(capture);
+    String[] seen = new String[1];
+    try {
+      Console.withoutGradientChatter(() -> {
+        System.out.print("\rstudy  25% [==>     ] 1/4");
+        System.out.flush();
+        seen[0] = captured.toString(StandardCharsets.UTF_8);
+        System.out.print("\rAdded differentiated op add\n\rstudy  50% [====>   ] 2/4");
+        return null;
+      });
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(seen[0]).isEqualTo("\rstudy  25% [==>     ] 1/4");
+    assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo(
+        "\rstudy  25% [==>     ] 1/4\r\rstudy  50% [====>   ] 2/4");
+  }
 }

@@ -43,7 +43,8 @@ public final class FaultChild {
     private final StudyEngine engine;
     private final BufferedReader stdin;
     private final int pauseAfter;
-    private int n;
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     Marked(StudyEngine engine, BufferedReader stdin, int pauseAfter) {
       this.engine = engine;
@@ -60,7 +61,7 @@ public final class FaultChild {
     @Override
     public RecoveryResult recover(Original original, RecoveryRequest request,
         RecoveryListener listener) {
-      n++;
+      int n = RUNS.incrementAndGet();
       mark("recover " + n);
       RecoveryResult r = engine.recover(original, request, listener);
       mark("recovered " + n);

@@ -37,7 +37,7 @@ import picocli.CommandLine;
 class KilledStudyResumesTest {
   static final String[] PLAN = {"study", "--preset", "quick", "--layers", "2", "--widths", "8",
       "--heads", "2", "--strings", "64", "--epochs", "1", "--seeds", "1", "--schemes", "FRESH",
-      "--eval-every", "2", "--no-scratch"};
+      "--eval-every", "2", "--no-scratch", "--workers", "1"};
   private static final long TIMEOUT_S = 120;
 
   @TempDir static Path root;

@@ -13,19 +13,33 @@ import java.nio.file.StandardOpenOption;
 final class AtomicFiles {
   private AtomicFiles() {}
 
-  /** Writes {@code text} to a temporary file beside {@code target}, syncs it, and renames it over. */
+  /**
+   * Writes {@code text} to a temporary file of its own beside {@code target} (a unique name
+   * ending in {@value #TMP}, so concurrent writers never share one), syncs it, and renames it
+   * over {@code target}. A reader sees the old file or the new one, never a mix.
+   */
   static void write(Path target, String text) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = dir.resolve(target.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      writeFully(ch, text);
-      ch.force(true);
+    // a random name created exclusively (CREATE_NEW): unique like Files.createTempFile, but
+    // with the umask's permissions rather than owner-only ones
+    Path tmp = dir.resolve(target.getFileName() + "." + java.util.UUID.randomUUID() + TMP);
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
+        writeFully(ch, text);
+        ch.force(true);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp); // only left when the write or the move failed
     }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(dir);
   }
+
+  /** The suffix of temporary files: a file ending in it is an interrupted write. */
+  static final String TMP = ".tmp";
 
   /**
    * Appends one complete line with a single write and syncs it. A kill can at worst leave a

@@ -13,7 +13,7 @@ import java.util.Locale;
  * @param dModel residual width, a multiple of {@code nHeads}
  * @param nHeads attention heads, ≥ 1
  */
-public record ModelSpec(Arch arch, int nLayers, int dModel, int nHeads) {
+public record ModelSpec(Arch arch, int nLayers, int dModel, int nHeads) implements java.io.Serializable {
 
   /** Validates the shape, naming every bad value at once. */
   public ModelSpec {

@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * @param training how it is trained (and how recoveries are judged)
  * @param seed the master seed of init and data order
  */
-public record OriginalSpec(ModelSpec model, TrainingSettings training, long seed) {
+public record OriginalSpec(ModelSpec model, TrainingSettings training, long seed) implements java.io.Serializable {
 
   /** Validates that the parts are present. */
   public OriginalSpec {

@@ -40,12 +40,12 @@ public final class RecordJson {
     ObjectNode n = MAPPER.createObjectNode();
     StudyRow r = record.row();
     RunKey k = r.key();
-    n.put("arch", k.arch());
+    n.put("arch", k.arch().key());
     n.put("n_layers", k.nLayers());
     n.put("d_model", k.dModel());
-    n.put("layer", k.layer());
-    n.put("scheme", k.scheme());
-    n.put("freeze", k.freeze());
+    n.put("layer", k.target().label());
+    n.put("scheme", k.scheme().toString());
+    n.put("freeze", k.freeze().key());
     n.put("seed", k.seed());
     n.put("verdict", r.verdict().name());
     putLong(n, "examples_to_recover", r.examplesToRecover());
@@ -91,13 +91,22 @@ public final class RecordJson {
   }
 
   /**
-   * Reads a record written by {@link #toNode}.
+   * Reads a record written by {@link #toNode}, parsing its scheme and policy from their text.
    *
    * @throws IllegalArgumentException naming the missing or malformed field
    */
   public static RunRecord fromNode(JsonNode n) {
+    return fromNode(n, RunKey.Reader.parsing());
+  }
+
+  /**
+   * Reads a record written by {@link #toNode}, resolving its key with {@code keys}.
+   *
+   * @throws IllegalArgumentException naming the missing or malformed field
+   */
+  public static RunRecord fromNode(JsonNode n, RunKey.Reader keys) {
     try {
-      RunKey key = new RunKey(text(n, "arch"), (int) integer(n, "n_layers"),
+      RunKey key = keys.read(text(n, "arch"), (int) integer(n, "n_layers"),
           (int) integer(n, "d_model"), text(n, "layer"), text(n, "scheme"), text(n, "freeze"),
           integer(n, "seed"));
       StudyRow row = new StudyRow(key, Verdict.valueOf(text(n, "verdict")),
@@ -134,8 +143,13 @@ public final class RecordJson {
 
   /** Reads the text written by {@link #toJson}. */
   public static RunRecord fromJson(String json) {
+    return fromJson(json, RunKey.Reader.parsing());
+  }
+
+  /** Reads the text written by {@link #toJson}, resolving its key with {@code keys}. */
+  public static RunRecord fromJson(String json, RunKey.Reader keys) {
     try {
-      return fromNode(MAPPER.readTree(json));
+      return fromNode(MAPPER.readTree(json), keys);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not a run record: " + e.getOriginalMessage(), e);
     }

@@ -14,7 +14,7 @@ import dev.ablation.api.ReinitScheme;
  * @param seed master seed of the wipe and the recovery's data order
  */
 public record RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePolicy policy,
-    long seed) {
+    long seed) implements java.io.Serializable {
 
   /** Validates that the parts are present. */
   public RecoveryRequest {

@@ -18,11 +18,15 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
- * The study's output directory, safe against a kill at any moment. Each finished run is first
- * written as its own record ({@code runs/<hash>.json}, written to a temporary file, synced and
- * renamed), then appended as one synced line to {@code results.csv}. The records are the
- * truth: on resume the CSV is rebuilt from them, which drops a torn last line and restores a
- * line lost between the two writes, and every run with a record is skipped.
+ * The study's output directory, safe against a kill at any moment and shared by concurrent
+ * workers. Each finished run is first written as its own record ({@code runs/<hash>.json},
+ * written to a temporary file of a unique name, synced and renamed), then appended as one
+ * synced line to {@code results.csv}. The records are the truth: on opening and in
+ * {@link #writeResults()} the CSV is rebuilt from them in key order, which drops a torn last
+ * line, restores a line lost between the two writes and undoes the finishing order of
+ * concurrent workers; every run with a record is skipped on resume.
+ *
+ * <p>Thread-safe: workers call {@link #add} and {@link #putScratch} concurrently.
  */
 public final class ResultStore {
   /** The CSV file. */
@@ -35,12 +39,14 @@ public final class ResultStore {
   static final String SCRATCH = "scratch";
 
   private final Path dir;
+  private final RunKey.Reader keys;
   private final Map<RunKey, RunRecord> records = new TreeMap<>();
   private final long tornBytes;
   private final List<String> notices = new ArrayList<>();
 
-  private ResultStore(Path dir, long tornBytes) {
+  private ResultStore(Path dir, RunKey.Reader keys, long tornBytes) {
     this.dir = dir;
+    this.keys = keys;
     this.tornBytes = tornBytes;
   }
 
@@ -81,7 +87,8 @@ public final class ResultStore {
     Files.createDirectories(dir.resolve(SCRATCH));
     List<String> notices = new ArrayList<>();
     checkOrWriteSettings(dir, plan, build, force, notices);
-    ResultStore store = new ResultStore(dir, AtomicFiles.dropTornTail(dir.resolve(CSV)));
+    ResultStore store = new ResultStore(dir, RunKey.Reader.of(plan),
+        AtomicFiles.dropTornTail(dir.resolve(CSV)));
     store.notices.addAll(notices);
     store.loadRecords();
     store.rewriteCsv();
@@ -149,7 +156,7 @@ public final class ResultStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(RUNS))) {
       for (Path f : files) {
         String name = f.getFileName().toString();
-        if (name.endsWith(".tmp")) {
+        if (name.endsWith(AtomicFiles.TMP)) {
           Files.delete(f); // a write the crash interrupted: that run is not done
           continue;
         }
@@ -158,18 +165,18 @@ public final class ResultStore {
         }
         RunRecord r;
         try {
-          r = RecordJson.fromJson(Files.readString(f, StandardCharsets.UTF_8));
+          r = RecordJson.fromJson(Files.readString(f, StandardCharsets.UTF_8), keys);
         } catch (RuntimeException e) {
-          throw new IllegalStateException("cannot read the run record " + f + ": "
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-              + "; delete it to run that run again", e);
+          throw new IllegalStateException("cannot read run record " + f + ": "
+              + (e.getMessage() == null ? e.getClass().getName() : e.getMessage())
+              + "; move it away to run that run again", e);
         }
         records.put(r.key(), r);
       }
     }
   }
 
-  private void rewriteCsv() throws IOException {
+  private synchronized void rewriteCsv() throws IOException {
     StringBuilder b = new StringBuilder(ResultsCsv.headerLine());
     records.values().forEach(r -> b.append(ResultsCsv.line(r.row())));
     AtomicFiles.write(dir.resolve(CSV), b.toString());
@@ -181,12 +188,12 @@ public final class ResultStore {
   }
 
   /** Whether the run is done. */
-  public boolean isDone(RunKey key) {
+  public synchronized boolean isDone(RunKey key) {
     return records.containsKey(key);
   }
 
   /** Stores a finished run durably: its record, then its CSV line. */
-  public void add(RunRecord record) {
+  public synchronized void add(RunRecord record) {
     if (records.containsKey(record.key())) {
       throw new IllegalStateException("run " + record.key() + " is already stored");
     }
@@ -204,7 +211,7 @@ public final class ResultStore {
   }
 
   /** {@code T_scratch} of {@code spec} when measured before (the outer optional). */
-  public Optional<OptionalLong> scratch(OriginalSpec spec) {
+  public synchronized Optional<OptionalLong> scratch(OriginalSpec spec) {
     Path f = dir.resolve(SCRATCH).resolve(spec.contentHash() + ".json");
     if (!Files.exists(f)) {
       return Optional.empty();
@@ -220,7 +227,7 @@ public final class ResultStore {
   }
 
   /** Stores {@code T_scratch} of {@code spec}. */
-  public void putScratch(OriginalSpec spec, OptionalLong examples) {
+  public synchronized void putScratch(OriginalSpec spec, OptionalLong examples) {
     ObjectNode n = RecordJson.MAPPER.createObjectNode();
     n.put("original", spec.configuration().toString());
     if (examples.isPresent()) {
@@ -238,12 +245,12 @@ public final class ResultStore {
   }
 
   /** Every stored run, in key order. */
-  public List<RunRecord> records() {
+  public synchronized List<RunRecord> records() {
     return Collections.unmodifiableList(new ArrayList<>(records.values()));
   }
 
   /** Rewrites {@code results.csv} in key order and writes {@code results.json}. */
-  public void writeResults() throws IOException {
+  public synchronized void writeResults() throws IOException {
     rewriteCsv();
     AtomicFiles.write(dir.resolve(JSON), RecordJson.results(records()));
   }

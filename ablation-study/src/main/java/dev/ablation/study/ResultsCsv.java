@@ -33,8 +33,9 @@ public final class ResultsCsv {
   /** The cells of {@code row}, in {@link #HEADER} order. */
   public static List<String> cells(StudyRow row) {
     RunKey k = row.key();
-    return List.of(k.arch(), Integer.toString(k.nLayers()), Integer.toString(k.dModel()),
-        k.layer(), k.scheme(), k.freeze(), Long.toString(k.seed()), row.verdict().name(),
+    return List.of(k.arch().key(), Integer.toString(k.nLayers()), Integer.toString(k.dModel()),
+        k.target().label(), k.scheme().toString(), k.freeze().key(), Long.toString(k.seed()),
+        row.verdict().name(),
         Numbers.format(row.examplesToRecover()), Numbers.format(row.rho()),
         Long.toString(row.refExamples()), Numbers.format(row.lossOriginal()),
         Numbers.format(row.lossAfterWipe()), Numbers.format(row.lossDeleted()),
@@ -58,11 +59,20 @@ public final class ResultsCsv {
   }
 
   /**
-   * Reads the rows of a complete file.
+   * Reads the rows of a complete file, parsing schemes and policies from their text.
    *
    * @throws IllegalArgumentException if the header differs or a line is malformed, naming it
    */
   public static List<StudyRow> read(Reader in) throws IOException {
+    return read(in, RunKey.Reader.parsing());
+  }
+
+  /**
+   * Reads the rows of a complete file, resolving keys with {@code keys}.
+   *
+   * @throws IllegalArgumentException if the header differs or a line is malformed, naming it
+   */
+  public static List<StudyRow> read(Reader in, RunKey.Reader keys) throws IOException {
     List<StudyRow> out = new ArrayList<>();
     try (CSVParser p = CSVParser.builder().setReader(in).setFormat(FORMAT).get()) {
       boolean first = true;
@@ -74,19 +84,19 @@ public final class ResultsCsv {
           }
           continue;
         }
-        out.add(parse(r));
+        out.add(parse(r, keys));
       }
     }
     return out;
   }
 
-  private static StudyRow parse(CSVRecord r) {
+  private static StudyRow parse(CSVRecord r, RunKey.Reader keys) {
     if (r.size() != HEADER.size()) {
       throw new IllegalArgumentException("line " + r.getRecordNumber() + " has " + r.size()
           + " cells, expected " + HEADER.size() + ": " + r.toList());
     }
     try {
-      RunKey key = new RunKey(r.get(0), Integer.parseInt(r.get(1)), Integer.parseInt(r.get(2)),
+      RunKey key = keys.read(r.get(0), Integer.parseInt(r.get(1)), Integer.parseInt(r.get(2)),
           r.get(3), r.get(4), r.get(5), Long.parseLong(r.get(6)));
       return new StudyRow(key, Verdict.valueOf(r.get(7)),
           Numbers.parseOptionalLong(r.get(8)), Numbers.parseOptionalDouble(r.get(9)),

@@ -1,48 +1,66 @@
 package dev.ablation.study;
 
 import com.google.common.hash.Hashing;
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * What identifies one recovery run: the first seven columns of {@code results.csv}. A resumed
- * study skips every run whose key it already has.
+ * What identifies one recovery run: the first seven columns of {@code results.csv}, as typed
+ * values. A resumed study skips every run whose key it already has; the report groups and
+ * selects by these values (a policy's type, a target's kind), never by their text.
  *
- * @param arch architecture key
+ * <p>Keys sort by architecture key, N, D, target ({@link WipeTarget#ORDER}: numbers inside
+ * paths compare as numbers), then the scheme's and the policy's text and the seed: the order of
+ * the rows of {@code results.csv}. Serialisable, so a cluster driver can ship keys to workers.
+ *
+ * @param arch architecture
  * @param nLayers N
  * @param dModel D
- * @param layer the wipe target's label
- * @param scheme the scheme's {@code toString()}
- * @param freeze the policy's {@code key()}
+ * @param target what the run wipes (its {@link WipeTarget#label()} is the {@code layer} column)
+ * @param scheme what the target becomes (its {@code toString()} is the {@code scheme} column)
+ * @param freeze what trains (its {@link FreezePolicy#key()} is the {@code freeze} column)
  * @param seed the master seed
  */
-public record RunKey(String arch, int nLayers, int dModel, String layer, String scheme,
-    String freeze, long seed) implements Comparable<RunKey> {
+public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
+    FreezePolicy freeze, long seed) implements Comparable<RunKey>, Serializable {
 
-  private static final Comparator<RunKey> ORDER = Comparator.comparing(RunKey::arch)
+  private static final long serialVersionUID = 1L;
+
+  private static final Comparator<RunKey> ORDER = Comparator.comparing((RunKey k) -> k.arch().key())
       .thenComparingInt(RunKey::nLayers)
       .thenComparingInt(RunKey::dModel)
-      .thenComparing(RunKey::layer, RunKey::compareLayers)
-      .thenComparing(RunKey::scheme)
-      .thenComparing(RunKey::freeze)
+      .thenComparing(RunKey::target, WipeTarget.ORDER)
+      .thenComparing(k -> k.scheme().toString())
+      .thenComparing(k -> k.freeze().key())
       .thenComparingLong(RunKey::seed);
 
-  /** Validates that the text parts are present. */
+  /** Validates that the parts are present. */
   public RunKey {
-    if (arch == null || layer == null || scheme == null || freeze == null) {
-      throw new IllegalArgumentException("run key parts must not be null");
+    if (arch == null || target == null || scheme == null || freeze == null) {
+      throw new IllegalArgumentException("run key parts must not be null, got arch=" + arch
+          + " target=" + target + " scheme=" + scheme + " freeze=" + freeze);
     }
   }
 
   /** The key of {@code request} on {@code original}. */
   public static RunKey of(OriginalSpec original, RecoveryRequest request) {
     ModelSpec m = original.model();
-    return new RunKey(m.arch().key(), m.nLayers(), m.dModel(), request.target().label(),
-        request.scheme().toString(), request.policy().key(), request.seed());
+    return new RunKey(m.arch(), m.nLayers(), m.dModel(), request.target(), request.scheme(),
+        request.policy(), request.seed());
   }
 
-  /** A file name for this run's record: 16 hex digits of SHA-256 of the key. */
+  /** The {@code layer} column: the target's label. */
+  public String layer() {
+    return target.label();
+  }
+
+  /** A file name for this run's record: 16 hex digits of SHA-256 of the key's text. */
   public String fileName() {
     return Hashing.sha256().hashString(toString(), StandardCharsets.UTF_8).toString()
         .substring(0, 16) + ".json";
@@ -53,27 +71,57 @@ public record RunKey(String arch, int nLayers, int dModel, String layer, String 
     return ORDER.compare(this, o);
   }
 
-  /** Sorts {@code blocks.2} before {@code blocks.10}: numbers inside labels compare as numbers. */
-  static int compareLayers(String a, String b) {
-    String[] x = a.split("\\.");
-    String[] y = b.split("\\.");
-    for (int i = 0; i < Math.min(x.length, y.length); i++) {
-      int c;
-      if (x[i].matches("\\d{1,9}") && y[i].matches("\\d{1,9}")) {
-        c = Integer.compare(Integer.parseInt(x[i]), Integer.parseInt(y[i]));
-      } else {
-        c = x[i].compareTo(y[i]);
-      }
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(x.length, y.length);
-  }
-
+  /** The seven columns as {@code results.csv} writes them, comma-separated. */
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%d", arch, nLayers, dModel, layer,
-        scheme, freeze, seed);
+    return String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%d", arch.key(), nLayers, dModel,
+        target.label(), scheme, freeze.key(), seed);
+  }
+
+  /**
+   * Reads keys back from their column text. Schemes and policies known to the reader (a plan's)
+   * are matched by their text first, so a policy that cannot be parsed (a
+   * {@link FreezePolicy#matching} predicate, a schedule) still resolves to the plan's own value;
+   * anything else is parsed by the API's {@code parse}.
+   *
+   * @param schemes schemes to match by text before parsing
+   * @param policies policies to match by key before parsing
+   */
+  public record Reader(List<ReinitScheme> schemes, List<FreezePolicy> policies) {
+    /** Copies the lists. */
+    public Reader {
+      schemes = List.copyOf(schemes);
+      policies = List.copyOf(policies);
+    }
+
+    /** A reader that only parses. */
+    public static Reader parsing() {
+      return new Reader(List.of(), List.of());
+    }
+
+    /** A reader that knows {@code plan}'s schemes and policies. */
+    public static Reader of(StudyPlan plan) {
+      return new Reader(plan.schemes(), plan.policies());
+    }
+
+    /**
+     * The key of these column texts.
+     *
+     * @throws IllegalArgumentException naming the bad cell and what is valid
+     */
+    public RunKey read(String arch, int nLayers, int dModel, String layer, String scheme,
+        String freeze, long seed) {
+      Arch a = Arch.byKey(arch).orElseThrow(() -> new IllegalArgumentException(
+          "unknown arch '" + arch + "'; valid: " + Arch.keys()));
+      return new RunKey(a, nLayers, dModel, WipeTarget.parse(layer, nLayers),
+          find(schemes, scheme, Object::toString).orElseGet(() -> ReinitScheme.parse(scheme)),
+          find(policies, freeze, FreezePolicy::key).orElseGet(() -> FreezePolicy.parse(freeze)),
+          seed);
+    }
+
+    private static <T> java.util.Optional<T> find(Collection<T> known, String text,
+        java.util.function.Function<T, String> name) {
+      return known.stream().filter(k -> name.apply(k).equals(text)).findFirst();
+    }
   }
 }

@@ -25,7 +25,7 @@ import java.util.Locale;
  */
 public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training) {
+    List<Long> seeds, TrainingSettings training) implements java.io.Serializable {
 
   /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
   public StudyPlan {

@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public record TrainingSettings(int vocab, int seqLen, int batchSize, long strings, int epochs,
     double learningRate, int evalEvery, double epsilonNats, int patience, double budgetFraction,
-    boolean scratch) {
+    boolean scratch) implements java.io.Serializable {
 
   /** Smoothing window of the recovery criterion, in evaluations. */
   public static final int SMOOTHING = 2;

@@ -1,6 +1,7 @@
 package dev.ablation.examples.cli;
 
 import dev.ablation.examples.bench.Bench;
+import dev.ablation.examples.bench.StudyBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Median ms per training step, per recovery step for each wiped block "
         + "(onlyWiped; the fast path and the plain whole-graph path), per evaluation batch, and "
-        + "RSS before and after a long run, for N=4/D=64/T=64 and N=2/D=32/T=32 at batch 32.",
+        + "RSS before and after a long run, for N=4/D=64/T=64 and N=2/D=32/T=32 at batch 32; "
+        + "then the study's wall time on the quick preset with 1 and 2 workers, the speed-up, "
+        + "and machine_parallel_ceiling: the throughput of two single-worker processes over one.",
         "Threads: set OMP_NUM_THREADS before the JVM starts (1 is the steady choice on 2 shared "
             + "cores); --threads overrides ND4J's thread count at run time."})
 public final class BenchCommand implements Callable<Integer> {
@@ -45,12 +48,25 @@ public final class BenchCommand implements Callable<Integer> {
       description = "time the full training step only (figures for comparing native builds)")
   boolean fullStepOnly;
 
+  @Option(names = "--study",
+      description = "only the study figures: the quick preset's wall time on 1 and 2 workers, "
+          + "the speed-up, and the machine's ceiling (2 single-worker processes over 1)")
+  boolean studyOnly;
+
+  @Option(names = "--skip-study", description = "only the step figures (the study figures take "
+      + "minutes: five quick studies, three in child JVMs)")
+  boolean skipStudy;
+
   @Option(names = "--config", split = ",", paramLabel = "NxDxT",
       description = "configurations, e.g. 4x64x64,2x32x32 (default: both)")
   List<String> configs;
 
   @Override
   public Integer call() {
+    if (studyOnly && skipStudy) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--study and --skip-study exclude each other");
+    }
     List<Bench.Shape> shapes = new ArrayList<>();
     if (configs == null) {
       shapes.addAll(Bench.SHAPES);
@@ -80,7 +96,12 @@ public final class BenchCommand implements Callable<Integer> {
       Nd4j.getEnvironment().setMaxThreads(threads);
       Nd4j.getEnvironment().setMaxMasterThreads(threads);
     }
-    new Bench(options, spec.commandLine().getOut()).run();
+    if (!studyOnly) {
+      new Bench(options, spec.commandLine().getOut()).run();
+    }
+    if (!skipStudy) {
+      new StudyBench(spec.commandLine().getOut()).run();
+    }
     return 0;
   }
 }

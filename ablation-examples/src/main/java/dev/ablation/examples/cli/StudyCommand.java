@@ -9,12 +9,14 @@ import dev.ablation.study.Presets;
 import dev.ablation.study.Progress;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
-import dev.ablation.study.StudyBuild;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyLock;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.TrainingSettings;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +60,16 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--force", description = "with --resume: continue a study made by another "
       + "build (library version, native build); its rows and the new ones may differ")
   boolean force;
+
+  @Option(names = "--verbose",
+      description = "also show log records (ND4J's, the fast path's) on the terminal; they "
+          + "always go to --out/study.log")
+  boolean verbose;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "recoveries run at once, each on its own engine with one native thread; "
+          + "default: the number of cores (${DEFAULT-VALUE})")
+  int workers = Study.defaultWorkers();
 
   @Option(names = "--arch", split = ",", paramLabel = "ARCH",
       description = "architectures: decoder, encoder, encdec")
@@ -116,36 +128,29 @@ public final class StudyCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
-    int ran;
-    ResultStore store;
-    // one writer per directory: a second study on the same --out is refused here
-    try (StudyLock lock = StudyLock.acquire(out)) {
-      lock.tookOverFrom().ifPresent(h -> o.printf(Locale.ROOT,
-          "took over the lock of a study that is gone (%s)%n", h));
-      // the engine opens first: if it cannot, the directory stays as it was
-      try (StudyEngine engine = engines.open(out.resolve("originals"))) {
-        store = ResultStore.open(out, plan, resume, StudyBuild.of(engine), force);
-        store.notices().forEach(o::println);
-        if (store.tornBytesDropped() > 0) {
-          o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
-              store.tornBytesDropped(), out.resolve(ResultStore.CSV));
-        }
-        o.flush();
-        ran = new Study(plan, engine, store, Progress.forConsole()).run();
-      }
-      store.writeResults();
-      TrainingSettings t = plan.training();
-      Report.write(out, store.records(), String.format(Locale.ROOT,
-          "the validation loss, smoothed over %d evaluations every %d steps, came within "
-              + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
-          TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(), t.patience(),
-          t.budgetFraction()));
+    Progress progress = BarProgress.forTerminalOr(
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
+    Study.Outcome outcome;
+    try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
+      outcome = Study.runInto(out, plan, engines,
+          new Study.Options(workers, resume, progress, force));
     }
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); see %s%n", store.records().size(), out,
-        ran, out.resolve(Report.FILE));
+    outcome.notices().forEach(o::println);
+    if (outcome.tornBytesDropped() > 0) {
+      o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
+          outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
+    }
+    Path report = Report.write(outcome, plan);
+    o.println();
+    for (String line : Report.headline(outcome.records())) {
+      o.println(line.replace("**", ""));
+    }
+    o.println();
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
+        outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));
     o.flush();
     return 0;
   }
@@ -186,6 +191,9 @@ public final class StudyCommand implements Callable<Integer> {
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
+    }
+    if (workers < 1) {
+      errors.add("--workers " + workers + " must be >= 1");
     }
     errors.addAll(outProblems());
     if (!errors.isEmpty()) {

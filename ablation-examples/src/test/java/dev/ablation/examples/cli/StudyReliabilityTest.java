@@ -31,7 +31,7 @@ import picocli.CommandLine;
  */
 class StudyReliabilityTest {
   private static final String[] PLAN = {"study", "--preset", "quick", "--layers", "2",
-      "--seeds", "1,2", "--schemes", "FRESH"};
+      "--seeds", "1,2", "--schemes", "FRESH", "--workers", "1"};
 
   /** The fake engine behind a class that tests may override (the fake itself is final). */
   static class Wrapped implements StudyEngine {
@@ -111,7 +111,7 @@ class StudyReliabilityTest {
     }
     Files.writeString(record, "{\"arch\": \"decoder\"}", StandardCharsets.UTF_8);
     assertNamesFileAndCause(run(d -> new FakeStudyEngine(), o, "--resume"), record,
-        "delete it");
+        "move it away");
   }
 
   @Test

@@ -71,9 +71,14 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private final Path cacheDir;
   private final Map<String, Loaded> originals = new HashMap<>();
 
-  /** An engine caching originals under {@code cacheDir}. */
+  /**
+   * An engine caching originals under {@code cacheDir}, for the calling thread: it limits that
+   * thread to one native thread ({@link NativeThreads}), so use it from the thread that opened
+   * it (a study opens one engine per worker, on the worker's thread).
+   */
   public SameDiffStudyEngine(Path cacheDir) {
     this.cacheDir = cacheDir;
+    NativeThreads.useOneOnThisThread();
   }
 
   /** One original in memory: the model (kept at its trained weights between runs) and its data. */
@@ -102,7 +107,11 @@ public final class SameDiffStudyEngine implements StudyEngine {
         AdamSettings.of(t.learningRate()), Integer.MAX_VALUE, EVAL_BATCH, spec.seed());
     TrainedOriginal trained;
     try {
-      trained = OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, p -> { });
+      // always the saved copy, also right after training it: every worker (and a resumed
+      // study) then starts its runs from the same loaded graph, whoever trained it
+      OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, p -> { });
+      trained = TrainedOriginal.load(
+          cacheDir.resolve(OriginalTrainer.cacheKey(config, plan, split)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot train or load the original for " + spec.model()
           + " seed " + spec.seed() + " under " + cacheDir + " (" + e + ")", e);
@@ -164,13 +173,20 @@ public final class SameDiffStudyEngine implements StudyEngine {
         4 * swap.width()).withSeed(request.seed());
     ReferenceModel fresh = ReferenceModel.build(nc);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(fresh.model());
+    // wiped: the encoder (every layer under the target's paths), what lies between encoder and
+    // decoder (OTHER: the projection) and every cross-attention (the SUBLAYERs)
     List<LayerPath> wiped = new ArrayList<>();
+    List<LayerPath> crossAttention = new ArrayList<>();
     for (var layer : surgeon.layout().layers()) {
       LayerPath p = layer.path();
-      boolean encoderSide = p.segments().get(0).equals("encoder") || p.toString().equals("proj");
-      boolean crossAttn = layer.kind() == LayerKind.SUBLAYER && p.toString().endsWith(".cross_attn");
+      boolean encoderSide = swap.layers().stream().anyMatch(e -> e.contains(p))
+          || layer.kind() == LayerKind.OTHER;
+      boolean crossAttn = layer.kind() == LayerKind.SUBLAYER;
       if (encoderSide || crossAttn) {
         wiped.add(p);
+      }
+      if (crossAttn) {
+        crossAttention.add(p);
       }
     }
     // copy every trained decoder-side parameter that is not wiped
@@ -185,8 +201,6 @@ public final class SameDiffStudyEngine implements StudyEngine {
       }
     }
     fresh.setWeights(copy);
-    List<LayerPath> crossAttention = wiped.stream()
-        .filter(p -> p.toString().endsWith(".cross_attn")).toList();
     surgeon.wipe(crossAttention, request.scheme(), request.seed());
     StepZeroDamage.Evaluation after = StepZeroDamage.evaluate(fresh.model(), l.validation());
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),

@@ -1,9 +1,13 @@
 package dev.ablation.study.report;
 
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.Verdict;
+import dev.ablation.study.Arch;
 import dev.ablation.study.RunKey;
 import dev.ablation.study.RunRecord;
 import dev.ablation.study.StudyRow;
+import dev.ablation.study.WipeTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -65,21 +69,33 @@ public final class Report {
     return r.written;
   }
 
+  /**
+   * Writes the report of a study run by {@link dev.ablation.study.Study#runInto} into its
+   * directory.
+   *
+   * @return {@code report.md}
+   */
+  public static Path write(dev.ablation.study.Study.Outcome outcome,
+      dev.ablation.study.StudyPlan plan) throws IOException {
+    List<Path> files = write(outcome.dir(), outcome.records(), criterion(plan.training()));
+    return files.get(files.size() - 1);
+  }
+
   /** (arch, N, D): one trained shape. */
-  record Config(String arch, int n, int d) implements Comparable<Config> {
+  record Config(Arch arch, int n, int d) implements Comparable<Config> {
     static Config of(RunKey k) {
       return new Config(k.arch(), k.nLayers(), k.dModel());
     }
 
     @Override
     public int compareTo(Config o) {
-      int c = arch.compareTo(o.arch);
+      int c = arch.key().compareTo(o.arch.key());
       c = c != 0 ? c : Integer.compare(n, o.n);
       return c != 0 ? c : Integer.compare(d, o.d);
     }
 
     String slug() {
-      return arch + "_N" + n + "_D" + d;
+      return arch.key() + "_N" + n + "_D" + d;
     }
 
     @Override
@@ -89,12 +105,18 @@ public final class Report {
   }
 
   /** (scheme, freeze): one treatment. */
-  record Arm(String scheme, String freeze) {
+  record Arm(ReinitScheme scheme, FreezePolicy freeze) {
     @Override
     public String toString() {
-      return scheme + " / " + freeze;
+      return scheme + " / " + freeze.key();
     }
   }
+
+  /** (target, scheme): one wipe, under every policy. */
+  record Wipe(WipeTarget target, ReinitScheme scheme) {}
+
+  /** (target, scheme, freeze): one cell of the ρ table. */
+  record Cell(WipeTarget target, ReinitScheme scheme, FreezePolicy freeze) {}
 
   private static Arm arm(RunRecord r) {
     return new Arm(r.key().scheme(), r.key().freeze());
@@ -150,19 +172,30 @@ public final class Report {
   private void answer() {
     line("## The answer");
     line("");
+    headline(records).forEach(this::line);
+  }
+
+  /**
+   * The report's answer in a few lines, one per treatment (scheme / policy): how many
+   * single-layer runs recovered, the median ρ and its bracket ("between 1% and 10%"), the range
+   * and the mean by layer position. What a terminal shows at the end of a study.
+   */
+  public static List<String> headline(List<RunRecord> records) {
+    List<String> out = new ArrayList<>();
     Map<Arm, List<RunRecord>> byArm = group(records.stream()
         .filter(r -> r.position().isPresent()).toList(), Report::arm);
     if (byArm.isEmpty()) {
-      line("No single-layer runs yet.");
-      return;
+      out.add("No single-layer runs yet.");
+      return out;
     }
     for (Map.Entry<Arm, List<RunRecord>> e : byArm.entrySet()) {
       List<RunRecord> rs = e.getValue();
       List<Double> rhos = rs.stream().filter(Report::recovered)
           .map(r -> r.row().rho().getAsDouble()).sorted().toList();
       if (rhos.isEmpty()) {
-        line("- **%s**: none of %d single-layer runs recovered within the budget.",
-            e.getKey(), rs.size());
+        out.add(String.format(Locale.ROOT,
+            "- **%s**: none of %d single-layer runs recovered within the budget.",
+            e.getKey(), rs.size()));
         continue;
       }
       double median = rhos.get(rhos.size() / 2);
@@ -177,11 +210,22 @@ public final class Report {
         perLayer.append(String.format(Locale.ROOT, "%sL=%d: %s", perLayer.length() == 0 ? ""
             : ", ", l, i.n() == 0 ? "never" : pct(i.mean())));
       });
-      line("- **%s**: %s of single-layer runs recovered; the median run needed "
-          + "**%s of the original training** (ρ = %s, %s); %s. Mean by layer position: %s.",
+      out.add(String.format(Locale.ROOT, "- **%s**: %s of single-layer runs recovered; the "
+          + "median run needed **%s of the original training** (ρ = %s, %s); %s. Mean by "
+          + "layer position: %s.",
           e.getKey(), recoveredOf(rs), pct(median), Interval.fmt(median), bracket(median),
-          "range " + pct(rhos.get(0)) + " to " + pct(rhos.get(rhos.size() - 1)), perLayer);
+          "range " + pct(rhos.get(0)) + " to " + pct(rhos.get(rhos.size() - 1)), perLayer));
     }
+    return out;
+  }
+
+  /** The method section's one-line description of the recovery target of {@code t}. */
+  public static String criterion(dev.ablation.study.TrainingSettings t) {
+    return String.format(Locale.ROOT,
+        "the validation loss, smoothed over %d evaluations every %d steps, came within "
+            + "ε = %s nats of L* (or plateaued for %d evaluations, or spent %s × B_ref)",
+        dev.ablation.study.TrainingSettings.SMOOTHING, t.evalEvery(), t.epsilonNats(),
+        t.patience(), t.budgetFraction());
   }
 
   private static String bracket(double rho) {
@@ -218,15 +262,15 @@ public final class Report {
       line("");
       line("| layer | scheme | freeze | recovered | ρ = T_ε / B_ref (95% CI) | T_ε / T_scratch |");
       line("|---|---|---|---|---|---|");
-      Map<String, List<RunRecord>> cells = group(rs,
-          r -> r.key().layer() + "\u0000" + r.key().scheme() + "\u0000" + r.key().freeze());
+      Map<Cell, List<RunRecord>> cells = group(rs,
+          r -> new Cell(r.key().target(), r.key().scheme(), r.key().freeze()));
       cells.values().forEach(cell -> {
         RunKey k = cell.get(0).key();
         Interval ratio = Interval.of(cell.stream().filter(Report::recovered)
             .filter(r -> r.row().examplesScratch().isPresent())
             .map(r -> (double) r.row().examplesToRecover().getAsLong()
                 / r.row().examplesScratch().getAsLong()).toList());
-        line("| %s | %s | %s | %s | %s | %s |", k.layer(), k.scheme(), k.freeze(),
+        line("| %s | %s | %s | %s | %s | %s |", k.layer(), k.scheme(), k.freeze().key(),
             recoveredOf(cell), rho(cell).format(), ratio.format());
       });
       line("");
@@ -267,7 +311,7 @@ public final class Report {
           List<RunRecord> mid = ar.stream().filter(r -> r.position().getAsInt() > 0
               && r.position().getAsInt() < c.n() - 1).toList();
           line("| %s | %d | %d | %s | %s | %s | %s | %s |", c.arch(), c.n(), c.d(), a.scheme(),
-              a.freeze(), cellOf(first), cellOf(mid), cellOf(last));
+              a.freeze().key(), cellOf(first), cellOf(mid), cellOf(last));
         }));
     line("");
   }
@@ -296,7 +340,7 @@ public final class Report {
       RunKey k = r.key();
       StudyRow row = r.row();
       line("| %s | %d | %d | %s | %s | %s | %d | %s | %s | %s |", k.arch(), k.nLayers(),
-          k.dModel(), k.layer(), k.scheme(), k.freeze(), k.seed(), row.verdict(),
+          k.dModel(), k.layer(), k.scheme(), k.freeze().key(), k.seed(), row.verdict(),
           Interval.fmt(row.lossFinal() - row.lossOriginal()),
           Interval.fmt((double) r.examplesSpent() / row.refExamples()));
     }
@@ -316,8 +360,8 @@ public final class Report {
       line("| layer | scheme | L* | L₀ − L* | deleted − L* |");
       line("|---|---|---|---|---|");
       Map<String, List<double[]>> series = new LinkedHashMap<>();
-      Map<String, List<RunRecord>> cells = group(rs,
-          r -> r.key().layer() + "\u0000" + r.key().scheme());
+      Map<Wipe, List<RunRecord>> cells = group(rs,
+          r -> new Wipe(r.key().target(), r.key().scheme()));
       cells.values().forEach(cell -> {
         RunKey k = cell.get(0).key();
         Interval lstar = perSeed(cell, r -> r.row().lossOriginal());
@@ -391,8 +435,8 @@ public final class Report {
   private void control(Map<Config, List<RunRecord>> byConfig) {
     line("## Control: everything trainable vs only the wiped layer");
     line("");
-    boolean both = records.stream().anyMatch(r -> r.key().freeze().equals("allTrainable"))
-        && records.stream().anyMatch(r -> r.key().freeze().equals("onlyWiped"));
+    boolean both = records.stream().anyMatch(r -> r.key().freeze() instanceof FreezePolicy.AllTrainable)
+        && records.stream().anyMatch(r -> r.key().freeze() instanceof FreezePolicy.OnlyWiped);
     if (!both) {
       line("This study did not run both `onlyWiped` and `allTrainable`; add "
           + "`--policies onlyWiped,allTrainable` to compare.");
@@ -405,12 +449,12 @@ public final class Report {
     line("");
     line("| arch | N | D | layer | scheme | ρ onlyWiped (rec.) | ρ allTrainable (rec.) | ratio |");
     line("|---|---|---|---|---|---|---|---|");
-    byConfig.forEach((c, rs) -> group(rs, r -> r.key().layer() + "\u0000" + r.key().scheme())
+    byConfig.forEach((c, rs) -> group(rs, r -> new Wipe(r.key().target(), r.key().scheme()))
         .values().forEach(cell -> {
           List<RunRecord> only = cell.stream()
-              .filter(r -> r.key().freeze().equals("onlyWiped")).toList();
+              .filter(r -> r.key().freeze() instanceof FreezePolicy.OnlyWiped).toList();
           List<RunRecord> all = cell.stream()
-              .filter(r -> r.key().freeze().equals("allTrainable")).toList();
+              .filter(r -> r.key().freeze() instanceof FreezePolicy.AllTrainable).toList();
           if (only.isEmpty() || all.isEmpty()) {
             return;
           }
@@ -438,7 +482,7 @@ public final class Report {
           r.curve().stream().filter(p -> Double.isFinite(p.loss()))
               .map(p -> new double[] {(double) p.examples() / r.row().refExamples(), p.loss()})
               .toList()));
-      Path png = plot("curves_" + c.slug() + "_" + a.scheme() + "_" + a.freeze());
+      Path png = plot("curves_" + c.slug() + "_" + a.scheme() + "_" + a.freeze().key());
       io(() -> Plots.lines(png, "Recovery, " + c + ", " + a + ", seed " + seed,
           "examples / B_ref", "validation loss (nats/token)", series, false));
       embed(png, "recovery curves " + c + " " + a);

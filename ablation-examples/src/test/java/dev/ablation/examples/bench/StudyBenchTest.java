@@ -1,0 +1,45 @@
+package dev.ablation.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.study.Arch;
+import dev.ablation.study.StudyPlan;
+import dev.ablation.study.TrainingSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the study figures on a tiny plan, child JVMs included: checks the names and that the
+ * ratios are the ratios of the printed times, not the figures themselves.
+ */
+class StudyBenchTest {
+
+  @Test
+  void printsTheStudyFiguresAndTheMachineCeiling() {
+    StudyPlan tiny = new StudyPlan(List.of(Arch.DECODER), List.of(2), List.of(16), 4, List.of(),
+        List.of(ReinitScheme.fresh()), List.of(FreezePolicy.onlyWiped()), List.of(1L),
+        new TrainingSettings(8, 8, 8, 64, 1, 3e-3, 2, 0.05, 2, 0.25, false));
+    StringWriter text = new StringWriter();
+    new StudyBench(tiny, new PrintWriter(text)).run();
+    List<String> lines = text.toString().lines().toList();
+    assertThat(lines).allMatch(l -> l.matches("[a-z0-9_]+=[0-9.]+"), "name=value lines");
+    Map<String, Double> v = lines.stream().collect(Collectors.toMap(
+        l -> l.substring(0, l.indexOf('=')), l -> Double.parseDouble(l.substring(l.indexOf('=') + 1))));
+    assertThat(v).containsKeys("study_wall_s_workers1", "study_wall_s_workers2",
+        "study_speedup_workers2", "process_wall_s_alone", "process_wall_s_pair",
+        "machine_parallel_ceiling");
+    assertThat(v.get("study_wall_s_workers1")).isPositive();
+    assertThat(v.get("study_speedup_workers2")).isCloseTo(
+        v.get("study_wall_s_workers1") / v.get("study_wall_s_workers2"),
+        org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(v.get("machine_parallel_ceiling")).isCloseTo(
+        2 * v.get("process_wall_s_alone") / v.get("process_wall_s_pair"),
+        org.assertj.core.data.Percentage.withPercentage(1));
+  }
+}

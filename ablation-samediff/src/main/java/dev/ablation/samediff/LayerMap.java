@@ -100,6 +100,7 @@ public final class LayerMap {
     private final List<Rule<ParameterKind>> kindRules = new ArrayList<>();
     private final List<Rule<InitRule>> initRules = new ArrayList<>();
     private boolean initFromValues;
+    private boolean includeConstants;
 
     private Builder() {}
 
@@ -146,6 +147,14 @@ public final class LayerMap {
         throw new IllegalArgumentException("a stack needs n >= 1 blocks, got " + n);
       }
       Objects.requireNonNull(regexTemplate, "regexTemplate");
+      if (!regexTemplate.replace("%%", "").contains("%d")) {
+        // without it every block matches the same variables: one clear problem, not one per
+        // variable and block pair
+        problems.add("blocks(\"" + stack + "\", " + n + ", \"" + regexTemplate + "\"): the"
+            + " template has no %d for the block number, so every block would match the same"
+            + " variables; write e.g. \"h\\.%d\\.(.*)\" for h.0.attn.wq, \"t%d_(.*)\" for t0_q");
+        return this;
+      }
       for (int i = 0; i < n; i++) {
         layerMatching(LayerPath.block(stack, i), LayerKind.BLOCK,
             String.format(java.util.Locale.ROOT, regexTemplate, i));
@@ -196,6 +205,20 @@ public final class LayerMap {
       return this;
     }
 
+    /**
+     * Lets patterns ({@link #layerMatching}, {@link #blocks}) match constants as well as
+     * trainable variables: for a graph that holds its weights as constants, as SameDiff's
+     * importers (ONNX, TensorFlow) and a graph saved with frozen weights do. The mapped
+     * parameters stay constants until made trainable: {@code SameDiffSurgeon.unfreezeAll()},
+     * {@code setTrainable(...)} or a freeze policy, which turn exactly the parameters that
+     * train into variables. Declare patterns that miss the graph's other constants (masks,
+     * scalars).
+     */
+    public Builder includeConstants() {
+      includeConstants = true;
+      return this;
+    }
+
     private void declare(LayerPath path, LayerKind kind, Declared d) {
       if (kinds.containsKey(path)) {
         problems.add("layer " + path + " is declared twice");
@@ -227,9 +250,13 @@ public final class LayerMap {
       // Patterns match trainable variables only: SameDiff's own constants (sd_var, masks) are
       // never parameters. A parameter frozen before the map is built must be listed by name.
       List<String> paramVars = new ArrayList<>();
+      List<String> constants = new ArrayList<>();
       for (SDVariable v : sd.variables()) {
-        if (v.getVariableType() == VariableType.VARIABLE) {
+        if (v.getVariableType() == VariableType.VARIABLE
+            || includeConstants && v.getVariableType() == VariableType.CONSTANT) {
           paramVars.add(v.name());
+        } else if (v.getVariableType() == VariableType.CONSTANT) {
+          constants.add(v.name());
         }
       }
       Map<LayerPath, List<String>> vars = new LinkedHashMap<>();
@@ -244,8 +271,14 @@ public final class LayerMap {
             }
           }
           if (found.isEmpty()) {
+            List<String> constantHits = constants.stream()
+                .filter(n -> d.pattern().matcher(n).matches()).limit(4).toList();
             all.add("layer " + lp + ": pattern '" + d.pattern().pattern()
-                + "' matches no trainable variable of the graph");
+                + "' matches no trainable variable of the graph"
+                + (constantHits.isEmpty() ? "" : "; it matches constants " + constantHits
+                    + ": a graph that holds its weights as constants (imported, or saved frozen)"
+                    + " needs LayerMap.builder().includeConstants(), and then the surgeon makes"
+                    + " the mapped parameters trainable (SameDiffSurgeon.unfreezeAll())"));
           }
         } else {
           if (d.variables().isEmpty()) {
@@ -527,6 +560,15 @@ public final class LayerMap {
           }
         }
         all.add("the graph's trainable variables are: " + params);
+        if (params.isEmpty() && !includeConstants) {
+          List<String> consts = sd.variables().stream()
+              .filter(v -> v.getVariableType() == VariableType.CONSTANT).map(SDVariable::name)
+              .limit(6).toList();
+          if (!consts.isEmpty()) {
+            all.add("it holds its weights as constants (e.g. " + consts + "), as imported graphs"
+                + " do: declare the map with LayerMap.builder().includeConstants()");
+          }
+        }
         throw new LayerMapException(all, kinds.keySet());
       }
       return new LayerMap(new ModelLayout(infos), specs);

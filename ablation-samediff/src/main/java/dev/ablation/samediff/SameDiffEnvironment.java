@@ -11,7 +11,7 @@ public final class SameDiffEnvironment {
 
   /** The current JVM, ND4J version and backend, e.g. {@code CPU (OPENBLAS, omp.threads=1)}. */
   public static Environment current() {
-    return Environment.current("SameDiff", nd4jVersion(), backend());
+    return Environment.current("SameDiff", nd4jVersion(), backend(), nativeBuild());
   }
 
   /** ND4J's version from its Maven metadata, or {@code unknown}. */

@@ -29,7 +29,7 @@ public final class RecordJson {
   private RecordJson() {}
 
   /** The format version of run records and {@code results.json}. */
-  public static final int SCHEMA = 1;
+  public static final int SCHEMA = 2;
 
   static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
@@ -57,6 +57,11 @@ public final class RecordJson {
     putDouble(n, "loss_final", r.lossFinal());
     putLong(n, "examples_scratch", r.examplesScratch());
     putDouble(n, "wall_s", r.wallSeconds());
+    putLong(n, "examples_orig", r.examplesOrig());
+    putDouble(n, "rho_orig", r.rhoOrig());
+    putDouble(n, "loss_original_sd", r.lossOriginalSd());
+    putDouble(n, "recovery_lr", r.recoveryLr());
+    putDouble(n, "recovery_lr_multiple", k.lrMultiple());
     if (record.position().isPresent()) {
       n.put("position", record.position().getAsInt());
     } else {
@@ -77,8 +82,14 @@ public final class RecordJson {
     } else {
       n.putNull("final_fidelity");
     }
-    ArrayNode curve = n.putArray("curve");
-    for (CurvePoint p : record.curve()) {
+    putCurve(n.putArray("curve"), record.curve());
+    n.set("manifest", MAPPER.valueToTree(record.manifest()));
+    putCurve(n.putArray("original_curve"), record.originalCurve());
+    return n;
+  }
+
+  private static void putCurve(ArrayNode curve, List<CurvePoint> points) {
+    for (CurvePoint p : points) {
       ObjectNode c = curve.addObject();
       c.put("step", p.step());
       c.put("examples", p.examples());
@@ -86,8 +97,16 @@ public final class RecordJson {
       putDouble(c, "loss", p.loss());
       putDouble(c, "smoothed_loss", p.smoothedLoss());
     }
-    n.set("manifest", MAPPER.valueToTree(record.manifest()));
-    return n;
+  }
+
+  private static List<CurvePoint> readCurve(JsonNode cn) {
+    List<CurvePoint> curve = new ArrayList<>();
+    for (Iterator<JsonNode> it = cn.elements(); it.hasNext(); ) {
+      JsonNode c = it.next();
+      curve.add(new CurvePoint(integer(c, "step"), integer(c, "examples"), integer(c, "tokens"),
+          number(c, "loss"), number(c, "smoothed_loss")));
+    }
+    return curve;
   }
 
   /**
@@ -108,11 +127,16 @@ public final class RecordJson {
     try {
       RunKey key = keys.read(text(n, "arch"), (int) integer(n, "n_layers"),
           (int) integer(n, "d_model"), text(n, "layer"), text(n, "scheme"), text(n, "freeze"),
-          integer(n, "seed"));
+          integer(n, "seed"), isAbsent(n.get("recovery_lr_multiple")) ? 1.0
+              : number(n, "recovery_lr_multiple"));
       StudyRow row = new StudyRow(key, Verdict.valueOf(text(n, "verdict")),
           optLong(n, "examples_to_recover"), optDouble(n, "rho"), integer(n, "ref_examples"),
           number(n, "loss_original"), number(n, "loss_after_wipe"), optDouble(n, "loss_deleted"),
-          number(n, "loss_final"), optLong(n, "examples_scratch"), number(n, "wall_s"));
+          number(n, "loss_final"), optLong(n, "examples_scratch"), number(n, "wall_s"),
+          optLong(n, "examples_orig"), optDouble(n, "rho_orig"),
+          isAbsent(n.get("loss_original_sd")) ? 0 : number(n, "loss_original_sd"),
+          isAbsent(n.get("recovery_lr")) ? Double.NaN : number(n, "recovery_lr"),
+          number(n, "target_loss"));
       OptionalInt position = isAbsent(n.get("position")) ? OptionalInt.empty()
           : OptionalInt.of((int) integer(n, "position"));
       Optional<BudgetCap> cap = isAbsent(n.get("budget_cap")) ? Optional.empty()
@@ -120,17 +144,14 @@ public final class RecordJson {
       JsonNode fn = n.get("final_fidelity");
       Optional<Fidelity> fidelity = isAbsent(fn) ? Optional.empty()
           : Optional.of(new Fidelity(number(fn, "top1_agreement"), number(fn, "kl_to_original")));
-      List<CurvePoint> curve = new ArrayList<>();
-      JsonNode cn = required(n, "curve");
-      for (Iterator<JsonNode> it = cn.elements(); it.hasNext(); ) {
-        JsonNode c = it.next();
-        curve.add(new CurvePoint(integer(c, "step"), integer(c, "examples"), integer(c, "tokens"),
-            number(c, "loss"), number(c, "smoothed_loss")));
-      }
+      List<CurvePoint> curve = readCurve(required(n, "curve"));
+      List<CurvePoint> originalCurve = isAbsent(n.get("original_curve")) ? List.of()
+          : readCurve(n.get("original_curve"));
       RunManifest manifest = RunManifest.fromJson(
           MAPPER.writeValueAsString(required(n, "manifest")));
       return new RunRecord(row, position, number(n, "target_loss"), cap,
-          integer(n, "steps_spent"), integer(n, "examples_spent"), fidelity, curve, manifest);
+          integer(n, "steps_spent"), integer(n, "examples_spent"), fidelity, curve, manifest,
+          originalCurve);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("malformed run record: " + e.getOriginalMessage(), e);
     }

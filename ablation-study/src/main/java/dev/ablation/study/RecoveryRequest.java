@@ -11,15 +11,27 @@ import dev.ablation.api.ReinitScheme;
  * @param target what to reset
  * @param scheme what it becomes
  * @param policy what trains
- * @param seed master seed of the wipe and the recovery's data order
+ * @param seed master seed; the wipe and the recovery's data order take their own streams of it
+ *     ({@link dev.ablation.api.Seeds})
+ * @param lrMultiple the recovery's peak learning rate as a multiple of the original's, &gt; 0
  */
 public record RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePolicy policy,
-    long seed) implements java.io.Serializable {
+    long seed, double lrMultiple) implements java.io.Serializable {
 
   /** Validates that the parts are present. */
   public RecoveryRequest {
     if (target == null || scheme == null || policy == null) {
       throw new IllegalArgumentException("target, scheme and policy are required");
     }
+    if (!(lrMultiple > 0) || Double.isInfinite(lrMultiple)) {
+      throw new IllegalArgumentException("recovery learning-rate multiple must be finite and > 0,"
+          + " got " + lrMultiple);
+    }
+  }
+
+  /** A request at the original's peak rate (multiple 1). */
+  public RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePolicy policy,
+      long seed) {
+    this(target, scheme, policy, seed, 1.0);
   }
 }

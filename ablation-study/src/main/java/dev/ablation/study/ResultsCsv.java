@@ -20,7 +20,11 @@ public final class ResultsCsv {
   public static final List<String> HEADER = List.of("arch", "n_layers", "d_model", "layer",
       "scheme", "freeze", "seed", "verdict", "examples_to_recover", "rho", "ref_examples",
       "loss_original", "loss_after_wipe", "loss_deleted", "loss_final", "examples_scratch",
-      "wall_s");
+      "wall_s", "examples_orig", "rho_orig", "loss_original_sd", "recovery_lr",
+      "recovery_lr_multiple", "target_loss");
+
+  /** The columns of the first format (before issue 12), which {@link #read} still accepts. */
+  static final List<String> HEADER_V1 = HEADER.subList(0, 17);
 
   private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
       .setRecordSeparator("\n").get();
@@ -40,7 +44,10 @@ public final class ResultsCsv {
         Long.toString(row.refExamples()), Numbers.format(row.lossOriginal()),
         Numbers.format(row.lossAfterWipe()), Numbers.format(row.lossDeleted()),
         Numbers.format(row.lossFinal()), Numbers.format(row.examplesScratch()),
-        Numbers.format(Math.round(row.wallSeconds() * 1000) / 1000.0));
+        Numbers.format(Math.round(row.wallSeconds() * 1000) / 1000.0),
+        Numbers.format(row.examplesOrig()), Numbers.format(row.rhoOrig()),
+        Numbers.format(row.lossOriginalSd()), Numbers.format(row.recoveryLr()),
+        Numbers.format(k.lrMultiple()), Numbers.format(row.targetLoss()));
   }
 
   /** One complete line for {@code row}, quoted where a cell needs it, ending in {@code \n}. */
@@ -79,7 +86,7 @@ public final class ResultsCsv {
       for (CSVRecord r : p) {
         if (first) {
           first = false;
-          if (!r.toList().equals(HEADER)) {
+          if (!r.toList().equals(HEADER) && !r.toList().equals(HEADER_V1)) {
             throw new IllegalArgumentException("not a results.csv header: " + r.toList());
           }
           continue;
@@ -91,19 +98,25 @@ public final class ResultsCsv {
   }
 
   private static StudyRow parse(CSVRecord r, RunKey.Reader keys) {
-    if (r.size() != HEADER.size()) {
+    if (r.size() != HEADER.size() && r.size() != HEADER_V1.size()) {
       throw new IllegalArgumentException("line " + r.getRecordNumber() + " has " + r.size()
           + " cells, expected " + HEADER.size() + ": " + r.toList());
     }
     try {
+      boolean v2 = r.size() == HEADER.size();
       RunKey key = keys.read(r.get(0), Integer.parseInt(r.get(1)), Integer.parseInt(r.get(2)),
-          r.get(3), r.get(4), r.get(5), Long.parseLong(r.get(6)));
+          r.get(3), r.get(4), r.get(5), Long.parseLong(r.get(6)),
+          v2 ? Double.parseDouble(r.get(21)) : 1.0);
       return new StudyRow(key, Verdict.valueOf(r.get(7)),
           Numbers.parseOptionalLong(r.get(8)), Numbers.parseOptionalDouble(r.get(9)),
           Long.parseLong(r.get(10)), Double.parseDouble(r.get(11)),
           Double.parseDouble(r.get(12)), Numbers.parseOptionalDouble(r.get(13)),
           Double.parseDouble(r.get(14)), Numbers.parseOptionalLong(r.get(15)),
-          Double.parseDouble(r.get(16)));
+          Double.parseDouble(r.get(16)),
+          v2 ? Numbers.parseOptionalLong(r.get(17)) : java.util.OptionalLong.empty(),
+          v2 ? Numbers.parseOptionalDouble(r.get(18)) : java.util.OptionalDouble.empty(),
+          v2 ? Double.parseDouble(r.get(19)) : 0, v2 ? Double.parseDouble(r.get(20)) : Double.NaN,
+          v2 ? Double.parseDouble(r.get(22)) : Double.NaN);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("line " + r.getRecordNumber() + " is malformed: "
           + r.toList() + " (" + e.getMessage() + ")", e);

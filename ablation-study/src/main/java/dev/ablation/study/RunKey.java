@@ -26,9 +26,13 @@ import java.util.Locale;
  * @param scheme what the target becomes (its {@code toString()} is the {@code scheme} column)
  * @param freeze what trains (its {@link FreezePolicy#key()} is the {@code freeze} column)
  * @param seed the master seed
+ * @param lrMultiple the recovery's peak learning rate as a multiple of the original's (column
+ *     {@code recovery_lr_multiple}); part of the key so a study can sweep it ({@code 1} for
+ *     the default, and then absent from the key's text, so earlier studies' keys stay)
  */
 public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
-    FreezePolicy freeze, long seed) implements Comparable<RunKey>, Serializable {
+    FreezePolicy freeze, long seed, double lrMultiple)
+    implements Comparable<RunKey>, Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -38,6 +42,7 @@ public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, Rein
       .thenComparing(RunKey::target, WipeTarget.ORDER)
       .thenComparing(k -> k.scheme().toString())
       .thenComparing(k -> k.freeze().key())
+      .thenComparingDouble(RunKey::lrMultiple)
       .thenComparingLong(RunKey::seed);
 
   /** Validates that the parts are present. */
@@ -46,13 +51,23 @@ public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, Rein
       throw new IllegalArgumentException("run key parts must not be null, got arch=" + arch
           + " target=" + target + " scheme=" + scheme + " freeze=" + freeze);
     }
+    if (!(lrMultiple > 0) || Double.isInfinite(lrMultiple)) {
+      throw new IllegalArgumentException("learning-rate multiple must be finite and > 0, got "
+          + lrMultiple);
+    }
+  }
+
+  /** A key at the original's peak rate (multiple 1). */
+  public RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
+      FreezePolicy freeze, long seed) {
+    this(arch, nLayers, dModel, target, scheme, freeze, seed, 1.0);
   }
 
   /** The key of {@code request} on {@code original}. */
   public static RunKey of(OriginalSpec original, RecoveryRequest request) {
     ModelSpec m = original.model();
     return new RunKey(m.arch(), m.nLayers(), m.dModel(), request.target(), request.scheme(),
-        request.policy(), request.seed());
+        request.policy(), request.seed(), request.lrMultiple());
   }
 
   /** The {@code layer} column: the target's label. */
@@ -71,11 +86,15 @@ public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, Rein
     return ORDER.compare(this, o);
   }
 
-  /** The seven columns as {@code results.csv} writes them, comma-separated. */
+  /**
+   * The seven columns as {@code results.csv} writes them, comma-separated; then
+   * {@code ,lr=<m>x} when the learning-rate multiple is not 1.
+   */
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%d", arch.key(), nLayers, dModel,
-        target.label(), scheme, freeze.key(), seed);
+    String base = String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%d", arch.key(), nLayers,
+        dModel, target.label(), scheme, freeze.key(), seed);
+    return lrMultiple == 1.0 ? base : base + ",lr=" + Numbers.format(lrMultiple) + "x";
   }
 
   /**
@@ -111,12 +130,18 @@ public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, Rein
      */
     public RunKey read(String arch, int nLayers, int dModel, String layer, String scheme,
         String freeze, long seed) {
+      return read(arch, nLayers, dModel, layer, scheme, freeze, seed, 1.0);
+    }
+
+    /** As the seven-column read, with the learning-rate multiple. */
+    public RunKey read(String arch, int nLayers, int dModel, String layer, String scheme,
+        String freeze, long seed, double lrMultiple) {
       Arch a = Arch.byKey(arch).orElseThrow(() -> new IllegalArgumentException(
           "unknown arch '" + arch + "'; valid: " + Arch.keys()));
       return new RunKey(a, nLayers, dModel, WipeTarget.parse(layer, nLayers),
           find(schemes, scheme, Object::toString).orElseGet(() -> ReinitScheme.parse(scheme)),
           find(policies, freeze, FreezePolicy::key).orElseGet(() -> FreezePolicy.parse(freeze)),
-          seed);
+          seed, lrMultiple);
     }
 
     private static <T> java.util.Optional<T> find(Collection<T> known, String text,

@@ -24,26 +24,31 @@ import java.util.OptionalLong;
  * @param finalFidelity top-1 agreement and KL to the original at the end, when computed
  * @param curve the evaluations, the first at step 0
  * @param manifest what produced the run
+ * @param originalCurve the original's own validation curve (for {@code T_orig} and the
+ *     report's plot that it was flat at the end); empty when unknown
  */
 public record RunRecord(StudyRow row, OptionalInt position, double targetLoss,
     Optional<BudgetCap> budgetCap, long stepsSpent, long examplesSpent,
-    Optional<Fidelity> finalFidelity, List<CurvePoint> curve, RunManifest manifest) {
+    Optional<Fidelity> finalFidelity, List<CurvePoint> curve, RunManifest manifest,
+    List<CurvePoint> originalCurve) {
 
   /** Validates and copies. */
   public RunRecord {
     if (row == null || position == null || budgetCap == null || finalFidelity == null
-        || curve == null || manifest == null) {
+        || curve == null || manifest == null || originalCurve == null) {
       throw new IllegalArgumentException("run record fields must not be null; use empty optionals");
     }
     curve = ImmutableList.copyOf(curve);
+    originalCurve = ImmutableList.copyOf(originalCurve);
   }
 
-  /** The record of {@code result} for the run {@code key} of {@code request}. */
+  /** The record of {@code result} for the run {@code key} of {@code request} on {@code original}. */
   public static RunRecord of(RunKey key, RecoveryRequest request, RecoveryResult result,
-      OptionalLong examplesScratch) {
-    return new RunRecord(StudyRow.of(key, result, examplesScratch), request.target().position(),
-        result.targetLoss(), result.budgetCap(), result.spent().steps(),
-        result.spent().examples(), result.finalFidelity(), result.curve(), result.manifest());
+      OptionalLong examplesScratch, Original original) {
+    return new RunRecord(StudyRow.of(key, result, examplesScratch, original),
+        request.target().position(), result.targetLoss(), result.budgetCap(),
+        result.spent().steps(), result.spent().examples(), result.finalFidelity(),
+        result.curve(), result.manifest(), original.curve());
   }
 
   /** The run's key. */

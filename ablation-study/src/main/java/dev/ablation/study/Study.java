@@ -297,7 +297,6 @@ public final class Study {
     private final Map<StudyJob, Integer> order = new HashMap<>();
     private final PriorityQueue<Ready> ready =
         new PriorityQueue<>((a, b) -> Integer.compare(a.order(), b.order()));
-    private int running;
     private int unfinished;
     private Throwable failure;
     int ran;
@@ -331,7 +330,6 @@ public final class Study {
         return null;
       }
       StudyJob job = ready.poll().job();
-      running++;
       progress.started(job);
       return job;
     }
@@ -385,7 +383,6 @@ public final class Study {
     }
 
     private void done(StudyJob job, Duration took) {
-      running--;
       unfinished--;
       progress.finished(job, took);
       notifyAll();

@@ -12,7 +12,12 @@ import java.util.OptionalLong;
  * engine is one implementation; tests use a fake.
  *
  * <p>Determinism: the same spec and request must give the same numbers (on the CPU backend),
- * so a resumed study matches an uninterrupted one.
+ * on any engine the factory opens, so a resumed study matches an uninterrupted one and two
+ * workers give the rows of one.
+ *
+ * <p>Threads: a study opens one engine per worker, on that worker's thread, and only that
+ * thread calls it; an engine need not be thread-safe (the SameDiff engine sets the native
+ * thread limit of the thread that opens it).
  */
 public interface StudyEngine extends AutoCloseable {
 
@@ -55,11 +60,15 @@ public interface StudyEngine extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** Opens an engine that may cache originals under {@code cacheDir}. */
+  /**
+   * Opens an engine that may cache originals under {@code cacheDir}: one per worker. Engines of
+   * one study share the directory; an original one worker trained there is loaded by the
+   * others, so an engine must save an original completely before {@link #original} returns.
+   */
   @FunctionalInterface
   interface Factory {
     /**
-     * Opens an engine.
+     * Opens an engine, on the thread that will use it.
      *
      * @param cacheDir a directory of the study's output the engine may use for its originals
      */

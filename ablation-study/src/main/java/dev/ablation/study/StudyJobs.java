@@ -44,7 +44,8 @@ public final class StudyJobs {
   /** The record of one run, with the original's {@code T_scratch} (empty when not measured). */
   public static RunRecord record(Original original, RecoveryRequest request,
       RecoveryResult result, OptionalLong examplesScratch) {
-    return RunRecord.of(RunKey.of(original.spec(), request), request, result, examplesScratch);
+    return RunRecord.of(RunKey.of(original.spec(), request), request, result, examplesScratch,
+        original);
   }
 
   /**

@@ -22,10 +22,20 @@ import java.util.Locale;
  * @param policies freeze policies
  * @param seeds master seeds, one original (and one run per cell) each
  * @param training how to train and judge
+ * @param recoveryLr the recovery's peak learning rates as multiples of the original's peak
+ *     ({@code --recovery-lr 0.3x,1x,3x}); default {@code [1]}
  */
 public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training) implements java.io.Serializable {
+    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr)
+    implements java.io.Serializable {
+
+  /** A plan recovering at the original's peak rate. */
+  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
+      List<Long> seeds, TrainingSettings training) {
+    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, List.of(1.0));
+  }
 
   /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
   public StudyPlan {
@@ -36,6 +46,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     schemes = distinct(schemes, "schemes");
     policies = distinct(policies, "policies");
     seeds = distinct(seeds, "seeds");
+    recoveryLr = distinct(recoveryLr, "recovery-lr");
     if (training == null) {
       throw new IllegalArgumentException("training settings are required");
     }
@@ -87,6 +98,12 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
         }
       }
     }
+    for (double m : recoveryLr) {
+      if (!(m > 0) || Double.isInfinite(m)) {
+        out.add(String.format(Locale.ROOT, "%sx in --recovery-lr must be a finite multiple > 0 "
+            + "of the original's peak rate, e.g. 0.3x,1x,3x", m));
+      }
+    }
     return out;
   }
 
@@ -120,7 +137,9 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     for (WipeTarget t : targets(original.model())) {
       for (ReinitScheme s : schemes) {
         for (FreezePolicy p : policies) {
-          out.add(new RecoveryRequest(t, s, p, original.seed()));
+          for (double lr : recoveryLr) {
+            out.add(new RecoveryRequest(t, s, p, original.seed(), lr));
+          }
         }
       }
     }
@@ -134,46 +153,60 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
 
   /** A copy with other architectures. */
   public StudyPlan withArchs(List<Arch> v) {
-    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr);
   }
 
   /** A copy with other depths. */
   public StudyPlan withDepths(List<Integer> v) {
-    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr);
   }
 
   /** A copy with other widths. */
   public StudyPlan withWidths(List<Integer> v) {
-    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr);
   }
 
   /** A copy with another head count. */
   public StudyPlan withHeads(int v) {
-    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training);
+    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training,
+        recoveryLr);
   }
 
   /** A copy wiping only these block indices. */
   public StudyPlan withWipe(List<Integer> v) {
-    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training);
+    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training,
+        recoveryLr);
   }
 
   /** A copy with other schemes. */
   public StudyPlan withSchemes(List<ReinitScheme> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training);
+    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training,
+        recoveryLr);
   }
 
   /** A copy with other policies. */
   public StudyPlan withPolicies(List<FreezePolicy> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training,
+        recoveryLr);
   }
 
   /** A copy with other seeds. */
   public StudyPlan withSeeds(List<Long> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, recoveryLr);
   }
 
   /** A copy with other training settings. */
   public StudyPlan withTraining(TrainingSettings v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v,
+        recoveryLr);
+  }
+
+  /** A copy with other recovery learning-rate multiples. */
+  public StudyPlan withRecoveryLr(List<Double> v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        v);
   }
 }

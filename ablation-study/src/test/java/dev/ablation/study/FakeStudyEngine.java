@@ -82,8 +82,17 @@ public final class FakeStudyEngine implements StudyEngine {
         - 0.05 * Math.log(m.dModel() / 32.0) / Math.log(2) + 0.05 * r.nextDouble();
     List<LayerPath> layers = new ArrayList<>();
     m.targets().forEach(w -> layers.addAll(w.layers()));
-    return new Original(spec, lossStar, ReferenceBudget.of(t.strings(), t.epochs(), t.seqLen()),
-        layers);
+    ReferenceBudget ref = ReferenceBudget.of(t.strings(), t.epochs(), t.seqLen());
+    // a curve falling from ln V to L*, flat over its last points; sigma from their noise
+    List<CurvePoint> curve = new ArrayList<>();
+    int points = 20;
+    for (int i = 0; i <= points; i++) {
+      long ex = ref.examples() * i / points;
+      double loss = lossStar + (Math.log(t.vocab()) - lossStar) * Math.exp(-8.0 * i / points)
+          + 0.002 * (r.nextDouble() - 0.5);
+      curve.add(new CurvePoint(i, ex, ex * t.seqLen(), loss, Double.NaN));
+    }
+    return new Original(spec, lossStar, ref, layers, 0.001 + 0.001 * r.nextDouble(), curve);
   }
 
   @Override
@@ -119,7 +128,7 @@ public final class FakeStudyEngine implements StudyEngine {
     double floor = stalls ? 3 * t.epsilonNats() + 0.01 : 0;
     boolean diverges = request.scheme() instanceof ReinitScheme.ShrinkPerturb s && s.sigma() > 1;
 
-    RecoveryCriterion criterion = t.criterion();
+    RecoveryCriterion criterion = t.criterion(original.lossSd());
     Baseline baseline = new Baseline(lossStar, lossAfterWipe);
     RecoveryCriterion.Judge judge = criterion.start(baseline);
     long[] fakeNanos = {0};
@@ -132,20 +141,23 @@ public final class FakeStudyEngine implements StudyEngine {
     BudgetMeter meter = t.recoveryBudget().start(original.reference(), ticker);
     Cost cost = Cost.step(t.batchSize(), t.seqLen(), 0);
     List<CurvePoint> curve = new ArrayList<>();
-    Optional<Verdict> verdict = judge.observe(lossAfterWipe);
-    curve.add(new CurvePoint(0, 0, 0, lossAfterWipe, judge.smoothed()));
+    // as RecoveryMonitor: L0 is the first point, never judged; at the target it is UNDAMAGED
+    Optional<Verdict> verdict = lossAfterWipe <= judge.target()
+        ? Optional.of(Verdict.UNDAMAGED) : Optional.empty();
+    curve.add(new CurvePoint(0, 0, 0, lossAfterWipe, Double.NaN));
     listener.onEvaluation(curve.get(0));
     Optional<BudgetCap> cap = Optional.empty();
     Optional<Divergence> divergence = Optional.empty();
     double lastGood = lossAfterWipe;
     while (verdict.isEmpty()) {
-      for (int i = 0; i < t.evalEvery(); i++) {
+      // step until the next evaluation the schedule asks for
+      do {
         if (!meter.tryCharge(cost)) {
           cap = meter.blockingCap(cost);
           break;
         }
         fakeNanos[0] += 7_000_000;
-      }
+      } while (!t.schedule().isDue(meter.spent().steps()));
       if (cap.isPresent()) {
         verdict = Optional.of(Verdict.BUDGET_EXHAUSTED);
         break;
@@ -154,7 +166,7 @@ public final class FakeStudyEngine implements StudyEngine {
       double loss = diverges && s.steps() > 2L * t.evalEvery() ? Double.NaN
           : lossStar + floor + (lossAfterWipe - lossStar - floor)
               * Math.exp(-s.examples() / tau) + 0.004 * (r.nextDouble() - 0.5);
-      verdict = judge.observe(loss);
+      verdict = judge.observe(loss, s.steps() % t.evalEvery() == 0);
       if (verdict.equals(Optional.of(Verdict.DIVERGED))) {
         divergence = Optional.of(new Divergence(s.steps(), loss, lastGood));
         break;
@@ -167,7 +179,7 @@ public final class FakeStudyEngine implements StudyEngine {
     }
     Optional<Spending> recoveredAt = Optional.empty();
     if (verdict.get() == Verdict.RECOVERED) {
-      CurvePoint at = curve.get(judge.recoveredSince());
+      CurvePoint at = curve.get(judge.recoveredSince() + 1);
       recoveredAt = Optional.of(new Spending(at.step(), at.examples(), at.tokens(), 0,
           Duration.ofNanos(at.step() * 7_000_000)));
     }

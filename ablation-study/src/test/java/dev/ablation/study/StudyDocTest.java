@@ -22,8 +22,10 @@ class StudyDocTest {
     // END SKETCH
     out = tmp.resolve("study-out"); // the test writes into a temporary directory
     // BEGIN SKETCH
-    StudyPlan plan = Presets.QUICK.plan()                  // a preset, narrowed axis by axis
-        .withSeeds(List.of(1L)).withWipe(List.of(1));
+    StudyPlan quick = Presets.QUICK.plan();
+    StudyPlan plan = quick.withSeeds(List.of(1L))          // a preset, narrowed axis by axis
+        .withWipe(List.of(1))
+        .withTraining(quick.training().withStrings(512).withScratch(false));
     Study.Outcome outcome = Study.runInto(out, plan,
         SameDiffStudyEngine::new,                          // one engine per worker
         Study.Options.defaults()                           // every core, a fresh directory

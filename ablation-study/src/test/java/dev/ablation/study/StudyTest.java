@@ -54,7 +54,8 @@ class StudyTest {
     assertEquals(String.join(",", ResultsCsv.HEADER), String.join(",", lines.get(0).toList()));
     assertEquals("arch,n_layers,d_model,layer,scheme,freeze,seed,verdict,examples_to_recover,"
         + "rho,ref_examples,loss_original,loss_after_wipe,loss_deleted,loss_final,"
-        + "examples_scratch,wall_s\n",
+        + "examples_scratch,wall_s,examples_orig,rho_orig,loss_original_sd,recovery_lr,"
+        + "recovery_lr_multiple,target_loss\n",
         Files.readAllLines(dir.resolve("results.csv")).get(0) + "\n");
     Set<String> expected = new HashSet<>();
     for (int n : List.of(2, 3)) {
@@ -70,7 +71,7 @@ class StudyTest {
     }
     Set<String> seen = new HashSet<>();
     for (CSVRecord r : lines.subList(1, lines.size())) {
-      assertEquals(17, r.size(), r.toString());
+      assertEquals(ResultsCsv.HEADER.size(), r.size(), r.toString());
       assertTrue(seen.add(String.join(",", r.toList().subList(0, 7))), "duplicate " + r);
     }
     assertEquals(expected, seen);

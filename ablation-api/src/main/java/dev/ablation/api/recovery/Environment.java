@@ -15,16 +15,38 @@ import java.util.Locale;
  * @param engine the tensor engine, e.g. {@code SameDiff}
  * @param engineVersion its version, e.g. {@code 1.0.0-M2.1}
  * @param backend its backend and build, e.g. {@code CPU linux-x86_64-onednn}
+ * @param nativeBuild the engine's native build, e.g. {@code linux-x86_64-onednn} (builds of
+ *     one version differ by up to 2× in speed), or {@code unknown}
  */
 public record Environment(String javaVersion, String javaVendor, String os, String arch,
-    String cpu, int cores, String engine, String engineVersion, String backend) {
+    String cpu, int cores, String engine, String engineVersion, String backend,
+    String nativeBuild) {
+
+  /** Fills a missing native build (a schema-1 manifest has none) with {@code unknown}. */
+  @com.fasterxml.jackson.annotation.JsonCreator
+  public Environment {
+    nativeBuild = nativeBuild == null || nativeBuild.isBlank() ? "unknown" : nativeBuild;
+  }
+
+  /** An environment whose native build is not known. */
+  public Environment(String javaVersion, String javaVendor, String os, String arch, String cpu,
+      int cores, String engine, String engineVersion, String backend) {
+    this(javaVersion, javaVendor, os, arch, cpu, cores, engine, engineVersion, backend,
+        "unknown");
+  }
+
+  /** The JVM's facts, with the engine fields supplied by the caller; native build unknown. */
+  public static Environment current(String engine, String engineVersion, String backend) {
+    return current(engine, engineVersion, backend, "unknown");
+  }
 
   /** The JVM's facts, with the engine fields supplied by the caller. */
-  public static Environment current(String engine, String engineVersion, String backend) {
+  public static Environment current(String engine, String engineVersion, String backend,
+      String nativeBuild) {
     return new Environment(System.getProperty("java.version"), System.getProperty("java.vendor"),
         System.getProperty("os.name") + " " + System.getProperty("os.version"),
         System.getProperty("os.arch"), cpuModel(), Runtime.getRuntime().availableProcessors(),
-        engine, engineVersion, backend);
+        engine, engineVersion, backend, nativeBuild);
   }
 
   private static String cpuModel() {

@@ -30,6 +30,16 @@ public sealed interface RecoveryCriterion {
     return Threshold.of(new Target.WithinNats(epsilon));
   }
 
+  /** Target {@code L* + max(ε, 2σ)} nats, {@code σ} the original's noise level. */
+  static Threshold withinNoise(double epsilon, double sigma) {
+    return Threshold.of(new Target.WithinNoise(epsilon, sigma));
+  }
+
+  /** Any target. */
+  static Threshold reaching(Target target) {
+    return Threshold.of(target);
+  }
+
   /** Target {@code L*·(1+ε)}. */
   static Threshold withinRelative(double epsilon) {
     return Threshold.of(new Target.WithinRelative(epsilon));
@@ -49,6 +59,15 @@ public sealed interface RecoveryCriterion {
   interface Judge {
     /** Takes the next evaluation's loss; returns a verdict once decided, empty to continue. */
     Optional<Verdict> observe(double loss);
+
+    /**
+     * As {@link #observe(double)}; an evaluation off the steady grid (the dense start of an
+     * {@link EvaluationSchedule}) does not spend patience, so that patience keeps meaning the
+     * same number of steps whatever the schedule adds at the start.
+     */
+    default Optional<Verdict> observe(double loss, boolean countsForPatience) {
+      return observe(loss);
+    }
 
     /** The smoothed loss after the last observation (NaN before any). */
     double smoothed();
@@ -70,7 +89,9 @@ public sealed interface RecoveryCriterion {
    * @param window evaluations in the moving average (1: none)
    * @param required consecutive smoothed evaluations at or under target to recover
    * @param patience evaluations without an improvement of {@code minImprovement} in the best
-   *     smoothed loss before {@link Verdict#PLATEAUED}; 0 disables
+   *     smoothed loss before {@link Verdict#PLATEAUED}; 0 disables. An evaluation whose raw
+   *     loss is at or under the target counts as progress: the last {@code patience} raw
+   *     losses of a plateaued run are all above the target
    * @param minImprovement nats that count as an improvement
    * @param divergenceBound {@link Verdict#DIVERGED} above this loss (nats)
    * @param divergenceFactor {@link Verdict#DIVERGED} above this multiple of {@code L₀}
@@ -158,9 +179,14 @@ public sealed interface RecoveryCriterion {
 
         @Override
         public Optional<Verdict> observe(double loss) {
+          return observe(loss, true);
+        }
+
+        @Override
+        public Optional<Verdict> observe(double loss, boolean countsForPatience) {
           Optional<Verdict> first = Optional.empty();
           for (Judge j : judges) {
-            Optional<Verdict> v = j.observe(loss);
+            Optional<Verdict> v = j.observe(loss, countsForPatience);
             if (v.isPresent() && first.isEmpty()) {
               first = v;
               decided = j;
@@ -210,6 +236,11 @@ final class ThresholdJudge implements RecoveryCriterion.Judge {
 
   @Override
   public Optional<Verdict> observe(double loss) {
+    return observe(loss, true);
+  }
+
+  @Override
+  public Optional<Verdict> observe(double loss, boolean countsForPatience) {
     index++;
     if (!Double.isFinite(loss) || loss > bound) {
       return Optional.of(Verdict.DIVERGED);
@@ -233,7 +264,11 @@ final class ThresholdJudge implements RecoveryCriterion.Judge {
     if (smoothed < best - spec.minImprovement()) {
       best = smoothed;
       sinceImprovement = 0;
-    } else {
+    } else if (loss <= target) {
+      // a raw evaluation at the target is not a plateau, whatever the smoothed value says:
+      // a run hovering at the target by noise must not be labelled PLATEAUED
+      sinceImprovement = 0;
+    } else if (countsForPatience) {
       sinceImprovement++;
       if (spec.patience() > 0 && sinceImprovement >= spec.patience() && streak == 0) {
         return Optional.of(Verdict.PLATEAUED);

@@ -10,7 +10,8 @@ import java.util.Optional;
  * Watches one recovery run inside any training loop: charges every step to the
  * {@link TrainingBudget}, takes the validation losses the loop computes every
  * {@link #evaluateEvery()} steps, applies the {@link RecoveryCriterion}, and assembles the
- * {@link RecoveryResult}. Knows no tensor library, so the same monitor serves a hand-written
+ * {@link RecoveryResult}. Evaluations follow the settings' {@link EvaluationSchedule}. Knows no
+ * tensor library, so the same monitor serves a hand-written
  * loop, a SameDiff {@code fit} listener, or another engine.
  *
  * <p>Stopping is a return value: {@link #tryStep} returns false and {@link #evaluate} returns
@@ -56,13 +57,23 @@ public final class RecoveryMonitor {
       settings.listener().onEvaluation(point(damage.lossAfterWipe(), Double.NaN));
     } else {
       this.judge = settings.criterion().start(damage.baseline());
-      evaluate(damage.lossAfterWipe());
+      // L0 is the curve's first point but never enters the judge: smoothing it into the first
+      // evaluations would delay every recovery by the window, and it says nothing about training
+      lastGoodLoss = damage.lossAfterWipe();
+      CurvePoint p = point(damage.lossAfterWipe(), Double.NaN);
+      settings.listener().onEvaluation(p);
+      curve.add(p);
+      spendAtEval.add(meter.spent());
+      if (damage.lossAfterWipe() <= judge.target()) {
+        verdict = Verdict.UNDAMAGED;
+      }
     }
   }
 
   /**
-   * Starts watching: records {@code L₀} as the evaluation at step 0 (a wipe that did no damage
-   * is recovered at zero cost) and starts the budget's clock.
+   * Starts watching: records {@code L₀} as the evaluation at step 0 (a wipe whose {@code L₀}
+   * already meets the target is {@link Verdict#UNDAMAGED}, not recovered) and starts the
+   * budget's clock. {@code L₀} is not part of the criterion's smoothing window.
    */
   public static RecoveryMonitor start(RecoverySettings settings, Damage damage,
       RunManifest manifest) {
@@ -75,9 +86,14 @@ public final class RecoveryMonitor {
     return new RecoveryMonitor(settings, damage, manifest, ticker);
   }
 
-  /** Steps between evaluations. */
+  /** Steps between evaluations once the schedule is steady. */
   public int evaluateEvery() {
     return settings.evaluateEvery();
+  }
+
+  /** The evaluation schedule. */
+  public EvaluationSchedule schedule() {
+    return settings.schedule();
   }
 
   /** Whether a verdict has been reached. */
@@ -132,7 +148,7 @@ public final class RecoveryMonitor {
   /** Whether the loop should compute a validation loss now. */
   public boolean evaluationDue() {
     long steps = meter.spent().steps();
-    return !isFinished() && !evaluatedSinceStep && steps % settings.evaluateEvery() == 0;
+    return !isFinished() && !evaluatedSinceStep && settings.schedule().isDue(steps);
   }
 
   /**
@@ -145,7 +161,8 @@ public final class RecoveryMonitor {
       return Optional.ofNullable(verdict);
     }
     evaluatedSinceStep = true;
-    Optional<Verdict> v = judge.observe(validationLoss);
+    long step = meter.spent().steps();
+    Optional<Verdict> v = judge.observe(validationLoss, step % settings.evaluateEvery() == 0);
     CurvePoint p = point(validationLoss, judge.smoothed());
     settings.listener().onEvaluation(p);
     if (v.isPresent() && v.get() == Verdict.DIVERGED) {
@@ -198,7 +215,8 @@ public final class RecoveryMonitor {
     }
     Optional<Spending> at = Optional.empty();
     if (v == Verdict.RECOVERED) {
-      at = Optional.of(spendAtEval.get(Math.max(0, judge.recoveredSince())));
+      // the judge's evaluation i is the curve's point i + 1 (point 0 is L0, never judged)
+      at = Optional.of(spendAtEval.get(judge.recoveredSince() + 1));
     }
     RecoveryResult r = new RecoveryResult(v, c, damage,
         judge == null ? Double.NaN : judge.target(), curve, at, meter.spent(),

@@ -34,6 +34,37 @@ public sealed interface Target {
   }
 
   /**
+   * {@code L* + max(ε, 2σ)} nats: an absolute margin that is never tighter than the original's
+   * own noise. {@code σ} is the spread of the original's last evaluations; a target inside
+   * that noise would be met or missed by chance.
+   *
+   * @param epsilon ≥ 0 nats
+   * @param sigma the original's noise level, ≥ 0 nats
+   */
+  record WithinNoise(double epsilon, double sigma) implements Target {
+    /** Validates ε and σ. */
+    public WithinNoise {
+      Checks.nonNegativeFinite("epsilon (nats)", epsilon);
+      Checks.nonNegativeFinite("sigma (nats)", sigma);
+    }
+
+    /** The margin above {@code L*}: {@code max(ε, 2σ)}. */
+    public double margin() {
+      return Math.max(epsilon, 2 * sigma);
+    }
+
+    @Override
+    public double loss(Baseline b) {
+      return b.lossOriginal() + margin();
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "L*+max(%s, 2x%s) nats", epsilon, sigma);
+    }
+  }
+
+  /**
    * {@code L*·(1+ε)}.
    *
    * @param epsilon ≥ 0

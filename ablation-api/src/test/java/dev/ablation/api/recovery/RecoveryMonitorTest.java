@@ -13,8 +13,8 @@ import net.jqwik.api.constraints.IntRange;
 
 class RecoveryMonitorTest {
   private static final ReferenceBudget REF = ReferenceBudget.of(1000, 10, 16);
-  private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"), Map.of("seed", 1L),
-      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none"));
+  private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"), Map.of("master", 1L),
+      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"));
 
   private static Damage damage(double l0) {
     return new Damage(1.0, l0, OptionalDouble.empty(), Optional.empty());
@@ -87,11 +87,24 @@ class RecoveryMonitorTest {
   }
 
   @Example
-  void noDamageRecoversAtZeroCost() {
+  void noDamageIsUndamagedNotRecovered() {
     RecoverySettings st = RecoverySettings.of(RecoveryCriterion.withinNats(0.1),
         TrainingBudget.ofSteps(1000), REF, 2);
     RecoveryResult r = loop(st, 1.05, s -> 1.0, s -> 1.0);
+    assertThat(r.verdict()).isEqualTo(Verdict.UNDAMAGED);
+    assertThat(r.rho()).isEmpty();
+    assertThat(r.recoveredAt()).isEmpty();
+    assertThat(r.spent().steps()).isZero();
+    assertThat(r.curve()).hasSize(1);
+  }
+
+  @Example
+  void aDamageJustAboveTheTargetIsNotUndamaged() {
+    RecoverySettings st = RecoverySettings.of(RecoveryCriterion.withinNats(0.1),
+        TrainingBudget.ofSteps(1000), REF, 2);
+    RecoveryResult r = loop(st, 1.1000001, s -> 1.0, s -> 1.0);
     assertThat(r.verdict()).isEqualTo(Verdict.RECOVERED);
-    assertThat(r.rho()).hasValue(0.0);
+    // L0 is not in the smoothing window: the first evaluation (step 2) recovers on its own
+    assertThat(r.recoveredAt().orElseThrow().steps()).isEqualTo(2);
   }
 }

@@ -12,6 +12,7 @@ import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.StudyLock;
 import dev.ablation.study.StudyPlan;
+import dev.ablation.study.TargetRule;
 import dev.ablation.study.TrainingSettings;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -105,8 +106,19 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--eval-every", paramLabel = "K", description = "evaluate every K recovery steps")
   Integer evalEvery;
 
-  @Option(names = "--epsilon", paramLabel = "NATS", description = "recovered at L* + NATS")
+  @Option(names = "--epsilon", paramLabel = "EPS",
+      description = "the target's epsilon: nats for --target nats|noise, a fraction for damage")
   Double epsilon;
+
+  @Option(names = "--target", paramLabel = "RULE",
+      description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma) (default); damage: EPS of the "
+          + "step-0 damage undone")
+  String target;
+
+  @Option(names = "--recovery-lr", split = ",", paramLabel = "Mx",
+      description = "recovery peak learning rates as multiples of the original's, e.g. "
+          + "0.3x,1x,3x (default 1x)")
+  List<String> recoveryLr;
 
   @Option(names = "--budget", paramLabel = "F",
       description = "a recovery may spend at most F x S x E examples")
@@ -115,7 +127,8 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--strings", paramLabel = "S", description = "training strings of an original")
   Long strings;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "epochs of an original")
+  @Option(names = "--epochs", paramLabel = "E",
+      description = "cap on an original's epochs (it stops earlier once converged)")
   Integer epochs;
 
   @Option(names = "--scratch", negatable = true,
@@ -167,6 +180,7 @@ public final class StudyCommand implements Callable<Integer> {
         () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Arch.keys())));
     List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
     List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
+    List<Double> lr = parseAll(recoveryLr, errors, StudyCommand::multiple);
     try {
       TrainingSettings t = plan.training();
       t = evalEvery == null ? t : t.withEvalEvery(evalEvery);
@@ -175,6 +189,7 @@ public final class StudyCommand implements Callable<Integer> {
       t = strings == null ? t : t.withStrings(strings);
       t = epochs == null ? t : t.withEpochs(epochs);
       t = scratch == null ? t : t.withScratch(scratch);
+      t = target == null ? t : t.withTargetRule(TargetRule.parse(target));
       plan = plan.withTraining(t);
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
@@ -188,6 +203,7 @@ public final class StudyCommand implements Callable<Integer> {
       plan = sc == null ? plan : plan.withSchemes(sc);
       plan = po == null ? plan : plan.withPolicies(po);
       plan = seeds == null ? plan : plan.withSeeds(seeds);
+      plan = lr == null ? plan : plan.withRecoveryLr(lr);
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
@@ -201,6 +217,22 @@ public final class StudyCommand implements Callable<Integer> {
           "invalid options (nothing was trained):\n  - " + String.join("\n  - ", errors));
     }
     return plan;
+  }
+
+  /** {@code 0.3x} (or {@code 0.3}) as 0.3; an error naming the value otherwise. */
+  static double multiple(String text) {
+    String t = text.strip();
+    t = t.endsWith("x") || t.endsWith("X") ? t.substring(0, t.length() - 1) : t;
+    try {
+      double m = Double.parseDouble(t);
+      if (m > 0 && Double.isFinite(m)) {
+        return m;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--recovery-lr '" + text + "' is not a multiple > 0 of "
+        + "the original's peak rate; valid e.g. 0.3x,1x,3x");
   }
 
   /** Parses each value, collecting one error per bad one; null when the option is absent. */

@@ -1,6 +1,5 @@
 package dev.ablation.samediff.model;
 
-import com.google.common.hash.Hashing;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterKind;
@@ -8,7 +7,6 @@ import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.InitRule;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.ParameterSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,10 +56,9 @@ final class GraphWriter {
     return String.join("/", p.segments());
   }
 
-  /** The seed of one parameter's initial draw: a hash of the model seed and the path. */
+  /** The seed of one parameter's initial draw: {@link dev.ablation.api.Seeds#parameter}. */
   static long parameterSeed(long seed, ParameterPath p) {
-    return Hashing.murmur3_128().newHasher().putLong(seed)
-        .putString(p.toString(), StandardCharsets.UTF_8).hash().asLong();
+    return dev.ablation.api.Seeds.parameter(seed, p);
   }
 
   void layer(LayerPath path, LayerKind kind) {

@@ -12,6 +12,8 @@ import org.nd4j.autodiff.listeners.Loss;
 import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.listeners.records.LossCurve;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
@@ -26,6 +28,14 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * {@link RecoveryMonitor#evaluateEvery()} steps the listener computes the validation loss by
  * the supplier you give it — never from M2.1's listener loss, which is wrong.
  *
+ * <p>An epoch is never empty: M2.1's {@code fit} fails with a {@code NullPointerException}
+ * ("lastLoss is null") at the end of an epoch without a step. When the monitor has decided
+ * before an epoch's first step (a budget of 0, a wipe that did no damage, a budget spent exactly
+ * at the end of the previous epoch), the iterator hands out one batch that is not charged, and
+ * this listener zeroes its updates before they are applied ({@link #preUpdate}): every weight
+ * stays bit-identical, and {@code fit} ends normally. That step's Adam state and iteration count
+ * are discarded with the run.
+ *
  * <pre>{@code
  * RecoveryFitListener l = new RecoveryFitListener(monitor, () -> evaluator.meanLoss(validation));
  * sd.setListeners(l);
@@ -36,6 +46,8 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 public final class RecoveryFitListener extends BaseListener {
   private final RecoveryMonitor monitor;
   private final DoubleSupplier validationLoss;
+  /** True while the step in flight is the uncharged filler of an otherwise empty epoch. */
+  private boolean fillerInFlight;
 
   /**
    * @param monitor the run's monitor, already started
@@ -51,7 +63,7 @@ public final class RecoveryFitListener extends BaseListener {
    * used and ends the epoch once the monitor has decided or the budget cannot pay.
    */
   public MultiDataSetIterator wrap(MultiDataSetIterator train, Function<MultiDataSet, Cost> cost) {
-    return new Charging(train, cost, monitor);
+    return new Charging(train, cost, monitor, this);
   }
 
   @Override
@@ -59,8 +71,20 @@ public final class RecoveryFitListener extends BaseListener {
     return operation == Operation.TRAINING;
   }
 
+  /** Zeroes the updates of the uncharged filler step, so it writes nothing. */
+  @Override
+  public void preUpdate(SameDiff sd, At at, Variable v, INDArray update) {
+    if (fillerInFlight) {
+      update.assign(0);
+    }
+  }
+
   @Override
   public void iterationDone(SameDiff sd, At at, MultiDataSet data, Loss loss) {
+    if (fillerInFlight) {
+      fillerInFlight = false;
+      return;
+    }
     monitor.stepDone();
     if (monitor.evaluationDue()) {
       monitor.evaluate(validationLoss.getAsDouble());
@@ -78,12 +102,18 @@ public final class RecoveryFitListener extends BaseListener {
     private final transient MultiDataSetIterator inner;
     private final transient Function<MultiDataSet, Cost> cost;
     private final transient RecoveryMonitor monitor;
+    private final transient RecoveryFitListener listener;
     private transient MultiDataSet pending;
+    private transient boolean pendingIsFiller;
+    private transient MultiDataSet last;
+    private transient int handedThisEpoch;
 
-    Charging(MultiDataSetIterator inner, Function<MultiDataSet, Cost> cost, RecoveryMonitor m) {
+    Charging(MultiDataSetIterator inner, Function<MultiDataSet, Cost> cost, RecoveryMonitor m,
+        RecoveryFitListener listener) {
       this.inner = Objects.requireNonNull(inner, "train iterator");
       this.cost = Objects.requireNonNull(cost, "cost");
       this.monitor = m;
+      this.listener = listener;
     }
 
     @Override
@@ -91,14 +121,31 @@ public final class RecoveryFitListener extends BaseListener {
       if (pending != null) {
         return true;
       }
-      if (monitor.isFinished() || !inner.hasNext()) {
+      MultiDataSet next = null;
+      if (!monitor.isFinished() && inner.hasNext()) {
+        next = inner.next();
+        last = next;
+        if (monitor.tryStep(cost.apply(next))) {
+          pending = next;
+          return true;
+        }
+      }
+      if (handedThisEpoch > 0) {
         return false;
       }
-      MultiDataSet next = inner.next();
-      if (!monitor.tryStep(cost.apply(next))) {
-        return false;
+      // fit cannot end an epoch without a step: hand out one uncharged batch whose updates the
+      // listener zeroes
+      MultiDataSet filler = next != null ? next : last;
+      if (filler == null && inner.hasNext()) {
+        filler = inner.next();
+        last = filler;
       }
-      pending = next;
+      if (filler == null) {
+        throw new IllegalStateException("the training iterator gave no batch at all: sd.fit"
+            + " needs at least one");
+      }
+      pending = filler;
+      pendingIsFiller = true;
       return true;
     }
 
@@ -108,7 +155,10 @@ public final class RecoveryFitListener extends BaseListener {
         throw new java.util.NoSuchElementException("recovery finished or data exhausted");
       }
       MultiDataSet out = pending;
+      listener.fillerInFlight = pendingIsFiller;
       pending = null;
+      pendingIsFiller = false;
+      handedThisEpoch++;
       return out;
     }
 
@@ -140,6 +190,8 @@ public final class RecoveryFitListener extends BaseListener {
     @Override
     public void reset() {
       pending = null;
+      pendingIsFiller = false;
+      handedThisEpoch = 0;
       inner.reset();
     }
   }

@@ -18,7 +18,6 @@ import dev.ablation.samediff.InitRule;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.ParameterSpec;
 import dev.ablation.samediff.SameDiffModel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -46,7 +45,9 @@ import org.nd4j.linalg.learning.GradientUpdater;
  *   <li><b>wipe</b> writes new values into the existing arrays ({@code getArr().assign}), never
  *       replacing them, so that {@code sd.fit} and {@code sd.output} keep reading the same
  *       arrays. The randomness of each parameter derives from the seed and the parameter's path
- *       only, so a wipe is reproducible whatever else the model contains.
+ *       only ({@link dev.ablation.api.Seeds#parameter}), so a wipe is reproducible whatever
+ *       else the model contains. Give it a seed of its own stream
+ *       ({@link dev.ablation.api.Seeds#wipe()}): with θ₀'s seed a FRESH wipe would draw θ₀.
  *   <li><b>freeze</b> sets the surgeon's trainable set: one explicit set of parameters, the
  *       only record of what trains. Our own loops read it ({@code AdamStepper.over(surgeon, …)},
  *       {@code RecoveryStepper.create(surgeon, …)}, {@code SameDiffRecovery}) and never write a
@@ -324,21 +325,12 @@ public final class SameDiffSurgeon implements LayerSurgeon {
   }
 
   /**
-   * The seed of one parameter's draw: the wipe's seed mixed with the parameter's path, so that
-   * the same seed gives the same values whatever other layers are wiped alongside.
+   * The seed of one parameter's draw: {@link dev.ablation.api.Seeds#parameter}, the project's
+   * one derivation (the reference models draw θ₀ with the same function), so the same seed
+   * gives the same values whatever other layers are wiped alongside.
    */
   static long parameterSeed(long seed, ParameterPath p) {
-    long h = 0xcbf29ce484222325L; // FNV-1a over the path's UTF-8 bytes
-    for (byte b : p.toString().getBytes(StandardCharsets.UTF_8)) {
-      h = (h ^ (b & 0xff)) * 0x100000001b3L;
-    }
-    return mix(seed * 0x9e3779b97f4a7c15L + mix(h));
-  }
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
+    return dev.ablation.api.Seeds.parameter(seed, p);
   }
 
   // -------------------------------------------------------------------------------- freeze
@@ -458,9 +450,8 @@ public final class SameDiffSurgeon implements LayerSurgeon {
           + " was not taken by a SameDiffSurgeon; only SameDiffSurgeon.snapshot() can be restored");
     }
     if (!a.layout().equals(layout)) {
-      throw new IllegalArgumentException(what + " was taken from a model of another layout;"
-          + " snapshot layers " + a.layout().paths() + " vs this model's " + layout.paths()
-          + " (or parameter shapes/kinds differ)");
+      throw new IllegalArgumentException(what + " was taken from a model of another layout: "
+          + firstDifference(a.layout(), layout));
     }
     for (ParameterSpec spec : map.parameters()) {
       DataType have = sd.getVariable(spec.variable()).getArr().dataType();
@@ -471,6 +462,40 @@ public final class SameDiffSurgeon implements LayerSurgeon {
       }
     }
     return a;
+  }
+
+  /**
+   * The first parameter (in this model's order) whose presence, shape or kind differs between
+   * a snapshot's layout and the model's, named with both sides: what a user needs to see to
+   * find the model they took the snapshot from.
+   */
+  static String firstDifference(ModelLayout snapshot, ModelLayout model) {
+    Map<ParameterPath, ParameterInfo> theirs = snapshot.parameterIndex();
+    Map<ParameterPath, ParameterInfo> ours = model.parameterIndex();
+    for (ParameterInfo p : model.parameters()) {
+      ParameterInfo t = theirs.get(p.path());
+      if (t == null) {
+        return "parameter " + p.path() + " (shape " + p.shape() + ") is not in the snapshot,"
+            + " which has " + theirs.size() + " parameters, e.g. "
+            + theirs.keySet().stream().limit(4).toList();
+      }
+      if (!t.shape().equals(p.shape())) {
+        return "parameter " + p.path() + " has shape " + t.shape() + " in the snapshot but "
+            + p.shape() + " in this model";
+      }
+      if (t.kind() != p.kind()) {
+        return "parameter " + p.path() + " is " + t.kind() + " in the snapshot but " + p.kind()
+            + " in this model";
+      }
+    }
+    for (ParameterInfo t : snapshot.parameters()) {
+      if (!ours.containsKey(t.path())) {
+        return "the snapshot's parameter " + t.path() + " (shape " + t.shape()
+            + ") is not in this model";
+      }
+    }
+    return "the layers differ: snapshot " + snapshot.paths() + " vs this model's "
+        + model.paths();
   }
 
   /** The handle a wipe returns: undo puts back the snapshot taken just before it. */

@@ -10,11 +10,17 @@ import java.util.Locale;
  * @param beta1 first-moment decay, in [0, 1)
  * @param beta2 second-moment decay, in [0, 1)
  * @param epsilon denominator guard, &gt; 0
+ * @param schedule how the rate moves with the step ({@code learningRate} is its peak); null
+ *     reads as {@link LrSchedule#constant()}
  */
-public record AdamSettings(double learningRate, double beta1, double beta2, double epsilon) {
+public record AdamSettings(double learningRate, double beta1, double beta2, double epsilon,
+    LrSchedule schedule) {
 
   /** Validates every field, naming the bad value. */
   public AdamSettings {
+    if (schedule == null) {
+      schedule = LrSchedule.constant();
+    }
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
       throw new IllegalArgumentException("learning rate must be finite and > 0, got "
           + learningRate);
@@ -30,19 +36,35 @@ public record AdamSettings(double learningRate, double beta1, double beta2, doub
     }
   }
 
+  /** Settings at a constant rate. */
+  public AdamSettings(double learningRate, double beta1, double beta2, double epsilon) {
+    this(learningRate, beta1, beta2, epsilon, LrSchedule.constant());
+  }
+
   /** The usual defaults (β1 = 0.9, β2 = 0.999, ε = 1e-8) with learning rate {@code lr}. */
   public static AdamSettings of(double learningRate) {
     return new AdamSettings(learningRate, 0.9, 0.999, 1e-8);
   }
 
-  /** This with another learning rate. */
+  /** This with another (peak) learning rate. */
   public AdamSettings withLearningRate(double lr) {
-    return new AdamSettings(lr, beta1, beta2, epsilon);
+    return new AdamSettings(lr, beta1, beta2, epsilon, schedule);
+  }
+
+  /** This with another schedule. */
+  public AdamSettings withSchedule(LrSchedule s) {
+    return new AdamSettings(learningRate, beta1, beta2, epsilon, s);
+  }
+
+  /** The rate at the 0-based {@code step}. */
+  public double rateAt(long step) {
+    return learningRate * schedule.factor(step);
   }
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "Adam(lr=%s, beta1=%s, beta2=%s, eps=%s)", learningRate,
+    String base = String.format(Locale.ROOT, "Adam(lr=%s, beta1=%s, beta2=%s, eps=%s", learningRate,
         beta1, beta2, epsilon);
+    return schedule.equals(LrSchedule.constant()) ? base + ")" : base + ", " + schedule + ")";
   }
 }

@@ -91,12 +91,19 @@ public final class AdamStepper {
     }
     if (!bad.isEmpty()) {
       throw new IllegalArgumentException("cannot train " + bad + "; trainable variables of the "
-          + "graph: " + trainableVariablesOf(sd));
+          + "graph: " + trainableVariablesOf(sd) + ". A parameter held as a constant (an"
+          + " imported graph, or one frozen with convertToConstants) must be made trainable"
+          + " first: SameDiffSurgeon.setTrainable(...) or unfreezeAll() over a LayerMap built"
+          + " with includeConstants()");
     }
     // The gradient function is built against the graph's declared loss.
     sd.setLossVariables(loss);
     Adam adam = new Adam(settings.learningRate(), settings.beta1(), settings.beta2(),
         settings.epsilon());
+    if (!settings.schedule().equals(LrSchedule.constant())) {
+      // ND4J's Adam asks the schedule for the rate at the iteration this stepper passes
+      adam.setLearningRateSchedule(new Schedule(settings));
+    }
     for (String name : trainable) {
       INDArray param = sd.getVariable(name).getArr();
       AdamUpdater u = new AdamUpdater(adam);
@@ -112,6 +119,19 @@ public final class AdamStepper {
    */
   public static AdamStepper over(SameDiffSurgeon surgeon, AdamSettings settings) {
     return new AdamStepper(surgeon.model(), surgeon.trainableVariables(), settings);
+  }
+
+  /** {@link AdamSettings#rateAt} as ND4J's schedule. */
+  private record Schedule(AdamSettings settings) implements org.nd4j.linalg.schedule.ISchedule {
+    @Override
+    public double valueAt(int iteration, int epoch) {
+      return settings.rateAt(iteration);
+    }
+
+    @Override
+    public org.nd4j.linalg.schedule.ISchedule clone() {
+      return this;
+    }
   }
 
   /** The trainable variables of {@code sd}, in graph order: a convenience for "train all". */

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Trains an original: E epochs over the S training strings of a {@link Split} with
+ * Trains an original: up to E epochs (until the plan's {@link Convergence} rule holds, when it
+ * has one) over the S training strings of a {@link Split} with
  * {@link AdamStepper} on every parameter, evaluating the validation loss with
  * {@link LossEvaluator} (our own loss, never M2.1's listeners), and records θ₀, S × E, the
  * curve and {@code L*}.
@@ -62,15 +63,24 @@ public final class OriginalTrainer {
     record(curve, new ValidationPoint(0, 0, 0, Double.NaN, evaluator.meanLoss(validation)));
     double trainSum = 0;
     long trainTokens = 0;
+    List<Double> losses = new ArrayList<>();
+    losses.add(curve.get(0).validationLoss());
+    Convergence until = plan.convergence();
     while (batches.hasNext()) {
       Batch b = batches.next();
       trainSum += stepper.step(b) * b.tokens();
       trainTokens += b.tokens();
       if (stepper.steps() % plan.evaluateEvery() == 0 || !batches.hasNext()) {
-        record(curve, new ValidationPoint(stepper.steps(), stepper.examples(), stepper.tokens(),
-            trainSum / trainTokens, evaluator.meanLoss(validation)));
+        ValidationPoint p = new ValidationPoint(stepper.steps(), stepper.examples(),
+            stepper.tokens(), trainSum / trainTokens, evaluator.meanLoss(validation));
+        record(curve, p);
+        losses.add(p.validationLoss());
         trainSum = 0;
         trainTokens = 0;
+        if (until != null && stepper.steps() >= plan.adam().schedule().warmupSteps()
+            && until.holds(losses)) {
+          break; // fully trained: S x E is what it took
+        }
       }
     }
     ReferenceBudget budget = new ReferenceBudget(stepper.examples(), stepper.tokens());

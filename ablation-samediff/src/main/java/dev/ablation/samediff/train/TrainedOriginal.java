@@ -39,7 +39,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param initialWeights θ₀ by variable name, in model order
  * @param budget S × E examples and the predicted tokens they held
  * @param curve validation evaluations, the first before any step, the last after the final one
- * @param finalLoss L*, the validation loss of the trained model
+ * @param finalLoss the validation loss of the trained model's final weights ({@link #lossStar()}
+ *     is the protocol's {@code L*})
  * @param plan how it was trained
  * @param trainStrings S
  * @param validationStrings the size of the validation set
@@ -60,6 +61,35 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
   /** The record of an entry, written last: an entry without it is incomplete. */
   static final String RECORD = "original.json";
   static final String FORMAT = "ablation-trained-original/2";
+
+  /**
+   * {@code L*} as the protocol defines it: the mean validation loss of the last
+   * {@link TrainingPlan#lossWindow()} evaluations (of a converged original, a flat stretch), so
+   * one lucky or unlucky evaluation does not set the target.
+   */
+  public double lossStar() {
+    return lastLosses().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+  }
+
+  /**
+   * σ, the original's noise level: the sample standard deviation of the evaluations
+   * {@link #lossStar()} averages; 0 when it averages one.
+   */
+  public double lossSd() {
+    List<Double> xs = lastLosses();
+    if (xs.size() < 2) {
+      return 0;
+    }
+    double mean = lossStar();
+    double ss = xs.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
+    return Math.sqrt(ss / (xs.size() - 1));
+  }
+
+  private List<Double> lastLosses() {
+    int k = Math.min(plan.lossWindow(), curve.size());
+    return curve.subList(curve.size() - k, curve.size()).stream()
+        .map(ValidationPoint::validationLoss).toList();
+  }
 
   /**
    * Writes the model ({@code model.fb}, {@code model.json}), θ₀ ({@code theta0.bin}) and this

@@ -1,9 +1,10 @@
 package dev.ablation.samediff.train;
 
 /**
- * How the original is trained: E epochs over the training strings in shuffled batches, Adam,
- * and a validation evaluation every {@code evaluateEvery} steps (and always before the first
- * and after the last step).
+ * How the original is trained: up to E epochs over the training strings in shuffled batches,
+ * Adam (with its learning-rate schedule), and a validation evaluation every
+ * {@code evaluateEvery} steps (and always before the first and after the last step). With a
+ * {@link Convergence} rule training stops as soon as it holds; E is then the cap.
  *
  * @param epochs E, ≥ 1
  * @param batchSize strings per step, ≥ 1
@@ -11,9 +12,16 @@ package dev.ablation.samediff.train;
  * @param evaluateEvery steps between validation evaluations, ≥ 1
  * @param evaluationBatchSize strings per evaluation batch, ≥ 1 (no gradients: larger is fine)
  * @param shuffleSeed the order of the strings in each epoch
+ * @param convergence when to stop before the cap; null: train all E epochs
  */
 public record TrainingPlan(int epochs, int batchSize, AdamSettings adam, int evaluateEvery,
-    int evaluationBatchSize, long shuffleSeed) {
+    int evaluationBatchSize, long shuffleSeed, Convergence convergence) {
+
+  /** A plan that trains all {@code epochs}. */
+  public TrainingPlan(int epochs, int batchSize, AdamSettings adam, int evaluateEvery,
+      int evaluationBatchSize, long shuffleSeed) {
+    this(epochs, batchSize, adam, evaluateEvery, evaluationBatchSize, shuffleSeed, null);
+  }
 
   /** Validates, naming the bad value. */
   public TrainingPlan {
@@ -42,6 +50,18 @@ public record TrainingPlan(int epochs, int batchSize, AdamSettings adam, int eva
 
   /** This, evaluating every {@code steps} steps. */
   public TrainingPlan evaluatingEvery(int steps) {
-    return new TrainingPlan(epochs, batchSize, adam, steps, evaluationBatchSize, shuffleSeed);
+    return new TrainingPlan(epochs, batchSize, adam, steps, evaluationBatchSize, shuffleSeed,
+        convergence);
+  }
+
+  /** This, stopping when {@code c} holds (E the cap). */
+  public TrainingPlan until(Convergence c) {
+    return new TrainingPlan(epochs, batchSize, adam, evaluateEvery, evaluationBatchSize,
+        shuffleSeed, c);
+  }
+
+  /** The evaluations {@code L*} averages: the convergence window, else the last one. */
+  public int lossWindow() {
+    return convergence == null ? 1 : convergence.window();
   }
 }

@@ -64,15 +64,18 @@ class SameDiffRecoveryTest {
 
   @Test
   void middleLayerZeroOutputRecoversWithRhoInUnitInterval() {
-    RecoveryResult r = run(plan(ReinitScheme.zeroOutput(), RecoveryCriterion.withinNats(0.05),
+    // a fraction of the damage: a target the wipe cannot already meet, however small the damage
+    // this tiny original shows (an absolute ε could make the wipe UNDAMAGED)
+    RecoveryResult r = run(plan(ReinitScheme.zeroOutput(), RecoveryCriterion.damageRecovered(0.9),
         TrainingBudget.ofReferenceFraction(1.0)));
     assertThat(r.verdict()).isEqualTo(Verdict.RECOVERED);
     assertThat(r.rho().orElseThrow()).isGreaterThan(0).isLessThanOrEqualTo(1);
     assertThat(r.damage().lossOriginal()).isCloseTo(o.lossOriginal, org.assertj.core.data.Offset.offset(1e-6));
     // ZERO_OUTPUT makes the pre-LN block the identity: step-0 loss is the deleted-layer loss
     assertThat(r.damage().lossAfterWipe()).isEqualTo(r.damage().lossDeleted().orElseThrow());
-    assertThat(r.damage().lossAfterWipe()).isGreaterThan(o.lossOriginal + 0.05);
-    assertThat(r.curve().get(r.curve().size() - 1).loss()).isLessThanOrEqualTo(o.lossOriginal + 0.05);
+    assertThat(r.damage().lossAfterWipe()).isGreaterThan(r.targetLoss());
+    assertThat(r.targetLoss()).isGreaterThan(o.lossOriginal);
+    assertThat(r.curve().get(r.curve().size() - 1).smoothedLoss()).isLessThanOrEqualTo(r.targetLoss());
     assertThat(r.finalFidelity()).isPresent();
     assertThat(r.manifest().configuration()).containsEntry("scheme", "ZERO_OUTPUT")
         .containsEntry("freeze", "onlyWiped").containsEntry("test", "tiny");
@@ -91,17 +94,28 @@ class SameDiffRecoveryTest {
 
   @Test
   void anUnreachableTargetEndsAsConfigured() {
-    RecoveryResult budget = run(plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0),
-        TrainingBudget.ofSteps(12)));
+    // L* itself can be reached by an under-trained tiny original's retrained layer; a streak of
+    // 1000 evaluations cannot be within 12 steps
+    RecoveryResult budget = run(plan(ReinitScheme.fresh(),
+        RecoveryCriterion.withinNats(0).requiring(1000), TrainingBudget.ofSteps(12)));
     assertThat(budget.verdict()).isEqualTo(Verdict.BUDGET_EXHAUSTED);
     assertThat(budget.budgetCap()).contains(BudgetCap.STEPS);
     assertThat(budget.spent().steps()).isEqualTo(12);
     o.surgeon.restore(o.trained);
     // improvements of 10 nats per evaluation are impossible: patience runs out
     RecoveryResult plateau = run(plan(ReinitScheme.fresh(),
-        RecoveryCriterion.withinNats(0).withPatience(2, 10), TrainingBudget.ofSteps(1000)));
-    assertThat(plateau.verdict()).isEqualTo(Verdict.PLATEAUED);
-    assertThat(plateau.spent().steps()).isEqualTo(10);
+        RecoveryCriterion.withinNats(0).requiring(1000).withPatience(2, 10),
+        TrainingBudget.ofSteps(1000)));
+    var points = plateau.curve();
+    boolean touched = points.stream().skip(1).anyMatch(p -> p.loss() <= plateau.targetLoss());
+    if (!touched) {
+      assertThat(plateau.verdict()).isEqualTo(Verdict.PLATEAUED);
+      assertThat(plateau.spent().steps()).isEqualTo(10);
+    } else if (plateau.verdict() == Verdict.PLATEAUED) {
+      // issue 12: never PLATEAUED while a raw loss within the patience sits at the target
+      assertThat(points.subList(points.size() - 2, points.size()))
+          .allMatch(p -> p.loss() > plateau.targetLoss());
+    }
   }
 
   @Test
@@ -114,7 +128,7 @@ class SameDiffRecoveryTest {
     ph.put(ReferenceModel.LABELS, labels);
     poisoned.add(new Batch(ph, b.examples(), b.tokens()));
     RecoveryResult r = SameDiffRecovery.run(o.surgeon, plan(ReinitScheme.fresh(),
-            RecoveryCriterion.withinNats(0), TrainingBudget.ofSteps(100)),
+            RecoveryCriterion.withinNats(0).requiring(1000), TrainingBudget.ofSteps(100)),
         poisoned.iterator(), o.validation, Map.of());
     assertThat(r.verdict()).isEqualTo(Verdict.DIVERGED);
     assertThat(r.divergence().orElseThrow().step()).isEqualTo(8);
@@ -137,8 +151,8 @@ class SameDiffRecoveryTest {
 
   @Test
   void listenerInsideSdFitGivesTheSameVerdictAndTime() {
-    SameDiffRecovery.Plan p = plan(ReinitScheme.zeroOutput(), RecoveryCriterion.withinNats(0.05),
-        TrainingBudget.ofReferenceFraction(1.0));
+    SameDiffRecovery.Plan p = plan(ReinitScheme.zeroOutput(),
+        RecoveryCriterion.damageRecovered(0.9), TrainingBudget.ofReferenceFraction(1.0));
     RecoveryResult stepApi = run(p);
     o.surgeon.restore(o.trained);
 

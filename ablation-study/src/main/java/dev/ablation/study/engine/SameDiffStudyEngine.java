@@ -3,12 +3,16 @@ package dev.ablation.study.engine;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
+import dev.ablation.api.Seeds;
 import dev.ablation.api.WeightSnapshot;
+import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.study.Arch;
 import dev.ablation.study.ModelSpec;
 import dev.ablation.study.Original;
@@ -30,6 +34,9 @@ import dev.ablation.samediff.recovery.SameDiffRecovery;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
+import dev.ablation.samediff.train.Convergence;
+import dev.ablation.samediff.train.LrSchedule;
+import dev.ablation.samediff.train.ValidationPoint;
 import dev.ablation.samediff.train.OriginalTrainer;
 import dev.ablation.samediff.train.TrainedOriginal;
 import dev.ablation.samediff.train.TrainingPlan;
@@ -45,15 +52,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.SplittableRandom;
 
 /**
  * The study's engine on SameDiff: reference transformers trained on synthetic corpora whose
  * loss floor is known, wiped and retrained by {@link SameDiffRecovery}.
  *
  * <p>Data: decoder-only and encoder-only models learn an order-2 Markov chain over the
- * vocabulary (the language is fixed by {@link #LANGUAGE_SEED}; the study's seed draws the
- * strings, the initial weights and the data order); encoder-decoders learn to reverse strings.
+ * vocabulary (the language is fixed by {@link #LANGUAGE_SEED}); encoder-decoders learn to
+ * reverse strings. The study's master seed reaches nothing directly: {@link Seeds} splits it
+ * into the original's init, the original's data (which strings, and their order), the
+ * recovery's data order and the wipe's draw, all written to every run's manifest.
  * Originals are cached under the study's directory by content hash, so a resumed study reuses
  * them.
  */
@@ -88,8 +96,13 @@ public final class SameDiffStudyEngine implements StudyEngine {
   @Override
   public Original original(OriginalSpec spec) {
     Loaded l = load(spec);
-    return new Original(spec, l.trained().finalLoss(), l.trained().budget(),
-        l.surgeon().layout().paths());
+    List<CurvePoint> curve = new ArrayList<>();
+    for (ValidationPoint p : l.trained().curve()) {
+      curve.add(new CurvePoint(p.step(), p.examples(), p.tokens(), p.validationLoss(),
+          Double.NaN));
+    }
+    return new Original(spec, l.trained().lossStar(), l.trained().budget(),
+        l.surgeon().layout().paths(), l.trained().lossSd(), curve);
   }
 
   private Loaded load(OriginalSpec spec) {
@@ -99,12 +112,17 @@ public final class SameDiffStudyEngine implements StudyEngine {
       return l;
     }
     TrainingSettings t = spec.training();
-    TransformerConfig config = config(spec.model(), t, spec.seed());
+    Seeds seeds = Seeds.of(spec.seed());
+    TransformerConfig config = config(spec.model(), t, seeds.originalInit());
     Corpus corpus = corpus(spec.model().arch(), t);
+    // which strings the original sees is part of its data: a sub-stream of original_data
     Split split = corpus.split(Math.toIntExact(t.strings()), VALIDATION_STRINGS, length(spec),
-        spec.seed());
+        Seeds.derive(seeds.originalData(), "strings"));
     TrainingPlan plan = new TrainingPlan(t.epochs(), t.batchSize(),
-        AdamSettings.of(t.learningRate()), Integer.MAX_VALUE, EVAL_BATCH, spec.seed());
+        AdamSettings.of(t.learningRate()).withSchedule(
+            LrSchedule.warmupInverseSqrt(t.warmupSteps())),
+        t.originalEvalEvery(), EVAL_BATCH, seeds.originalData())
+        .until(new Convergence(t.convergenceWindow(), t.convergenceDelta()));
     TrainedOriginal trained;
     try {
       // always the saved copy, also right after training it: every worker (and a resumed
@@ -139,24 +157,42 @@ public final class SameDiffStudyEngine implements StudyEngine {
       RecoveryListener listener) {
     Loaded l = load(original.spec());
     TrainingSettings t = original.spec().training();
-    RecoverySettings settings = new RecoverySettings(t.criterion(), t.recoveryBudget(),
-        original.reference(), t.evalEvery(), listener);
-    AdamSettings adam = AdamSettings.of(t.learningRate());
+    Seeds seeds = Seeds.of(request.seed());
+    RecoverySettings settings = new RecoverySettings(t.criterion(original.lossSd()),
+        t.recoveryBudget(), original.reference(), t.schedule(), listener);
+    AdamSettings adam = AdamSettings.of(t.recoveryRate(request.lrMultiple()))
+        .withSchedule(LrSchedule.warmup(t.recoveryWarmup()));
     Map<String, String> config = new LinkedHashMap<>(original.spec().configuration());
     config.put("target", request.target().label());
-    config.put("recovery_seed", Long.toString(request.seed()));
-    Iterator<Batch> training = trainingOrder(l, t, request.seed());
+    config.put("recovery_lr_multiple", Double.toString(request.lrMultiple()));
+    config.put("loss_original_sd", Double.toString(original.lossSd()));
+    Iterator<Batch> training = trainingOrder(l, t, seeds.recoveryData());
     if (request.target() instanceof WipeTarget.SwapEncoder swap) {
-      return swapEncoder(original, l, swap, request, settings, adam, training, config);
+      return withSeeds(swapEncoder(original, l, swap, request, settings, adam, training, config,
+          seeds), seeds);
     }
     try {
-      return SameDiffRecovery.run(l.surgeon(), new SameDiffRecovery.Plan(
-              request.target().layers(), request.scheme(), request.policy(), request.seed(),
+      return withSeeds(SameDiffRecovery.run(l.surgeon(), new SameDiffRecovery.Plan(
+              request.target().layers(), request.scheme(), request.policy(), seeds.wipe(),
               settings, adam),
-          training, l.validation(), config);
+          training, l.validation(), config), seeds);
     } finally {
       l.surgeon().restore(l.weights());
     }
+  }
+
+  /** {@code r} with every seed stream of the run in its manifest. */
+  private static RecoveryResult withSeeds(RecoveryResult r, Seeds seeds) {
+    RunManifest m = r.manifest();
+    RunSeeds all = m.seeds();
+    for (Map.Entry<SeedStream, Long> e : seeds.runSeeds().values().entrySet()) {
+      all = all.with(e.getKey(), e.getValue());
+    }
+    RunManifest with = new RunManifest(m.schema(), m.library(), m.configuration(), all,
+        m.environment(), m.gitCommit());
+    return new RecoveryResult(r.verdict(), r.budgetCap(), r.damage(), r.targetLoss(), r.curve(),
+        r.recoveredAt(), r.spent(), r.reference(), r.lossFinal(), r.divergence(),
+        r.finalFidelity(), with);
   }
 
   /**
@@ -166,11 +202,11 @@ public final class SameDiffStudyEngine implements StudyEngine {
    */
   private RecoveryResult swapEncoder(Original original, Loaded l, WipeTarget.SwapEncoder swap,
       RecoveryRequest request, RecoverySettings settings, AdamSettings adam,
-      Iterator<Batch> training, Map<String, String> config) {
+      Iterator<Batch> training, Map<String, String> config, Seeds seeds) {
     TransformerConfig oc = l.trained().model().config();
     int heads = oc.encoderHeads();
     TransformerConfig nc = oc.withEncoder(oc.encoderLayers(), swap.width(), heads,
-        4 * swap.width()).withSeed(request.seed());
+        4 * swap.width()).withSeed(Seeds.derive(seeds.wipe(), "encoder"));
     ReferenceModel fresh = ReferenceModel.build(nc);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(fresh.model());
     // wiped: the encoder (every layer under the target's paths), what lies between encoder and
@@ -201,13 +237,12 @@ public final class SameDiffStudyEngine implements StudyEngine {
       }
     }
     fresh.setWeights(copy);
-    surgeon.wipe(crossAttention, request.scheme(), request.seed());
+    surgeon.wipe(crossAttention, request.scheme(), seeds.wipe());
     StepZeroDamage.Evaluation after = StepZeroDamage.evaluate(fresh.model(), l.validation());
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
         Optional.of(StepZeroDamage.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
-    RunManifest manifest = RunManifest.of(config, Map.of("wipe", request.seed()),
-        SameDiffEnvironment.current());
+    RunManifest manifest = RunManifest.of(config, seeds.runSeeds(), SameDiffEnvironment.current());
     return SameDiffRecovery.retrain(fresh.model(), damage, wiped, request.policy(), settings,
         adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
   }
@@ -216,12 +251,15 @@ public final class SameDiffStudyEngine implements StudyEngine {
   public OptionalLong scratchExamples(Original original) {
     Loaded l = load(original.spec());
     TrainingSettings t = original.spec().training();
-    long seed = new SplittableRandom(original.spec().seed()).nextLong();
-    ReferenceModel fresh = ReferenceModel.build(l.trained().model().config().withSeed(seed));
-    RecoverySettings settings = RecoverySettings.of(t.criterion(), t.scratchBudget(),
-        original.reference(), t.evalEvery());
+    long master = original.spec().seed();
+    ReferenceModel fresh = ReferenceModel.build(l.trained().model().config()
+        .withSeed(Seeds.derive(master, "scratch_init")));
+    RecoverySettings settings = RecoverySettings.of(t.criterion(original.lossSd()),
+        t.scratchBudget(), original.reference(), t.schedule());
     RecoveryResult r = SameDiffRecovery.fromScratch(fresh.model(), original.lossOriginal(),
-        settings, AdamSettings.of(t.learningRate()), trainingOrder(l, t, seed), l.validation(),
+        settings, AdamSettings.of(t.learningRate()).withSchedule(
+            LrSchedule.warmupInverseSqrt(t.warmupSteps())),
+        trainingOrder(l, t, Seeds.derive(master, "scratch_data")), l.validation(),
         original.spec().configuration());
     return r.recoveredAt().map(s -> OptionalLong.of(s.examples())).orElse(OptionalLong.empty());
   }

@@ -2,10 +2,18 @@ package dev.ablation.study.report;
 
 import java.util.List;
 import java.util.Locale;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.simple.RandomSource;
+import org.apache.commons.statistics.descriptive.Mean;
+import org.apache.commons.statistics.descriptive.Quantile;
 
 /**
- * A mean with its 95% Student-t confidence interval over independent samples (here: seeds).
- * With one sample the interval is undefined ({@code NaN} bounds).
+ * A mean with its 95% percentile-bootstrap interval over independent samples (here: seeds),
+ * for quantities that may be negative (losses, their differences). No distribution is
+ * assumed and nothing is read from a typed-in table: the mean and the quantiles come from
+ * Apache Commons Statistics, the resampling from a seeded Commons RNG (the report is
+ * reproducible). With one sample the interval is undefined ({@code NaN} bounds). Ratios and
+ * {@code ρ} use {@link Censored} instead (log scale, censoring).
  *
  * @param mean the sample mean
  * @param low lower bound
@@ -14,31 +22,31 @@ import java.util.Locale;
  */
 public record Interval(double mean, double low, double high, int n) {
 
-  // two-sided 97.5% quantiles of Student's t for df = 1..30; beyond, the normal's 1.96 is
-  // within 2% of the truth
-  private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-      2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093,
-      2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  private static final int RESAMPLES = 2000;
+  private static final long SEED = 20_261_130L;
 
-  /** The t-interval of {@code xs}; all NaN when empty. */
+  /** The bootstrap interval of the mean of {@code xs}; all NaN when empty. */
   public static Interval of(List<Double> xs) {
     int n = xs.size();
     if (n == 0) {
       return new Interval(Double.NaN, Double.NaN, Double.NaN, 0);
     }
-    double mean = xs.stream().mapToDouble(Double::doubleValue).sum() / n;
+    double[] v = xs.stream().mapToDouble(Double::doubleValue).toArray();
+    double mean = Mean.of(v).getAsDouble();
     if (n == 1) {
       return new Interval(mean, Double.NaN, Double.NaN, 1);
     }
-    double ss = xs.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
-    double se = Math.sqrt(ss / (n - 1) / n);
-    double t = n - 1 <= T975.length ? T975[n - 2] : 1.96;
-    return new Interval(mean, mean - t * se, mean + t * se, n);
-  }
-
-  /** The 97.5% quantile of Student's t with {@code df} degrees of freedom (table, ≥ 1). */
-  static double t975(int df) {
-    return df <= T975.length ? T975[df - 1] : 1.96;
+    UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(SEED + n);
+    double[] means = new double[RESAMPLES];
+    double[] sample = new double[n];
+    for (int b = 0; b < RESAMPLES; b++) {
+      for (int j = 0; j < n; j++) {
+        sample[j] = v[rng.nextInt(n)];
+      }
+      means[b] = Mean.of(sample).getAsDouble();
+    }
+    Quantile q = Quantile.withDefaults();
+    return new Interval(mean, q.evaluate(means, 0.025), q.evaluate(means, 0.975), n);
   }
 
   /** {@code 0.0123 [0.0101, 0.0145]}, or {@code 0.0123} for one sample, {@code —} for none. */

@@ -87,6 +87,65 @@ final class Plots {
     save(file, chart);
   }
 
+  /**
+   * As {@link #intervals}, with each seed's value drawn as a dot beside the medians: filled
+   * where the seed recovered, hollow where it was censored ({@code p[2] == 0}).
+   */
+  static void intervalsWithPoints(Path file, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> medians, Map<String, List<double[]>> seeds)
+      throws IOException {
+    YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+    boolean positive = true;
+    for (Map.Entry<String, List<double[]>> e : medians.entrySet()) {
+      YIntervalSeries s = new YIntervalSeries(e.getKey() + " (median)", false, true);
+      for (double[] p : e.getValue()) {
+        double lo = Double.isNaN(p[2]) ? p[1] : p[2];
+        double hi = Double.isNaN(p[3]) ? p[1] : p[3];
+        positive &= p[1] > 0 && lo > 0;
+        s.add(p[0], p[1], lo, hi);
+      }
+      data.addSeries(s);
+    }
+    XYSeriesCollection dots = new XYSeriesCollection();
+    int armIndex = 0;
+    int arms = Math.max(1, seeds.size());
+    for (Map.Entry<String, List<double[]>> e : seeds.entrySet()) {
+      XYSeries rec = new XYSeries(e.getKey() + " seeds", false, true);
+      XYSeries cens = new XYSeries(e.getKey() + " censored", false, true);
+      // a small sideways offset per arm keeps the arms' dots apart
+      double dx = 0.08 * (armIndex - (arms - 1) / 2.0);
+      for (double[] p : e.getValue()) {
+        positive &= p[1] > 0;
+        (p[2] > 0 ? rec : cens).add(p[0] + dx, p[1]);
+      }
+      dots.addSeries(rec);
+      dots.addSeries(cens);
+      armIndex++;
+    }
+    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
+        PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    XYErrorRenderer r = new XYErrorRenderer();
+    r.setDrawXError(false);
+    r.setDefaultLinesVisible(true);
+    r.setDefaultShapesVisible(true);
+    plot.setRenderer(r);
+    plot.setDataset(1, dots);
+    XYLineAndShapeRenderer d = new XYLineAndShapeRenderer(false, true);
+    for (int i = 0; i < dots.getSeriesCount(); i++) {
+      d.setSeriesShapesFilled(i, i % 2 == 0);
+      d.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-3, -3, 6, 6));
+    }
+    plot.setRenderer(1, d);
+    style(plot);
+    NumberAxis x = (NumberAxis) plot.getDomainAxis();
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    if (positive && medians.values().stream().anyMatch(l -> !l.isEmpty())) {
+      plot.setRangeAxis(logAxis(yLabel));
+    }
+    save(file, chart);
+  }
+
   /** A log axis labelled with plain numbers (0.05, 0.1), not powers of ten. */
   private static LogAxis logAxis(String label) {
     LogAxis a = new LogAxis(label);

@@ -46,18 +46,29 @@ class ReportTest {
     List<RunRecord> records = study(dir);
     List<Path> written = Report.write(dir, records, "L* + 0.05 nats");
     String md = Files.readString(dir.resolve("report.md"), StandardCharsets.UTF_8);
-    for (String heading : List.of("## The answer", "## ρ per layer", "### decoder N=3 D=64",
-        "## How position, N and D change ρ", "## Runs that did not recover",
+    for (String heading : List.of("## The answer", "## Originals", "## ρ per layer",
+        "### decoder N=3 D=64", "## How position, N and D change ρ",
+        "## Runs that did not recover", "## Undamaged wipes",
         "## Step-0 damage vs layer, and the deleted-layer loss",
         "## Recovery vs training from scratch", "## Control: everything trainable",
         "## Recovery curves")) {
       assertTrue(md.contains(heading), heading + " missing:\n" + md);
     }
-    assertTrue(md.contains("| layer | scheme | freeze | recovered | ρ = T_ε / B_ref (95% CI)"));
-    assertTrue(md.contains("| blocks.2 | ZERO_OUTPUT | allTrainable | 3/3 |"), md);
-    assertTrue(md.contains("| decoder | 2 | 32 | blocks.0 | FRESH | onlyWiped | 1 | PLATEAUED"),
+    assertTrue(md.contains("| layer | scheme | freeze | lr | recovered | ρ = T_ε / B_ref | "
+        + "ρ_orig = T_ε / T_orig"), md);
+    assertTrue(md.contains("| blocks.2 | ZERO_OUTPUT | allTrainable | 1x | 3/3 |"), md);
+    assertTrue(md.contains("| decoder | 2 | 32 | blocks.0 | FRESH | onlyWiped | 1x | 1 | PLATEAUED"),
         "the fake stalls layer 0 under FRESH/onlyWiped for odd seeds:\n" + md);
-    assertTrue(md.contains("Student-t"), md);
+    // one sentence per sub-question, and what the data cannot support
+    for (String q : List.of("1. **How many of the original's S×E", "2. **Does the position of L",
+        "3. **Do N and D matter?**", "**What the data cannot support.**")) {
+      assertTrue(md.contains(q), q + " missing:\n" + md);
+    }
+    // the stalled odd seeds are censored, not dropped: layer 0 FRESH/onlyWiped has 1 of 3
+    // recovered and so no median
+    assertTrue(md.contains("| blocks.0 | FRESH | onlyWiped | 1x | 1/3 | ≥ "), md);
+    assertFalse(md.contains("Student-t"), md);
+    assertNoNegativeOrZeroWidthInterval(md);
 
     Matcher m = Pattern.compile("!\\[[^]]*]\\((plots/[^)]+\\.png)\\)").matcher(md);
     int embedded = 0;
@@ -67,8 +78,8 @@ class ReportTest {
       assertNotNull(ImageIO.read(png.toFile()), "a readable PNG: " + png);
       embedded++;
     }
-    // per (N, D): rho plot, damage plot, and a curve plot per (scheme, policy)
-    assertEquals(4 * (2 + 4), embedded);
+    // per (N, D): originals, rho and damage plots, and a curve plot per (scheme, policy)
+    assertEquals(4 * (3 + 4), embedded);
     assertEquals(embedded + 1, written.size());
   }
 
@@ -88,13 +99,60 @@ class ReportTest {
         .find(), md);
   }
 
+  /** Every {@code x [lo, hi]} in the report has 0 < lo < hi when x is a ρ or a ratio. */
+  static void assertNoNegativeOrZeroWidthInterval(String md) {
+    Matcher m = Pattern.compile("(\\d[\\d.e-]*) \\[(-?[\\d.e-]+), (-?[\\d.e-]+)]").matcher(md);
+    int seen = 0;
+    for (String line : md.split("\n")) {
+      if (!line.contains("ρ") && !line.startsWith("| decoder") && !line.startsWith("| blocks")) {
+        continue;
+      }
+      if (line.startsWith("| blocks") && line.chars().filter(ch -> ch == '|').count() == 6) {
+        continue; // the damage table: loss differences, which may be negative
+      }
+      m.reset(line);
+      while (m.find()) {
+        double lo = Double.parseDouble(m.group(2));
+        double hi = Double.parseDouble(m.group(3));
+        assertTrue(lo > 0, "non-positive lower bound in: " + line);
+        assertTrue(hi > lo, "zero-width interval in: " + line);
+        seen++;
+      }
+    }
+    assertTrue(seen > 0, "no intervals found in:\n" + md);
+  }
+
   @Test
-  void intervalIsStudentT() {
-    Interval i = Interval.of(List.of(1.0, 2.0, 3.0));
-    assertEquals(2.0, i.mean(), 1e-12);
-    assertEquals(2.0 - 4.303 / Math.sqrt(3), i.low(), 1e-9);
-    assertEquals(2.0 + 4.303 / Math.sqrt(3), i.high(), 1e-9);
+  void intervalIsAPercentileBootstrapOfTheMean() {
+    Interval i = Interval.of(List.of(1.0, 2.0, 3.0, 4.0, 5.0));
+    assertEquals(3.0, i.mean(), 1e-12);
+    assertTrue(i.low() >= 1.0 && i.low() < 3.0, "low " + i.low());
+    assertTrue(i.high() <= 5.0 && i.high() > 3.0, "high " + i.high());
+    assertEquals(i, Interval.of(List.of(1.0, 2.0, 3.0, 4.0, 5.0)), "reproducible");
     assertEquals("0.5000", Interval.of(List.of(0.5)).format());
     assertEquals("—", Interval.of(List.of()).format());
+  }
+
+  @Test
+  void kaplanMeierCensorsInsteadOfDropping() {
+    // three recovered at 0.1, 0.2, 0.3 and two censored at 0.05 and 0.5
+    List<Censored.Obs> obs = List.of(new Censored.Obs(0.1, true), new Censored.Obs(0.2, true),
+        new Censored.Obs(0.3, true), new Censored.Obs(0.05, false), new Censored.Obs(0.5, false));
+    // at risk 5 -> censored at 0.05 leaves 4; 0.1: S = 3/4; 0.2: S = 3/4 * 2/3 = 1/2 -> median
+    assertEquals(0.2, Censored.kaplanMeierMedian(obs).getAsDouble(), 1e-12);
+    // dropping the censored runs would have given 0.2 as well here; with the slow ones
+    // censored early the median moves up
+    List<Censored.Obs> slow = List.of(new Censored.Obs(0.1, true), new Censored.Obs(0.2, false),
+        new Censored.Obs(0.2, false), new Censored.Obs(0.3, true));
+    assertEquals(0.3, Censored.kaplanMeierMedian(slow).getAsDouble(), 1e-12);
+    // mostly censored: no median, reported as a lower bound
+    Censored.Estimate e = Censored.estimate(List.of(new Censored.Obs(1.0, false),
+        new Censored.Obs(1.0, false), new Censored.Obs(0.4, true)));
+    assertTrue(e.median().isEmpty());
+    assertTrue(e.format().startsWith("≥ 1.000"), e.format());
+    // an interval on log rho is never below 0
+    Censored.Estimate f = Censored.estimate(List.of(new Censored.Obs(0.001, true),
+        new Censored.Obs(0.5, true), new Censored.Obs(0.9, true)));
+    assertTrue(f.low() > 0 && f.low() < f.high(), f.format());
   }
 }

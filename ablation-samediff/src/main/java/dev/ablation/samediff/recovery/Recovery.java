@@ -1,0 +1,585 @@
+package dev.ablation.samediff.recovery;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.ablation.api.AblationException;
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.LayerInfo;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.ParameterInfo;
+import dev.ablation.api.ParameterPath;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.WeightSnapshot;
+import dev.ablation.api.recovery.Cost;
+import dev.ablation.api.recovery.Damage;
+import dev.ablation.api.recovery.Fidelity;
+import dev.ablation.api.recovery.RecoveryCriterion;
+import dev.ablation.api.recovery.RecoveryListener;
+import dev.ablation.api.recovery.RecoveryMonitor;
+import dev.ablation.api.recovery.RecoveryResult;
+import dev.ablation.api.recovery.RecoverySettings;
+import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.SeedStream;
+import dev.ablation.api.recovery.TrainingBudget;
+import dev.ablation.api.recovery.Verdict;
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.SameDiffEnvironment;
+import dev.ablation.samediff.SameDiffModel;
+import dev.ablation.samediff.surgery.SameDiffSurgeon;
+import dev.ablation.samediff.surgery.StepZeroDamage;
+import dev.ablation.samediff.train.AdamSettings;
+import dev.ablation.samediff.train.FitOptimiser;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.nd4j.autodiff.listeners.Listener;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+
+/**
+ * One recovery of your own SameDiff model, read as one expression: what to wipe and how, what
+ * counts as recovered against which reference, which optimiser retrains it; then either the
+ * whole run ({@link #run}) or your own {@code sd.fit} loop ({@link #startFit}).
+ *
+ * <pre>{@code
+ * Recovery recovery = Recovery.builder(surgeon)
+ *     .wipe(LayerPath.block("h", 1), ReinitScheme.fresh())          // required
+ *     .target(RecoveryCriterion.withinNats(0.05), reference)         // required: L*+eps, S x E
+ *     .optimiser(AdamSettings.of(3e-3))                              // required: a fresh Adam
+ *     .freeze(FreezePolicy.onlyWiped())                              // optional (the default)
+ *     .build();                                                      // every problem at once
+ * RecoveryResult r = recovery.run(train, validation);
+ * }</pre>
+ *
+ * <p>Both routes measure the step-0 damage against the model as it is when they start, wipe,
+ * apply the freeze policy, start a fresh optimiser (in {@code sd.fit} too: M2.1 otherwise keeps
+ * the first updater it built, see {@link FitOptimiser}), charge every step to the budget,
+ * evaluate the validation loss every {@code evaluateEvery} steps, and return a
+ * {@link RecoveryResult} with its manifest (configuration, seeds, versions, native build,
+ * commit). The model is left in its recovered state: take a snapshot first to go back.
+ *
+ * <p>Graphs whose weights are constants (imported ones): declare the layer map with
+ * {@code LayerMap.Builder.includeConstants()}; the freeze step makes exactly the parameters
+ * the policy trains variables.
+ *
+ * <p>Immutable; {@link #run} and {@link #startFit} each perform one recovery on the model.
+ */
+public final class Recovery {
+  private final SameDiffSurgeon surgeon;
+  private final List<LayerPath> wiped;
+  private final ReinitScheme scheme;
+  private final FreezePolicy freeze;
+  private final RecoverySettings settings;
+  private final AdamSettings adam;
+  private final RunSeeds seeds;
+  private final Map<String, String> configuration;
+  private final Optional<List<List<String>>> fitMapping;
+
+  private Recovery(Builder b) {
+    this.surgeon = b.surgeon;
+    this.wiped = ImmutableList.copyOf(b.wiped);
+    this.scheme = b.scheme;
+    this.freeze = b.freeze;
+    this.settings = new RecoverySettings(b.criterion, b.budget, b.reference, b.evaluateEvery,
+        b.listener);
+    this.adam = b.adam;
+    this.seeds = b.seeds;
+    this.configuration = ImmutableMap.copyOf(b.configuration);
+    this.fitMapping = b.fitMapping;
+  }
+
+  /** A recovery of {@code model}, with a new surgeon over it. */
+  public static Builder builder(SameDiffModel model) {
+    return new Builder(SameDiffSurgeon.of(Objects.requireNonNull(model, "model")));
+  }
+
+  /** A recovery through {@code surgeon} (one surgeon per graph: pass yours if you have one). */
+  public static Builder builder(SameDiffSurgeon surgeon) {
+    return new Builder(Objects.requireNonNull(surgeon, "surgeon"));
+  }
+
+  /** The surgeon operating on the model: snapshot before, restore after. */
+  public SameDiffSurgeon surgeon() {
+    return surgeon;
+  }
+
+  /** The layers this recovery wipes. */
+  public List<LayerPath> wiped() {
+    return wiped;
+  }
+
+  /** Criterion, budget, reference and evaluation interval. */
+  public RecoverySettings settings() {
+    return settings;
+  }
+
+  // ------------------------------------------------------------------------------- run
+
+  /**
+   * The whole recovery with the library's own loop (exact freezing by construction, the fast
+   * path where it is valid): {@code train} is cycled in order until the criterion or the
+   * budget ends the run.
+   *
+   * @param train training batches, cycled
+   * @param validation held-out batches, evaluated without gradients
+   */
+  public RecoveryResult run(List<Batch> train, List<Batch> validation) {
+    requireBatches("training", train);
+    requireBatches("validation", validation);
+    SameDiffModel model = surgeon.model();
+    StepZeroDamage.Evaluation original = StepZeroDamage.evaluate(model, validation);
+    surgeon.wipe(wiped, scheme, seed());
+    Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+    // constants the policy trains become variables; nothing else about the graph changes
+    Set<ParameterPath> trainable = freeze.resolve(surgeon.layout(), wiped, 0);
+    if (!surgeon.trainable().containsAll(trainable)) {
+      Set<ParameterPath> all = new LinkedHashSet<>(surgeon.trainable());
+      all.addAll(trainable);
+      surgeon.setTrainable(all);
+    }
+    return SameDiffRecovery.retrain(surgeon, damage, wiped, freeze, settings, adam,
+        SameDiffRecovery.cycle(train), validation, Optional.of(original), manifest("run"));
+  }
+
+  // --------------------------------------------------------------------------- sd.fit
+
+  /**
+   * Starts the recovery for your own {@code sd.fit}: measures the original on
+   * {@code validation}, wipes, measures the damage, freezes by the policy (frozen parameters
+   * become constants, so {@code sd.fit} cannot touch them) and installs a fresh Adam. Then:
+   *
+   * <pre>{@code
+   * Recovery.Fit fit = recovery.startFit(validation);
+   * sd.fit(fit.iterator(train), 1, fit.listener());   // ends itself when the run is decided
+   * RecoveryResult r = fit.result();
+   * }</pre>
+   *
+   * @throws IllegalStateException if the graph has no training configuration and no
+   *     {@link Builder#fitMapping} was given (nothing says which placeholders a batch feeds)
+   */
+  public Fit startFit(List<Batch> validation) {
+    requireBatches("validation", validation);
+    SameDiff sd = surgeon.model().graph();
+    List<String> features;
+    List<String> labels;
+    if (fitMapping.isPresent()) {
+      features = fitMapping.get().get(0);
+      labels = fitMapping.get().get(1);
+    } else {
+      TrainingConfig tc = FitOptimiser.requireConfig(sd);
+      features = List.copyOf(tc.getDataSetFeatureMapping());
+      labels = tc.getDataSetLabelMapping() == null ? List.of()
+          : List.copyOf(tc.getDataSetLabelMapping());
+    }
+    Set<ParameterPath> before = surgeon.trainable();
+    StepZeroDamage.Evaluation original = StepZeroDamage.evaluate(surgeon.model(), validation);
+    surgeon.wipe(wiped, scheme, seed());
+    Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+    surgeon.freeze(freeze, wiped, 0);
+    surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
+    FitOptimiser.replace(sd, adam, features, labels);
+    sd.setLossVariables(surgeon.model().lossVariable());
+    RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));
+    return new Fit(monitor, validation, original, features, labels, before);
+  }
+
+  /**
+   * One recovery inside {@code sd.fit}: the iterator to train on, the listener that watches
+   * it, and the result. The iterator charges each batch to the budget before {@code fit} uses
+   * it and ends the epoch once the run is decided; {@code fit} then stops. A run decided before
+   * its first step (a budget of 0, a wipe that did no damage) ends {@code fit} without changing
+   * a weight.
+   */
+  public final class Fit {
+    private final RecoveryMonitor monitor;
+    private final List<Batch> validation;
+    private final StepZeroDamage.Evaluation original;
+    private final List<String> features;
+    private final List<String> labels;
+    private final Set<ParameterPath> trainableBefore;
+    private final RecoveryFitListener listener;
+    private final long parameterCount;
+    private RecoveryResult result;
+
+    private Fit(RecoveryMonitor monitor, List<Batch> validation,
+        StepZeroDamage.Evaluation original, List<String> features, List<String> labels,
+        Set<ParameterPath> trainableBefore) {
+      this.monitor = monitor;
+      this.validation = ImmutableList.copyOf(validation);
+      this.original = original;
+      this.features = features;
+      this.labels = labels;
+      this.trainableBefore = trainableBefore;
+      this.listener = new RecoveryFitListener(monitor,
+          () -> StepZeroDamage.evaluate(surgeon.model(), this.validation).loss());
+      long n = 0;
+      for (ParameterInfo p : surgeon.layout().parameters()) {
+        n += p.shape().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
+      }
+      this.parameterCount = n;
+    }
+
+    /**
+     * {@code sd.fit}'s iterator over {@code train}: an endless cycle in order (one epoch is
+     * enough: it ends when the run is decided), each batch fed to the placeholders of the
+     * graph's feature and label mapping and charged its {@link Batch#examples()} and
+     * {@link Batch#tokens()}.
+     *
+     * @throws IllegalArgumentException if a batch lacks a mapped placeholder
+     */
+    public MultiDataSetIterator iterator(List<Batch> train) {
+      requireBatches("training", train);
+      List<MultiDataSet> data = new ArrayList<>();
+      Map<MultiDataSet, Batch> source = new java.util.IdentityHashMap<>();
+      for (Batch b : train) {
+        MultiDataSet m = new org.nd4j.linalg.dataset.MultiDataSet(arrays(b, features),
+            labels.isEmpty() ? null : arrays(b, labels));
+        data.add(m);
+        source.put(m, b);
+      }
+      return listener.wrap(new ListIterator(data), m -> cost(source.get(m)));
+    }
+
+    /**
+     * Wraps your own {@code sd.fit} iterator: each batch is charged one step, its examples
+     * (the first feature array's first dimension) and tokens ({@code tokensPerExample} each).
+     * Give it as many epochs as you like: {@code fit} stops once the run is decided.
+     */
+    public MultiDataSetIterator wrap(MultiDataSetIterator train, long tokensPerExample) {
+      Objects.requireNonNull(train, "train");
+      if (tokensPerExample < 1) {
+        throw new IllegalArgumentException("tokensPerExample must be >= 1, got "
+            + tokensPerExample);
+      }
+      return listener.wrap(train, m -> {
+        long examples = m.getFeatures(0).size(0);
+        long tokens = Math.multiplyExact(examples, tokensPerExample);
+        return new Cost(1, examples, tokens, 6.0 * parameterCount * tokens);
+      });
+    }
+
+    /** The listener to give {@code sd.fit} (or {@code sd.setListeners}) with the iterator. */
+    public Listener listener() {
+      return listener;
+    }
+
+    /** Whether the run is decided. */
+    public boolean isFinished() {
+      return monitor.isFinished();
+    }
+
+    /**
+     * The result, once {@code fit} has returned; puts back the trainable set the model had
+     * before {@link #startFit}. A run stopped before a verdict counts as
+     * {@link Verdict#BUDGET_EXHAUSTED}. Repeated calls return the same result.
+     */
+    public RecoveryResult result() {
+      if (result != null) {
+        return result;
+      }
+      Optional<Fidelity> fidelity = Optional.empty();
+      if (!original.logits().isEmpty()
+          && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
+        fidelity = Optional.of(StepZeroDamage.fidelity(original,
+            StepZeroDamage.evaluate(surgeon.model(), validation)));
+      }
+      result = monitor.result(fidelity);
+      if (!trainableBefore.isEmpty() && !trainableBefore.equals(surgeon.trainable())) {
+        surgeon.setTrainable(trainableBefore);
+      }
+      return result;
+    }
+
+    private Cost cost(Batch b) {
+      return new Cost(1, b.examples(), b.tokens(), 6.0 * parameterCount * b.tokens());
+    }
+  }
+
+  private static INDArray[] arrays(Batch b, List<String> names) {
+    INDArray[] out = new INDArray[names.size()];
+    for (int i = 0; i < out.length; i++) {
+      INDArray a = b.placeholders().get(names.get(i));
+      if (a == null) {
+        throw new IllegalArgumentException("a batch has no array for placeholder '"
+            + names.get(i) + "' of sd.fit's mapping; the batch has " + b.placeholders().keySet());
+      }
+      out[i] = a;
+    }
+    return out;
+  }
+
+  private long seed() {
+    return seeds.get(SeedStream.WIPE).orElseThrow();
+  }
+
+  private RunManifest manifest(String route) {
+    Map<String, String> m = new LinkedHashMap<>(configuration);
+    m.put("route", route);
+    m.put("wiped", wiped.toString());
+    m.put("scheme", scheme.toString());
+    m.put("freeze", freeze.key());
+    m.put("criterion", settings.criterion().toString());
+    m.put("budget", settings.budget().toString());
+    m.put("evaluate_every", String.valueOf(settings.evaluateEvery()));
+    m.put("reference_examples", String.valueOf(settings.reference().examples()));
+    m.put("reference_tokens", String.valueOf(settings.reference().tokens()));
+    m.put("adam", adam.toString());
+    return RunManifest.of(m, seeds, SameDiffEnvironment.current());
+  }
+
+  private static void requireBatches(String what, List<Batch> batches) {
+    if (batches == null || batches.isEmpty()) {
+      throw new IllegalArgumentException("recovery needs at least one " + what + " batch, got "
+          + batches);
+    }
+  }
+
+  // --------------------------------------------------------------------------- builder
+
+  /**
+   * Collects a recovery's choices; {@link #build()} checks them all against the model and
+   * reports every problem in one exception.
+   */
+  public static final class Builder {
+    private final SameDiffSurgeon surgeon;
+    private final List<LayerPath> wiped = new ArrayList<>();
+    private ReinitScheme scheme;
+    private RecoveryCriterion criterion;
+    private ReferenceBudget reference;
+    private AdamSettings adam;
+    private FreezePolicy freeze = FreezePolicy.onlyWiped();
+    private TrainingBudget budget = TrainingBudget.ofReferenceFraction(1.0);
+    private int evaluateEvery = 10;
+    private RecoveryListener listener = RecoveryListener.none();
+    private RunSeeds seeds = RunSeeds.of(SeedStream.WIPE, 0L);
+    private final Map<String, String> configuration = new LinkedHashMap<>();
+    private Optional<List<List<String>>> fitMapping = Optional.empty();
+    private final List<String> problems = new ArrayList<>();
+
+    private Builder(SameDiffSurgeon surgeon) {
+      this.surgeon = surgeon;
+    }
+
+    /** Required: the layer to wipe and how. */
+    public Builder wipe(LayerPath layer, ReinitScheme scheme) {
+      return wipe(List.of(Objects.requireNonNull(layer, "layer")), scheme);
+    }
+
+    /** Required: the layers to wipe (e.g. every cross-attention sublayer) and how. */
+    public Builder wipe(List<LayerPath> layers, ReinitScheme scheme) {
+      Objects.requireNonNull(layers, "layers");
+      this.wiped.clear();
+      this.wiped.addAll(layers);
+      this.scheme = Objects.requireNonNull(scheme, "scheme");
+      return this;
+    }
+
+    /**
+     * Required: when the run counts as recovered, and the original's training cost
+     * {@code S × E} that spending is reported against (ρ).
+     */
+    public Builder target(RecoveryCriterion criterion, ReferenceBudget reference) {
+      this.criterion = Objects.requireNonNull(criterion, "criterion");
+      this.reference = Objects.requireNonNull(reference, "reference");
+      return this;
+    }
+
+    /** Required: the fresh optimiser that retrains (whatever the graph trained with before). */
+    public Builder optimiser(AdamSettings adam) {
+      this.adam = Objects.requireNonNull(adam, "adam");
+      return this;
+    }
+
+    /** Which parameters train; default {@link FreezePolicy#onlyWiped()}. */
+    public Builder freeze(FreezePolicy policy) {
+      this.freeze = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** What the run may spend; default the original's whole {@code S × E}. */
+    public Builder budget(TrainingBudget budget) {
+      this.budget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /** Steps between validation evaluations, ≥ 1; default 10. */
+    public Builder evaluateEvery(int steps) {
+      if (steps < 1) {
+        problems.add("evaluateEvery must be >= 1, got " + steps);
+      }
+      this.evaluateEvery = steps;
+      return this;
+    }
+
+    /** The wipe's seed; default 0. Recorded in the manifest. */
+    public Builder seed(long wipeSeed) {
+      this.seeds = seeds.with(SeedStream.WIPE, wipeSeed);
+      return this;
+    }
+
+    /**
+     * Every seed behind this run (the original's init and data order, the recovery's data
+     * order, …) for the manifest; the {@link SeedStream#WIPE} seed, if given, is the wipe's.
+     */
+    public Builder seeds(RunSeeds seeds) {
+      Objects.requireNonNull(seeds, "seeds");
+      long wipe = seeds.get(SeedStream.WIPE).orElse(this.seeds.get(SeedStream.WIPE).orElse(0));
+      this.seeds = seeds.with(SeedStream.WIPE, wipe);
+      return this;
+    }
+
+    /** Progress observer (steps, evaluations, the result). */
+    public Builder listener(RecoveryListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** An extra key/value for the manifest's configuration (model, data, …). */
+    public Builder describe(String key, String value) {
+      configuration.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * For {@link #startFit} on a graph without a training configuration: the placeholders a
+     * {@code MultiDataSet}'s features and labels feed, in order.
+     */
+    public Builder fitMapping(List<String> features, List<String> labels) {
+      fitMapping = Optional.of(List.of(List.copyOf(features), List.copyOf(labels)));
+      return this;
+    }
+
+    /**
+     * Checks every choice against the model and builds the recovery.
+     *
+     * @throws AblationException listing every problem: missing required choices, unknown
+     *     layers (with the model's layers), a scheme that cannot apply, a policy that freezes
+     *     everything, a bad fit mapping
+     */
+    public Recovery build() {
+      List<String> all = new ArrayList<>(problems);
+      if (scheme == null) {
+        all.add("no layer to wipe: call wipe(layer, scheme), e.g. wipe(LayerPath.block(\"h\", 1),"
+            + " ReinitScheme.fresh())");
+      }
+      if (criterion == null) {
+        all.add("no target: call target(criterion, reference), e.g. target(RecoveryCriterion"
+            + ".withinNats(0.05), ReferenceBudget.of(strings, epochs, tokensPerString))");
+      }
+      if (adam == null) {
+        all.add("no optimiser: call optimiser(AdamSettings.of(learningRate))");
+      }
+      boolean layersKnown = scheme != null;
+      if (scheme != null && wiped.isEmpty()) {
+        all.add("wipe was given no layers; the model has " + surgeon.layout().paths());
+        layersKnown = false;
+      }
+      for (LayerPath p : wiped) {
+        if (p == null || !surgeon.layout().paths().contains(p)) {
+          all.add("unknown layer " + p + "; the model has " + surgeon.layout().paths());
+          layersKnown = false;
+        }
+      }
+      if (layersKnown) {
+        try {
+          freeze.resolve(surgeon.layout(), wiped, 0);
+        } catch (RuntimeException e) {
+          all.add("freeze policy " + freeze.key() + ": " + e.getMessage());
+        }
+        if (scheme instanceof ReinitScheme.ZeroOutput) {
+          for (LayerPath p : wiped) {
+            LayerInfo l = surgeon.layout().layer(p);
+            if (l.parameters().stream().noneMatch(x -> x.kind().isOutput())) {
+              all.add("ZERO_OUTPUT cannot make " + p + " the identity: it has no OUTPUT_WEIGHT"
+                  + " or OUTPUT_BIAS parameter; declare them with LayerMap.Builder.kind(...)");
+            }
+          }
+        }
+      }
+      fitMapping.ifPresent(m -> {
+        SameDiff sd = surgeon.model().graph();
+        for (List<String> names : m) {
+          for (String n : names) {
+            SDVariable v = sd.hasVariable(n) ? sd.getVariable(n) : null;
+            if (v == null || v.getVariableType() != VariableType.PLACEHOLDER) {
+              all.add("fitMapping names '" + n + "', which is not a placeholder of the graph");
+            }
+          }
+        }
+        if (m.get(0).isEmpty()) {
+          all.add("fitMapping needs at least one feature placeholder");
+        }
+      });
+      if (!all.isEmpty()) {
+        throw new AblationException("the recovery cannot run; nothing was changed: "
+            + String.join("; ", all));
+      }
+      return new Recovery(this);
+    }
+  }
+
+  /** The same batches, in order, every epoch. */
+  private static final class ListIterator implements MultiDataSetIterator {
+    private static final long serialVersionUID = 1L;
+    private final transient List<MultiDataSet> data;
+    private int i;
+
+    ListIterator(List<MultiDataSet> data) {
+      this.data = data;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return true;
+    }
+
+    @Override
+    public MultiDataSet next() {
+      MultiDataSet m = data.get(i);
+      i = (i + 1) % data.size();
+      return m;
+    }
+
+    @Override
+    public MultiDataSet next(int num) {
+      return next();
+    }
+
+    @Override
+    public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) {
+      throw new UnsupportedOperationException("the recovery's batches are used as given");
+    }
+
+    @Override
+    public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() {
+      return null;
+    }
+
+    @Override
+    public boolean resetSupported() {
+      return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+      return false;
+    }
+
+    @Override
+    public void reset() {
+      i = 0;
+    }
+  }
+}

@@ -91,7 +91,8 @@ class QuickPresetEndToEndTest {
         double here = curve.get(at).get("loss").asDouble();
         double mean = at == 1 ? here : (here + curve.get(at - 1).get("loss").asDouble()) / 2;
         assertThat(mean).isLessThanOrEqualTo(lStar + quick.epsilonNats());
-        assertThat(curve.get(0).get("loss").asDouble()).isEqualTo(l0);
+        // the CSV writes 7 significant digits, results.json every bit
+        assertThat(curve.get(0).get("loss").asDouble()).isCloseTo(l0, within(1e-6 * l0));
         if (r.get("scheme").equals("ZERO_OUTPUT")) {
           // a pre-LN block with zero output projections is the identity: wipe = delete
           assertThat(l0).isEqualTo(Double.parseDouble(r.get("loss_deleted")));

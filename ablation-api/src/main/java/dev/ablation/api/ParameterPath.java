@@ -18,6 +18,11 @@ public record ParameterPath(List<String> segments) implements Comparable<Paramet
     }
     String text = String.join(".", segments.stream().map(x -> x == null ? "" : x).toList());
     segments = PathSyntax.validate("parameter path", text, segments);
+    if (segments.size() < 2) {
+      throw new IllegalArgumentException("parameter path '" + text + "' has one segment; a "
+          + "parameter lives in a layer, so it needs at least two, e.g. 'blocks.3.attn.W_Q' or "
+          + "'embed.W_E'");
+    }
   }
 
   /**

@@ -15,20 +15,32 @@ import net.jqwik.api.constraints.IntRange;
 
 class PathPropertiesTest {
 
+  /** One to six segments, the first a name: the syntax of a layer path. */
   @Provide
   Arbitrary<List<String>> segments() {
+    return pathsOf(0);
+  }
+
+  /** Two to six segments: a parameter lives in something, so it has at least two. */
+  @Provide
+  Arbitrary<List<String>> parameterSegments() {
+    return pathsOf(1);
+  }
+
+  private static Arbitrary<List<String>> pathsOf(int minRest) {
     Arbitrary<String> name = Combinators.combine(
             Arbitraries.chars().range('a', 'z').with('_', 'A', 'Q'),
             Arbitraries.strings().withCharRange('a', 'z').withChars('_', '0', '9', 'W').ofMaxLength(6))
         .as((c, s) -> c + s);
     Arbitrary<String> index = Arbitraries.integers().between(0, 10_000).map(String::valueOf);
     Arbitrary<String> segment = Arbitraries.oneOf(name, index);
-    return Combinators.combine(name, segment.list().ofMaxSize(5)).as((first, rest) -> {
-      List<String> all = new java.util.ArrayList<>();
-      all.add(first);
-      all.addAll(rest);
-      return all;
-    });
+    return Combinators.combine(name, segment.list().ofMinSize(minRest).ofMaxSize(5))
+        .as((first, rest) -> {
+          List<String> all = new java.util.ArrayList<>();
+          all.add(first);
+          all.addAll(rest);
+          return all;
+        });
   }
 
   @Property(tries = 300)
@@ -39,9 +51,21 @@ class PathPropertiesTest {
   }
 
   @Property(tries = 300)
-  void parameterPathRoundTrips(@ForAll("segments") List<String> segments) {
+  void parameterPathRoundTrips(@ForAll("parameterSegments") List<String> segments) {
     ParameterPath p = new ParameterPath(segments);
     assertThat(ParameterPath.parse(p.toString())).isEqualTo(p);
+    assertThat(p.segments()).isEqualTo(segments);
+    assertThat(p.name()).isEqualTo(segments.get(segments.size() - 1));
+  }
+
+  @Property(tries = 100)
+  void aOneSegmentParameterPathIsRefused(@ForAll("segments") List<String> segments) {
+    String first = segments.get(0);
+    assertThatThrownBy(() -> ParameterPath.parse(first))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'" + first + "'").hasMessageContaining("at least two");
+    assertThatThrownBy(() -> new ParameterPath(List.of(first)))
+        .hasMessageContaining("at least two");
   }
 
   @Property(tries = 200)

@@ -63,7 +63,10 @@ class ReadmeSketchTest {
     surgeon.restore(trained);                                  // exactly the original weights again
     // END SKETCH
 
-    assertThat(r.curve()).isNotEmpty();
+    // step 0 is always on the curve: the run must have trained and evaluated after it too
+    assertThat(r.spent().steps()).isPositive();
+    assertThat(r.curve()).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(r.curve().get(r.curve().size() - 1).loss()).isLessThan(r.curve().get(0).loss());
     for (var p : surgeon.layout().parameterPaths()) {
       assertThat(surgeon.snapshot().values(p)).isEqualTo(trained.values(p));
     }

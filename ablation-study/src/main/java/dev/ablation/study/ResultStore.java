@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -45,6 +46,7 @@ public final class ResultStore {
   private final Map<RunKey, RunRecord> records = new TreeMap<>();
   private final Map<RunKey, FailedRun> failures = new TreeMap<>();
   private final long tornBytes;
+  private final List<String> notices = new ArrayList<>();
 
   private ResultStore(Path dir, RunKey.Reader keys, long tornBytes) {
     this.dir = dir;
@@ -59,45 +61,99 @@ public final class ResultStore {
   }
 
   /**
+   * Opens {@code dir} for {@code plan}, recording this library's version as the build.
+   *
+   * @see #open(Path, StudyPlan, boolean, StudyBuild, boolean)
+   */
+  public static ResultStore open(Path dir, StudyPlan plan, boolean resume) throws IOException {
+    return open(dir, plan, resume,
+        new StudyBuild(Map.of(StudyBuild.ABLATION, StudyBuild.ablationVersion())), false);
+  }
+
+  /**
    * Opens {@code dir} for {@code plan}.
    *
    * @param resume whether to keep and skip the runs already there
+   * @param build what produces the numbers now; recorded in {@code study.json} by a new study,
+   *     compared with the recorded one by a resumed study
+   * @param force resume even when the directory's runs were made by another build (a notice
+   *     says so); without it that is refused
    * @throws IllegalStateException if {@code dir} holds results and {@code resume} is false, or
-   *     holds results of other training settings
+   *     holds results of other training settings, or of another build without {@code force}
    */
-  public static ResultStore open(Path dir, StudyPlan plan, boolean resume) throws IOException {
+  public static ResultStore open(Path dir, StudyPlan plan, boolean resume, StudyBuild build,
+      boolean force) throws IOException {
     if (!resume && holdsResults(dir)) {
       throw new IllegalStateException(dir + " already holds study results; use --resume to "
           + "finish that study, or --out to choose another directory");
     }
     Files.createDirectories(dir.resolve(RUNS));
     Files.createDirectories(dir.resolve(SCRATCH));
-    checkOrWriteSettings(dir, plan);
+    List<String> notices = new ArrayList<>();
+    checkOrWriteSettings(dir, plan, build, force, notices);
     ResultStore store = new ResultStore(dir, RunKey.Reader.of(plan),
         AtomicFiles.dropTornTail(dir.resolve(CSV)));
+    store.notices.addAll(notices);
     store.loadRecords();
     store.rewriteCsv();
     return store;
   }
 
-  private static void checkOrWriteSettings(Path dir, StudyPlan plan) throws IOException {
+  private static void checkOrWriteSettings(Path dir, StudyPlan plan, StudyBuild build,
+      boolean force, List<String> notices) throws IOException {
     ObjectNode wanted = RecordJson.MAPPER.createObjectNode();
     wanted.put("schema", RecordJson.SCHEMA);
     wanted.put("n_heads", plan.heads());
     ObjectNode t = wanted.putObject("training");
     plan.training().asMap().forEach(t::put);
+    ObjectNode builtBy = RecordJson.MAPPER.createObjectNode();
+    build.values().forEach(builtBy::put);
     Path file = dir.resolve(STUDY);
     if (Files.exists(file)) {
-      JsonNode had = RecordJson.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      JsonNode read = readJson(file);
+      if (!(read instanceof ObjectNode had)) {
+        throw new IllegalStateException("cannot read " + file + ": not a JSON object; restore"
+            + " it, or start the study again in another --out");
+      }
+      JsonNode hadBuild = had.remove("build");
       if (!had.equals(wanted)) {
         throw new IllegalStateException(dir + " holds results made with other settings:\n  had  "
             + RecordJson.MAPPER.writeValueAsString(had).replaceAll("\\s+", " ") + "\n  now  "
             + RecordJson.MAPPER.writeValueAsString(wanted).replaceAll("\\s+", " ")
             + "\nuse the same settings to resume, or --out to choose another directory");
       }
+      if (!builtBy.equals(hadBuild)) {
+        String was = hadBuild == null ? "an unrecorded build (before study.json recorded one)"
+            : RecordJson.MAPPER.writeValueAsString(hadBuild).replaceAll("\\s+", " ");
+        String now = RecordJson.MAPPER.writeValueAsString(builtBy).replaceAll("\\s+", " ");
+        if (!force) {
+          throw new IllegalStateException(dir + " holds results made by another build:\n  had  "
+              + was + "\n  now  " + now + "\nits runs and new ones could differ for that reason"
+              + " alone; resume with the same build, add --force to mix them anyway, or choose "
+              + "another --out");
+        }
+        notices.add("warning: " + dir + " holds results made by " + was + "; resuming with "
+            + now + " (--force): rows of the two builds may differ for that reason alone");
+      }
     } else {
+      wanted.set("build", builtBy);
       AtomicFiles.write(file, RecordJson.write(wanted));
     }
+  }
+
+  /** Reads a JSON file, naming it and the cause when it cannot. */
+  private static JsonNode readJson(Path file) throws IOException {
+    try {
+      return RecordJson.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot read " + file + ": not valid JSON ("
+          + e.getOriginalMessage() + ")", e);
+    }
+  }
+
+  /** What opening the directory found worth telling the user (e.g. a build change). */
+  public List<String> notices() {
+    return Collections.unmodifiableList(notices);
   }
 
   private void loadRecords() throws IOException {
@@ -120,8 +176,9 @@ public final class ResultStore {
             RunRecord r = RecordJson.fromNode(n, keys);
             records.put(r.key(), r);
           }
-        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new IllegalStateException("cannot read run record " + f + ": " + e.getMessage()
+        } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalStateException("cannot read run record " + f + ": "
+              + (e.getMessage() == null ? e.getClass().getName() : e.getMessage())
               + "; move it away to run that run again", e);
         }
       }
@@ -152,11 +209,15 @@ public final class ResultStore {
     if (isDone(record.key())) {
       throw new IllegalStateException("run " + record.key() + " is already stored");
     }
+    Path file = dir.resolve(RUNS).resolve(record.key().fileName());
     try {
       RunFiles.write(dir, record);
-      AtomicFiles.appendLine(dir.resolve(CSV), ResultsCsv.line(record.row()));
+      file = dir.resolve(CSV);
+      AtomicFiles.appendLine(file, ResultsCsv.line(record.row()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot store run " + record.key() + " in " + dir, e);
+      // the record is complete or absent and a CSV line whole or torn: --resume repairs both
+      throw new UncheckedIOException("cannot store run " + record.key() + ": writing " + file
+          + " failed (" + e + "); once that is fixed, --resume keeps every stored run", e);
     }
     records.put(record.key(), record);
   }
@@ -170,7 +231,8 @@ public final class ResultStore {
       RunFiles.write(dir, failed);
       AtomicFiles.appendLine(dir.resolve(CSV), ResultsCsv.line(failed));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot store run " + failed.key() + " in " + dir, e);
+      throw new UncheckedIOException("cannot store run " + failed.key() + " in " + dir + " ("
+          + e + "); once that is fixed, --resume keeps every stored run", e);
     }
     failures.put(failed.key(), failed);
   }
@@ -185,7 +247,8 @@ public final class ResultStore {
     try {
       RunFiles.putScratch(dir, spec, examples);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot write T_scratch into " + dir.resolve(SCRATCH)
+          + " (" + e + ")", e);
     }
   }
 

@@ -76,14 +76,25 @@ public final class Study {
    * @param workers jobs at once, ≥ 1
    * @param resume whether to finish the study already in the directory (else it must hold none)
    * @param progress what the person watching sees
+   * @param force resume even a study made by another build (see {@link StudyBuild})
    */
-  public record Options(int workers, boolean resume, Progress progress) {
+  public record Options(int workers, boolean resume, Progress progress, boolean force) {
     /** Validates. */
     public Options {
       if (workers < 1) {
         throw new IllegalArgumentException("workers must be >= 1, got " + workers);
       }
       Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Options that refuse to resume a study made by another build. */
+    public Options(int workers, boolean resume, Progress progress) {
+      this(workers, resume, progress, false);
+    }
+
+    /** These options resuming (or not) a study made by another build. */
+    public Options withForce(boolean f) {
+      return new Options(workers, resume, progress, f);
     }
 
     /** Every core ({@link #defaultWorkers()}), a fresh directory, no progress output. */
@@ -93,17 +104,17 @@ public final class Study {
 
     /** These options with {@code n} workers. */
     public Options withWorkers(int n) {
-      return new Options(n, resume, progress);
+      return new Options(n, resume, progress, force);
     }
 
     /** These options resuming (or not) the study in the directory. */
     public Options withResume(boolean r) {
-      return new Options(workers, r, progress);
+      return new Options(workers, r, progress, force);
     }
 
     /** These options reporting to {@code p}. */
     public Options withProgress(Progress p) {
-      return new Options(workers, resume, p);
+      return new Options(workers, resume, p, force);
     }
   }
 
@@ -114,11 +125,20 @@ public final class Study {
    * @param ran recovery runs this call ran
    * @param records every run in the directory, in key order
    * @param tornBytesDropped bytes of a torn last CSV line a previous kill left (0 if none)
+   * @param notices what opening the directory found worth telling (a stale lock taken over, a
+   *     resume on another build)
    */
-  public record Outcome(Path dir, int ran, List<RunRecord> records, long tornBytesDropped) {
-    /** Copies the records. */
+  public record Outcome(Path dir, int ran, List<RunRecord> records, long tornBytesDropped,
+      List<String> notices) {
+    /** Copies the lists. */
     public Outcome {
       records = List.copyOf(records);
+      notices = List.copyOf(notices);
+    }
+
+    /** An outcome without notices. */
+    public Outcome(Path dir, int ran, List<RunRecord> records, long tornBytesDropped) {
+      this(dir, ran, records, tornBytesDropped, List.of());
     }
   }
 
@@ -130,19 +150,36 @@ public final class Study {
    * engine is opened and closed first, so an engine that cannot open leaves {@code dir} as it
    * was.
    *
+   * <p>One writer per directory: the study holds {@code dir}'s {@link StudyLock} throughout,
+   * so a second study on the same directory is refused with the holder named.
+   *
+   * @throws StudyLock.LockedException if another live study holds {@code dir}
    * @throws IllegalStateException if {@code dir} holds results and resume is off, or holds
-   *     results of other settings
+   *     results of other settings, or of another build without {@link Options#force()}
    */
   public static Outcome runInto(Path dir, StudyPlan plan, StudyEngine.Factory engines,
       Options options) throws IOException {
-    // an engine that cannot open fails here, before the directory is touched
-    engines.open(dir.resolve(ORIGINALS)).close();
-    ResultStore store = ResultStore.open(dir, plan, options.resume());
-    int ran = new Study(plan, engines, dir.resolve(ORIGINALS), options.workers(), store,
-        options.progress()).run();
-    store.writeResults();
-    return new Outcome(dir, ran, store.records(), store.tornBytesDropped());
+    java.nio.file.Files.createDirectories(dir);
+    try (StudyLock lock = StudyLock.acquire(dir)) {
+      List<String> notices = new ArrayList<>();
+      lock.tookOverFrom().ifPresent(h -> notices.add("took over the lock of a study that is "
+          + "gone (" + h + ")"));
+      // an engine that cannot open fails here, before the directory is touched
+      StudyBuild build;
+      try (StudyEngine first = engines.open(dir.resolve(ORIGINALS))) {
+        build = StudyBuild.of(first);
+      }
+      ResultStore store = ResultStore.open(dir, plan, options.resume(), build, options.force());
+      notices.addAll(store.notices());
+      notices.forEach(n -> LOG.log(System.Logger.Level.WARNING, n));
+      int ran = new Study(plan, engines, dir.resolve(ORIGINALS), options.workers(), store,
+          options.progress()).run();
+      store.writeResults();
+      return new Outcome(dir, ran, store.records(), store.tornBytesDropped(), notices);
+    }
   }
+
+  private static final System.Logger LOG = System.getLogger(Study.class.getName());
 
   /** The folder of a study's directory where engines cache trained originals. */
   public static final String ORIGINALS = "originals";

@@ -3,6 +3,7 @@ package dev.ablation.study;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -45,6 +46,15 @@ public interface StudyEngine extends AutoCloseable {
    * original's own seed this is where the original's training curve first met the target.)
    */
   OptionalLong scratchExamples(Original original);
+
+  /**
+   * What this engine's numbers depend on beyond the plan: library versions, native build,
+   * backend (name → value, e.g. {@code nd4j → 1.0.0-M2.1}). Recorded in {@code study.json} so
+   * that a study resumed on another build is noticed. Empty by default.
+   */
+  default Map<String, String> build() {
+    return Map.of();
+  }
 
   /** Releases the engine's resources; the study calls it once, at the end. */
   @Override

@@ -6,6 +6,7 @@ import dev.ablation.study.Progress;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
 import dev.ablation.study.StudyEngine;
+import dev.ablation.study.StudyLock;
 import dev.ablation.study.StudyPlan;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -60,6 +61,10 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Option(names = "--seq-len", paramLabel = "T", description = "tokens per training string")
   Integer seqLen;
+
+  @Option(names = "--force", description = "with --resume: continue a study made by another "
+      + "build (library version, native build); its rows and the new ones may differ")
+  boolean force;
 
   @Option(names = "--verbose",
       description = "also show log records (ND4J's, the fast path's) on the terminal; they "
@@ -154,8 +159,9 @@ public final class StudyCommand implements Callable<Integer> {
     Study.Outcome outcome;
     try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
       outcome = Study.runInto(out, plan, engines,
-          new Study.Options(workers, resume, progress));
+          new Study.Options(workers, resume, progress, force));
     }
+    outcome.notices().forEach(o::println);
     if (outcome.tornBytesDropped() > 0) {
       o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
           outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
@@ -221,6 +227,12 @@ public final class StudyCommand implements Callable<Integer> {
     } catch (IOException | SecurityException e) {
       errors.add("--out " + out + " is not a writable directory (" + e + ")");
       return errors;
+    }
+    try {
+      StudyLock.liveHolder(out).ifPresent(h -> errors.add("--out " + out + " is in use by "
+          + "another study: " + h + "; wait for it to finish or choose another --out"));
+    } catch (RuntimeException e) {
+      errors.add(e.getMessage());
     }
     if (!resume && ResultStore.holdsResults(out)) {
       errors.add("--out " + out + " already holds study results; add --resume to finish them, "

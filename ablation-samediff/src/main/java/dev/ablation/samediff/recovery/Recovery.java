@@ -149,7 +149,7 @@ public final class Recovery {
       all.addAll(trainable);
       surgeon.setTrainable(all);
     }
-    return SameDiffRecovery.retrain(model, damage, wiped, freeze, settings, adam,
+    return SameDiffRecovery.retrain(surgeon, damage, wiped, freeze, settings, adam,
         SameDiffRecovery.cycle(train), validation, Optional.of(original), manifest("run"));
   }
 
@@ -188,6 +188,7 @@ public final class Recovery {
     surgeon.wipe(wiped, scheme, seed());
     Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
     surgeon.freeze(freeze, wiped, 0);
+    surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
     FitOptimiser.replace(sd, adam, features, labels);
     sd.setLossVariables(surgeon.model().lossVariable());
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));

@@ -3,6 +3,7 @@ package dev.ablation.samediff.recovery;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.BlockSplitter;
 import dev.ablation.samediff.SameDiffModel;
+import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import dev.ablation.samediff.train.LossEvaluator;
@@ -68,6 +69,14 @@ public final class RecoveryStepper {
     this.abovePlaceholders = abovePlaceholders;
     this.parameterCount = wholeModelParameters(model);
     this.checked = cut.isEmpty();
+  }
+
+  /**
+   * The fast path where it is valid, else the plain path, over the surgeon's trainable set: the
+   * one record of what trains (see {@link SameDiffSurgeon}).
+   */
+  public static RecoveryStepper create(SameDiffSurgeon surgeon, AdamSettings adam) {
+    return create(surgeon.model(), surgeon.trainableVariables(), adam, DEFAULT_CACHE_BYTES);
   }
 
   /** The fast path where it is valid, else the plain path (the reason is logged). */

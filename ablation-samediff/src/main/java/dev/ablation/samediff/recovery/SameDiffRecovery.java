@@ -40,9 +40,10 @@ import java.util.Set;
  * the {@link RecoveryResult}. The loop is the plain step API of {@link RecoveryMonitor}; use
  * {@link RecoveryFitListener} instead to keep your own {@code sd.fit} loop.
  *
- * <p>Freezing here is exact by construction: the optimiser ({@link AdamStepper}) is given the
- * trainable set and never writes anything else, and the graph is not mutated, so no gradient
- * graph is rebuilt between runs. Where everything below the lowest trainable block is frozen,
+ * <p>Freezing here is exact by construction: the policy sets the surgeon's trainable set (the one
+ * record of what trains, see {@link SameDiffSurgeon}), the optimiser ({@link AdamStepper}) reads
+ * it and never writes anything else, and the graph is not mutated (unless its owner
+ * materialised it for {@code sd.fit}), so no gradient graph is rebuilt between runs. Where everything below the lowest trainable block is frozen,
  * steps run on the graph from that block up, fed the cached residual stream entering it
  * ({@link RecoveryStepper}: the fast path, on by default where it is valid).
  *
@@ -58,7 +59,7 @@ import java.util.Set;
  * SameDiffSurgeon surgeon = SameDiffSurgeon.of(original.model());
  * WeightSnapshot trained = surgeon.snapshot();
  * SameDiffRecovery.Plan plan = new SameDiffRecovery.Plan(
- *     List.of(LayerPath.block(2)), ReinitScheme.fresh(), FreezePolicy.onlyWiped(), 7L,
+ *     List.of(LayerPath.block(0)), ReinitScheme.fresh(), FreezePolicy.onlyWiped(), 7L,
  *     RecoverySettings.of(RecoveryCriterion.withinNats(0.05).withPatience(20, 1e-3),
  *         TrainingBudget.ofReferenceFraction(1.0), reference, 10),
  *     AdamSettings.of(1e-2));
@@ -135,7 +136,7 @@ public final class SameDiffRecovery {
     config.putAll(plan.describe());
     RunManifest manifest = RunManifest.of(config, RunSeeds.of(SeedStream.WIPE, plan.seed()),
         SameDiffEnvironment.current());
-    return retrain(model, damage, plan.layers(), plan.freeze(), plan.settings(), plan.adam(),
+    return retrain(surgeon, damage, plan.layers(), plan.freeze(), plan.settings(), plan.adam(),
         training, validation, Optional.of(original), manifest);
   }
 
@@ -149,9 +150,24 @@ public final class SameDiffRecovery {
       FreezePolicy freeze, RecoverySettings settings, AdamSettings adam,
       Iterator<Batch> training, List<Batch> validation,
       Optional<StepZeroDamage.Evaluation> original, RunManifest manifest) {
+    return retrain(SameDiffSurgeon.of(model), damage, wiped, freeze, settings, adam, training,
+        validation, original, manifest);
+  }
+
+  /**
+   * As {@link #retrain(SameDiffModel, Damage, List, FreezePolicy, RecoverySettings,
+   * AdamSettings, Iterator, List, Optional, RunManifest)} through {@code surgeon}, whose
+   * trainable set the policy sets at the start and at each scheduled change (and leaves as the
+   * last phase had it).
+   */
+  public static RecoveryResult retrain(SameDiffSurgeon surgeon, Damage damage,
+      List<LayerPath> wiped, FreezePolicy freeze, RecoverySettings settings, AdamSettings adam,
+      Iterator<Batch> training, List<Batch> validation,
+      Optional<StepZeroDamage.Evaluation> original, RunManifest manifest) {
     requireValidation(validation);
+    SameDiffModel model = surgeon.model();
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
-    train(monitor, model, freeze, wiped, adam, training, validation);
+    train(monitor, surgeon, freeze, wiped, adam, training, validation);
     Optional<Fidelity> fidelity = Optional.empty();
     if (original.isPresent() && !original.get().logits().isEmpty()
         && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
@@ -181,20 +197,21 @@ public final class SameDiffRecovery {
     RunManifest manifest = RunManifest.of(config, RunSeeds.none(), SameDiffEnvironment.current());
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
     // the same loop as a recovery, with every parameter trainable and nothing wiped
-    train(monitor, fresh, FreezePolicy.allTrainable(), List.of(), adam, training, validation);
+    train(monitor, SameDiffSurgeon.of(fresh), FreezePolicy.allTrainable(), List.of(), adam,
+        training, validation);
     return monitor.result(Optional.empty());
   }
 
-  private static void train(RecoveryMonitor monitor, SameDiffModel model, FreezePolicy freeze,
-      List<LayerPath> wiped, AdamSettings adam, Iterator<Batch> training,
+  private static void train(RecoveryMonitor monitor, SameDiffSurgeon surgeon,
+      FreezePolicy freeze, List<LayerPath> wiped, AdamSettings adam, Iterator<Batch> training,
       List<Batch> validation) {
     long step = 0;
-    RecoveryStepper stepper = stepper(model, freeze, wiped, adam, 0);
+    RecoveryStepper stepper = stepper(surgeon, freeze, wiped, adam, 0);
     long nextChange = freeze.nextChangeAfter(0).orElse(Long.MAX_VALUE);
     while (!monitor.isFinished()) {
       if (step == nextChange) {
         // a schedule changed the trainable set: fresh optimiser state for the new set
-        stepper = stepper(model, freeze, wiped, adam, step);
+        stepper = stepper(surgeon, freeze, wiped, adam, step);
         nextChange = freeze.nextChangeAfter(step).orElse(Long.MAX_VALUE);
       }
       if (!step(monitor, stepper, training)) {
@@ -226,14 +243,11 @@ public final class SameDiffRecovery {
     return true;
   }
 
-  private static RecoveryStepper stepper(SameDiffModel model, FreezePolicy freeze,
+  /** Sets the surgeon's trainable set for {@code step} and a fresh stepper reading it. */
+  private static RecoveryStepper stepper(SameDiffSurgeon surgeon, FreezePolicy freeze,
       List<LayerPath> wiped, AdamSettings adam, long step) {
-    Set<ParameterPath> trainable = freeze.resolve(model.layers().layout(), wiped, step);
-    List<String> names = new ArrayList<>();
-    for (ParameterPath p : trainable) {
-      names.add(model.layers().variable(p));
-    }
-    return RecoveryStepper.create(model, names, adam);
+    surgeon.freeze(freeze, wiped, step);
+    return RecoveryStepper.create(surgeon, adam);
   }
 
   private static void requireValidation(List<Batch> validation) {

@@ -48,14 +48,20 @@ import org.nd4j.linalg.learning.GradientUpdater;
  *       only ({@link dev.ablation.api.Seeds#parameter}), so a wipe is reproducible whatever
  *       else the model contains. Give it a seed of its own stream
  *       ({@link dev.ablation.api.Seeds#wipe()}): with θ₀'s seed a FRESH wipe would draw θ₀.
- *   <li><b>freeze</b> turns frozen parameters into SameDiff constants
- *       ({@code convertToConstants}) and trainable ones back into variables: constants get no
- *       gradient, no update and no weight decay, in our loops and in {@code sd.fit} alike.
+ *   <li><b>freeze</b> sets the surgeon's trainable set: one explicit set of parameters, the
+ *       only record of what trains. Our own loops read it ({@code AdamStepper.over(surgeon, …)},
+ *       {@code RecoveryStepper.create(surgeon, …)}, {@code SameDiffRecovery}) and never write a
+ *       parameter outside it; the graph is not changed, so no gradient graph is rebuilt. The
+ *       {@code sd.fit} route calls {@link #materializeForFit()}, which alone turns the frozen
+ *       parameters into SameDiff constants ({@code convertToConstants}: no gradient, no update,
+ *       no weight decay inside {@code fit}); from then on every change of the set is applied to
+ *       the graph too.
  *   <li><b>snapshot/restore</b> copy values bit-exactly, with the trainable set.
  * </ul>
  *
- * <p><b>Optimiser state.</b> Every {@link #setTrainable} call (hence every freeze, unfreeze and
- * restore that changes the set) leaves the graph's own optimiser fresh: {@code sd.fit}'s
+ * <p><b>Optimiser state.</b> Once the graph is materialised for {@code sd.fit}, every
+ * {@link #setTrainable} call (hence every freeze, unfreeze and restore that changes the set)
+ * leaves the graph's own optimiser fresh: {@code sd.fit}'s
  * updater state is zeroed and its iteration and epoch counts reset to 0, so Adam's moments and
  * bias correction start anew for the trainable set. A training loop that keeps its own
  * optimiser (one updater per parameter, as the recovery loop does) must likewise start a new
@@ -70,6 +76,10 @@ public final class SameDiffSurgeon implements LayerSurgeon {
   private final LayerMap map;
   private final ModelLayout layout;
   private final Optional<ArraySnapshot> initial;
+  /** The trainable set: the one source of truth of what trains. */
+  private Set<ParameterPath> trainable;
+  /** Whether the graph's variable types mirror {@link #trainable} (the sd.fit route asked). */
+  private boolean materialized;
 
   private SameDiffSurgeon(SameDiffModel model, ArraySnapshot initial) {
     this.model = model;
@@ -77,6 +87,17 @@ public final class SameDiffSurgeon implements LayerSurgeon {
     this.map = model.layers();
     this.layout = map.layout();
     this.initial = Optional.ofNullable(initial);
+    // a graph that arrives with constant parameters (imported weights, an earlier freeze) starts
+    // with those frozen, and its types already mirror the set
+    Set<ParameterPath> t = new TreeSet<>();
+    for (ParameterSpec s : map.parameters()) {
+      if (sd.getVariable(s.variable()).getVariableType() == VariableType.VARIABLE) {
+        t.add(s.path());
+      } else {
+        materialized = true;
+      }
+    }
+    this.trainable = ImmutableSortedSet.copyOf(t);
   }
 
   /** A surgeon without θ₀: every scheme but {@code RESTORE_INITIAL} works. */
@@ -149,11 +170,31 @@ public final class SameDiffSurgeon implements LayerSurgeon {
   public List<String> trainableVariables() {
     List<String> out = new ArrayList<>();
     for (ParameterSpec s : map.parameters()) {
-      if (sd.getVariable(s.variable()).getVariableType() == VariableType.VARIABLE) {
+      if (trainable.contains(s.path())) {
         out.add(s.variable());
       }
     }
     return out;
+  }
+
+  /**
+   * The {@code sd.fit} route: makes the graph's variable types mirror the trainable set —
+   * frozen parameters become constants, trainable ones variables — and resets {@code sd.fit}'s
+   * optimiser state. Call it before your own {@code sd.fit}; from then on every change of the
+   * trainable set is applied to the graph as well. Our own loops never need it: they read the
+   * set and leave the graph as it is.
+   *
+   * @return the graph, ready for {@code sd.fit}
+   */
+  public SameDiff materializeForFit() {
+    materialized = true;
+    applyTypes(trainable);
+    return sd;
+  }
+
+  /** Whether {@link #materializeForFit()} was called (or the graph came with constants). */
+  public boolean isMaterializedForFit() {
+    return materialized;
   }
 
   // ---------------------------------------------------------------------------------- wipe
@@ -315,7 +356,10 @@ public final class SameDiffSurgeon implements LayerSurgeon {
           + " parameter(s) the model does not have: " + unknown + "; the model has: "
           + layout.parameters().stream().map(ParameterInfo::path).toList());
     }
-    applyTypes(trainable);
+    this.trainable = ImmutableSortedSet.copyOf(trainable);
+    if (materialized) {
+      applyTypes(this.trainable);
+    }
   }
 
   /** Makes exactly {@code trainable} variables and the rest constants; resets the optimiser. */
@@ -345,7 +389,8 @@ public final class SameDiffSurgeon implements LayerSurgeon {
   /**
    * Zeroes {@code sd.fit}'s updater state (e.g. Adam's moments) and resets its iteration and
    * epoch counts, so the next {@code fit} starts the optimiser afresh for the trainable set. Does
-   * nothing before the graph has a training configuration. Called by every {@link #setTrainable}.
+   * nothing before the graph has a training configuration. Called by every {@link #setTrainable}
+   * once the graph is materialised for {@code sd.fit}.
    */
   @SuppressWarnings({"rawtypes", "unchecked"}) // M2.1 exposes the updater map with a raw type
   public void resetOptimizerState() {
@@ -367,13 +412,7 @@ public final class SameDiffSurgeon implements LayerSurgeon {
 
   @Override
   public Set<ParameterPath> trainable() {
-    Set<ParameterPath> out = new TreeSet<>();
-    for (ParameterSpec s : map.parameters()) {
-      if (sd.getVariable(s.variable()).getVariableType() == VariableType.VARIABLE) {
-        out.add(s.path());
-      }
-    }
-    return ImmutableSortedSet.copyOf(out);
+    return trainable;
   }
 
   // ----------------------------------------------------------------------- snapshot/restore
@@ -397,8 +436,11 @@ public final class SameDiffSurgeon implements LayerSurgeon {
     for (ParameterSpec spec : map.parameters()) {
       sd.getVariable(spec.variable()).getArr().assign(s.array(spec.path()));
     }
-    if (!s.trainable().equals(trainable())) {
-      applyTypes(s.trainable());
+    if (!s.trainable().equals(trainable)) {
+      trainable = ImmutableSortedSet.copyOf(s.trainable());
+      if (materialized) {
+        applyTypes(trainable);
+      }
     }
   }
 

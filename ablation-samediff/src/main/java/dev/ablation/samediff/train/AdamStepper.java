@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.SameDiffModel;
+import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -110,6 +111,14 @@ public final class AdamStepper {
       u.setStateViewArray(state, param.shape(), 'c', true);
       updaters.put(name, u);
     }
+  }
+
+  /**
+   * A stepper with fresh Adam state over the surgeon's trainable set, the one record of what
+   * trains (see {@link SameDiffSurgeon}): a change of the set needs a new stepper.
+   */
+  public static AdamStepper over(SameDiffSurgeon surgeon, AdamSettings settings) {
+    return new AdamStepper(surgeon.model(), surgeon.trainableVariables(), settings);
   }
 
   /** {@link AdamSettings#rateAt} as ND4J's schedule. */

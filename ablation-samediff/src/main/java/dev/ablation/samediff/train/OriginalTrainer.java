@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -97,18 +98,57 @@ public final class OriginalTrainer {
    * The trained original for {@code config}, {@code plan} and {@code split} from
    * {@code cacheRoot/<cacheKey>} if it was saved there before, else trained from
    * {@code ReferenceModel.build(config)} and saved there.
+   *
+   * <p>The cache heals: an entry that is incomplete (a writer killed before its last step) or
+   * damaged (a file truncated or changed since its checksum was written, an unreadable
+   * {@code original.json}) is logged at WARNING with the file and the cause, deleted and
+   * trained again from its spec, which gives the same weights.
    */
   public static TrainedOriginal trainOrLoad(Path cacheRoot, TransformerConfig config,
       TrainingPlan plan, Split split, Consumer<ValidationPoint> progress) throws IOException {
     String key = cacheKey(config, plan, split);
     Path dir = cacheRoot.resolve(key);
-    if (Files.isRegularFile(dir.resolve("original.json"))) {
-      return TrainedOriginal.load(dir);
+    if (Files.isDirectory(dir)) {
+      try {
+        return TrainedOriginal.load(dir);
+      } catch (IOException | RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "cached original {0} is unusable, training it "
+            + "again from its spec: {1}", dir, describe(e));
+        clear(dir);
+      }
     }
     TrainedOriginal t = new OriginalTrainer(plan, progress).train(ReferenceModel.build(config),
         split);
     t.save(dir);
     return t;
+  }
+
+  private static final System.Logger LOG = System.getLogger(OriginalTrainer.class.getName());
+
+  /** A message that always names the cause, also for exceptions without one. */
+  private static String describe(Throwable e) {
+    if (e instanceof DamagedEntryException) {
+      return e.getMessage();
+    }
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      b.append(b.length() == 0 ? "" : "; caused by ").append(t.getClass().getSimpleName());
+      if (t.getMessage() != null) {
+        b.append(": ").append(t.getMessage());
+      }
+    }
+    return b.toString();
+  }
+
+  /** Deletes the files of an entry (not the directory: a fresh save refills it). */
+  private static void clear(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f)) {
+          Files.delete(f);
+        }
+      }
+    }
   }
 
   /**

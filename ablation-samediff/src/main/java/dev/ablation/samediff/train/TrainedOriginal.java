@@ -1,5 +1,6 @@
 package dev.ablation.samediff.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,6 +56,12 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
     curve = ImmutableList.copyOf(curve);
   }
 
+  /** The files of an entry, each checksummed in {@code original.json}. */
+  static final List<String> DATA_FILES = List.of("model.fb", "model.json", "theta0.bin");
+  /** The record of an entry, written last: an entry without it is incomplete. */
+  static final String RECORD = "original.json";
+  static final String FORMAT = "ablation-trained-original/2";
+
   /**
    * {@code L*} as the protocol defines it: the mean validation loss of the last
    * {@link TrainingPlan#lossWindow()} evaluations (of a converged original, a flat stretch), so
@@ -86,9 +93,14 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
 
   /**
    * Writes the model ({@code model.fb}, {@code model.json}), θ₀ ({@code theta0.bin}) and this
-   * record ({@code original.json}) into {@code dir}.
+   * record ({@code original.json}) into {@code dir}. The record goes last, atomically (a
+   * uniquely named temporary file renamed over it), after the other files are on the disk, and
+   * holds their SHA-256 checksums and sizes: a kill at any moment leaves either a complete entry
+   * or one that {@link #load} rejects.
    */
   public void save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.deleteIfExists(dir.resolve(RECORD)); // the entry is incomplete from here on
     model.save(dir);
     try (OutputStream os = Files.newOutputStream(dir.resolve("theta0.bin"));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
@@ -100,23 +112,74 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
     }
     ObjectMapper json = mapper();
     ObjectNode root = json.createObjectNode();
-    root.put("format", "ablation-trained-original/1");
+    root.put("format", FORMAT);
     root.put("config_hash", model.config().contentHash());
     root.put("cache_key", cacheKey);
+    ObjectNode files = root.putObject("files");
+    for (String name : DATA_FILES) {
+      Path f = dir.resolve(name);
+      EntryFiles.sync(f);
+      ObjectNode fn = files.putObject(name);
+      fn.put("bytes", Files.size(f));
+      fn.put("sha256", EntryFiles.sha256(f));
+    }
     root.set("plan", json.valueToTree(plan));
     root.set("budget", json.valueToTree(budget));
     root.put("train_strings", trainStrings);
     root.put("validation_strings", validationStrings);
     root.put("final_loss", finalLoss);
     root.set("curve", json.valueToTree(curve));
-    json.writeValue(dir.resolve("original.json").toFile(), root);
+    EntryFiles.writeAtomically(dir.resolve(RECORD), json.writeValueAsBytes(root));
   }
 
-  /** Reads what {@link #save} wrote. */
+  /**
+   * Reads what {@link #save} wrote, after checking every file against the checksums in
+   * {@code original.json}.
+   *
+   * @throws DamagedEntryException naming the file and what is wrong with it when the entry is
+   *     incomplete, damaged or of an older format
+   * @throws IOException if a file cannot be read at all
+   */
   public static TrainedOriginal load(Path dir) throws IOException {
-    Path record = dir.resolve("original.json");
+    Path record = dir.resolve(RECORD);
     if (!Files.isRegularFile(record)) {
-      throw new IOException("no trained original in " + dir + ": original.json is missing");
+      throw new DamagedEntryException(record, "missing: the entry was never completed "
+          + "(its writer stopped before the last step)");
+    }
+    ObjectMapper json = mapper();
+    JsonNode root;
+    try {
+      root = json.readTree(record.toFile());
+    } catch (JsonProcessingException e) {
+      throw new DamagedEntryException(record, "not valid JSON (" + e.getOriginalMessage() + ")");
+    }
+    if (root == null || !root.isObject()) {
+      throw new DamagedEntryException(record, "empty or not a JSON object");
+    }
+    String format = root.path("format").asText("");
+    if (!FORMAT.equals(format)) {
+      throw new DamagedEntryException(record, "format '" + format + "', expected '" + FORMAT
+          + "' (written by another version, without checksums)");
+    }
+    for (String name : DATA_FILES) {
+      Path f = dir.resolve(name);
+      JsonNode want = root.path("files").path(name);
+      if (!want.has("sha256") || !want.has("bytes")) {
+        throw new DamagedEntryException(record, "has no checksum for " + name);
+      }
+      if (!Files.isRegularFile(f)) {
+        throw new DamagedEntryException(f, "missing");
+      }
+      long size = Files.size(f);
+      if (size != want.get("bytes").asLong()) {
+        throw new DamagedEntryException(f, size + " bytes where " + want.get("bytes").asLong()
+            + " were written (truncated or overwritten)");
+      }
+      String sha = EntryFiles.sha256(f);
+      if (!sha.equals(want.get("sha256").asText())) {
+        throw new DamagedEntryException(f, "SHA-256 " + sha + " where "
+            + want.get("sha256").asText() + " was written (damaged)");
+      }
     }
     ReferenceModel model = ReferenceModel.load(dir);
     Map<String, INDArray> theta0 = new LinkedHashMap<>();
@@ -128,17 +191,20 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
         theta0.put(name, Nd4j.read(in));
       }
     }
-    ObjectMapper json = mapper();
-    JsonNode root = json.readTree(record.toFile());
-    List<ValidationPoint> curve = new ArrayList<>();
-    for (JsonNode p : root.get("curve")) {
-      curve.add(json.treeToValue(p, ValidationPoint.class));
+    try {
+      List<ValidationPoint> curve = new ArrayList<>();
+      for (JsonNode p : root.get("curve")) {
+        curve.add(json.treeToValue(p, ValidationPoint.class));
+      }
+      return new TrainedOriginal(model, theta0,
+          json.treeToValue(root.get("budget"), ReferenceBudget.class), curve,
+          root.get("final_loss").asDouble(),
+          json.treeToValue(root.get("plan"), TrainingPlan.class),
+          root.get("train_strings").asInt(), root.get("validation_strings").asInt(),
+          root.get("cache_key").asText());
+    } catch (JsonProcessingException | NullPointerException | IllegalArgumentException e) {
+      throw new DamagedEntryException(record, "a field is missing or malformed (" + e + ")");
     }
-    return new TrainedOriginal(model, theta0,
-        json.treeToValue(root.get("budget"), ReferenceBudget.class), curve,
-        root.get("final_loss").asDouble(), json.treeToValue(root.get("plan"), TrainingPlan.class),
-        root.get("train_strings").asInt(), root.get("validation_strings").asInt(),
-        root.get("cache_key").asText());
   }
 
   static ObjectMapper mapper() {

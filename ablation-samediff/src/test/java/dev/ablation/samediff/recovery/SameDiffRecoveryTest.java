@@ -164,6 +164,7 @@ class SameDiffRecoveryTest {
     o.surgeon.wipe(List.of(MIDDLE), ReinitScheme.zeroOutput(), 5L);
     var damage = StepZeroDamage.measure(o.surgeon, List.of(MIDDLE), before, o.validation);
     o.surgeon.freeze(FreezePolicy.onlyWiped(), List.of(MIDDLE), 0);
+    o.surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
     sd.setTrainingConfig(TrainingConfig.builder()
         .updater(new Adam(ADAM.learningRate(), ADAM.beta1(), ADAM.beta2(), ADAM.epsilon()))
         .dataSetFeatureMapping(ReferenceModel.TOKENS).dataSetLabelMapping(ReferenceModel.LABELS)

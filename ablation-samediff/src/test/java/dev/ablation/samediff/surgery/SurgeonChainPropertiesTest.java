@@ -23,12 +23,14 @@ import java.util.Set;
 import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.state.Action;
 import net.jqwik.api.state.ActionChain;
+import net.jqwik.api.state.ActionChainArbitrary;
 import net.jqwik.api.state.Transformer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -109,15 +111,74 @@ class SurgeonChainPropertiesTest {
   }
 
   static Arbitrary<ActionChain<Harness>> chains(Supplier<ChainSubject> subject) {
-    return ActionChain.<Harness>startWith(() -> new Harness(subject.get()))
-        .withAction(4, new Wipe())
+    return withActions(ActionChain.<Harness>startWith(() -> new Harness(subject.get())))
+        .withMaxTransformations(12);
+  }
+
+  /**
+   * Short chains on a model built and trained once per subject and put back to that state at the
+   * start of each chain: cheap enough for a hundred chains a build.
+   */
+  static Arbitrary<ActionChain<Harness>> quickChains(String key, Supplier<ChainSubject> subject,
+      int maxActions) {
+    return withActions(ActionChain.<Harness>startWith(() -> Harness.reused(key, subject)))
+        .withMaxTransformations(maxActions);
+  }
+
+  private static ActionChainArbitrary<Harness> withActions(ActionChainArbitrary<Harness> c) {
+    return c.withAction(4, new Wipe())
         .withAction(3, new Freeze())
         .withAction(1, Action.just("unfreeze", Transformer.mutate("unfreeze", Harness::unfreeze)))
         .withAction(3, new Train())
+        .withAction(3, new Recover())
+        .withAction(2, new Schedule())
         .withAction(2, Action.just("snapshot", Transformer.mutate("snapshot", Harness::save)))
         .withAction(2, new Restore())
-        .withAction(1, new Undo())
-        .withMaxTransformations(12);
+        .withAction(1, new Undo());
+  }
+
+  // ≥ 100 short chains a build on reused models (the 14 long ones above build their own)
+  static final int QUICK_ACTIONS = 8;
+
+  @Property(tries = 40, seed = "20261201", shrinking = ShrinkingMode.BOUNDED)
+  void quickDecoderOnlyChain(@ForAll("quickDecoderOnly") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Property(tries = 25, seed = "20261202", shrinking = ShrinkingMode.BOUNDED)
+  void quickEncoderOnlyChain(@ForAll("quickEncoderOnly") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Property(tries = 20, seed = "20261203", shrinking = ShrinkingMode.BOUNDED)
+  void quickForeignDecoderChain(@ForAll("quickForeignDecoder") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Property(tries = 15, seed = "20261204", shrinking = ShrinkingMode.BOUNDED)
+  void quickEncoderDecoderChain(@ForAll("quickEncoderDecoder") ActionChain<Harness> chain) {
+    chain.withInvariant("invariants", Harness::checkInvariants).run();
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> quickDecoderOnly() {
+    return quickChains("decoder-only", ReferenceSubjects::decoderOnly, QUICK_ACTIONS);
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> quickEncoderOnly() {
+    return quickChains("encoder-only", ReferenceSubjects::encoderOnly, QUICK_ACTIONS);
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> quickForeignDecoder() {
+    return quickChains("foreign", () -> ChainSubject.of("foreign decoder",
+        ToyGraphs.foreignDecoder(5)), QUICK_ACTIONS);
+  }
+
+  @Provide
+  Arbitrary<ActionChain<Harness>> quickEncoderDecoder() {
+    return quickChains("encoder-decoder", ReferenceSubjects::encoderDecoder, QUICK_ACTIONS);
   }
 
   /** The model under test and what the checks need to remember. */
@@ -135,15 +196,123 @@ class SurgeonChainPropertiesTest {
     long trainSeed = 1000;
 
     Harness(ChainSubject subject) {
+      this(subject, SameDiffSurgeon.of(subject.model()).snapshot());
+      train(2, false); // start from a trained model, as the study does
+      recordFrozen();
+    }
+
+    private Harness(ChainSubject subject, WeightSnapshot theta0) {
       this.subject = subject;
       this.sd = subject.model().graph();
-      WeightSnapshot theta0 = SameDiffSurgeon.of(subject.model()).snapshot();
       this.surgeon = SameDiffSurgeon.of(subject.model(), theta0);
       this.probe = subject.batches().apply(99);
       for (ParameterInfo p : surgeon.layout().parameters()) {
         shapes.put(p.path(), p.shape());
       }
-      train(2, false); // start from a trained model, as the study does
+    }
+
+    /** A model trained once per key; each harness starts from its trained state, all trainable. */
+    private record Start(ChainSubject subject, WeightSnapshot theta0, WeightSnapshot trained) {}
+
+    private static final Map<String, Start> STARTS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Harness> LAST = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static Harness reused(String key, Supplier<ChainSubject> make) {
+      Start start = STARTS.computeIfAbsent(key, k -> {
+        Harness h = new Harness(make.get());
+        h.surgeon.unfreezeAll();
+        return new Start(h.subject, h.surgeon.snapshot(), h.surgeon.snapshot());
+      });
+      Harness previous = LAST.get(key);
+      if (previous != null) {
+        // back to all-variable types and the trained values before a new surgeon looks at it
+        previous.surgeon.restore(start.trained());
+      }
+      Harness h = new Harness(start.subject(), start.theta0());
+      h.surgeon.restore(start.trained());
+      h.recordFrozen();
+      LAST.put(key, h);
+      return h;
+    }
+
+    /** Steps through RecoveryStepper over the surgeon's set: the fast path where it is valid. */
+    void recover(int k) {
+      WeightSnapshot before = surgeon.snapshot();
+      dev.ablation.samediff.recovery.RecoveryStepper stepper =
+          dev.ablation.samediff.recovery.RecoveryStepper.create(surgeon, AdamSettings.of(1e-2));
+      // the fast path runs exactly where nothing below its cut trains
+      Set<ParameterPath> t = surgeon.trainable();
+      java.util.OptionalInt lowest = lowestTrainableBlock(t);
+      boolean embeddingTrains = surgeon.layout().layers().stream()
+          .filter(l -> l.kind() == dev.ablation.api.LayerKind.EMBEDDING)
+          .anyMatch(l -> l.parameters().stream().anyMatch(p -> t.contains(p.path())));
+      if (stepper.cut().isPresent()) {
+        int cut = stepper.cut().getAsInt();
+        assertTrue(subject.model().splitter().isPresent(), "fast path without a splitter");
+        assertFalse(embeddingTrains, "fast path although the embedding trains");
+        assertTrue(lowest.isEmpty() || lowest.getAsInt() >= cut,
+            "fast path from block " + cut + " but block " + lowest + " trains");
+      } else if (subject.model().splitter().isPresent() && !embeddingTrains
+          && lowest.isPresent() && lowest.getAsInt() > 0 && !tied()) {
+        throw new AssertionError("fast path refused although only blocks >= " + lowest
+            + " train: " + stepper.refusal());
+      }
+      for (int i = 0; i < k; i++) {
+        double loss = stepper.tryStep(subject.batches().apply(trainSeed++));
+        assertTrue(Double.isFinite(loss), "loss " + loss);
+      }
+      assertEquals(surgeon.trainable(), t, "stepping changed the trainable set");
+      assertFalse(Bits.changed(before, surgeon.snapshot()).isEmpty(), "recovery moved nothing");
+    }
+
+    /** Whether the model ties its unembedding to its embedding (then both or neither train). */
+    private boolean tied() {
+      return subject.name().contains("tied");
+    }
+
+    private java.util.OptionalInt lowestTrainableBlock(Set<ParameterPath> t) {
+      return surgeon.layout().layers().stream()
+          .filter(l -> l.kind() == dev.ablation.api.LayerKind.BLOCK)
+          .filter(l -> l.parameters().stream().anyMatch(p -> t.contains(p.path())))
+          .mapToInt(l -> l.path().blockIndex().orElse(Integer.MAX_VALUE)).min();
+    }
+
+    /**
+     * A recovery under a freeze schedule, through SameDiffRecovery: each phase's frozen
+     * parameters stay bit-identical, and the surgeon ends with the last phase's set.
+     */
+    void schedule(FreezePolicy policy, List<LayerPath> wiped, int steps) {
+      WeightSnapshot before = surgeon.snapshot();
+      dev.ablation.api.recovery.RecoverySettings settings =
+          dev.ablation.api.recovery.RecoverySettings.of(
+              dev.ablation.api.recovery.RecoveryCriterion.withinNats(1e-9),
+              dev.ablation.api.recovery.TrainingBudget.ofSteps(steps),
+              new dev.ablation.api.recovery.ReferenceBudget(1000, 1000), 1);
+      dev.ablation.api.recovery.Damage damage = new dev.ablation.api.recovery.Damage(0.0,
+          new dev.ablation.samediff.train.LossEvaluator(subject.model()).meanLoss(
+              List.of(probe)), java.util.OptionalDouble.empty(), java.util.Optional.empty());
+      List<Batch> batches = List.of(subject.batches().apply(trainSeed++),
+          subject.batches().apply(trainSeed++));
+      dev.ablation.api.recovery.RecoveryResult r =
+          dev.ablation.samediff.recovery.SameDiffRecovery.retrain(surgeon, damage, wiped, policy,
+              settings, AdamSettings.of(1e-2),
+              dev.ablation.samediff.recovery.SameDiffRecovery.cycle(batches), List.of(probe),
+              java.util.Optional.empty(), dev.ablation.api.recovery.RunManifest.of(Map.of(),
+                  Map.of(), dev.ablation.samediff.SameDiffEnvironment.current()));
+      long spent = r.spent().steps();
+      Set<ParameterPath> everTrainable = new java.util.TreeSet<>();
+      for (long s = 0; s < Math.max(1, spent); s++) {
+        everTrainable.addAll(policy.resolve(surgeon.layout(), wiped, s));
+      }
+      Set<ParameterPath> changed = Bits.changed(before, surgeon.snapshot());
+      assertTrue(everTrainable.containsAll(changed), "schedule " + policy.key() + " changed "
+          + minus(changed, everTrainable));
+      // the loop leaves the set of the step it stopped before (the budget refused it) or of the
+      // last step it ran (the criterion stopped it)
+      assertTrue(surgeon.trainable().equals(policy.resolve(surgeon.layout(), wiped, spent))
+          || surgeon.trainable().equals(policy.resolve(surgeon.layout(), wiped,
+              Math.max(0, spent - 1))), "the surgeon's set after the schedule: "
+          + surgeon.trainable());
       recordFrozen();
     }
 
@@ -181,6 +350,17 @@ class SurgeonChainPropertiesTest {
         assertEquals(shapes.get(s.path()), toList(v.getArr().shape()), s.path() + " shape");
       }
       assertEquals(graphParams, mappedVariables);
+      // one trainable set: once materialised for sd.fit the graph's variables mirror it, and
+      // before that the graph is never changed by a freeze
+      List<String> graphTrainable = new ArrayList<>();
+      for (ParameterSpec s : subject.model().layers().parameters()) {
+        if (sd.getVariable(s.variable()).getVariableType() == VariableType.VARIABLE) {
+          graphTrainable.add(s.variable());
+        }
+      }
+      assertEquals(surgeon.isMaterializedForFit() ? surgeon.trainableVariables()
+          : subject.model().layers().parameters().stream().map(ParameterSpec::variable).toList(),
+          graphTrainable, "graph variable types vs the trainable set");
       assertEquals(shapes.size(), subject.model().layers().parameters().size());
       // every frozen parameter is bit-identical to its value when frozen
       WeightSnapshot now = surgeon.snapshot();
@@ -248,8 +428,10 @@ class SurgeonChainPropertiesTest {
       assertEquals(policy.resolve(surgeon.layout(), wiped, 0), t);
       assertEquals(t, surgeon.trainable());
       assertEquals(Set.of(), Bits.changed(before, surgeon.snapshot()), "freezing moved values");
-      assertEquals(0, sd.getTrainingConfig() == null ? 0
-          : sd.getTrainingConfig().getIterationCount(), "optimiser not fresh");
+      if (surgeon.isMaterializedForFit()) {
+        assertEquals(0, sd.getTrainingConfig() == null ? 0
+            : sd.getTrainingConfig().getIterationCount(), "optimiser not fresh");
+      }
       recordFrozen();
     }
 
@@ -265,14 +447,17 @@ class SurgeonChainPropertiesTest {
       WeightSnapshot before = surgeon.snapshot();
       if (ownLoop) {
         // the recovery loop's way: a fresh Adam over exactly the trainable variables
-        AdamStepper adam = new AdamStepper(subject.model(), surgeon.trainableVariables(),
-            AdamSettings.of(1e-2));
+        AdamStepper adam = AdamStepper.over(surgeon, AdamSettings.of(1e-2));
         for (int i = 0; i < k; i++) {
           adam.step(subject.batches().apply(trainSeed++));
         }
         assertFalse(Bits.changed(before, surgeon.snapshot()).isEmpty(), "training moved nothing");
         return;
       }
+      // the sd.fit route: the surgeon materialises its trainable set as constants first
+      surgeon.materializeForFit();
+      assertEquals(0, sd.getTrainingConfig() == null ? 0
+          : sd.getTrainingConfig().getIterationCount(), "optimiser not fresh");
       if (sd.getTrainingConfig() == null) {
         sd.setTrainingConfig(TrainingConfig.builder()
             .updater(new Adam(1e-2))
@@ -375,6 +560,31 @@ class SurgeonChainPropertiesTest {
       return Arbitraries.integers().between(1, 2).flatMap(k -> Arbitraries.of(false, true)
           .map(own -> Transformer.mutate("train " + k + " steps with "
               + (own ? "AdamStepper" : "sd.fit"), s -> s.train(k, own))));
+    }
+  }
+
+  static final class Recover implements Action.Independent<Harness> {
+    @Override
+    public Arbitrary<Transformer<Harness>> transformer() {
+      return Arbitraries.integers().between(1, 2).map(k -> Transformer.mutate(
+          "recover " + k + " steps (RecoveryStepper)", s -> s.recover(k)));
+    }
+  }
+
+  static final class Schedule implements Action.Dependent<Harness> {
+    @Override
+    public Arbitrary<Transformer<Harness>> transformer(Harness h) {
+      Arbitrary<List<LayerPath>> wiped = h.lastWiped.isEmpty()
+          ? Arbitraries.of(h.subject.wipeTargets()) : Arbitraries.just(h.lastWiped);
+      Arbitrary<FreezePolicy> first = Arbitraries.of(FreezePolicy.onlyWiped(),
+          FreezePolicy.wipedPlusLayerNorms(), FreezePolicy.wipedPlusNeighbours(1));
+      Arbitrary<FreezePolicy> then = Arbitraries.of(FreezePolicy.wipedPlusHead(),
+          FreezePolicy.allTrainable(), FreezePolicy.onlyWiped());
+      Arbitrary<FreezePolicy> schedules = Combinators.combine(first,
+          Arbitraries.integers().between(1, 2), then).as((a, n, b) -> a.thenAfter(n, b));
+      return Combinators.combine(wiped, schedules, Arbitraries.integers().between(2, 3))
+          .as((w, p, steps) -> Transformer.mutate("schedule " + p.key() + " around " + w
+              + " for " + steps + " steps", s -> s.schedule(p, w, steps)));
     }
   }
 

@@ -254,6 +254,7 @@ class SurgeonTest {
   void frozenParametersStayBitIdenticalUnderFitWithAdamAndWeightDecay() {
     surgeon.wipe(B1, ReinitScheme.fresh(), 3);
     Set<ParameterPath> trainable = surgeon.freeze(FreezePolicy.onlyWiped(), List.of(B1), 0);
+    surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
     assertEquals(paramsOf(B1), trainable);
     assertEquals(trainable, surgeon.trainable());
     WeightSnapshot frozenAt = surgeon.snapshot();
@@ -272,6 +273,7 @@ class SurgeonTest {
   void fitTrainsTheWipedArraysInPlace() {
     surgeon.wipe(B1, ReinitScheme.zeroOutput(), 3);
     surgeon.freeze(FreezePolicy.onlyWiped(), List.of(B1), 0);
+    surgeon.materializeForFit();
     WeightSnapshot wiped = surgeon.snapshot();
     toy.fit(1, 77);
     WeightSnapshot after = surgeon.snapshot();
@@ -290,6 +292,7 @@ class SurgeonTest {
   @Test
   void everyFreezeStartsAFreshOptimiser() {
     surgeon.freeze(FreezePolicy.wipedPlusHead(), List.of(B0), 0);
+    surgeon.materializeForFit();
     toy.fit(2, 1);
     assertTrue(toy.sd().getTrainingConfig().getIterationCount() > 0);
     assertTrue(anyNonZeroState(), "Adam has state after fit");
@@ -393,6 +396,7 @@ class SurgeonTest {
     assertFalse(changed.contains(ParameterPath.parse("decoder.blocks.1.q")));
     // cross-attention alone trains
     s.setTrainable(cross);
+    s.materializeForFit();
     WeightSnapshot frozenAt = s.snapshot();
     ed.fit(2, 9);
     assertTrue(cross.containsAll(Bits.changed(frozenAt, s.snapshot())));

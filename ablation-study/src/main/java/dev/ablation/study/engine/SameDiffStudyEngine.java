@@ -147,7 +147,12 @@ public final class SameDiffStudyEngine implements StudyEngine {
           cacheDir.resolve(OriginalTrainer.cacheKey(config, plan, split)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot train or load the original for " + spec.model()
-          + " seed " + spec.seed() + " under " + cacheDir, e);
+          + " seed " + spec.seed() + " under " + cacheDir + " (" + e + ")", e);
+    } catch (RuntimeException e) {
+      // ND4J's own exceptions may have no message: name the original, the directory and the type
+      throw new IllegalStateException("cannot train or load the original for " + spec.model()
+          + " seed " + spec.seed() + " under " + cacheDir + " ("
+          + (e.getMessage() == null ? e.getClass().getName() : e.toString()) + ")", e);
     }
     ReferenceModel model = trained.model();
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> now = model.weights();
@@ -354,6 +359,14 @@ public final class SameDiffStudyEngine implements StudyEngine {
     // a causal LM of context T predicts T tokens of a T+1 string; the others fill the context
     return spec.model().arch() == Arch.DECODER ? spec.training().seqLen() + 1
         : spec.training().seqLen();
+  }
+
+  /** ND4J's version, its backend and which native build of it is on the class path. */
+  @Override
+  public Map<String, String> build() {
+    return Map.of("nd4j", SameDiffEnvironment.nd4jVersion(),
+        "nd4j_backend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
+        "native_build", SameDiffEnvironment.nativeBuild());
   }
 
   @Override

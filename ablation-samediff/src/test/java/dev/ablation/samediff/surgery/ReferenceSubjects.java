@@ -55,11 +55,13 @@ final class ReferenceSubjects {
     for (LayerInfo l : layout.layers()) {
       if (l.kind() == LayerKind.BLOCK || l.kind() == LayerKind.SUBLAYER) {
         targets.add(List.of(l.path()));
-        if (preLn) {
+        // ZERO_OUTPUT is the identity only for a layer with an output projection (a block, an
+        // attention or FFN sublayer; not a norm sublayer, which it refuses)
+        if (preLn && hasOutput(l)) {
           identity.add(List.of(l.path()));
         }
       }
-      if (l.kind() == LayerKind.SUBLAYER) {
+      if (l.kind() == LayerKind.SUBLAYER && hasOutput(l)) {
         sublayers.add(l.path());
       }
     }
@@ -83,6 +85,10 @@ final class ReferenceSubjects {
     return new ChainSubject(name + " " + config.norm(), m.model(),
         seed -> m.batch(examples(config, 4, seed)), features, List.of(ReferenceModel.LABELS),
         targets, identity, copy);
+  }
+
+  private static boolean hasOutput(LayerInfo l) {
+    return l.parameters().stream().anyMatch(p -> p.kind().isOutput());
   }
 
   static List<Example> examples(TransformerConfig c, int n, long seed) {

@@ -262,7 +262,33 @@ class SurgeonChainPropertiesTest {
         assertTrue(Double.isFinite(loss), "loss " + loss);
       }
       assertEquals(surgeon.trainable(), t, "stepping changed the trainable set");
-      assertFalse(Bits.changed(before, surgeon.snapshot()).isEmpty(), "recovery moved nothing");
+      if (!onlyNormsBeforeZeroOutputs(t)) {
+        assertFalse(Bits.changed(before, surgeon.snapshot()).isEmpty(), "recovery moved nothing");
+      }
+    }
+
+    /**
+     * Whether every trainable parameter is a layer norm inside a block whose output projections
+     * are all zero (a ZERO_OUTPUT wipe not yet retrained): such norms get an exactly zero
+     * gradient, so Adam rightly moves nothing.
+     */
+    private boolean onlyNormsBeforeZeroOutputs(Set<ParameterPath> t) {
+      for (ParameterPath p : t) {
+        if (!surgeon.layout().parameterIndex().get(p).kind().isNorm()) {
+          return false;
+        }
+        dev.ablation.api.LayerInfo block = surgeon.layout().layers().stream()
+            .filter(l -> l.kind() == dev.ablation.api.LayerKind.BLOCK)
+            .filter(l -> l.parameters().stream().anyMatch(q -> q.path().equals(p)))
+            .findFirst().orElse(null);
+        if (block == null || block.parameters().stream()
+            .filter(q -> q.kind() == dev.ablation.api.ParameterKind.OUTPUT_WEIGHT)
+            .anyMatch(q -> sd.getVariable(subject.model().layers().variable(q.path())).getArr()
+                .amaxNumber().doubleValue() != 0.0)) {
+          return false;
+        }
+      }
+      return !t.isEmpty();
     }
 
     /** Whether the model ties its unembedding to its embedding (then both or neither train). */

@@ -102,7 +102,7 @@ class QuickPresetEndToEndTest {
     Set<String> expected = new HashSet<>();
     for (String layer : List.of("blocks.0", "blocks.1")) {
       for (String scheme : List.of("FRESH", "ZERO_OUTPUT")) {
-        for (String seed : List.of("1", "2", "3")) {
+        for (long seed : dev.ablation.study.Presets.QUICK.plan().seeds()) {
           expected.add(layer + "|" + scheme + "|onlyWiped|" + seed);
         }
       }

@@ -70,8 +70,10 @@ class QuickStartTest {
   @Test
   void curveStartsAtStepZeroWithTheDamagedLossAndMovesForward() {
     List<CurvePoint> curve = outcome.result().curve();
-    // step 0 is always on the curve: the run must have evaluated after training too
-    assertThat(curve).hasSizeGreaterThanOrEqualTo(3);
+    // step 0 is always on the curve: the run must have evaluated after training too (with the
+    // dense schedule a fast recovery may be decided at its first evaluation)
+    assertThat(curve).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(outcome.result().spent().steps()).isPositive();
     assertThat(curve.get(0).step()).isZero();
     assertThat(curve.get(0).examples()).isZero();
     assertThat(curve.get(0).loss()).isEqualTo(outcome.result().damage().lossAfterWipe());

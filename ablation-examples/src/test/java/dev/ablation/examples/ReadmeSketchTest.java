@@ -50,13 +50,13 @@ class ReadmeSketchTest {
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(original.model().model(), original.initialWeights());
     WeightSnapshot trained = surgeon.snapshot();
 
-    SameDiffRecovery.Plan wipeLayer2 = new SameDiffRecovery.Plan(
-        List.of(LayerPath.block(2)), ReinitScheme.fresh(),     // new draw from the layer's init rule
+    SameDiffRecovery.Plan wipeLayer0 = new SameDiffRecovery.Plan(
+        List.of(LayerPath.block(0)), ReinitScheme.fresh(),     // new draw from the layer's init rule
         FreezePolicy.onlyWiped(), 7L,                           // everything else frozen, bit for bit
         RecoverySettings.of(RecoveryCriterion.withinNats(0.05).withPatience(20, 1e-3),
             TrainingBudget.ofReferenceFraction(1.0), original.budget(), 10),
         AdamSettings.of(3e-3));                                 // a fresh optimiser
-    RecoveryResult r = SameDiffRecovery.run(surgeon, wipeLayer2,
+    RecoveryResult r = SameDiffRecovery.run(surgeon, wipeLayer0,
         SameDiffRecovery.cycle(trainBatches), validationBatches, Map.of());
 
     System.out.println(r.verdict() + ": rho = " + r.rho());    // the fraction of S x E it took

@@ -92,7 +92,20 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private static final int EVAL_BATCH = 256;
 
   private final Path cacheDir;
-  private final Map<String, Loaded> originals = new HashMap<>();
+  /**
+   * The originals this engine has loaded, least recently used first. Bounded: each holds its
+   * graphs, split graphs and arrays off the heap, and a study of many originals (the default
+   * preset's ten) ran out of native memory when every worker kept every one it had used.
+   */
+  private final Map<String, Loaded> originals = new LinkedHashMap<>(4, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Loaded> eldest) {
+      return size() > LOADED_ORIGINALS;
+    }
+  };
+
+  /** How many loaded originals an engine keeps (a worker's current one and the one before). */
+  static final int LOADED_ORIGINALS = 2;
 
   /**
    * An engine caching originals under {@code cacheDir}, for the calling thread: it limits that

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * <b>Prototype, not used by the study.</b> K decoder-only reference models of one configuration
+ * K decoder-only reference models of one configuration
  * in one graph: every parameter stacked on a leading member axis ({@code blocks/0/attn/W_QKV}
  * becomes {@code [K, d, 3d]}), dense layers as batched matrix products, each member reading its
  * own batch ({@value #TOKENS} {@code [K, batch, context]}, {@value #LABELS}
@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>It computes the function of {@link Transformers} for pre-LN decoders (fused QKV, layer
  * norm centring as a product) with the member axis added; what it does not have yet is
  * listed in {@code docs/performance.md} (per-member fast path, encoder and post-LN
- * architectures, wiring into the study).
+ * architectures). {@code PopulationRecovery} runs K recoveries on it.
  */
 public final class PopulationModel {
   /** Placeholder: token ids {@code [K, batch, context]}. */
@@ -36,14 +36,16 @@ public final class PopulationModel {
   /** Variable: the sum of the members' losses (what the gradient is taken of). */
   public static final String LOSS = "loss";
 
+  private final ReferenceModel like;
   private final TransformerConfig config;
   private final int members;
   private final SameDiff sd;
   private final List<String> parameters;
 
-  private PopulationModel(TransformerConfig config, int members, SameDiff sd,
+  private PopulationModel(ReferenceModel like, int members, SameDiff sd,
       List<String> parameters) {
-    this.config = config;
+    this.like = like;
+    this.config = like.config();
     this.members = members;
     this.sd = sd;
     this.parameters = parameters;
@@ -68,23 +70,66 @@ public final class PopulationModel {
             + m.config() + " " + m.dataType() + " beside " + c);
       }
     }
+    List<Map<String, INDArray>> weights = new ArrayList<>();
+    for (ReferenceModel m : models) {
+      Map<String, INDArray> w = new LinkedHashMap<>();
+      for (String name : models.get(0).parameterVariables()) {
+        w.put(name, m.graph().getVariable(name).getArr());
+      }
+      weights.add(w);
+    }
+    return stack(models.get(0), weights);
+  }
+
+  /**
+   * A population of {@code weights.size()} members of {@code like}'s configuration, member k
+   * holding {@code weights.get(k)} (by {@code like}'s variable names; copied): one reference
+   * model and K weight maps instead of K graphs.
+   *
+   * @throws IllegalArgumentException as {@link #stack(List)}, or when a map lacks a parameter
+   *     of {@code like} or holds one of another shape
+   */
+  public static PopulationModel stack(ReferenceModel like, List<Map<String, INDArray>> weights) {
+    if (weights == null || weights.isEmpty()) {
+      throw new IllegalArgumentException("a population needs at least one member");
+    }
+    TransformerConfig c = like.config();
+    if (like.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("members must be float models; got " + like.dataType());
+    }
     if (c.architecture() != Architecture.DECODER_ONLY || c.norm() != NormPosition.PRE_LN
         || c.tiedEmbeddings()) {
-      throw new IllegalArgumentException("the population prototype covers pre-LN decoder-only "
+      throw new IllegalArgumentException("the population covers pre-LN decoder-only "
           + "models with untied embeddings; got " + c);
     }
     Map<String, INDArray> stacked = new LinkedHashMap<>();
-    for (String name : models.get(0).parameterVariables()) {
-      INDArray[] each = new INDArray[models.size()];
+    for (String name : like.parameterVariables()) {
+      long[] shape = like.graph().getVariable(name).getArr().shape();
+      INDArray[] each = new INDArray[weights.size()];
       for (int k = 0; k < each.length; k++) {
-        each[k] = models.get(k).graph().getVariable(name).getArr();
+        each[k] = weights.get(k).get(name);
+        if (each[k] == null || !java.util.Arrays.equals(each[k].shape(), shape)) {
+          throw new IllegalArgumentException("member " + k + " has "
+              + (each[k] == null ? "no parameter '" + name + "'"
+                  : "'" + name + "' of shape " + java.util.Arrays.toString(each[k].shape()))
+              + "; the model's is " + java.util.Arrays.toString(shape));
+        }
       }
       stacked.put(name, Nd4j.stack(0, each).castTo(DataType.FLOAT));
     }
     SameDiff sd = SameDiff.create();
-    new Writer(sd, c, models.size(), stacked).write();
+    new Writer(sd, c, weights.size(), stacked).write();
     sd.setLossVariables(LOSS);
-    return new PopulationModel(c, models.size(), sd, List.copyOf(stacked.keySet()));
+    return new PopulationModel(like, weights.size(), sd, List.copyOf(stacked.keySet()));
+  }
+
+  /** Member {@code k}'s parameters, by variable name (copies), in model order. */
+  public Map<String, INDArray> memberWeights(int k) {
+    Map<String, INDArray> w = new LinkedHashMap<>();
+    for (String v : parameters) {
+      w.put(v, memberParameter(v, k));
+    }
+    return w;
   }
 
   /** The graph. */
@@ -95,6 +140,11 @@ public final class PopulationModel {
   /** K. */
   public int members() {
     return members;
+  }
+
+  /** The reference model whose configuration and parameter names the members share. */
+  public ReferenceModel reference() {
+    return like;
   }
 
   /** The members' configuration. */

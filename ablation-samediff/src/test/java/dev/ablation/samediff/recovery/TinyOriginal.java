@@ -28,9 +28,12 @@ final class TinyOriginal {
   final List<Batch> validation;
   final ReferenceBudget reference;
   final double lossOriginal;
+  /** θ₀ by variable name, for a surgeon that can RESTORE_INITIAL. */
+  final java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> initial;
 
   TinyOriginal(long seed, int steps) {
     model = ReferenceModel.build(TransformerConfig.decoderOnly(3, 16, 2, VOCAB, CONTEXT, seed));
+    initial = model.weights();
     train = model.batches(strings(seed, 256), BATCH);
     validation = model.batches(strings(seed + 1_000_003, 64), 64);
     AdamStepper s = new AdamStepper(model.model(), AdamStepper.trainableVariablesOf(model.graph()),

@@ -28,7 +28,9 @@ class BenchCommandTest {
         "recovery_step_ms_L1", "recovery_step_ms_L1_plain", "recovery_over_full_L1",
         "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps", "ops_per_step",
         "full_step_cpu_ms", "population_K8_over_single", "population_K8_L0_over_single",
-        "population_K8_L1_over_single_wall")) {
+        "population_K8_L1_over_single_wall", "population_K8_over_fastpath",
+        "population_K8_half_retired_step_cpu_ms", "population_K8_rebuild_to_K4_ms",
+        "population_K8_rebuilt_K4_step_cpu_ms")) {
       assertThat(lines).as(name).anyMatch(l -> l.startsWith("n2_d8_t4." + name + "="));
     }
   }

@@ -13,6 +13,11 @@ import dev.ablation.samediff.recovery.RecoveryStepper;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import dev.ablation.samediff.train.PopulationStepper;
+import dev.ablation.study.Arch;
+import dev.ablation.study.ModelSpec;
+import dev.ablation.study.Presets;
+import dev.ablation.study.StudyPlan;
+import dev.ablation.study.WipeTarget;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -33,6 +38,8 @@ import java.util.function.ToDoubleFunction;
  * {@code _wall} the same in wall time. Members wipe blocks {@code 0, 1, …, N−1, 0, …} in turn;
  * {@code population_K<k>_L<l>} is a population whose members all wipe block l (the grouping a
  * study could use: the gradient then stops at l for every member).
+ * {@code population_K<k>_over_fastpath} is the comparison the study faces (see
+ * {@code fastPath}), with the cost of members leaving the batch beside it.
  */
 public final class StepsBench {
   /** Population sizes measured. */
@@ -76,7 +83,96 @@ public final class StepsBench {
       for (int layer = 0; layer < c.nLayers(); layer += Math.max(1, c.nLayers() - 1)) {
         population(shape, k, layer);
       }
+      fastPath(shape, k);
     }
+  }
+
+  /**
+   * {@code population_K<k>_over_fastpath}: the comparison the study faces. Members are the
+   * default preset's runs of one original of this shape (its wipe targets × policies, in plan
+   * order, cycled to K), all wiping the same model as a study worker does; each single member
+   * is a fresh {@link RecoveryStepper} (the fast path where its policy allows) stepping through
+   * batches it has not seen, as a recovery's first pass over its data does (the fast path's
+   * activation cache is filled on a batch's first visit, and that is timed), against one
+   * population step over the same K members' fresh batches. Then the cost of members leaving:
+   * the K-member step with half of them retired (masked, still computed), the rebuild to the
+   * K/2 still training ({@link PopulationStepper#keep}, with its first step: gradient-graph
+   * creation), and the K/2-member step after it.
+   */
+  private void fastPath(Bench.Shape shape, int k) {
+    String p = shape.prefix() + ".population_K" + k;
+    TransformerConfig c = shape.config();
+    AdamSettings adam = AdamSettings.of(1e-3);
+    ReferenceModel m = ReferenceModel.build(c);
+    StudyPlan plan = Presets.DEFAULT.plan();
+    List<List<String>> mix = new ArrayList<>();
+    for (WipeTarget t : plan.targets(new ModelSpec(Arch.DECODER, c.nLayers(), c.dModel(),
+        c.nHeads()))) {
+      for (FreezePolicy policy : plan.policies()) {
+        List<String> names = new ArrayList<>();
+        for (ParameterPath q : policy.resolve(m.layers().layout(), t.layers(), 0)) {
+          names.add(m.layers().variable(q));
+        }
+        mix.add(names);
+      }
+    }
+    int n = options.warmup() + options.timed();
+    List<List<String>> trainable = new ArrayList<>();
+    List<List<Batch>> data = new ArrayList<>();
+    List<java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray>> weights = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      trainable.add(mix.get(i % mix.size()));
+      data.add(freshBatches(m, 100 + i, n));
+      weights.add(m.weights());
+    }
+    double singleCpu = 0;
+    for (int i = 0; i < k; i++) {
+      RecoveryStepper single = RecoveryStepper.create(m.model(), trainable.get(i), adam);
+      singleCpu += median(data.get(i), single::tryStep);
+    }
+    PopulationStepper stepper = new PopulationStepper(PopulationModel.stack(m, weights),
+        trainable, adam);
+    List<List<Batch>> rounds = rounds(data, 0, n);
+    double popCpu = median(rounds, r -> stepper.step(r)[0]);
+    print(p + "_fastpath_steps_cpu_ms", singleCpu);
+    print(p + "_over_fastpath", singleCpu / popCpu);
+    if (k < 2) {
+      return;
+    }
+    int half = k / 2;
+    for (int i = half; i < k; i++) {
+      stepper.retire(i);
+    }
+    print(p + "_half_retired_step_cpu_ms", median(rounds, r -> stepper.step(r)[0]));
+    List<Integer> keep = new ArrayList<>();
+    for (int i = 0; i < half; i++) {
+      keep.add(i);
+    }
+    long w0 = System.nanoTime();
+    PopulationStepper smaller = stepper.keep(keep);
+    List<List<Batch>> halfRounds = rounds(data.subList(0, half), 0, n);
+    smaller.step(halfRounds.get(0));
+    print(p + "_rebuild_to_K" + half + "_ms", (System.nanoTime() - w0) / 1e6);
+    print(p + "_rebuilt_K" + half + "_step_cpu_ms", median(halfRounds, r -> smaller.step(r)[0]));
+  }
+
+  private static List<List<Batch>> rounds(List<List<Batch>> data, int from, int to) {
+    List<List<Batch>> rounds = new ArrayList<>();
+    for (int b = from; b < to; b++) {
+      List<Batch> round = new ArrayList<>();
+      for (List<Batch> d : data) {
+        round.add(d.get(b));
+      }
+      rounds.add(round);
+    }
+    return rounds;
+  }
+
+  private List<Batch> freshBatches(ReferenceModel m, long seed, int count) {
+    TransformerConfig c = m.config();
+    List<Example> data = new MarkovChain(c.vocab(), 2, 2.0, 1 + seed)
+        .sample(options.batch() * count, c.context() + 1, 2 + seed);
+    return m.batches(data, options.batch());
   }
 
   /** Members wipe {@code layer}, or blocks 0, 1, … in turn when it is −1. */

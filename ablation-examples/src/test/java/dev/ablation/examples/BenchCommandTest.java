@@ -30,7 +30,7 @@ class BenchCommandTest {
         "full_step_cpu_ms", "population_K8_over_single", "population_K8_L0_over_single",
         "population_K8_L1_over_single_wall", "population_K8_over_fastpath",
         "population_K8_half_retired_step_cpu_ms", "population_K8_rebuild_to_K4_ms",
-        "population_K8_rebuilt_K4_step_cpu_ms")) {
+        "population_K8_rebuilt_K4_step_cpu_ms", "population_K8_recovery_over_fastpath")) {
       assertThat(lines).as(name).anyMatch(l -> l.startsWith("n2_d8_t4." + name + "="));
     }
   }

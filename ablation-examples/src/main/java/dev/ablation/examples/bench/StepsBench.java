@@ -9,7 +9,13 @@ import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.model.PopulationModel;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
+import dev.ablation.api.WeightSnapshot;
+import dev.ablation.api.recovery.RecoverySettings;
+import dev.ablation.samediff.recovery.PopulationRecovery;
 import dev.ablation.samediff.recovery.RecoveryStepper;
+import dev.ablation.samediff.recovery.SameDiffRecovery;
+import dev.ablation.samediff.surgery.SameDiffSurgeon;
+import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import dev.ablation.samediff.train.PopulationStepper;
@@ -84,7 +90,77 @@ public final class StepsBench {
         population(shape, k, layer);
       }
       fastPath(shape, k);
+      recoveries(shape, k);
     }
+  }
+
+  /**
+   * {@code population_K<k>_recovery_over_fastpath}: whole recoveries, evaluations included —
+   * K {@link SameDiffRecovery#run}s one after another (the study's path: the fast path where
+   * the policy allows, each run a fresh stepper and cache) against one
+   * {@link PopulationRecovery} of the same K members (rebuilt at half). Members: the default
+   * preset's runs of one original (targets × schemes × policies, cycled to K) on a briefly
+   * trained original (8 × (warm-up + timed) steps), each its own training order, a dense
+   * evaluation schedule every 4 steps on one validation batch of 8 × batch strings, a budget
+   * of warm-up + timed steps and a target no run meets (so every member runs the whole budget
+   * both ways). Thread CPU time of the calling thread, both totals printed.
+   */
+  private void recoveries(Bench.Shape shape, int k) {
+    String p = shape.prefix() + ".population_K" + k;
+    TransformerConfig c = shape.config();
+    ReferenceModel m = ReferenceModel.build(c);
+    java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> theta0 = m.weights();
+    int budget = options.warmup() + options.timed();
+    AdamStepper trainer = new AdamStepper(m.model(), m.parameterVariables(),
+        AdamSettings.of(3e-3));
+    List<Batch> train = freshBatches(m, 7, budget);
+    for (int i = 0; i < 8 * budget; i++) {
+      trainer.step(train.get(i % train.size()));
+    }
+    List<Batch> validation = m.batches(new MarkovChain(c.vocab(), 2, 2.0, 1)
+        .sample(options.batch() * 8, c.context() + 1, 99), options.batch() * 8);
+    SameDiffSurgeon surgeon = SameDiffSurgeon.of(m.model(), theta0);
+    WeightSnapshot trained = surgeon.snapshot();
+    RecoverySettings settings = RecoverySettings.of(
+        dev.ablation.api.recovery.RecoveryCriterion.damageRecovered(0.9999),
+        dev.ablation.api.recovery.TrainingBudget.ofSteps(budget),
+        dev.ablation.api.recovery.ReferenceBudget.of(options.batch() * 8L * budget, 1,
+            c.context()),
+        dev.ablation.api.recovery.EvaluationSchedule.dense(4));
+    AdamSettings adam = AdamSettings.of(3e-3).withSchedule(LrSchedule.warmup(8));
+    StudyPlan plan = Presets.DEFAULT.plan();
+    List<SameDiffRecovery.Plan> mix = new ArrayList<>();
+    for (WipeTarget t : plan.targets(new ModelSpec(Arch.DECODER, c.nLayers(), c.dModel(),
+        c.nHeads()))) {
+      for (var scheme : plan.schemes()) {
+        for (FreezePolicy policy : plan.policies()) {
+          mix.add(new SameDiffRecovery.Plan(t.layers(), scheme, policy, 1 + mix.size(),
+              settings, adam));
+        }
+      }
+    }
+    List<List<Batch>> orders = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      orders.add(freshBatches(m, 200 + i, budget));
+    }
+    long c0 = CPU.getCurrentThreadCpuTime();
+    for (int i = 0; i < k; i++) {
+      SameDiffRecovery.run(surgeon, mix.get(i % mix.size()),
+          SameDiffRecovery.cycle(orders.get(i)), validation, java.util.Map.of());
+      surgeon.restore(trained);
+    }
+    double singles = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
+    List<PopulationRecovery.Member> members = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      members.add(new PopulationRecovery.Member(mix.get(i % mix.size()),
+          SameDiffRecovery.cycle(orders.get(i)), java.util.Map.of()));
+    }
+    c0 = CPU.getCurrentThreadCpuTime();
+    PopulationRecovery.run(m, surgeon, members, validation);
+    double population = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
+    print(p + "_recovery_fastpath_cpu_s", singles);
+    print(p + "_recovery_population_cpu_s", population);
+    print(p + "_recovery_over_fastpath", singles / population);
   }
 
   /**

@@ -116,6 +116,8 @@ public final class ResultStore {
             + " it, or start the study again in another --out");
       }
       JsonNode hadBuild = had.remove("build");
+      // how each original's runs were batched is a record of this study, not a setting
+      had.remove(POPULATION);
       if (!had.equals(wanted)) {
         throw new IllegalStateException(dir + " holds results made with other settings:\n  had  "
             + RecordJson.MAPPER.writeValueAsString(had).replaceAll("\\s+", " ") + "\n  now  "
@@ -148,6 +150,41 @@ public final class ResultStore {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot read " + file + ": not valid JSON ("
           + e.getOriginalMessage() + ")", e);
+    }
+  }
+
+  /** The key of {@code study.json} recording each original's {@link PopulationChoice}. */
+  public static final String POPULATION = "population";
+
+  /**
+   * Records in {@code study.json} how {@code spec}'s runs go to the engine (in populations or
+   * one at a time) and the measured ratio behind it, under {@value #POPULATION} by the
+   * original's content hash; a resumed study records its own choice over the earlier one.
+   */
+  public synchronized void putPopulation(OriginalSpec spec, PopulationChoice choice) {
+    Path file = dir.resolve(STUDY);
+    try {
+      JsonNode read = readJson(file);
+      if (!(read instanceof ObjectNode study)) {
+        throw new IllegalStateException("cannot read " + file + ": not a JSON object");
+      }
+      ObjectNode all = study.has(POPULATION) && study.get(POPULATION) instanceof ObjectNode o
+          ? o : study.putObject(POPULATION);
+      ObjectNode c = all.putObject(spec.contentHash());
+      c.put("model", spec.model().toString());
+      c.put("seed", spec.seed());
+      c.put("chosen", choice.chosen());
+      c.put("size", choice.size());
+      if (Double.isNaN(choice.ratio())) {
+        c.putNull("ratio");
+      } else {
+        c.put("ratio", Double.parseDouble(Numbers.format(choice.ratio())));
+      }
+      c.put("reason", choice.reason());
+      AtomicFiles.write(file, RecordJson.write(study));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot record the population choice in " + file,
+          e);
     }
   }
 

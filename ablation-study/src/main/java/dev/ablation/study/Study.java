@@ -252,21 +252,39 @@ public final class Study {
       try {
         if (job instanceof StudyJob.TrainOriginal) {
           Original o = StudyJobs.original(engine, job.original());
-          s.originalDone(job, o, since(t0));
+          PopulationChoice choice = engine.choosePopulation(o, s.waiting(job.original()));
+          s.originalDone(job, o, choice, since(t0));
         } else if (job instanceof StudyJob.MeasureScratch) {
           OptionalLong t = StudyJobs.scratch(engine, s.original(job.original()));
           s.scratchDone(job, t, since(t0));
         } else {
           StudyJob.Recover r = (StudyJob.Recover) job;
-          RecoveryResult result = StudyJobs.recover(engine, s.original(r.original()),
-              r.request(), RecoveryListener.none());
-          s.recoverDone(r, result, since(t0));
+          List<StudyJob.Recover> group = s.withMates(r);
+          if (group.size() == 1) {
+            RecoveryResult result = StudyJobs.recover(engine, s.original(r.original()),
+                r.request(), RecoveryListener.none());
+            s.recoverDone(r, result, since(t0));
+          } else {
+            // a population: each member is stored as soon as it is decided (resume-safe)
+            List<RecoveryRequest> requests = group.stream().map(StudyJob.Recover::request)
+                .toList();
+            engine.recoverAll(s.original(r.original()), requests, RecoveryListener.none(),
+                (i, result) -> s.recoverDone(group.get(i), result, since(t0)));
+          }
         }
       } catch (Throwable e) {
         s.fail(e);
         return;
       }
     }
+  }
+
+  /** The log line of a population choice. */
+  static String describe(PopulationChoice c) {
+    String ratio = Double.isNaN(c.ratio()) ? "not measured"
+        : String.format(java.util.Locale.ROOT, "population/single speed %.2f", c.ratio());
+    return (c.chosen() ? "recoveries in populations of " + c.size()
+        : "recoveries one at a time") + " (" + ratio + "; " + c.reason() + ")";
   }
 
   private static Duration since(long t0) {
@@ -276,6 +294,8 @@ public final class Study {
   /** One original's state: trained yet, its T_scratch known yet, runs waiting for either. */
   private static final class OriginalState {
     Original original;
+    /** Runs handed to the engine at once (the original's {@link PopulationChoice}). */
+    int groupSize = 1;
     /** null until known. */
     OptionalLong scratch;
     final List<StudyJob> waiting = new ArrayList<>();
@@ -343,9 +363,50 @@ public final class Study {
       return o;
     }
 
-    synchronized void originalDone(StudyJob job, Original o, Duration took) {
+    /** The requests of {@code spec}'s runs still waiting for it to be trained. */
+    synchronized List<RecoveryRequest> waiting(OriginalSpec spec) {
+      List<RecoveryRequest> out = new ArrayList<>();
+      for (StudyJob j : states.get(spec).waiting) {
+        if (j instanceof StudyJob.Recover r) {
+          out.add(r.request());
+        }
+      }
+      return out;
+    }
+
+    /**
+     * {@code first} and, when its original runs in populations, up to K − 1 more ready runs
+     * of that original (in plan order), each reported started.
+     */
+    synchronized List<StudyJob.Recover> withMates(StudyJob.Recover first) {
+      List<StudyJob.Recover> group = new ArrayList<>(List.of(first));
+      int k = states.get(first.original()).groupSize;
+      if (k <= 1) {
+        return group;
+      }
+      List<Ready> mates = new ArrayList<>();
+      for (Ready r : ready) {
+        if (r.job() instanceof StudyJob.Recover m && m.original().equals(first.original())) {
+          mates.add(r);
+        }
+      }
+      mates.sort((a, b) -> Integer.compare(a.order(), b.order()));
+      for (Ready r : mates.subList(0, Math.min(k - 1, mates.size()))) {
+        ready.remove(r);
+        progress.started(r.job());
+        group.add((StudyJob.Recover) r.job());
+      }
+      return group;
+    }
+
+    synchronized void originalDone(StudyJob job, Original o, PopulationChoice choice,
+        Duration took) {
       OriginalState st = states.get(job.original());
       st.original = o;
+      st.groupSize = choice.groupSize();
+      store.putPopulation(job.original(), choice);
+      LOG.log(System.Logger.Level.INFO, "original {0} seed {1}: {2}", job.original().model(),
+          job.original().seed(), describe(choice));
       for (StudyJob w : st.waiting) {
         ready.add(new Ready(order.get(w), w));
       }

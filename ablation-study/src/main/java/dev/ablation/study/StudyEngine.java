@@ -3,7 +3,9 @@ package dev.ablation.study;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.OptionalLong;
 
 /**
@@ -38,6 +40,30 @@ public interface StudyEngine extends AutoCloseable {
    * @param listener sees every evaluation (progress display); must not affect results
    */
   RecoveryResult recover(Original original, RecoveryRequest request, RecoveryListener listener);
+
+  /**
+   * Whether this engine runs {@code original}'s recoveries {@code runs} (those still to do) in
+   * populations, and how many at once: an engine that can train several runs in one graph
+   * measures here whether that is faster on this original (a short calibration) and says so.
+   * The study then hands that many runs at a time to {@link #recoverAll}. By default: one at a
+   * time.
+   */
+  default PopulationChoice choosePopulation(Original original, List<RecoveryRequest> runs) {
+    return PopulationChoice.single("the engine runs one recovery at a time");
+  }
+
+  /**
+   * Several recoveries of one original, each result handed to {@code decided} (with its index
+   * in {@code requests}) as soon as it is known, so the study can store it at once; each
+   * result must be what {@link #recover} returns for that request, up to floating-point
+   * rounding of the losses. By default: {@link #recover} for each, in order.
+   */
+  default void recoverAll(Original original, List<RecoveryRequest> requests,
+      RecoveryListener listener, BiConsumer<Integer, RecoveryResult> decided) {
+    for (int i = 0; i < requests.size(); i++) {
+      decided.accept(i, recover(original, requests.get(i), listener));
+    }
+  }
 
   /**
    * {@code T_scratch}: the examples a freshly initialised model of the same shape, trained on

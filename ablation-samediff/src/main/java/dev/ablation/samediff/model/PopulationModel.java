@@ -82,6 +82,23 @@ public final class PopulationModel {
   }
 
   /**
+   * Why {@code model} cannot be a member of a population, or empty when it can (a pre-LN
+   * decoder-only model with untied embeddings, in float).
+   */
+  public static java.util.Optional<String> refusal(ReferenceModel model) {
+    TransformerConfig c = model.config();
+    if (model.dataType() != DataType.FLOAT) {
+      return java.util.Optional.of("members must be float models; got " + model.dataType());
+    }
+    if (c.architecture() != Architecture.DECODER_ONLY || c.norm() != NormPosition.PRE_LN
+        || c.tiedEmbeddings()) {
+      return java.util.Optional.of("the population covers pre-LN decoder-only models with "
+          + "untied embeddings; got " + c);
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
    * A population of {@code weights.size()} members of {@code like}'s configuration, member k
    * holding {@code weights.get(k)} (by {@code like}'s variable names; copied): one reference
    * model and K weight maps instead of K graphs.
@@ -94,14 +111,9 @@ public final class PopulationModel {
       throw new IllegalArgumentException("a population needs at least one member");
     }
     TransformerConfig c = like.config();
-    if (like.dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException("members must be float models; got " + like.dataType());
-    }
-    if (c.architecture() != Architecture.DECODER_ONLY || c.norm() != NormPosition.PRE_LN
-        || c.tiedEmbeddings()) {
-      throw new IllegalArgumentException("the population covers pre-LN decoder-only "
-          + "models with untied embeddings; got " + c);
-    }
+    refusal(like).ifPresent(why -> {
+      throw new IllegalArgumentException(why);
+    });
     Map<String, INDArray> stacked = new LinkedHashMap<>();
     for (String name : like.parameterVariables()) {
       long[] shape = like.graph().getVariable(name).getArr().shape();

@@ -17,6 +17,7 @@ import dev.ablation.study.Arch;
 import dev.ablation.study.ModelSpec;
 import dev.ablation.study.Original;
 import dev.ablation.study.OriginalSpec;
+import dev.ablation.study.PopulationChoice;
 import dev.ablation.study.RecoveryRequest;
 import dev.ablation.study.StudyEngine;
 import dev.ablation.study.TrainingSettings;
@@ -34,7 +35,11 @@ import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
+import dev.ablation.samediff.model.PopulationModel;
+import dev.ablation.samediff.recovery.PopulationRecovery;
+import dev.ablation.samediff.recovery.RecoveryStepper;
 import dev.ablation.samediff.recovery.SameDiffRecovery;
+import dev.ablation.samediff.train.PopulationStepper;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
@@ -112,9 +117,77 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * it (a study opens one engine per worker, on the worker's thread).
    */
   public SameDiffStudyEngine(Path cacheDir) {
+    this(cacheDir, Populations.fromSystemProperty());
+  }
+
+  /**
+   * As {@link #SameDiffStudyEngine(Path)}, running recoveries in populations as
+   * {@code populations} says.
+   */
+  public SameDiffStudyEngine(Path cacheDir, Populations populations) {
     this.cacheDir = cacheDir;
+    this.populations = java.util.Objects.requireNonNull(populations, "populations");
     NativeThreads.useOneOnThisThread();
   }
+
+  /** Whether recoveries of one original may run in populations (K runs in one graph). */
+  public enum PopulationMode {
+    /** One recovery at a time (the default: see {@link Populations#fromSystemProperty()}). */
+    NEVER,
+    /** Populations where a calibration on the original measures them faster. */
+    AUTO,
+    /** Populations wherever the runs allow them, unmeasured (tests, benchmarks). */
+    ALWAYS
+  }
+
+  /**
+   * How this engine batches recoveries.
+   *
+   * @param mode never, where measured faster, or always
+   * @param size K, runs per population (≥ 2)
+   * @param calibrationSteps timed steps per member and of the population in a calibration
+   *     (after one untimed warm-up step each), ≥ 1
+   */
+  public record Populations(PopulationMode mode, int size, int calibrationSteps) {
+    /** The system property read by {@link #fromSystemProperty()}. */
+    public static final String PROPERTY = "ablation.population";
+
+    /** Validates. */
+    public Populations {
+      java.util.Objects.requireNonNull(mode, "mode");
+      if (size < 2 || calibrationSteps < 1) {
+        throw new IllegalArgumentException("a population needs size >= 2 and calibration "
+            + "steps >= 1; got " + size + ", " + calibrationSteps);
+      }
+    }
+
+    /** {@code mode} with K = 8 and 4 calibration steps. */
+    public static Populations of(PopulationMode mode) {
+      return new Populations(mode, 8, 4);
+    }
+
+    /**
+     * {@code -Dablation.population=never|auto|always} (default {@code never}). Off by default
+     * because a population's losses equal a single run's only to float rounding (≈ 1e-6
+     * relative, not bit for bit), and a timing-based choice would let the same seed give rows
+     * that differ in their last digits from one machine (or load) to the next.
+     *
+     * @throws IllegalArgumentException for another value, naming the valid ones
+     */
+    public static Populations fromSystemProperty() {
+      String v = System.getProperty(PROPERTY, "never").strip();
+      for (PopulationMode m : PopulationMode.values()) {
+        if (m.name().equalsIgnoreCase(v)) {
+          return of(m);
+        }
+      }
+      throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + " is not one of "
+          + java.util.Arrays.stream(PopulationMode.values())
+              .map(m -> m.name().toLowerCase(java.util.Locale.ROOT)).toList());
+    }
+  }
+
+  private final Populations populations;
 
   /** One original in memory: the model (kept at its trained weights between runs) and its data. */
   private record Loaded(TrainedOriginal trained, SameDiffSurgeon surgeon, WeightSnapshot weights,
@@ -183,17 +256,12 @@ public final class SameDiffStudyEngine implements StudyEngine {
   public RecoveryResult recover(Original original, RecoveryRequest request,
       RecoveryListener listener) {
     Loaded l = load(original.spec());
-    TrainingSettings t = original.spec().training();
-    Seeds seeds = Seeds.of(request.seed());
-    RecoverySettings settings = new RecoverySettings(t.criterion(original.lossSd()),
-        t.recoveryBudget(), original.reference(), t.schedule(), listener);
-    AdamSettings adam = AdamSettings.of(t.recoveryRate(request.lrMultiple()))
-        .withSchedule(LrSchedule.warmup(t.recoveryWarmup()));
-    Map<String, String> config = new LinkedHashMap<>(original.spec().configuration());
-    config.put("target", request.target().label());
-    config.put("recovery_lr_multiple", Double.toString(request.lrMultiple()));
-    config.put("loss_original_sd", Double.toString(original.lossSd()));
-    Iterator<Batch> training = trainingOrder(l, t, seeds.recoveryData());
+    Run run = prepare(original, l, request, listener);
+    Seeds seeds = run.seeds();
+    RecoverySettings settings = run.settings();
+    AdamSettings adam = run.adam();
+    Map<String, String> config = run.config();
+    Iterator<Batch> training = run.training();
     if (request.target() instanceof WipeTarget.SwapEncoder swap) {
       return withSeeds(swapEncoder(original, l, swap, request, settings, adam, training, config,
           seeds), seeds);
@@ -206,6 +274,162 @@ public final class SameDiffStudyEngine implements StudyEngine {
     } finally {
       l.surgeon().restore(l.weights());
     }
+  }
+
+  @Override
+  public PopulationChoice choosePopulation(Original original, List<RecoveryRequest> runs) {
+    if (populations.mode() == PopulationMode.NEVER) {
+      return PopulationChoice.single("populations off (-D" + Populations.PROPERTY + "=never)");
+    }
+    Loaded l = load(original.spec());
+    Optional<String> refused = PopulationModel.refusal(l.trained().model());
+    if (refused.isPresent()) {
+      return PopulationChoice.single(refused.get());
+    }
+    List<RecoveryRequest> eligible = runs.stream().filter(SameDiffStudyEngine::poolable)
+        .toList();
+    if (eligible.size() < 2) {
+      return PopulationChoice.single(eligible.size() + " of " + runs.size()
+          + " runs can share a population");
+    }
+    int k = Math.min(populations.size(), eligible.size());
+    if (populations.mode() == PopulationMode.ALWAYS) {
+      return new PopulationChoice(k, Double.NaN, true, "forced (ALWAYS)");
+    }
+    double ratio = calibrate(original, l, eligible.subList(0, k));
+    return new PopulationChoice(k, ratio, ratio > 1, String.format(java.util.Locale.ROOT,
+        "measured on this original: %d single fast-path steps against %d population steps "
+            + "of %d members, thread CPU time", k * populations.calibrationSteps(),
+        populations.calibrationSteps(), k));
+  }
+
+  /** Runs a population can take: not the encoder swaps, no freeze schedule. */
+  private static boolean poolable(RecoveryRequest r) {
+    return !(r.target() instanceof WipeTarget.SwapEncoder)
+        && r.policy().nextChangeAfter(0).isEmpty();
+  }
+
+  /**
+   * K single recovery steps (each member a fresh {@link RecoveryStepper} over its own trainable
+   * set, on batches of its own training order it has not seen: the fast path as a run meets
+   * it) over K steps of one population of the same members, in this thread's CPU time, after
+   * one untimed step each. Leaves the original as it was.
+   */
+  private double calibrate(Original original, Loaded l, List<RecoveryRequest> members) {
+    java.lang.management.ThreadMXBean cpu =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    TrainingSettings t = original.spec().training();
+    ReferenceModel model = l.trained().model();
+    int steps = populations.calibrationSteps();
+    List<List<String>> trainable = new ArrayList<>();
+    List<List<Batch>> data = new ArrayList<>();
+    AdamSettings adam = AdamSettings.of(t.recoveryRate(1.0))
+        .withSchedule(LrSchedule.warmup(t.recoveryWarmup()));
+    try {
+      for (RecoveryRequest r : members) {
+        l.surgeon().freeze(r.policy(), r.target().layers(), 0);
+        trainable.add(List.copyOf(l.surgeon().trainableVariables()));
+        Iterator<Batch> order = trainingOrder(l, t, Seeds.of(r.seed()).recoveryData());
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i <= steps; i++) {
+          batches.add(order.next());
+        }
+        data.add(batches);
+      }
+      long single = 0;
+      for (int m = 0; m < members.size(); m++) {
+        RecoveryStepper stepper = RecoveryStepper.create(model.model(), trainable.get(m), adam);
+        stepper.tryStep(data.get(m).get(0));
+        long c0 = cpu.getCurrentThreadCpuTime();
+        for (int i = 1; i <= steps; i++) {
+          stepper.tryStep(data.get(m).get(i));
+        }
+        single += cpu.getCurrentThreadCpuTime() - c0;
+        l.surgeon().restore(l.weights());
+      }
+      List<Map<String, org.nd4j.linalg.api.ndarray.INDArray>> weights = new ArrayList<>();
+      for (int m = 0; m < members.size(); m++) {
+        weights.add(model.weights());
+      }
+      PopulationStepper population = new PopulationStepper(PopulationModel.stack(model, weights),
+          trainable, adam);
+      population.step(round(data, 0));
+      long c0 = cpu.getCurrentThreadCpuTime();
+      for (int i = 1; i <= steps; i++) {
+        population.step(round(data, i));
+      }
+      long pop = Math.max(1, cpu.getCurrentThreadCpuTime() - c0);
+      return (double) single / pop;
+    } finally {
+      l.surgeon().restore(l.weights());
+    }
+  }
+
+  private static List<Batch> round(List<List<Batch>> data, int i) {
+    List<Batch> out = new ArrayList<>();
+    for (List<Batch> d : data) {
+      out.add(d.get(i));
+    }
+    return out;
+  }
+
+  @Override
+  public void recoverAll(Original original, List<RecoveryRequest> requests,
+      RecoveryListener listener, java.util.function.BiConsumer<Integer, RecoveryResult> decided) {
+    Loaded l = load(original.spec());
+    boolean model = PopulationModel.refusal(l.trained().model()).isEmpty();
+    // one population per recovery rate (one Adam setting per population); the rest singly
+    Map<Double, List<Integer>> byRate = new LinkedHashMap<>();
+    for (int i = 0; i < requests.size(); i++) {
+      RecoveryRequest r = requests.get(i);
+      if (model && poolable(r)) {
+        byRate.computeIfAbsent(r.lrMultiple(), x -> new ArrayList<>()).add(i);
+      } else {
+        decided.accept(i, recover(original, r, listener));
+      }
+    }
+    for (List<Integer> group : byRate.values()) {
+      if (group.size() == 1) {
+        decided.accept(group.get(0), recover(original, requests.get(group.get(0)), listener));
+        continue;
+      }
+      List<PopulationRecovery.Member> members = new ArrayList<>();
+      List<Seeds> seeds = new ArrayList<>();
+      for (int i : group) {
+        RecoveryRequest r = requests.get(i);
+        Run run = prepare(original, l, r, listener);
+        seeds.add(run.seeds());
+        members.add(new PopulationRecovery.Member(new SameDiffRecovery.Plan(
+            r.target().layers(), r.scheme(), r.policy(), run.seeds().wipe(), run.settings(),
+            run.adam()), run.training(), run.config()));
+      }
+      try {
+        PopulationRecovery.run(l.trained().model(), l.surgeon(), members, l.validation(),
+            PopulationRecovery.Shrink.AT_HALF,
+            (m, result) -> decided.accept(group.get(m), withSeeds(result, seeds.get(m))));
+      } finally {
+        l.surgeon().restore(l.weights());
+      }
+    }
+  }
+
+  /** What {@link #recover} gives one run: its seeds, settings, optimiser, data and manifest. */
+  private record Run(Seeds seeds, RecoverySettings settings, AdamSettings adam,
+      Map<String, String> config, Iterator<Batch> training) {}
+
+  private Run prepare(Original original, Loaded l, RecoveryRequest request,
+      RecoveryListener listener) {
+    TrainingSettings t = original.spec().training();
+    Seeds seeds = Seeds.of(request.seed());
+    RecoverySettings settings = new RecoverySettings(t.criterion(original.lossSd()),
+        t.recoveryBudget(), original.reference(), t.schedule(), listener);
+    AdamSettings adam = AdamSettings.of(t.recoveryRate(request.lrMultiple()))
+        .withSchedule(LrSchedule.warmup(t.recoveryWarmup()));
+    Map<String, String> config = new LinkedHashMap<>(original.spec().configuration());
+    config.put("target", request.target().label());
+    config.put("recovery_lr_multiple", Double.toString(request.lrMultiple()));
+    config.put("loss_original_sd", Double.toString(original.lossSd()));
+    return new Run(seeds, settings, adam, config, trainingOrder(l, t, seeds.recoveryData()));
   }
 
   /** {@code r} with every seed stream of the run in its manifest. */

@@ -296,7 +296,13 @@ public final class SameDiffStudyEngine implements StudyEngine {
     if (populations.mode() == PopulationMode.ALWAYS) {
       return new PopulationChoice(k, Double.NaN, true, "forced (ALWAYS)");
     }
-    double ratio = calibrate(original, l, eligible.subList(0, k));
+    double ratio;
+    try {
+      ratio = calibrate(original, l, eligible.subList(0, k));
+    } catch (RuntimeException e) {
+      // a failed measurement must not fail the study: its runs go one at a time, as before
+      return PopulationChoice.single("calibration failed (" + e + ")");
+    }
     return new PopulationChoice(k, ratio, ratio > 1, String.format(java.util.Locale.ROOT,
         "measured on this original: %d single fast-path steps against %d population steps "
             + "of %d members, thread CPU time", k * populations.calibrationSteps(),

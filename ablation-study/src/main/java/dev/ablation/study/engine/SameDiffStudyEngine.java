@@ -305,8 +305,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
     }
     return new PopulationChoice(k, ratio, ratio > 1, String.format(java.util.Locale.ROOT,
         "measured on this original: %d single fast-path steps against %d population steps "
-            + "of %d members, thread CPU time", k * populations.calibrationSteps(),
-        populations.calibrationSteps(), k));
+            + "of %d members, with one evaluation per %d steps, thread CPU time", k * populations.calibrationSteps(),
+        populations.calibrationSteps(), k, original.spec().training().evalEvery()));
   }
 
   /** Runs a population can take: not the encoder swaps, no freeze schedule. */
@@ -319,7 +319,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * K single recovery steps (each member a fresh {@link RecoveryStepper} over its own trainable
    * set, on batches of its own training order it has not seen: the fast path as a run meets
    * it) over K steps of one population of the same members, in this thread's CPU time, after
-   * one untimed step each. Leaves the original as it was.
+   * one untimed step each; each side charged one validation pass per {@code evalEvery} steps
+   * (timed once, after an untimed one). Leaves the original as it was.
    */
   private double calibrate(Original original, Loaded l, List<RecoveryRequest> members) {
     java.lang.management.ThreadMXBean cpu =
@@ -342,15 +343,22 @@ public final class SameDiffStudyEngine implements StudyEngine {
         }
         data.add(batches);
       }
-      long single = 0;
+      // steps, plus one evaluation per evalEvery steps (the steady schedule): a single run on
+      // the fast path evaluates only above its cut, a population every member's whole graph
+      double evaluationsPerStep = 1.0 / t.evalEvery();
+      double single = 0;
       for (int m = 0; m < members.size(); m++) {
         RecoveryStepper stepper = RecoveryStepper.create(model.model(), trainable.get(m), adam);
         stepper.tryStep(data.get(m).get(0));
+        stepper.meanLoss(l.validation()); // fills the validation batches' activation cache
         long c0 = cpu.getCurrentThreadCpuTime();
         for (int i = 1; i <= steps; i++) {
           stepper.tryStep(data.get(m).get(i));
         }
         single += cpu.getCurrentThreadCpuTime() - c0;
+        c0 = cpu.getCurrentThreadCpuTime();
+        stepper.meanLoss(l.validation());
+        single += (cpu.getCurrentThreadCpuTime() - c0) * evaluationsPerStep * steps;
         l.surgeon().restore(l.weights());
       }
       List<Map<String, org.nd4j.linalg.api.ndarray.INDArray>> weights = new ArrayList<>();
@@ -360,14 +368,25 @@ public final class SameDiffStudyEngine implements StudyEngine {
       PopulationStepper population = new PopulationStepper(PopulationModel.stack(model, weights),
           trainable, adam);
       population.step(round(data, 0));
+      evaluate(population.model(), l.validation());
       long c0 = cpu.getCurrentThreadCpuTime();
       for (int i = 1; i <= steps; i++) {
         population.step(round(data, i));
       }
-      long pop = Math.max(1, cpu.getCurrentThreadCpuTime() - c0);
-      return (double) single / pop;
+      double pop = cpu.getCurrentThreadCpuTime() - c0;
+      c0 = cpu.getCurrentThreadCpuTime();
+      evaluate(population.model(), l.validation());
+      pop += (cpu.getCurrentThreadCpuTime() - c0) * evaluationsPerStep * steps;
+      return single / Math.max(1, pop);
     } finally {
       l.surgeon().restore(l.weights());
+    }
+  }
+
+  /** Every member's loss on every validation batch, as a population recovery evaluates. */
+  private static void evaluate(PopulationModel population, List<Batch> validation) {
+    for (Batch b : validation) {
+      population.memberLosses(java.util.Collections.nCopies(population.members(), b));
     }
   }
 

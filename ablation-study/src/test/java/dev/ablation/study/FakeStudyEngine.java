@@ -63,6 +63,20 @@ public final class FakeStudyEngine implements StudyEngine {
     this.crashAfter = crashAfter;
   }
 
+  private int population = 1;
+
+  /** This engine choosing populations of {@code k} runs (its {@code recoverAll} is the default). */
+  public FakeStudyEngine withPopulations(int k) {
+    population = k;
+    return this;
+  }
+
+  @Override
+  public PopulationChoice choosePopulation(Original original, java.util.List<RecoveryRequest> runs) {
+    return population > 1 ? new PopulationChoice(population, 2.0, true, "fake")
+        : StudyEngine.super.choosePopulation(original, runs);
+  }
+
   private static SplittableRandom random(Object... parts) {
     StringBuilder b = new StringBuilder();
     for (Object p : parts) {

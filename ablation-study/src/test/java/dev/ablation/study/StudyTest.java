@@ -148,6 +148,27 @@ class StudyTest {
   }
 
   @Test
+  void aCrashInsideAPopulationKeepsTheMembersDecidedBeforeIt(@TempDir Path root)
+      throws IOException {
+    Path clean = root.resolve("clean");
+    run(plan(), clean, false, new FakeStudyEngine());
+
+    // populations of 4: the crash comes with the 8th recovery, inside the second population
+    Path crashed = root.resolve("crashed");
+    assertThrows(FakeStudyEngine.SimulatedCrash.class,
+        () -> run(plan(), crashed, false, new FakeStudyEngine(7).withPopulations(4)));
+    assertEquals(1 + 7, Files.readAllLines(crashed.resolve("results.csv")).size(),
+        "every member decided before the crash is stored");
+    String study = Files.readString(crashed.resolve("study.json"), StandardCharsets.UTF_8);
+    assertTrue(study.contains("\"population\"") && study.contains("\"chosen\" : true"), study);
+
+    int ran = run(plan(), crashed, true, new FakeStudyEngine().withPopulations(4));
+    assertEquals(plan().totalRuns() - 7, ran);
+    assertEquals(Files.readString(clean.resolve("results.csv")),
+        Files.readString(crashed.resolve("results.csv")));
+  }
+
+  @Test
   void resumeRestoresALineLostBetweenRecordAndCsvAppend(@TempDir Path root) throws IOException {
     Path clean = root.resolve("clean");
     run(plan(), clean, false, new FakeStudyEngine());

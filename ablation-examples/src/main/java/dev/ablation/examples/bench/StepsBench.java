@@ -6,6 +6,7 @@ import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.PopulationModel;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
@@ -123,7 +124,7 @@ public final class StepsBench {
     TransformerConfig c = m.config();
     List<Example> data = new MarkovChain(c.vocab(), 2, 2.0, 1 + seed)
         .sample(options.batch() * 8, c.context() + 1, 2 + seed);
-    return m.batches(data, options.batch());
+    return ReferenceBatches.of(m).batches(data, options.batch());
   }
 
   private static List<String> onlyWiped(ReferenceModel m, int block) {

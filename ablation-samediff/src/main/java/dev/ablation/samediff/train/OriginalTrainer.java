@@ -3,10 +3,12 @@ package dev.ablation.samediff.train;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.BatchIterator;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import java.io.IOException;
@@ -53,12 +55,13 @@ public final class OriginalTrainer {
    */
   public TrainedOriginal train(ReferenceModel model, Split split) {
     Map<String, INDArray> theta0 = model.weights();
-    List<Batch> validation = model.batches(split.validation(), plan.evaluationBatchSize());
-    LossEvaluator evaluator = model.evaluator();
+    ReferenceBatches batcher = ReferenceBatches.of(model);
+    List<Batch> validation = batcher.batches(split.validation(), plan.evaluationBatchSize());
+    LossEvaluator evaluator = new LossEvaluator(model.model());
     AdamStepper stepper = new AdamStepper(model.model(), model.parameterVariables(),
         plan.adam());
     BatchIterator batches = new BatchIterator(split.train(), plan.batchSize(),
-        plan.shuffleSeed(), plan.epochs(), model::batch);
+        plan.shuffleSeed(), plan.epochs(), batcher::batch);
     List<ValidationPoint> curve = new ArrayList<>();
     record(curve, new ValidationPoint(0, 0, 0, Double.NaN, evaluator.meanLoss(validation)));
     double trainSum = 0;

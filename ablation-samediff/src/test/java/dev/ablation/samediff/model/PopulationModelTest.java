@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
@@ -59,7 +60,7 @@ class PopulationModelTest {
   }
 
   private static Batch batch(ReferenceModel r, int m, int step) {
-    return r.batch(TinyModels.examples(r.config(), 4, 1000L * m + step));
+    return ReferenceBatches.of(r).batch(TinyModels.examples(r.config(), 4, 1000L * m + step));
   }
 
   @Test
@@ -88,7 +89,7 @@ class PopulationModelTest {
       }
       double[] expectedBefore = new double[K];
       for (int m = 0; m < K; m++) {
-        expectedBefore[m] = singles.get(m).evaluator().loss(batches.get(m));
+        expectedBefore[m] = new LossEvaluator(singles.get(m).model()).loss(batches.get(m));
       }
       double[] evaluated = pop.memberLosses(batches);
       double[] trained = population.step(batches);

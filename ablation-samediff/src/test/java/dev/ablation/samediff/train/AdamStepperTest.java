@@ -11,6 +11,7 @@ import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterKind;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.InitRule;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.ParameterSpec;

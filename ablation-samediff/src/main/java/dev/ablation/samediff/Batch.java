@@ -37,7 +37,8 @@ public record Batch(Map<String, INDArray> placeholders, long examples, long toke
     Objects.requireNonNull(labelMask, "labelMask");
     placeholders = ImmutableMap.copyOf(placeholders);
     if (labelMask.isPresent()) {
-      INDArray flat = labelMask.get().castTo(DataType.DOUBLE).reshape('c', -1).dup();
+      INDArray m = labelMask.get();
+      INDArray flat = m.castTo(DataType.DOUBLE).dup('c').reshape(new long[] {m.length()});
       long set = flat.neq(0).castTo(DataType.LONG).sumNumber().longValue();
       if (set != tokens) {
         throw new IllegalArgumentException("the label mask marks " + set + " of "

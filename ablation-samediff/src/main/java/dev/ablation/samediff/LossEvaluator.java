@@ -197,7 +197,8 @@ public final class LossEvaluator {
   /** The rows of {@code perPosition} ({@code [..., vocab]}) at the batch's predicted positions. */
   static INDArray predicted(Batch b, INDArray perPosition) {
     long vocab = perPosition.size(perPosition.rank() - 1);
-    INDArray rows = perPosition.castTo(DataType.DOUBLE).reshape('c', -1, vocab);
+    INDArray rows = perPosition.castTo(DataType.DOUBLE).dup('c')
+        .reshape(new long[] {perPosition.length() / vocab, vocab});
     if (b.labelMask().isEmpty()) {
       return rows.dup();
     }
@@ -214,7 +215,7 @@ public final class LossEvaluator {
         keep[k++] = i;
       }
     }
-    return rows.getRows(keep).reshape('c', keep.length, vocab).dup();
+    return rows.getRows(keep).reshape(new long[] {keep.length, vocab}).dup();
   }
 
   /** log-softmax of each row of {@code x [rows, vocab]}, in double precision. */
@@ -228,7 +229,7 @@ public final class LossEvaluator {
 
   private static double mean(double sum, long tokens) {
     if (tokens == 0) {
-      throw new IllegalArgumentException("no validation batches to evaluate");
+      throw new IllegalArgumentException("need at least one batch to evaluate, got none");
     }
     return sum / tokens;
   }

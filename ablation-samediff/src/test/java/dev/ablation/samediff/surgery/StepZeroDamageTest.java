@@ -102,7 +102,7 @@ class StepZeroDamageTest {
         + " evaluate both on the same batches", e.getMessage());
     IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
         () -> new LossEvaluator(toy.model()).evaluate(List.of()));
-    assertEquals("need at least one validation batch, got []", e2.getMessage());
+    assertEquals("need at least one batch to evaluate, got none", e2.getMessage());
     LossEvaluator.Evaluation both = new LossEvaluator(toy.model()).evaluate(validation);
     IllegalArgumentException e3 = assertThrows(IllegalArgumentException.class,
         () -> LossEvaluator.fidelity(one, both));

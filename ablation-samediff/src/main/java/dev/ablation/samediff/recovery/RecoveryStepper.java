@@ -235,10 +235,9 @@ public final class RecoveryStepper {
     if (cut.isEmpty() || !checked) {
       return new LossEvaluator(model).meanLoss(batches);
     }
-    List<Batch> upper = new ArrayList<>(batches.size());
-    for (Batch b : batches) {
-      upper.add(upper(b));
-    }
+    // lazily: a small activation cache may release a batch's activations to make room for the
+    // next one, so each upper batch is made just before it is evaluated
+    Iterable<Batch> upper = () -> batches.stream().map(this::upper).iterator();
     return new LossEvaluator(above).meanLoss(upper);
   }
 

@@ -139,6 +139,16 @@ public final class SparkStudyApp implements Callable<Integer> {
   @Option(names = PlanOptions.SEQ_LEN, paramLabel = "T", description = "tokens per string")
   Integer seqLen;
 
+  @Option(names = "--design", paramLabel = "DESIGN",
+      description = "factorial (every kind x scheme x policy x rate; default of most presets) "
+          + "or one-at-a-time (the first of each list everywhere, the others varied one at a "
+          + "time)")
+  String design;
+
+  @Option(names = "--arms-at", split = ",", paramLabel = "N",
+      description = "one-at-a-time: the depths at which the other arms run (default: all)")
+  List<Integer> armsAt;
+
   @Option(names = PlanOptions.WIPE_KINDS, split = ",", paramLabel = "KIND",
       description = "block, attn, mlp, norms, cross_attn, all_cross_attn, fresh_encoder, "
           + "trained_encoder, stitched_encoder")
@@ -234,6 +244,8 @@ public final class SparkStudyApp implements Callable<Integer> {
     p.vocab = vocab;
     p.seqLen = seqLen;
     p.kinds = kinds;
+    p.design = design;
+    p.armsAt = armsAt;
     p.target = target;
     p.recoveryLr = recoveryLr;
     List<String> errors = new ArrayList<>();

@@ -60,6 +60,10 @@ public final class PlanOptions {
   public static final String SEQ_LEN = "--seq-len";
   /** {@code --wipe-kinds K,..} ({@link WipeKind}). */
   public static final String WIPE_KINDS = "--wipe-kinds";
+  /** {@code --design factorial|one-at-a-time} ({@link Design}). */
+  public static final String DESIGN = "--design";
+  /** {@code --arms-at N,..}: with the one-at-a-time design, the depths of the secondary arms. */
+  public static final String ARMS_AT = "--arms-at";
   /** {@code --out DIR}. */
   public static final String OUT = "--out";
   /** {@code --resume}. */
@@ -75,7 +79,7 @@ public final class PlanOptions {
   /** Every option that shapes the plan, plus {@code --out} and {@code --resume}. */
   public static final List<String> ALL = List.of(PRESET, OUT, RESUME, ARCH, LAYERS, WIDTHS,
       HEADS, WIPE, SCHEMES, POLICIES, SEEDS, EVAL_EVERY, EPSILON, TARGET, RECOVERY_LR, BUDGET,
-      STRINGS, EPOCHS, SCRATCH, TASK, VOCAB, SEQ_LEN, WIPE_KINDS);
+      STRINGS, EPOCHS, SCRATCH, TASK, VOCAB, SEQ_LEN, WIPE_KINDS, DESIGN, ARMS_AT);
 
   /** {@value #PRESET}; null means {@value #DEFAULT_PRESET}. */
   public String preset;
@@ -119,6 +123,10 @@ public final class PlanOptions {
   public Integer seqLen;
   /** {@value #WIPE_KINDS} keys. */
   public List<String> kinds;
+  /** {@value #DESIGN}: {@code factorial} or {@code one-at-a-time}. */
+  public String design;
+  /** {@value #ARMS_AT}: depths; implies {@code one-at-a-time} when no design is named. */
+  public List<Integer> armsAt;
 
   /**
    * The plan these options ask for. Every problem found is added to {@code errors} (one
@@ -174,11 +182,37 @@ public final class PlanOptions {
       plan = seeds == null ? plan : plan.withSeeds(seeds);
       plan = lr == null ? plan : plan.withRecoveryLr(lr);
       plan = wk == null ? plan : plan.withKinds(wk);
+      plan = design(plan, errors);
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
     }
     return plan;
+  }
+
+  private StudyPlan design(StudyPlan plan, List<String> errors) {
+    if (design == null && armsAt == null) {
+      return plan;
+    }
+    String d = design == null ? "one-at-a-time" : design.strip().toLowerCase(java.util.Locale.ROOT);
+    switch (d) {
+      case "factorial" -> {
+        if (armsAt != null) {
+          errors.add(ARMS_AT + " " + armsAt + " needs " + DESIGN + " one-at-a-time, not factorial");
+          return plan;
+        }
+        return plan.withDesign(Design.FACTORIAL);
+      }
+      case "one-at-a-time" -> {
+        List<Integer> at = armsAt != null ? armsAt
+            : plan.design() instanceof Design.OneAtATime o ? o.armDepths() : List.of();
+        return plan.withDesign(Design.oneAtATime(at));
+      }
+      default -> {
+        errors.add("unknown design '" + design + "'; valid: factorial, one-at-a-time");
+        return plan;
+      }
+    }
   }
 
   /** {@code 0.3x} (or {@code 0.3}) as 0.3; an error naming the value otherwise. */

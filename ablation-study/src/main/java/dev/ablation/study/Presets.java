@@ -79,17 +79,20 @@ public final class Presets {
           BIGRAM_TRAINING, List.of(1.0), List.of(WipeKind.BLOCK)));
 
   /**
-   * The findings run: depth 2–8 (each N's N − 1 neighbour is the shallower baseline), width
-   * 32–128, blocks and their sublayers, three schemes, the question's policy and the control,
-   * five seeds. Hours on the 2-core machine (docs/study.md).
+   * The findings run, sized for two hours on the 2-core machine. The question's arm (a whole
+   * block, {@code FRESH}, only it trainable) at every block of N = 2, 3, 4, 8 and D = 32, 128;
+   * at N = 4 also {@code RESTORE_INITIAL}, {@code ZERO_OUTPUT} and the attention, MLP and norms
+   * sublayers alone, one factor at a time ({@link Design.OneAtATime}); N = 3 is N = 4's
+   * (N − 1)-layer baseline. Five seeds. The full factorial of these axes (and the
+   * everything-trainable control) is the {@code full} preset's: about ten times the compute.
    */
   public static final Preset STANDARD = new Preset("standard",
-      "bigram, decoder N=2,3,4,6,8 D=32,128, blocks+attn+mlp+norms, 3 schemes, "
-          + "onlyWiped+allTrainable, seeds 1-5; hours (docs/study.md)",
-      new StudyPlan(List.of(Arch.DECODER), List.of(2, 3, 4, 6, 8), List.of(32, 128), 4,
-          List.of(), THREE_SCHEMES,
-          List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()),
-          FIVE_SEEDS, BIGRAM_TRAINING, List.of(1.0), WipeKind.SUBLAYERS));
+      "bigram, decoder N=2,3,4,8 D=32,128, every block FRESH onlyWiped; at N=4 also "
+          + "RESTORE_INITIAL, ZERO_OUTPUT, attn/mlp/norms (one at a time); seeds 1-5; < 2 h",
+      new StudyPlan(List.of(Arch.DECODER), List.of(2, 3, 4, 8), List.of(32, 128), 4,
+          List.of(), THREE_SCHEMES, List.of(FreezePolicy.onlyWiped()),
+          FIVE_SEEDS, BIGRAM_TRAINING, List.of(1.0), WipeKind.SUBLAYERS,
+          Design.oneAtATime(List.of(4))));
 
   /** Everything: for a cluster. */
   public static final Preset FULL = new Preset("full",

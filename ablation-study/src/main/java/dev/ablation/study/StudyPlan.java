@@ -26,11 +26,23 @@ import java.util.Locale;
  *     ({@code --recovery-lr 0.3x,1x,3x}); default {@code [1]}
  * @param kinds what is wiped: blocks, sublayers, the encoder-decoder's arms ({@link WipeKind});
  *     a kind that does not apply to an architecture is skipped for it
+ * @param design which combinations of kinds, schemes, policies and rates run ({@link Design});
+ *     the first value of each list is the primary arm
  */
 public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr, List<WipeKind> kinds)
+    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr, List<WipeKind> kinds,
+    Design design)
     implements java.io.Serializable {
+
+  /** A full-factorial plan ({@link Design#FACTORIAL}). */
+  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
+      List<Long> seeds, TrainingSettings training, List<Double> recoveryLr,
+      List<WipeKind> kinds) {
+    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, recoveryLr,
+        kinds, Design.FACTORIAL);
+  }
 
   /** A plan recovering at the original's peak rate, wiping the {@link WipeKind#CLASSIC} targets. */
   public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
@@ -61,6 +73,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     if (training == null) {
       throw new IllegalArgumentException("training settings are required");
     }
+    design = design == null ? Design.FACTORIAL : design;
   }
 
   private static <T> List<T> distinct(List<T> list, String what) {
@@ -168,6 +181,9 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
 
   /** The recovery runs of one original, in order. */
   public List<RecoveryRequest> runs(OriginalSpec original) {
+    if (design instanceof Design.OneAtATime oat) {
+      return oneAtATime(original, oat);
+    }
     List<RecoveryRequest> out = new ArrayList<>();
     for (WipeTarget t : targets(original.model())) {
       for (ReinitScheme s : schemes) {
@@ -181,6 +197,46 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     return out;
   }
 
+  private List<RecoveryRequest> oneAtATime(OriginalSpec original, Design.OneAtATime oat) {
+    ModelSpec model = original.model();
+    boolean arms = oat.armsAt(model.nLayers());
+    ReinitScheme s0 = schemes.get(0);
+    FreezePolicy p0 = policies.get(0);
+    double lr0 = recoveryLr.get(0);
+    long seed = original.seed();
+    List<RecoveryRequest> out = new ArrayList<>();
+    List<WipeTarget> primary = new ArrayList<>();
+    List<WipeTarget> secondary = new ArrayList<>();
+    for (WipeKind k : kinds) {
+      List<WipeTarget> of = new ArrayList<>();
+      if (k.perBlock()) {
+        for (int i = 0; i < model.nLayers(); i++) {
+          if (wipe.isEmpty() || wipe.contains(i)) {
+            of.addAll(WipeTarget.of(k, model, i));
+          }
+        }
+      } else {
+        of.addAll(WipeTarget.of(k, model, 0));
+      }
+      (k == kinds.get(0) ? primary : secondary).addAll(of);
+    }
+    List<WipeTarget> all = new ArrayList<>(targets(model));
+    for (WipeTarget t : all) {
+      if (primary.contains(t)) {
+        out.add(new RecoveryRequest(t, s0, p0, seed, lr0));
+        if (arms) {
+          schemes.stream().skip(1).forEach(s -> out.add(new RecoveryRequest(t, s, p0, seed, lr0)));
+          policies.stream().skip(1).forEach(p -> out.add(new RecoveryRequest(t, s0, p, seed, lr0)));
+          recoveryLr.stream().skip(1)
+              .forEach(lr -> out.add(new RecoveryRequest(t, s0, p0, seed, lr)));
+        }
+      } else if (arms && secondary.contains(t)) {
+        out.add(new RecoveryRequest(t, s0, p0, seed, lr0));
+      }
+    }
+    return out;
+  }
+
   /** How many recovery runs the whole plan has. */
   public int totalRuns() {
     return originals().stream().mapToInt(o -> runs(o).size()).sum();
@@ -189,65 +245,71 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
   /** A copy with other architectures. */
   public StudyPlan withArchs(List<Arch> v) {
     return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy with other depths. */
   public StudyPlan withDepths(List<Integer> v) {
     return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy with other widths. */
   public StudyPlan withWidths(List<Integer> v) {
     return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy with another head count. */
   public StudyPlan withHeads(int v) {
     return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy wiping only these block indices. */
   public StudyPlan withWipe(List<Integer> v) {
     return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy with other schemes. */
   public StudyPlan withSchemes(List<ReinitScheme> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy with other policies. */
   public StudyPlan withPolicies(List<FreezePolicy> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy with other seeds. */
   public StudyPlan withSeeds(List<Long> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, recoveryLr, kinds);
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, recoveryLr, kinds, design);
   }
 
   /** A copy with other training settings. */
   public StudyPlan withTraining(TrainingSettings v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v,
-        recoveryLr, kinds);
+        recoveryLr, kinds, design);
   }
 
   /** A copy with other recovery learning-rate multiples. */
   public StudyPlan withRecoveryLr(List<Double> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        v, kinds);
+        v, kinds, design);
+  }
+
+  /** A copy with another {@link Design}. */
+  public StudyPlan withDesign(Design v) {
+    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr, kinds, v);
   }
 
   /** A copy wiping other kinds of target. */
   public StudyPlan withKinds(List<WipeKind> v) {
     return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, v);
+        recoveryLr, v, design);
   }
 }

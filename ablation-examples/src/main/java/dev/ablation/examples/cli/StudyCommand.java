@@ -93,6 +93,16 @@ public final class StudyCommand implements Callable<Integer> {
       description = "wipe only these block indices (0-based, each < every N); default: all")
   List<Integer> wipe;
 
+  @Option(names = "--design", paramLabel = "DESIGN",
+      description = "factorial (every kind x scheme x policy x rate; default of most presets) "
+          + "or one-at-a-time (the first of each list everywhere, the others varied one at a "
+          + "time)")
+  String design;
+
+  @Option(names = "--arms-at", split = ",", paramLabel = "N",
+      description = "one-at-a-time: the depths at which the other arms run (default: all)")
+  List<Integer> armsAt;
+
   @Option(names = "--wipe-kinds", split = ",", paramLabel = "KIND",
       description = "what to wipe: block, attn, mlp, norms (per block); cross_attn (per "
           + "decoder block), all_cross_attn, fresh_encoder, trained_encoder, stitched_encoder "
@@ -202,6 +212,8 @@ public final class StudyCommand implements Callable<Integer> {
     p.vocab = vocab;
     p.seqLen = seqLen;
     p.kinds = kinds;
+    p.design = design;
+    p.armsAt = armsAt;
     List<String> errors = new ArrayList<>();
     StudyPlan plan = p.plan(errors);
     if (workers < 1) {

@@ -1,14 +1,14 @@
 package dev.ablation.samediff.bench;
 
 import dev.ablation.samediff.Batch;
-import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.Example;
+import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
-import dev.ablation.samediff.LossEvaluator;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

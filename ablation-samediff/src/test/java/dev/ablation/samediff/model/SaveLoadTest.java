@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import java.io.IOException;

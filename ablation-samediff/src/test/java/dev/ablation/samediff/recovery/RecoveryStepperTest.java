@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
-import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.data.Example;
-import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.NormPosition;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.train.AdamSettings;
@@ -22,10 +22,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -2,8 +2,8 @@ package dev.ablation.samediff.recovery;
 
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.ReferenceBudget;
-import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;

@@ -159,8 +159,9 @@ public final class LossEvaluator {
   }
 
   /**
-   * Top-1 accuracy against the labels: the fraction of predicted positions whose arg-max logit
-   * is the labelled token (teacher-forced for sequence-to-sequence).
+   * Top-1 accuracy against the labels: the fraction of predicted positions (those in the label
+   * mask, and with a non-zero label row) whose arg-max logit is the labelled token
+   * (teacher-forced for sequence-to-sequence).
    *
    * @param labelsPlaceholder the placeholder holding one-hot targets, {@code [batch·pos, vocab]}
    *     or {@code [batch, pos, vocab]}
@@ -181,7 +182,11 @@ public final class LossEvaluator {
       INDArray y = predicted(b, labels);
       INDArray ap = p.argMax(1);
       INDArray ay = y.argMax(1);
+      INDArray labelled = y.max(1);
       for (long r = 0; r < p.size(0); r++) {
+        if (labelled.getDouble(r) == 0) {
+          continue; // a zero row: not predicted (a batch without a mask may still have these)
+        }
         counted++;
         if (ap.getLong(r) == ay.getLong(r)) {
           right++;

@@ -223,8 +223,7 @@ public final class Recovery {
       this.features = features;
       this.labels = labels;
       this.trainableBefore = trainableBefore;
-      this.listener = new RecoveryFitListener(monitor,
-          () -> new LossEvaluator(surgeon.model()).meanLoss(this.validation));
+      this.listener = new RecoveryFitListener(monitor, surgeon.model(), this.validation);
       long n = 0;
       for (ParameterInfo p : surgeon.layout().parameters()) {
         n += p.shape().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);

@@ -10,7 +10,9 @@
 #
 # The study resumes: killed at any point, the same command finishes it. FINDINGS_OUT chooses
 # the study directory (default findings-out/PRESET); FINDINGS_COMMIT names the commit of a run
-# made by hand (default: HEAD).
+# made by hand (default: HEAD); FINDINGS_NOTES names a markdown file of reading notes (what the
+# numbers say, the literature, the limits) inserted after the computed answers
+# (bench/findings_answers.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,6 +63,14 @@ compose() {
     echo "  layers are sensitive (a U shape). Hypothesis: the damage-vs-layer curve is U-shaped and"
     echo "  flattens as N grows (the ρ-vs-relative-depth plot shows whether the shape scales with N)."
     echo
+    if [ -f "$out/results.csv" ]; then
+      python3 bench/findings_answers.py "$out/results.csv"
+      echo
+    fi
+    if [ -n "${FINDINGS_NOTES:-}" ] && [ -f "$FINDINGS_NOTES" ]; then
+      cat "$FINDINGS_NOTES"
+      echo
+    fi
     echo "The study's report follows: every table and plot of this run."
     echo
     sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study: /## Report: /' "$out/report.md"

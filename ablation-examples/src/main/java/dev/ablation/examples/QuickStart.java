@@ -15,16 +15,17 @@ import dev.ablation.api.recovery.RunSeeds;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
-import dev.ablation.samediff.train.LossEvaluator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,8 +103,8 @@ public final class QuickStart {
         .split(o.strings(), 256, o.context() + 1, o.seed());
     ReferenceModel original = ReferenceModel.build(TransformerConfig.decoderOnly(
         o.layers(), o.dModel(), o.heads(), o.vocab(), o.context(), o.seed()));
-    List<Batch> train = original.batches(data.train(), o.batch());
-    List<Batch> validation = original.batches(data.validation(), 256);
+    List<Batch> train = ReferenceBatches.of(original).batches(data.train(), o.batch());
+    List<Batch> validation = ReferenceBatches.of(original).batches(data.validation(), 256);
     AdamStepper all = new AdamStepper(original.model(), original.parameterVariables(),
         AdamSettings.of(o.learningRate()));
     for (int step = 0; step < o.epochs() * train.size(); step++) {
@@ -115,7 +116,7 @@ public final class QuickStart {
     LayerPath wiped = LayerPath.block(1);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(original.model());
     WeightSnapshot trained = surgeon.snapshot();
-    StepZeroDamage.Evaluation before = StepZeroDamage.evaluate(original.model(), validation);
+    LossEvaluator.Evaluation before = new LossEvaluator(original.model()).evaluate(validation);
     surgeon.wipe(wiped, ReinitScheme.fresh(), o.seed());
     Damage damage = StepZeroDamage.measure(surgeon, List.of(wiped), before, validation);
 
@@ -129,7 +130,7 @@ public final class QuickStart {
         RecoveryCriterion.withinNats(o.epsilon()).smoothedOver(2).withPatience(8, 1e-3),
         TrainingBudget.ofReferenceFraction(1.0), sTimesE, o.evaluateEvery());
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest(o));
-    LossEvaluator validationLoss = original.evaluator();
+    LossEvaluator validationLoss = new LossEvaluator(original.model());
     for (int step = 0; !monitor.isFinished(); step++) {
       Batch b = train.get(step % train.size());
       double flops = 6.0 * stepper.parameterCount() * b.tokens(); // forward + backward

@@ -13,6 +13,7 @@ import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.recovery.SameDiffRecovery;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
@@ -44,8 +45,8 @@ class ReadmeSketchTest {
     TrainedOriginal original = OriginalTrainer.trainOrLoad(cacheDir,
         TransformerConfig.decoderOnly(4, 64, 4, vocab, context, seed), plan, split, p -> { });
     // END SKETCH
-    List<Batch> trainBatches = original.model().batches(split.train(), 16);
-    List<Batch> validationBatches = original.model().batches(split.validation(), 64);
+    List<Batch> trainBatches = ReferenceBatches.of(original.model()).batches(split.train(), 16);
+    List<Batch> validationBatches = ReferenceBatches.of(original.model()).batches(split.validation(), 64);
     // BEGIN SKETCH
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(original.model().model(), original.initialWeights());
     WeightSnapshot trained = surgeon.snapshot();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,7 +22,13 @@ final class AtomicFiles {
    */
   static void write(Path target, String text) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    try {
+      Files.createDirectories(dir);
+    } catch (FileAlreadyExistsException e) {
+      // what createDirectories says when a file of that name is in the way: say that instead
+      throw new FileSystemException(target.toString(), null, dir + " is not a directory (a "
+          + "file of that name is in the way)");
+    }
     // a random name created exclusively (CREATE_NEW): unique like Files.createTempFile, but
     // with the umask's permissions rather than owner-only ones
     Path tmp = dir.resolve(target.getFileName() + "." + java.util.UUID.randomUUID() + TMP);

@@ -4,15 +4,16 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.recovery.RecoveryStepper;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
-import dev.ablation.samediff.train.LossEvaluator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +105,7 @@ public final class Bench {
     ReferenceModel m = ReferenceModel.build(c);
     List<Example> data = new MarkovChain(c.vocab(), 2, 2.0, 1)
         .sample(options.batch() * 8, c.context() + 1, 2);
-    List<Batch> batches = m.batches(data, options.batch());
+    List<Batch> batches = ReferenceBatches.of(m).batches(data, options.batch());
     AdamSettings adam = AdamSettings.of(1e-3);
 
     AdamStepper full = new AdamStepper(m.model(), m.parameterVariables(), adam);
@@ -120,7 +121,7 @@ public final class Bench {
       return;
     }
 
-    LossEvaluator eval = m.evaluator();
+    LossEvaluator eval = new LossEvaluator(m.model());
     print(p + "eval_ms_per_batch", median(batches, eval::loss));
 
     double top = 0;

@@ -3,6 +3,7 @@ package dev.ablation.examples.bench;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.train.AdamSettings;
@@ -90,7 +91,7 @@ public final class OpProfile extends BaseListener {
     TransformerConfig c = shape.config();
     ReferenceModel m = ReferenceModel.build(c);
     List<Example> data = new MarkovChain(c.vocab(), 2, 2.0, 1).sample(32 * 8, c.context() + 1, 2);
-    List<Batch> batches = m.batches(data, 32);
+    List<Batch> batches = ReferenceBatches.of(m).batches(data, 32);
     AdamStepper full = new AdamStepper(m.model(), m.parameterVariables(), AdamSettings.of(1e-3));
     for (int i = 0; i < warmup; i++) {
       full.step(batches.get(i % batches.size()));

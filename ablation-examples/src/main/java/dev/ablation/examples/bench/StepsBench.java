@@ -7,6 +7,7 @@ import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.model.PopulationModel;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.api.WeightSnapshot;
@@ -117,7 +118,7 @@ public final class StepsBench {
     for (int i = 0; i < 8 * budget; i++) {
       trainer.step(train.get(i % train.size()));
     }
-    List<Batch> validation = m.batches(new MarkovChain(c.vocab(), 2, 2.0, 1)
+    List<Batch> validation = ReferenceBatches.of(m).batches(new MarkovChain(c.vocab(), 2, 2.0, 1)
         .sample(options.batch() * 8, c.context() + 1, 99), options.batch() * 8);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(m.model(), theta0);
     WeightSnapshot trained = surgeon.snapshot();
@@ -248,7 +249,7 @@ public final class StepsBench {
     TransformerConfig c = m.config();
     List<Example> data = new MarkovChain(c.vocab(), 2, 2.0, 1 + seed)
         .sample(options.batch() * count, c.context() + 1, 2 + seed);
-    return m.batches(data, options.batch());
+    return ReferenceBatches.of(m).batches(data, options.batch());
   }
 
   /** Members wipe {@code layer}, or blocks 0, 1, … in turn when it is −1. */
@@ -295,7 +296,7 @@ public final class StepsBench {
     TransformerConfig c = m.config();
     List<Example> data = new MarkovChain(c.vocab(), 2, 2.0, 1 + seed)
         .sample(options.batch() * 8, c.context() + 1, 2 + seed);
-    return m.batches(data, options.batch());
+    return ReferenceBatches.of(m).batches(data, options.batch());
   }
 
   private static List<String> onlyWiped(ReferenceModel m, int block) {

@@ -206,4 +206,69 @@ class StudyReliabilityTest {
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("NullPointerException").doesNotContain("error: null");
   }
+
+  @Test
+  void anOutThatCannotBeADirectoryIsRefusedNamingItAndTheCause(@TempDir Path dir)
+      throws IOException {
+    // as root, permissions stop nothing: a regular file where a parent directory should be does
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Path o = file.resolve("o");
+    int code = run(d -> new FakeStudyEngine(), o);
+    assertThat(code).as(err.toString()).isNotZero();
+    assertThat(err.toString()).contains("--out " + o).contains("not a writable directory")
+        .contains("Not a directory").doesNotContain("null");
+    assertThat(Files.readString(file, StandardCharsets.UTF_8)).isEqualTo("x");
+    try (Stream<Path> all = Files.walk(dir)) {
+      assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("results.csv");
+    }
+  }
+
+  @Test
+  void aRunRecordThatCannotBeWrittenIsNamedAndTheStudyResumes(@TempDir Path dir)
+      throws IOException {
+    Path o = dir.resolve("o");
+    Path reference = dir.resolve("reference");
+    assertThat(runFake(reference, new StringWriter())).isZero();
+    Path runs = o.resolve("runs");
+    Path moved = dir.resolve("runs-moved");
+    // while the third run trains, runs/ stops being a directory: its record write fails
+    StudyEngine.Factory breaks = d -> new Wrapped() {
+      int n;
+
+      @Override
+      public RecoveryResult recover(Original original, RecoveryRequest request,
+          RecoveryListener listener) {
+        if (++n == 3) {
+          try {
+            Files.move(runs, moved);
+            Files.writeString(runs, "not a directory");
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        return super.recover(original, request, listener);
+      }
+    };
+    int code = run(breaks, o);
+    assertThat(code).as(err.toString()).isNotZero();
+    assertThat(err.toString()).containsPattern(java.util.regex.Pattern.quote(runs.toString())
+        + "/[0-9a-f]+\\.json").contains(runs + " is not a directory").contains("--resume")
+        .doesNotContain("error: null");
+    // every line in results.csv is whole, and only stored runs have one
+    List<String> lines = Files.readAllLines(o.resolve("results.csv"), StandardCharsets.UTF_8);
+    String csv = Files.readString(o.resolve("results.csv"), StandardCharsets.UTF_8);
+    assertThat(csv).endsWith("\n");
+    int columns = lines.get(0).split(",", -1).length;
+    assertThat(lines).allSatisfy(l -> assertThat(l.split(",", -1)).hasSize(columns));
+    try (Stream<Path> stored = Files.list(moved)) {
+      assertThat(lines).hasSize(1 + (int) stored.filter(f -> f.toString().endsWith(".json"))
+          .count());
+    }
+
+    Files.delete(runs); // the disk is fixed
+    Files.move(moved, runs);
+    err.getBuffer().setLength(0);
+    assertThat(runFake(o, err, "--resume")).as(err.toString()).isZero();
+    assertThat(rowsWithoutWall(o)).isEqualTo(rowsWithoutWall(reference));
+  }
 }

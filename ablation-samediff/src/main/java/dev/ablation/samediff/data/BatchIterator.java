@@ -14,7 +14,7 @@ import java.util.function.Function;
  * Batches over examples for a number of epochs, reshuffled each epoch by a seed (epoch e uses
  * the order drawn from {@code seed} and e, so the sequence of batches is reproducible). Every
  * example is seen exactly once per epoch; the last batch of an epoch may be smaller. Batches
- * are built lazily by {@code batcher} (typically {@code ReferenceModel::batch}).
+ * are built lazily by {@code batcher} (typically {@code ReferenceBatches::batch}).
  */
 public final class BatchIterator implements Iterator<Batch> {
   private final List<Example> examples;

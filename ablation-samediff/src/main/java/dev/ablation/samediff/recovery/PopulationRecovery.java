@@ -12,6 +12,7 @@ import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.model.PopulationModel;
 import dev.ablation.samediff.model.ReferenceModel;
@@ -128,7 +129,7 @@ public final class PopulationRecovery {
     validate(members);
     int k = members.size();
     WeightSnapshot entry = surgeon.snapshot();
-    StepZeroDamage.Evaluation before = StepZeroDamage.evaluate(original.model(), validation);
+    LossEvaluator.Evaluation before = new LossEvaluator(original.model()).evaluate(validation);
     long parameters = 0;
     for (String name : AdamStepper.trainableVariablesOf(original.graph())) {
       parameters += original.graph().getVariable(name).getArr().length();
@@ -291,7 +292,7 @@ public final class PopulationRecovery {
   /** The member at {@code position}'s result, with fidelity measured as its single run does. */
   private static RecoveryResult finish(PopulationModel population, int position,
       RecoveryMonitor monitor, ReferenceModel original, SameDiffSurgeon surgeon,
-      WeightSnapshot entry, StepZeroDamage.Evaluation before, List<Batch> validation,
+      WeightSnapshot entry, LossEvaluator.Evaluation before, List<Batch> validation,
       java.util.function.Consumer<Map<String, org.nd4j.linalg.api.ndarray.INDArray>> sink) {
     Optional<Fidelity> fidelity = Optional.empty();
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> w = population.memberWeights(position);
@@ -302,8 +303,8 @@ public final class PopulationRecovery {
         && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
       try {
         original.setWeights(w);
-        fidelity = Optional.of(StepZeroDamage.fidelity(before,
-            StepZeroDamage.evaluate(original.model(), validation)));
+        fidelity = Optional.of(LossEvaluator.fidelity(before,
+            new LossEvaluator(original.model()).evaluate(validation)));
       } finally {
         surgeon.restore(entry);
       }

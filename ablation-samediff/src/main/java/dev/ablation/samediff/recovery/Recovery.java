@@ -25,6 +25,7 @@ import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
@@ -139,7 +140,7 @@ public final class Recovery {
     requireBatches("training", train);
     requireBatches("validation", validation);
     SameDiffModel model = surgeon.model();
-    StepZeroDamage.Evaluation original = StepZeroDamage.evaluate(model, validation);
+    LossEvaluator.Evaluation original = new LossEvaluator(model).evaluate(validation);
     surgeon.wipe(wiped, scheme, seed());
     Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
     // constants the policy trains become variables; nothing else about the graph changes
@@ -184,7 +185,7 @@ public final class Recovery {
           : List.copyOf(tc.getDataSetLabelMapping());
     }
     Set<ParameterPath> before = surgeon.trainable();
-    StepZeroDamage.Evaluation original = StepZeroDamage.evaluate(surgeon.model(), validation);
+    LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
     surgeon.wipe(wiped, scheme, seed());
     Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
     surgeon.freeze(freeze, wiped, 0);
@@ -205,7 +206,7 @@ public final class Recovery {
   public final class Fit {
     private final RecoveryMonitor monitor;
     private final List<Batch> validation;
-    private final StepZeroDamage.Evaluation original;
+    private final LossEvaluator.Evaluation original;
     private final List<String> features;
     private final List<String> labels;
     private final Set<ParameterPath> trainableBefore;
@@ -214,7 +215,7 @@ public final class Recovery {
     private RecoveryResult result;
 
     private Fit(RecoveryMonitor monitor, List<Batch> validation,
-        StepZeroDamage.Evaluation original, List<String> features, List<String> labels,
+        LossEvaluator.Evaluation original, List<String> features, List<String> labels,
         Set<ParameterPath> trainableBefore) {
       this.monitor = monitor;
       this.validation = ImmutableList.copyOf(validation);
@@ -222,8 +223,7 @@ public final class Recovery {
       this.features = features;
       this.labels = labels;
       this.trainableBefore = trainableBefore;
-      this.listener = new RecoveryFitListener(monitor,
-          () -> StepZeroDamage.evaluate(surgeon.model(), this.validation).loss());
+      this.listener = new RecoveryFitListener(monitor, surgeon.model(), this.validation);
       long n = 0;
       for (ParameterInfo p : surgeon.layout().parameters()) {
         n += p.shape().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
@@ -292,8 +292,8 @@ public final class Recovery {
       Optional<Fidelity> fidelity = Optional.empty();
       if (!original.logits().isEmpty()
           && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
-        fidelity = Optional.of(StepZeroDamage.fidelity(original,
-            StepZeroDamage.evaluate(surgeon.model(), validation)));
+        fidelity = Optional.of(LossEvaluator.fidelity(original,
+            new LossEvaluator(surgeon.model()).evaluate(validation)));
       }
       result = monitor.result(fidelity);
       if (!trainableBefore.isEmpty() && !trainableBefore.equals(surgeon.trainable())) {

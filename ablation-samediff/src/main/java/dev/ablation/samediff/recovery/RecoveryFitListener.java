@@ -2,6 +2,10 @@ package dev.ablation.samediff.recovery;
 
 import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.RecoveryMonitor;
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
+import dev.ablation.samediff.SameDiffModel;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -25,8 +29,9 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * be an exception; so the training iterator is wrapped ({@link #wrap}): it charges each batch
  * to the budget before handing it out and reports no more data once the monitor has decided.
  * {@link #epochEnd} then answers {@link ListenerResponse#STOP}. Every
- * {@link RecoveryMonitor#evaluateEvery()} steps the listener computes the validation loss by
- * the supplier you give it — never from M2.1's listener loss, which is wrong.
+ * {@link RecoveryMonitor#evaluateEvery()} steps the listener computes the validation loss with
+ * {@link LossEvaluator} (or a supplier you give it) — never from M2.1's listener loss, which is
+ * wrong.
  *
  * <p>An epoch is never empty: M2.1's {@code fit} fails with a {@code NullPointerException}
  * ("lastLoss is null") at the end of an epoch without a step. When the monitor has decided
@@ -37,7 +42,7 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * are discarded with the run.
  *
  * <pre>{@code
- * RecoveryFitListener l = new RecoveryFitListener(monitor, () -> evaluator.meanLoss(validation));
+ * RecoveryFitListener l = new RecoveryFitListener(monitor, model, validation);
  * sd.setListeners(l);
  * sd.fit(l.wrap(trainIterator, mds -> Cost.step(mds.getFeatures(0).size(0), T, flops)), 1000);
  * RecoveryResult r = monitor.result(Optional.empty());
@@ -48,6 +53,28 @@ public final class RecoveryFitListener extends BaseListener {
   private final DoubleSupplier validationLoss;
   /** True while the step in flight is the uncharged filler of an otherwise empty epoch. */
   private boolean fillerInFlight;
+
+  /**
+   * Evaluates {@code model} on {@code validation} with {@link LossEvaluator#meanLoss}, the loss
+   * every other route of the library reports.
+   *
+   * @param monitor the run's monitor, already started
+   * @param model the model {@code fit} trains
+   * @param validation held-out batches
+   */
+  public RecoveryFitListener(RecoveryMonitor monitor, SameDiffModel model,
+      List<Batch> validation) {
+    this(monitor, evaluating(model, validation));
+  }
+
+  private static DoubleSupplier evaluating(SameDiffModel model, List<Batch> validation) {
+    LossEvaluator evaluator = new LossEvaluator(model);
+    List<Batch> batches = List.copyOf(Objects.requireNonNull(validation, "validation"));
+    if (batches.isEmpty()) {
+      throw new IllegalArgumentException("need at least one validation batch, got none");
+    }
+    return () -> evaluator.meanLoss(batches);
+  }
 
   /**
    * @param monitor the run's monitor, already started

@@ -2,11 +2,11 @@ package dev.ablation.samediff.recovery;
 
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.BlockSplitter;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
-import dev.ablation.samediff.train.LossEvaluator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -207,8 +207,8 @@ public final class RecoveryStepper {
     Batch upper = upper(batch);
     if (!checked) {
       checked = true;
-      double whole = loss(model, batch);
-      double split = loss(above, upper);
+      double whole = new LossEvaluator(model).loss(batch);
+      double split = new LossEvaluator(above).loss(upper);
       if (!(Math.abs(whole - split) <= 1e-5 * Math.max(1, Math.abs(whole)))) {
         String reason = "the graph split at block " + cut.getAsInt() + " computes loss "
             + split + " where the model computes " + whole;
@@ -235,21 +235,10 @@ public final class RecoveryStepper {
     if (cut.isEmpty() || !checked) {
       return new LossEvaluator(model).meanLoss(batches);
     }
-    double sum = 0;
-    long tokens = 0;
-    for (Batch b : batches) {
-      sum += loss(above, upper(b)) * b.tokens();
-      tokens += b.tokens();
-    }
-    if (tokens == 0) {
-      throw new IllegalArgumentException("no validation batches to evaluate");
-    }
-    return sum / tokens;
-  }
-
-  private static double loss(SameDiffModel m, Batch b) {
-    return m.graph().output(b.placeholders(), m.lossVariable()).get(m.lossVariable())
-        .getDouble(0);
+    // lazily: a small activation cache may release a batch's activations to make room for the
+    // next one, so each upper batch is made just before it is evaluated
+    Iterable<Batch> upper = () -> batches.stream().map(this::upper).iterator();
+    return new LossEvaluator(above).meanLoss(upper);
   }
 
   private Batch upper(Batch batch) {
@@ -263,7 +252,7 @@ public final class RecoveryStepper {
       in.put(p, a);
     }
     in.put(residualPlaceholder, cache.get(batch));
-    return new Batch(in, batch.examples(), batch.tokens());
+    return batch.withPlaceholders(in);
   }
 
   /**

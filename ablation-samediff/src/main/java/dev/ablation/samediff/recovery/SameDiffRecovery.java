@@ -16,13 +16,13 @@ import dev.ablation.api.recovery.RunSeeds;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
-import dev.ablation.samediff.train.LossEvaluator;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -128,7 +128,7 @@ public final class SameDiffRecovery {
     // resolve first: a bad layer or a policy that freezes everything fails before any change
     plan.freeze().resolve(surgeon.layout(), plan.layers(), 0);
 
-    StepZeroDamage.Evaluation original = StepZeroDamage.evaluate(model, validation);
+    LossEvaluator.Evaluation original = new LossEvaluator(model).evaluate(validation);
     surgeon.wipe(plan.layers(), plan.scheme(), plan.seed());
     Damage damage = StepZeroDamage.measure(surgeon, plan.layers(), original, validation);
 
@@ -149,7 +149,7 @@ public final class SameDiffRecovery {
   public static RecoveryResult retrain(SameDiffModel model, Damage damage, List<LayerPath> wiped,
       FreezePolicy freeze, RecoverySettings settings, AdamSettings adam,
       Iterator<Batch> training, List<Batch> validation,
-      Optional<StepZeroDamage.Evaluation> original, RunManifest manifest) {
+      Optional<LossEvaluator.Evaluation> original, RunManifest manifest) {
     return retrain(SameDiffSurgeon.of(model), damage, wiped, freeze, settings, adam, training,
         validation, original, manifest);
   }
@@ -163,7 +163,7 @@ public final class SameDiffRecovery {
   public static RecoveryResult retrain(SameDiffSurgeon surgeon, Damage damage,
       List<LayerPath> wiped, FreezePolicy freeze, RecoverySettings settings, AdamSettings adam,
       Iterator<Batch> training, List<Batch> validation,
-      Optional<StepZeroDamage.Evaluation> original, RunManifest manifest) {
+      Optional<LossEvaluator.Evaluation> original, RunManifest manifest) {
     requireValidation(validation);
     SameDiffModel model = surgeon.model();
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
@@ -171,8 +171,8 @@ public final class SameDiffRecovery {
     Optional<Fidelity> fidelity = Optional.empty();
     if (original.isPresent() && !original.get().logits().isEmpty()
         && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
-      fidelity = Optional.of(StepZeroDamage.fidelity(original.get(),
-          StepZeroDamage.evaluate(model, validation)));
+      fidelity = Optional.of(LossEvaluator.fidelity(original.get(),
+          new LossEvaluator(model).evaluate(validation)));
     }
     return monitor.result(fidelity);
   }

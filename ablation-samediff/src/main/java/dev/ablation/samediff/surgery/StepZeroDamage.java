@@ -1,6 +1,5 @@
 package dev.ablation.samediff.surgery;
 
-import com.google.common.collect.ImmutableList;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterInfo;
 import dev.ablation.api.ParameterPath;
@@ -8,24 +7,22 @@ import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffModel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The damage a wipe did at step 0: {@code L₀} next to {@code L*} and the loss with the wiped
  * layers deleted, and how far the wiped model's predictions are from the original's.
  *
- * <p>Losses are computed here, with {@code sd.output}, as the mean of each batch's loss weighted
- * by its {@link Batch#tokens()}: M2.1's listener losses are wrong. The graph's loss variable must
- * be the mean cross-entropy per predicted token of its batch.
+ * <p>Losses and fidelity come from {@link LossEvaluator}, the one evaluator every route uses.
+ * The graph's loss variable must be the mean cross-entropy per predicted token of its batch.
  *
  * <p>"Deleted" means the wiped layers' {@link dev.ablation.api.ParameterKind#isOutput() output}
  * parameters set to zero for the measurement and then restored bit-exactly: for a pre-LN block
@@ -34,49 +31,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class StepZeroDamage {
   private StepZeroDamage() {}
-
-  /**
-   * A model's outputs on a set of batches: the token-weighted mean loss and, if the model names
-   * a logits variable, the logits of every batch ({@code [batch, pos, vocab]}).
-   *
-   * @param loss mean loss per predicted token
-   * @param tokens predicted tokens it averages over
-   * @param logits per batch, empty if the model has no logits variable
-   */
-  public record Evaluation(double loss, long tokens, List<INDArray> logits) {
-    /** Validates and copies. */
-    public Evaluation {
-      Objects.requireNonNull(logits, "logits");
-      if (tokens <= 0) {
-        throw new IllegalArgumentException("an evaluation needs tokens > 0, got " + tokens);
-      }
-      logits = ImmutableList.copyOf(logits);
-    }
-  }
-
-  /**
-   * Evaluates the model as it stands on {@code batches}.
-   *
-   * @throws IllegalArgumentException if there are no batches
-   */
-  public static Evaluation evaluate(SameDiffModel model, List<Batch> batches) {
-    Objects.requireNonNull(model, "model");
-    requireBatches(batches);
-    List<String> outputs = new ArrayList<>();
-    outputs.add(model.lossVariable());
-    model.logitsVariable().ifPresent(outputs::add);
-    double weighted = 0;
-    long tokens = 0;
-    List<INDArray> logits = new ArrayList<>();
-    for (Batch b : batches) {
-      Map<String, INDArray> out = model.graph().output(b.placeholders(), outputs);
-      double loss = out.get(model.lossVariable()).getDouble(0);
-      weighted += loss * b.tokens();
-      tokens += b.tokens();
-      model.logitsVariable().ifPresent(l -> logits.add(out.get(l).dup()));
-    }
-    return new Evaluation(weighted / tokens, tokens, logits);
-  }
 
   /**
    * The damage of the wipe of {@code wiped} that the surgeon's model now carries, against the
@@ -88,10 +42,10 @@ public final class StepZeroDamage {
     Objects.requireNonNull(original, "original");
     requireBatches(validation);
     WeightSnapshot now = surgeon.snapshot();
-    Evaluation ref;
+    LossEvaluator.Evaluation ref;
     try {
       surgeon.restore(original);
-      ref = evaluate(surgeon.model(), validation);
+      ref = new LossEvaluator(surgeon.model()).evaluate(validation);
     } finally {
       surgeon.restore(now);
     }
@@ -106,11 +60,11 @@ public final class StepZeroDamage {
    *     counts or logits shapes differ)
    */
   public static Damage measure(SameDiffSurgeon surgeon, Collection<LayerPath> wiped,
-      Evaluation original, List<Batch> validation) {
+      LossEvaluator.Evaluation original, List<Batch> validation) {
     Objects.requireNonNull(surgeon, "surgeon");
     Objects.requireNonNull(original, "original");
     requireBatches(validation);
-    Evaluation after = evaluate(surgeon.model(), validation);
+    LossEvaluator.Evaluation after = new LossEvaluator(surgeon.model()).evaluate(validation);
     if (after.tokens() != original.tokens()) {
       throw new IllegalArgumentException("the original was evaluated on " + original.tokens()
           + " tokens but the validation batches hold " + after.tokens()
@@ -118,7 +72,7 @@ public final class StepZeroDamage {
     }
     OptionalDouble deleted = lossDeleted(surgeon, wiped, validation);
     Optional<Fidelity> fid = original.logits().isEmpty() || after.logits().isEmpty()
-        ? Optional.empty() : Optional.of(fidelity(original, after));
+        ? Optional.empty() : Optional.of(LossEvaluator.fidelity(original, after));
     return new Damage(original.loss(), after.loss(), deleted, fid);
   }
 
@@ -151,61 +105,12 @@ public final class StepZeroDamage {
     }
     try {
       live.forEach(a -> a.assign(0));
-      return OptionalDouble.of(evaluate(model, validation).loss());
+      return OptionalDouble.of(new LossEvaluator(model).meanLoss(validation));
     } finally {
       for (int i = 0; i < live.size(); i++) {
         live.get(i).assign(saved.get(i));
       }
     }
-  }
-
-  /**
-   * Top-1 agreement with, and mean KL(original ‖ model) to, the original over every position
-   * of every batch.
-   *
-   * @throws IllegalArgumentException if the two evaluations' logits differ in count or shape
-   */
-  public static Fidelity fidelity(Evaluation original, Evaluation model) {
-    if (original.logits().size() != model.logits().size() || original.logits().isEmpty()) {
-      throw new IllegalArgumentException("fidelity needs logits of the same batches, got "
-          + original.logits().size() + " and " + model.logits().size() + " batches");
-    }
-    long positions = 0;
-    long agree = 0;
-    double kl = 0;
-    for (int i = 0; i < original.logits().size(); i++) {
-      INDArray o = original.logits().get(i);
-      INDArray m = model.logits().get(i);
-      if (!java.util.Arrays.equals(o.shape(), m.shape())) {
-        throw new IllegalArgumentException("batch " + i + ": logits shapes differ: "
-            + java.util.Arrays.toString(o.shape()) + " vs " + java.util.Arrays.toString(m.shape()));
-      }
-      long vocab = o.size(o.rank() - 1);
-      INDArray lo = logSoftmaxRows(o.reshape('c', -1, vocab));
-      INDArray lm = logSoftmaxRows(m.reshape('c', -1, vocab));
-      INDArray ao = lo.argMax(1);
-      INDArray am = lm.argMax(1);
-      long n = lo.size(0);
-      for (long r = 0; r < n; r++) {
-        if (ao.getLong(r) == am.getLong(r)) {
-          agree++;
-        }
-      }
-      INDArray po = org.nd4j.linalg.ops.transforms.Transforms.exp(lo, true);
-      kl += po.mul(lo.sub(lm)).sumNumber().doubleValue();
-      positions += n;
-    }
-    return new Fidelity((double) agree / positions, Math.max(0, kl / positions));
-  }
-
-  /** log-softmax of each row of {@code x [rows, vocab]}, in double precision. */
-  private static INDArray logSoftmaxRows(INDArray x) {
-    INDArray d = x.castTo(DataType.DOUBLE).dup();
-    INDArray max = d.max(true, 1);
-    d.subiColumnVector(max);
-    INDArray lse = org.nd4j.linalg.ops.transforms.Transforms.log(
-        org.nd4j.linalg.ops.transforms.Transforms.exp(d, true).sum(true, 1), false);
-    return d.subiColumnVector(lse);
   }
 
   private static void requireBatches(List<Batch> batches) {

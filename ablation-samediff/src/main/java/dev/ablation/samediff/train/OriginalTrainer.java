@@ -4,18 +4,27 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.recovery.ReferenceBudget;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.BatchIterator;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,12 +62,13 @@ public final class OriginalTrainer {
    */
   public TrainedOriginal train(ReferenceModel model, Split split) {
     Map<String, INDArray> theta0 = model.weights();
-    List<Batch> validation = model.batches(split.validation(), plan.evaluationBatchSize());
-    LossEvaluator evaluator = model.evaluator();
+    ReferenceBatches batcher = ReferenceBatches.of(model);
+    List<Batch> validation = batcher.batches(split.validation(), plan.evaluationBatchSize());
+    LossEvaluator evaluator = new LossEvaluator(model.model());
     AdamStepper stepper = new AdamStepper(model.model(), model.parameterVariables(),
         plan.adam());
     BatchIterator batches = new BatchIterator(split.train(), plan.batchSize(),
-        plan.shuffleSeed(), plan.epochs(), model::batch);
+        plan.shuffleSeed(), plan.epochs(), batcher::batch);
     List<ValidationPoint> curve = new ArrayList<>();
     record(curve, new ValidationPoint(0, 0, 0, Double.NaN, evaluator.meanLoss(validation)));
     double trainSum = 0;
@@ -101,26 +111,107 @@ public final class OriginalTrainer {
    *
    * <p>The cache heals: an entry that is incomplete (a writer killed before its last step) or
    * damaged (a file truncated or changed since its checksum was written, an unreadable
-   * {@code original.json}) is logged at WARNING with the file and the cause, deleted and
-   * trained again from its spec, which gives the same weights.
+   * {@code original.json}) is logged at WARNING with the file and the cause and trained again
+   * from its spec, which gives the same weights.
+   *
+   * <p>Several workers (threads or JVMs) may find the same entry missing or damaged at once.
+   * Each trains and saves into a temporary directory of its own beside the entry and publishes
+   * it by one atomic rename onto the entry's name; an entry is never written in place. The
+   * first rename wins; a worker whose rename finds a complete entry there discards its copy and
+   * returns the winner's (the same weights: training is deterministic). A damaged entry is
+   * first renamed aside (to a unique name) and deleted after the new one is published.
    */
   public static TrainedOriginal trainOrLoad(Path cacheRoot, TransformerConfig config,
       TrainingPlan plan, Split split, Consumer<ValidationPoint> progress) throws IOException {
     String key = cacheKey(config, plan, split);
     Path dir = cacheRoot.resolve(key);
-    if (Files.isDirectory(dir)) {
-      try {
-        return TrainedOriginal.load(dir);
-      } catch (IOException | RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "cached original {0} is unusable, training it "
-            + "again from its spec: {1}", dir, describe(e));
-        clear(dir);
-      }
+    Optional<TrainedOriginal> cached = loadIfUsable(dir, true);
+    if (cached.isPresent()) {
+      return cached.get();
     }
     TrainedOriginal t = new OriginalTrainer(plan, progress).train(ReferenceModel.build(config),
         split);
-    t.save(dir);
-    return t;
+    Files.createDirectories(cacheRoot);
+    Path staging = Files.createTempDirectory(cacheRoot, "." + key + ".building.");
+    try {
+      t.save(staging);
+      return publish(staging, dir, key).orElse(t);
+    } finally {
+      deleteTree(staging);
+    }
+  }
+
+  /**
+   * Moves the complete entry {@code staging} to {@code dir}. Returns the entry another worker
+   * published first, if one did (then {@code staging} stays for the caller to delete), or empty
+   * once ours is in place.
+   */
+  private static Optional<TrainedOriginal> publish(Path staging, Path dir, String key)
+      throws IOException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<TrainedOriginal> winner = loadIfUsable(dir, false);
+      if (winner.isPresent()) {
+        return winner;
+      }
+      Path aside = null;
+      if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        // damaged or incomplete: out of the way under a unique name, deleted below
+        aside = uniqueSibling(dir, "." + key + ".damaged.");
+        try {
+          Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+          aside = null; // another worker moved it first
+        }
+      }
+      try {
+        Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        return Optional.empty();
+      } catch (FileSystemException e) {
+        // Linux says EEXIST or ENOTEMPTY when another worker's rename came first: look at what
+        // it published; anything else (no entry there) is a real failure
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+          throw e;
+        }
+      } finally {
+        if (aside != null) {
+          deleteTree(aside);
+        }
+      }
+    }
+    throw new IOException("could not publish the trained original " + staging + " as " + dir
+        + ": the entry kept changing under three attempts (other writers?)");
+  }
+
+  /** The entry in {@code dir} if it loads, logging why not if it does not (and {@code log}). */
+  private static Optional<TrainedOriginal> loadIfUsable(Path dir, boolean log) {
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(TrainedOriginal.load(dir));
+    } catch (IOException | RuntimeException e) {
+      if (log) {
+        LOG.log(System.Logger.Level.WARNING, "cached original {0} is unusable, training it "
+            + "again from its spec: {1}", dir, describe(e));
+      }
+      return Optional.empty();
+    }
+  }
+
+  private static Path uniqueSibling(Path dir, String prefix) {
+    return dir.resolveSibling(prefix + UUID.randomUUID());
+  }
+
+  /** Deletes {@code root} and everything under it, if it exists. */
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private static final System.Logger LOG = System.getLogger(OriginalTrainer.class.getName());
@@ -138,17 +229,6 @@ public final class OriginalTrainer {
       }
     }
     return b.toString();
-  }
-
-  /** Deletes the files of an entry (not the directory: a fresh save refills it). */
-  private static void clear(Path dir) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(f)) {
-          Files.delete(f);
-        }
-      }
-    }
   }
 
   /**

@@ -11,6 +11,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.ablation.api.recovery.ReferenceBudget;
 import dev.ablation.samediff.model.ReferenceModel;
+import dev.ablation.samediff.model.ReferenceModelFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -57,7 +58,8 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
   }
 
   /** The files of an entry, each checksummed in {@code original.json}. */
-  static final List<String> DATA_FILES = List.of("model.fb", "model.json", "theta0.bin");
+  static final List<String> DATA_FILES = List.of(ReferenceModelFiles.GRAPH_FILE,
+      ReferenceModelFiles.DESCRIPTION_FILE, "theta0.bin");
   /** The record of an entry, written last: an entry without it is incomplete. */
   static final String RECORD = "original.json";
   static final String FORMAT = "ablation-trained-original/2";
@@ -101,7 +103,7 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
   public void save(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.deleteIfExists(dir.resolve(RECORD)); // the entry is incomplete from here on
-    model.save(dir);
+    ReferenceModelFiles.save(model, dir);
     try (OutputStream os = Files.newOutputStream(dir.resolve("theta0.bin"));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
       out.writeInt(initialWeights.size());
@@ -181,7 +183,7 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
             + want.get("sha256").asText() + " was written (damaged)");
       }
     }
-    ReferenceModel model = ReferenceModel.load(dir);
+    ReferenceModel model = ReferenceModelFiles.load(dir);
     Map<String, INDArray> theta0 = new LinkedHashMap<>();
     try (InputStream is = Files.newInputStream(dir.resolve("theta0.bin"));
         DataInputStream in = new DataInputStream(new BufferedInputStream(is))) {

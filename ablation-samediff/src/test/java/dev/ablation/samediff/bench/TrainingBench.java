@@ -1,13 +1,14 @@
 package dev.ablation.samediff.bench;
 
 import dev.ablation.samediff.Batch;
-import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.Example;
+import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
-import dev.ablation.samediff.train.LossEvaluator;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -42,10 +43,10 @@ public final class TrainingBench {
     ReferenceModel m = ReferenceModel.build(config);
     MarkovChain chain = new MarkovChain(config.vocab(), 2, 2.0, 1);
     List<Example> data = chain.sample(batch * 8, config.context() + 1, 2);
-    List<Batch> batches = m.batches(data, batch);
+    List<Batch> batches = ReferenceBatches.of(m).batches(data, batch);
     AdamStepper stepper = new AdamStepper(m.model(), m.parameterVariables(),
         AdamSettings.of(1e-3));
-    LossEvaluator eval = m.evaluator();
+    LossEvaluator eval = new LossEvaluator(m.model());
     double[] step = new double[timed];
     double[] evaluation = new double[timed];
     for (int i = 0; i < warmup + timed; i++) {

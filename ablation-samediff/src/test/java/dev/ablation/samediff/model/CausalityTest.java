@@ -13,7 +13,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class CausalityTest {
 
   private static INDArray logits(ReferenceModel m, Example e) {
-    return m.graph().output(m.batch(List.of(e)).placeholders(), ReferenceModel.LOGITS)
+    return m.graph().output(ReferenceBatches.of(m).batch(List.of(e)).placeholders(), ReferenceModel.LOGITS)
         .get(ReferenceModel.LOGITS);
   }
 

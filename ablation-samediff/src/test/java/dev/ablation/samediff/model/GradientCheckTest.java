@@ -38,7 +38,7 @@ class GradientCheckTest {
         a.putScalar(i, a.getDouble(i) + 0.1 * (r.nextDouble() - 0.5));
       }
     }
-    Batch batch = m.batch(TinyModels.examples(config, 3, 21));
+    Batch batch = ReferenceBatches.of(m).batch(TinyModels.examples(config, 3, 21));
     SameDiff sd = m.graph();
     Map<String, INDArray> grads = sd.calculateGradients(batch.placeholders(),
         m.parameterVariables());

@@ -30,7 +30,7 @@ class OutputKindsTest {
   @MethodSource("preLn")
   void aPreLnBlockWithZeroOutputsIsTheIdentity(TransformerConfig config) {
     ReferenceModel m = ReferenceModel.build(config);
-    Batch b = m.batch(TinyModels.examples(config, 3, 8));
+    Batch b = ReferenceBatches.of(m).batch(TinyModels.examples(config, 3, 8));
     List<LayerInfo> blocks = m.layers().layout().layersOf(LayerKind.BLOCK);
     assertTrue(blocks.size() >= 2);
     for (LayerInfo block : blocks) {

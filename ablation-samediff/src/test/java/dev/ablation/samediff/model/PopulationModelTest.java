@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.ParameterPath;
+import dev.ablation.api.ReinitScheme;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
+import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import dev.ablation.samediff.train.PopulationStepper;
@@ -12,11 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.ablation.api.FreezePolicy;
-import dev.ablation.api.LayerPath;
-import dev.ablation.api.ParameterPath;
-import dev.ablation.api.ReinitScheme;
-import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -59,7 +60,7 @@ class PopulationModelTest {
   }
 
   private static Batch batch(ReferenceModel r, int m, int step) {
-    return r.batch(TinyModels.examples(r.config(), 4, 1000L * m + step));
+    return ReferenceBatches.of(r).batch(TinyModels.examples(r.config(), 4, 1000L * m + step));
   }
 
   @Test
@@ -88,7 +89,7 @@ class PopulationModelTest {
       }
       double[] expectedBefore = new double[K];
       for (int m = 0; m < K; m++) {
-        expectedBefore[m] = singles.get(m).evaluator().loss(batches.get(m));
+        expectedBefore[m] = new LossEvaluator(singles.get(m).model()).loss(batches.get(m));
       }
       double[] evaluated = pop.memberLosses(batches);
       double[] trained = population.step(batches);

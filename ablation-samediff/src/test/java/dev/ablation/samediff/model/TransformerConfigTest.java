@@ -50,32 +50,32 @@ class TransformerConfigTest {
   @Test
   void batchesRejectBadDataNamingTheExampleAndToken() {
     ReferenceModel dec = ReferenceModel.build(TinyModels.decoder());
-    assertThrows(IllegalArgumentException.class, () -> dec.batch(List.of()));
+    assertThrows(IllegalArgumentException.class, () -> ReferenceBatches.of(dec).batch(List.of()));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> dec.batch(List.of(Example.of(1, 2), Example.of(1, 2, 3, 4, 5, 6, 1))));
+        () -> ReferenceBatches.of(dec).batch(List.of(Example.of(1, 2), Example.of(1, 2, 3, 4, 5, 6, 1))));
     assertTrue(e.getMessage().contains("example 1 has 7 tokens"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
-        () -> dec.batch(List.of(Example.of(1, 7, 2))));
+        () -> ReferenceBatches.of(dec).batch(List.of(Example.of(1, 7, 2))));
     assertTrue(e.getMessage().contains("token 7 at position 1"), e.getMessage());
     ReferenceModel enc = ReferenceModel.build(TinyModels.encoder());
-    e = assertThrows(IllegalArgumentException.class, () -> enc.batch(List.of(Example.of(1, 6))));
+    e = assertThrows(IllegalArgumentException.class, () -> ReferenceBatches.of(enc).batch(List.of(Example.of(1, 6))));
     assertTrue(e.getMessage().contains("[MASK]"), e.getMessage());
     ReferenceModel s2s = ReferenceModel.build(TinyModels.encoderDecoderWithProjection());
-    assertThrows(IllegalArgumentException.class, () -> s2s.batch(List.of(Example.of(1, 2))));
+    assertThrows(IllegalArgumentException.class, () -> ReferenceBatches.of(s2s).batch(List.of(Example.of(1, 2))));
     e = assertThrows(IllegalArgumentException.class,
-        () -> s2s.batch(List.of(Example.pair(new int[] {1}, new int[] {2, 0}))));
+        () -> ReferenceBatches.of(s2s).batch(List.of(Example.pair(new int[] {1}, new int[] {2, 0}))));
     assertTrue(e.getMessage().contains("reserved"), e.getMessage());
   }
 
   @Test
   void batchCountsPredictedTokens() {
     ReferenceModel dec = ReferenceModel.build(TinyModels.decoder());
-    var b = dec.batch(List.of(Example.of(1, 2), Example.of(1, 2, 3, 4, 5, 6)));
+    var b = ReferenceBatches.of(dec).batch(List.of(Example.of(1, 2), Example.of(1, 2, 3, 4, 5, 6)));
     assertEquals(2, b.examples());
     assertEquals(1 + 5, b.tokens());
     ReferenceModel enc = ReferenceModel.build(TinyModels.encoder());
-    var m = enc.batch(List.of(Example.of(1, 2, 3)));
+    var m = ReferenceBatches.of(enc).batch(List.of(Example.of(1, 2, 3)));
     assertTrue(m.tokens() >= 1 && m.tokens() <= 3);
-    assertEquals(m.tokens(), enc.batch(List.of(Example.of(1, 2, 3))).tokens());
+    assertEquals(m.tokens(), ReferenceBatches.of(enc).batch(List.of(Example.of(1, 2, 3))).tokens());
   }
 }

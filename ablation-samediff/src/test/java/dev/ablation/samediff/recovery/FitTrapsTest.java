@@ -15,6 +15,7 @@ import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.surgery.StepZeroDamage;
@@ -76,7 +77,7 @@ class FitTrapsTest {
   private static RecoveryResult fitListener(ReinitScheme scheme, RecoveryCriterion criterion,
       TrainingBudget budget) {
     var sd = o.model.graph();
-    var before = StepZeroDamage.evaluate(o.model.model(), o.validation);
+    var before = new LossEvaluator(o.model.model()).evaluate(o.validation);
     o.surgeon.wipe(List.of(MIDDLE), scheme, 5L);
     var damage = StepZeroDamage.measure(o.surgeon, List.of(MIDDLE), before, o.validation);
     o.surgeon.freeze(FreezePolicy.onlyWiped(), List.of(MIDDLE), 0);
@@ -88,7 +89,7 @@ class FitTrapsTest {
             criterion, budget, o.reference, 5), damage,
         RunManifest.of(Map.of(), Map.of(), SameDiffEnvironment.current()));
     RecoveryFitListener l = new RecoveryFitListener(monitor,
-        () -> o.model.evaluator().meanLoss(o.validation));
+        () -> new LossEvaluator(o.model.model()).meanLoss(o.validation));
     sd.setListeners(l);
     List<MultiDataSet> data = new ArrayList<>();
     for (Batch b : o.train) {

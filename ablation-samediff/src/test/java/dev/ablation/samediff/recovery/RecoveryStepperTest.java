@@ -6,9 +6,11 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.model.NormPosition;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.train.AdamSettings;
@@ -20,10 +22,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -60,7 +62,7 @@ class RecoveryStepperTest {
     ReferenceModel plainModel = ReferenceModel.build(c);
     ReferenceModel fastModel = plainModel.copy();
     List<String> names = trainable(fastModel, layers);
-    List<Batch> batches = plainModel.batches(examples(c, 12, 5), 4);
+    List<Batch> batches = ReferenceBatches.of(plainModel).batches(examples(c, 12, 5), 4);
     Map<String, INDArray> before = fastModel.weights();
 
     RecoveryStepper plain = RecoveryStepper.plain(plainModel.model(), names, ADAM);
@@ -77,7 +79,7 @@ class RecoveryStepperTest {
           .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.abs(expected)));
     }
     // evaluation on the fast path (upper part, cached activations) = the whole model's loss
-    double whole = new dev.ablation.samediff.train.LossEvaluator(fastModel.model()).meanLoss(batches);
+    double whole = new dev.ablation.samediff.LossEvaluator(fastModel.model()).meanLoss(batches);
     assertThat(fast.meanLoss(batches))
         .isCloseTo(whole, org.assertj.core.data.Offset.offset(1e-5 * Math.abs(whole)));
     Map<String, INDArray> p = plainModel.weights();

@@ -18,6 +18,7 @@ import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.surgery.StepZeroDamage;
@@ -160,7 +161,7 @@ class SameDiffRecoveryTest {
 
     // the same protocol by hand in a user's sd.fit loop
     var sd = o.model.graph();
-    var before = StepZeroDamage.evaluate(o.model.model(), o.validation);
+    var before = new LossEvaluator(o.model.model()).evaluate(o.validation);
     o.surgeon.wipe(List.of(MIDDLE), ReinitScheme.zeroOutput(), 5L);
     var damage = StepZeroDamage.measure(o.surgeon, List.of(MIDDLE), before, o.validation);
     o.surgeon.freeze(FreezePolicy.onlyWiped(), List.of(MIDDLE), 0);
@@ -173,7 +174,7 @@ class SameDiffRecoveryTest {
     RecoveryMonitor monitor = RecoveryMonitor.start(p.settings(), damage,
         RunManifest.of(Map.of(), Map.of(), SameDiffEnvironment.current()));
     RecoveryFitListener l = new RecoveryFitListener(monitor,
-        () -> o.model.evaluator().meanLoss(o.validation));
+        () -> new LossEvaluator(o.model.model()).meanLoss(o.validation));
     sd.setListeners(l);
     List<MultiDataSet> data = new ArrayList<>();
     for (Batch b : o.train) {

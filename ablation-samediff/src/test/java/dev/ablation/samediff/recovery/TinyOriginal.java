@@ -3,7 +3,9 @@ package dev.ablation.samediff.recovery;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.ReferenceBudget;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.Example;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
@@ -34,8 +36,8 @@ final class TinyOriginal {
   TinyOriginal(long seed, int steps) {
     model = ReferenceModel.build(TransformerConfig.decoderOnly(3, 16, 2, VOCAB, CONTEXT, seed));
     initial = model.weights();
-    train = model.batches(strings(seed, 256), BATCH);
-    validation = model.batches(strings(seed + 1_000_003, 64), 64);
+    train = ReferenceBatches.of(model).batches(strings(seed, 256), BATCH);
+    validation = ReferenceBatches.of(model).batches(strings(seed + 1_000_003, 64), 64);
     AdamStepper s = new AdamStepper(model.model(), AdamStepper.trainableVariablesOf(model.graph()),
         AdamSettings.of(1e-2));
     for (int i = 0; i < steps; i++) {
@@ -44,7 +46,7 @@ final class TinyOriginal {
     reference = ReferenceBudget.of(256, Math.max(1, steps * BATCH / 256), CONTEXT);
     surgeon = SameDiffSurgeon.of(model.model());
     trained = surgeon.snapshot();
-    lossOriginal = model.evaluator().meanLoss(validation);
+    lossOriginal = new LossEvaluator(model.model()).meanLoss(validation);
   }
 
   static List<Example> strings(long seed, int n) {

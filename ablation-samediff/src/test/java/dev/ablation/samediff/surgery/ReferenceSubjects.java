@@ -7,6 +7,7 @@ import dev.ablation.api.ModelLayout;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.model.Architecture;
 import dev.ablation.samediff.model.NormPosition;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ final class ReferenceSubjects {
     List<String> features = config.architecture() == Architecture.ENCODER_DECODER
         ? List.of(ReferenceModel.SOURCE, ReferenceModel.TOKENS) : List.of(ReferenceModel.TOKENS);
     return new ChainSubject(name + " " + config.norm(), m.model(),
-        seed -> m.batch(examples(config, 4, seed)), features, List.of(ReferenceModel.LABELS),
+        seed -> ReferenceBatches.of(m).batch(examples(config, 4, seed)), features, List.of(ReferenceModel.LABELS),
         targets, identity, copy);
   }
 

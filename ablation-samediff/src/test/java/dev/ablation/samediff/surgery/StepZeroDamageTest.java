@@ -10,6 +10,7 @@ import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,9 +33,9 @@ class StepZeroDamageTest {
 
   @Test
   void lossIsTokenWeightedOverBatches() {
-    double a = StepZeroDamage.evaluate(toy.model(), List.of(validation.get(0))).loss();
-    double b = StepZeroDamage.evaluate(toy.model(), List.of(validation.get(1))).loss();
-    StepZeroDamage.Evaluation both = StepZeroDamage.evaluate(toy.model(), validation);
+    double a = new LossEvaluator(toy.model()).evaluate(List.of(validation.get(0))).loss();
+    double b = new LossEvaluator(toy.model()).evaluate(List.of(validation.get(1))).loss();
+    LossEvaluator.Evaluation both = new LossEvaluator(toy.model()).evaluate(validation);
     assertEquals(30, both.tokens());
     assertEquals((20 * a + 10 * b) / 30, both.loss(), 1e-12);
     assertTrue(Math.abs(both.loss() - (a + b) / 2) > 1e-6, "indistinguishable from a plain mean");
@@ -43,10 +44,10 @@ class StepZeroDamageTest {
   @Test
   void damageAfterAFreshWipe() {
     WeightSnapshot original = surgeon.snapshot();
-    double lStar = StepZeroDamage.evaluate(toy.model(), validation).loss();
+    double lStar = new LossEvaluator(toy.model()).evaluate(validation).loss();
     surgeon.wipe(B1, ReinitScheme.fresh(), 4);
     WeightSnapshot wiped = surgeon.snapshot();
-    double l0 = StepZeroDamage.evaluate(toy.model(), validation).loss();
+    double l0 = new LossEvaluator(toy.model()).evaluate(validation).loss();
     Damage d = StepZeroDamage.measure(surgeon, List.of(B1), original, validation);
     assertEquals(lStar, d.lossOriginal(), 0);
     assertEquals(l0, d.lossAfterWipe(), 0);
@@ -80,8 +81,8 @@ class StepZeroDamageTest {
 
   @Test
   void anUnchangedModelAgreesFully() {
-    StepZeroDamage.Evaluation e = StepZeroDamage.evaluate(toy.model(), validation);
-    Fidelity f = StepZeroDamage.fidelity(e, StepZeroDamage.evaluate(toy.model(), validation));
+    LossEvaluator.Evaluation e = new LossEvaluator(toy.model()).evaluate(validation);
+    Fidelity f = LossEvaluator.fidelity(e, new LossEvaluator(toy.model()).evaluate(validation));
     assertEquals(1.0, f.top1Agreement());
     assertEquals(0.0, f.klToOriginal());
   }
@@ -94,17 +95,17 @@ class StepZeroDamageTest {
 
   @Test
   void badInputsAreNamed() {
-    StepZeroDamage.Evaluation one = StepZeroDamage.evaluate(toy.model(), validation.subList(0, 1));
+    LossEvaluator.Evaluation one = new LossEvaluator(toy.model()).evaluate(validation.subList(0, 1));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> StepZeroDamage.measure(surgeon, List.of(B1), one, validation));
     assertEquals("the original was evaluated on 20 tokens but the validation batches hold 30;"
         + " evaluate both on the same batches", e.getMessage());
     IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
-        () -> StepZeroDamage.evaluate(toy.model(), List.of()));
-    assertEquals("need at least one validation batch, got []", e2.getMessage());
-    StepZeroDamage.Evaluation both = StepZeroDamage.evaluate(toy.model(), validation);
+        () -> new LossEvaluator(toy.model()).evaluate(List.of()));
+    assertEquals("need at least one batch to evaluate, got none", e2.getMessage());
+    LossEvaluator.Evaluation both = new LossEvaluator(toy.model()).evaluate(validation);
     IllegalArgumentException e3 = assertThrows(IllegalArgumentException.class,
-        () -> StepZeroDamage.fidelity(one, both));
+        () -> LossEvaluator.fidelity(one, both));
     assertEquals("fidelity needs logits of the same batches, got 1 and 2 batches",
         e3.getMessage());
   }

@@ -12,6 +12,7 @@ import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.Surgery;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.ParameterSpec;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
@@ -315,7 +316,7 @@ class SurgeonChainPropertiesTest {
               dev.ablation.api.recovery.TrainingBudget.ofSteps(steps),
               new dev.ablation.api.recovery.ReferenceBudget(1000, 1000), 1);
       dev.ablation.api.recovery.Damage damage = new dev.ablation.api.recovery.Damage(0.0,
-          new dev.ablation.samediff.train.LossEvaluator(subject.model()).meanLoss(
+          new dev.ablation.samediff.LossEvaluator(subject.model()).meanLoss(
               List.of(probe)), java.util.OptionalDouble.empty(), java.util.Optional.empty());
       List<Batch> batches = List.of(subject.batches().apply(trainSeed++),
           subject.batches().apply(trainSeed++));

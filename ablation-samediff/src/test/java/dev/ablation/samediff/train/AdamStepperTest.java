@@ -13,6 +13,7 @@ import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.InitRule;
 import dev.ablation.samediff.LayerMap;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.ParameterSpec;
 import dev.ablation.samediff.SameDiffModel;
 import java.util.List;

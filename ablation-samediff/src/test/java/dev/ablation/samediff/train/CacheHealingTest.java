@@ -11,8 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -152,5 +159,58 @@ class CacheHealingTest {
     }
     assertThat(Files.readString(dir.resolve("original.json"), StandardCharsets.UTF_8))
         .contains("sha256");
+  }
+
+  @Test
+  void twoWorkersHealingOneEntryAtOnceBothGetTheSameValidOriginal() throws Exception {
+    Path dir = entry();
+    Path fb = dir.resolve("model.fb");
+    try (FileChannel ch = FileChannel.open(fb, StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() / 2);
+    }
+    Object damagedDirectory = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+    // both pass the load check and train at the same time: each waits for the other at its
+    // first validation point (a worker that loaded instead would break the barrier)
+    CyclicBarrier bothTraining = new CyclicBarrier(2);
+    Callable<TrainedOriginal> worker = () -> OriginalTrainer.trainOrLoad(cache, CONFIG, PLAN,
+        SPLIT, new java.util.function.Consumer<>() {
+          private boolean waited;
+
+          @Override
+          public void accept(ValidationPoint p) {
+            if (!waited) {
+              waited = true;
+              try {
+                bothTraining.await(120, TimeUnit.SECONDS);
+              } catch (Exception e) {
+                throw new IllegalStateException("the other worker did not train alongside", e);
+              }
+            }
+          }
+        });
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<TrainedOriginal> a = pool.submit(worker);
+      Future<TrainedOriginal> b = pool.submit(worker);
+      TrainedOriginal ta = a.get(300, TimeUnit.SECONDS);
+      TrainedOriginal tb = b.get(300, TimeUnit.SECONDS);
+      assertThat(ta.model().weights()).isEqualTo(reference.model().weights());
+      assertThat(tb.model().weights()).isEqualTo(reference.model().weights());
+    } finally {
+      pool.shutdownNow();
+    }
+    // one valid entry, nothing left beside it (staging copies, the damaged entry)
+    try (var names = Files.list(cache)) {
+      assertThat(names.map(f -> f.getFileName().toString()))
+          .containsExactly(OriginalTrainer.cacheKey(CONFIG, PLAN, SPLIT));
+    }
+    // published by a rename, never rewritten in place: the entry is another directory now
+    Object healedDirectory = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+    org.junit.jupiter.api.Assumptions.assumeTrue(damagedDirectory != null,
+        "this file system reports no file keys");
+    assertThat(healedDirectory).isNotEqualTo(damagedDirectory);
+    TrainedOriginal loaded = TrainedOriginal.load(dir);
+    assertThat(loaded.model().weights()).isEqualTo(reference.model().weights());
+    assertThat(loaded.initialWeights()).isEqualTo(reference.initialWeights());
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.MarkovChain;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import java.util.List;
@@ -25,7 +26,7 @@ class StepArenaTest {
       TransformerConfig.decoderOnly(2, 16, 2, 8, 8, 3);
 
   private static List<Batch> batches(ReferenceModel m, int size) {
-    return m.batches(new MarkovChain(CONFIG.vocab(), 2, 2.0, 5)
+    return ReferenceBatches.of(m).batches(new MarkovChain(CONFIG.vocab(), 2, 2.0, 5)
         .sample(size * 3, CONFIG.context() + 1, 6), size);
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import java.io.IOException;
@@ -51,7 +52,7 @@ class TrainedOriginalTest {
     assertEquals(t.finalLoss(), loaded.finalLoss());
     assertEquals(t.plan(), loaded.plan());
     assertEquals(t.cacheKey(), loaded.cacheKey());
-    Batch b = t.model().batch(split.validation());
+    Batch b = ReferenceBatches.of(t.model()).batch(split.validation());
     assertEquals(t.model().graph().output(b.placeholders(), ReferenceModel.LOGITS),
         loaded.model().graph().output(b.placeholders(), ReferenceModel.LOGITS));
 

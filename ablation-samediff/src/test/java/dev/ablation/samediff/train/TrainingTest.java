@@ -3,9 +3,11 @@ package dev.ablation.samediff.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class TrainingTest {
     assertTrue(t.finalLoss() < floor + 0.2, "L* " + t.finalLoss() + " vs floor " + floor);
     assertTrue(t.finalLoss() > floor - 0.1, "L* " + t.finalLoss() + " vs floor " + floor);
     assertTrue(t.finalLoss() < t.curve().get(0).validationLoss() - 0.5);
-    assertEquals(t.finalLoss(), m.evaluator().meanLoss(m.batches(split.validation(), 64)),
+    assertEquals(t.finalLoss(), new LossEvaluator(m.model()).meanLoss(ReferenceBatches.of(m).batches(split.validation(), 64)),
         1e-5);
   }
 
@@ -46,7 +48,8 @@ class TrainingTest {
     long t0 = System.nanoTime();
     TrainedOriginal t = new OriginalTrainer(TrainingPlan.of(3, 32, 3e-3, 7).evaluatingEvery(25),
         p -> System.out.println("copy " + p)).train(m, split);
-    double acc = m.evaluator().accuracy(m.batches(split.validation(), 100));
+    double acc = new LossEvaluator(m.model()).accuracy(ReferenceBatches.of(m).batches(split.validation(), 100),
+        ReferenceModel.LABELS);
     System.out.printf("copy L* %.4f acc %.4f in %d ms%n", t.finalLoss(), acc,
         (System.nanoTime() - t0) / 1_000_000);
     // teacher-forced top-1 accuracy of an untrained model is about 1/6

@@ -13,16 +13,8 @@ import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.RunSeeds;
 import dev.ablation.api.recovery.SeedStream;
-import dev.ablation.study.Arch;
-import dev.ablation.study.ModelSpec;
-import dev.ablation.study.Original;
-import dev.ablation.study.OriginalSpec;
-import dev.ablation.study.PopulationChoice;
-import dev.ablation.study.RecoveryRequest;
-import dev.ablation.study.StudyEngine;
-import dev.ablation.study.TrainingSettings;
-import dev.ablation.study.WipeTarget;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.data.BatchIterator;
 import dev.ablation.samediff.data.Corpus;
@@ -33,6 +25,7 @@ import dev.ablation.samediff.data.InContextBigram;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.model.PopulationModel;
@@ -41,14 +34,22 @@ import dev.ablation.samediff.recovery.RecoveryStepper;
 import dev.ablation.samediff.recovery.SameDiffRecovery;
 import dev.ablation.samediff.train.PopulationStepper;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
-import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.Convergence;
 import dev.ablation.samediff.train.LrSchedule;
-import dev.ablation.samediff.train.ValidationPoint;
 import dev.ablation.samediff.train.OriginalTrainer;
 import dev.ablation.samediff.train.TrainedOriginal;
 import dev.ablation.samediff.train.TrainingPlan;
+import dev.ablation.samediff.train.ValidationPoint;
+import dev.ablation.study.Arch;
+import dev.ablation.study.ModelSpec;
+import dev.ablation.study.Original;
+import dev.ablation.study.OriginalSpec;
+import dev.ablation.study.PopulationChoice;
+import dev.ablation.study.RecoveryRequest;
+import dev.ablation.study.StudyEngine;
+import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.WipeTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -191,7 +192,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   /** One original in memory: the model (kept at its trained weights between runs) and its data. */
   private record Loaded(TrainedOriginal trained, SameDiffSurgeon surgeon, WeightSnapshot weights,
-      Split split, List<Batch> validation, StepZeroDamage.Evaluation evaluation) {}
+      Split split, List<Batch> validation, LossEvaluator.Evaluation evaluation) {}
 
   @Override
   public Original original(OriginalSpec spec) {
@@ -245,9 +246,9 @@ public final class SameDiffStudyEngine implements StudyEngine {
     WeightSnapshot theta0 = SameDiffSurgeon.of(model.model()).snapshot();
     model.setWeights(now);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(model.model(), theta0);
-    List<Batch> validation = model.batches(split.validation(), EVAL_BATCH);
+    List<Batch> validation = ReferenceBatches.of(model).batches(split.validation(), EVAL_BATCH);
     l = new Loaded(trained, surgeon, surgeon.snapshot(), split, validation,
-        StepZeroDamage.evaluate(model.model(), validation));
+        new LossEvaluator(model.model()).evaluate(validation));
     originals.put(key, l);
     return l;
   }
@@ -553,9 +554,9 @@ public final class SameDiffStudyEngine implements StudyEngine {
     if (swap.source() == WipeTarget.EncoderSource.FRESH) {
       retrained.addAll(encoderSide);
     }
-    StepZeroDamage.Evaluation after = StepZeroDamage.evaluate(fresh.model(), l.validation());
+    LossEvaluator.Evaluation after = new LossEvaluator(fresh.model()).evaluate(l.validation());
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
-        Optional.of(StepZeroDamage.fidelity(l.evaluation(), after)));
+        Optional.of(LossEvaluator.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
     config.put("encoder_source", swap.source().name());
     RunManifest manifest = RunManifest.of(config, seeds.runSeeds(), SameDiffEnvironment.current());
@@ -581,9 +582,9 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   private static Iterator<Batch> trainingOrder(Loaded l, TrainingSettings t, long seed) {
-    ReferenceModel m = l.trained().model();
+    ReferenceBatches batcher = ReferenceBatches.of(l.trained().model());
     return new BatchIterator(l.split().train(), t.batchSize(), seed, Integer.MAX_VALUE,
-        m::batch);
+        batcher::batch);
   }
 
   /** The model of shape {@code m} for a corpus of {@code vocab} tokens (plus a mask token for encoder-only). */

@@ -53,7 +53,9 @@ class BenchCommandTest {
     StringWriter text = new StringWriter();
     cl.setOut(new PrintWriter(text));
     assertThat(cl.execute("bench", "--config", "2x8x4", "--warmup", "1", "--timed", "1",
-        "--full-step-only", "--skip-study")).isZero();
+        "--full-step-only")).isZero();
+    assertThat(text.toString().lines().filter(l -> l.startsWith("study_")))
+        .as("--full-step-only runs no study figures (bench/compare.sh relies on it)").isEmpty();
     List<String> figures = text.toString().lines().filter(l -> l.startsWith("n2_d8_t4."))
         .map(l -> l.substring("n2_d8_t4.".length(), l.indexOf('='))).toList();
     assertThat(figures).containsExactly("full_step_ms", "full_step_ms_mean", "gflop_per_step",

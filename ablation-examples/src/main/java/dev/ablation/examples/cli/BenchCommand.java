@@ -45,7 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
   Integer threads;
 
   @Option(names = "--full-step-only",
-      description = "time the full training step only (figures for comparing native builds)")
+      description = "time the full training step only (figures for comparing native builds and "
+          + "peers; no study figures)")
   boolean fullStepOnly;
 
   @Option(names = "--study",
@@ -100,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
       new Bench(options, spec.commandLine().getOut()).run();
       new dev.ablation.examples.bench.StepsBench(options, spec.commandLine().getOut()).run();
     }
-    if (!skipStudy) {
+    if (!skipStudy && !fullStepOnly) {
       new StudyBench(spec.commandLine().getOut()).run();
     }
     return 0;

@@ -2,17 +2,21 @@
 # Regenerates docs/findings.md from a real study run, with its command, commit, machine and
 # wall time.
 #
-#   bench/findings.sh                      # the standard preset (hours on a 2-core machine)
-#   bench/findings.sh default              # any preset ...
+#   bench/findings.sh                      # the standard preset, then the encdec aside
+#                                          # (about 1.5 h together on a 2-core machine)
+#   bench/findings.sh default              # any preset (no aside) ...
 #   bench/findings.sh default --seeds 1    # ... with study options appended
 #   bench/findings.sh --compose DIR WALL_S "COMMAND" [LOAD]  # only write docs/findings.md from a
 #                                          # finished study in DIR that was run by hand
 #
+# The aside: when FINDINGS_ASIDE_OUT names a finished encdec study (set by the default run), its
+# report is appended as a second part, with FINDINGS_ASIDE_WALL and FINDINGS_ASIDE_CMD.
 # The study resumes: killed at any point, the same command finishes it. FINDINGS_OUT chooses
 # the study directory (default findings-out/PRESET); FINDINGS_COMMIT names the commit of a run
 # made by hand (default: HEAD); FINDINGS_NOTES names a markdown file of reading notes (what the
-# numbers say, the literature, the limits) inserted after the computed answers
-# (bench/findings_answers.py).
+# numbers say, the literature, the limits; default docs/findings-notes.md for the standard
+# preset) inserted after the computed answers (bench/findings_answers.py). The notes are prose
+# about one run: after a new run, reread them against the new numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,9 +44,13 @@ compose() {
     echo "| command | \`$cmd\` |"
     echo "| commit | \`$commit\`$dirty |"
     echo "| machine | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) |"
-    echo "| load average at start | $load (other jobs shared the machine: times are upper bounds) |"
+    echo "| load average at start | $load (where other jobs shared the machine, times are upper bounds) |"
     echo "| Java | $(java -version 2>&1 | head -1) |"
-    echo "| wall time | ${wall} s (this invocation; a resumed study ran earlier parts before) |"
+    if [[ $wall =~ ^[0-9]+$ ]]; then
+      echo "| wall time | ${wall} s (this invocation; a resumed study ran earlier parts before) |"
+    else
+      echo "| wall time | ${wall} |"
+    fi
     echo "| regenerate | \`bench/findings.sh\` (standard) or the command above |"
     echo
     echo "## What the literature leads us to expect (hypotheses to check, not results)"
@@ -67,13 +75,31 @@ compose() {
       python3 bench/findings_answers.py "$out/results.csv"
       echo
     fi
-    if [ -n "${FINDINGS_NOTES:-}" ] && [ -f "$FINDINGS_NOTES" ]; then
-      cat "$FINDINGS_NOTES"
+    local notes=${FINDINGS_NOTES:-}
+    [ -z "$notes" ] && [ "$preset" = standard ] && notes=docs/findings-notes.md
+    if [ -n "$notes" ] && [ -f "$notes" ]; then
+      cat "$notes"
       echo
     fi
     echo "The study's report follows: every table and plot of this run."
     echo
     sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study: /## Report: /' "$out/report.md"
+    local aside=${FINDINGS_ASIDE_OUT:-}
+    if [ -n "$aside" ] && [ -f "$aside/report.md" ]; then
+      mkdir -p "$plots/encdec"
+      cp "$aside"/plots/*.png "$plots/encdec/" 2>/dev/null || true
+      echo
+      echo "# Part two: the encoder-decoder aside"
+      echo
+      echo "| | |"
+      echo "|---|---|"
+      echo "| command | \`${FINDINGS_ASIDE_CMD:-unknown}\` |"
+      echo "| commit | as above |"
+      echo "| wall time | ${FINDINGS_ASIDE_WALL:-unknown} s |"
+      echo
+      sed -e 's#](plots/#](findings-plots/encdec/#g' -e 's/^# Recovery study: /## Report: /' \
+        -e 's/^## /### /' -e 's/^### Report: /## Report: /' "$aside/report.md"
+    fi
   } >"$doc"
   echo "wrote $doc and $plots/ from $out"
 }
@@ -95,4 +121,14 @@ start=$(date +%s)
 OMP_NUM_THREADS=1 java -Xmx2g -jar ablation-examples/target/ablation.jar study \
   --preset "$preset" --out "$out" "${resume[@]}" "$@"
 wall=$(( $(date +%s) - start ))
+if [ "$preset" = standard ] && [ $# -eq 0 ]; then
+  aside_out=${FINDINGS_ASIDE_OUT:-findings-out/encdec}
+  aside_resume=()
+  [ -f "$aside_out/results.csv" ] && aside_resume=(--resume)
+  aside_start=$(date +%s)
+  OMP_NUM_THREADS=1 java -Xmx2g -jar ablation-examples/target/ablation.jar study \
+    --preset encdec --out "$aside_out" "${aside_resume[@]}"
+  export FINDINGS_ASIDE_OUT=$aside_out FINDINGS_ASIDE_WALL=$(( $(date +%s) - aside_start ))
+  export FINDINGS_ASIDE_CMD="OMP_NUM_THREADS=1 java -Xmx2g -jar ablation-examples/target/ablation.jar study --preset encdec --out $aside_out"
+fi
 compose "$out" "$wall" "$cmd" "$load"

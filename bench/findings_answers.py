@@ -139,10 +139,7 @@ def median_rho(rows):
     """Median ρ with not-recovered runs as +∞ (censored above); UNDAMAGED excluded."""
     v = sorted(r["rho_v"] if recovered(r) else math.inf for r in rows
                if r["verdict"] != "UNDAMAGED")
-    if not v:
-        return math.nan
-    m = statistics.median(v)
-    return m
+    return statistics.median(v) if v else math.nan
 
 
 def ranks(xs):

@@ -19,15 +19,6 @@ public sealed interface Design extends Serializable {
   Design FACTORIAL = new Factorial();
 
   /**
-   * The design a plan has when none is named.
-   *
-   * @return {@link #FACTORIAL}
-   */
-  static Design factorial() {
-    return FACTORIAL;
-  }
-
-  /**
    * One factor at a time around the primary arm, at these depths only.
    *
    * @param armDepths the depths at which the other arms run; empty means every depth

@@ -204,34 +204,20 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     FreezePolicy p0 = policies.get(0);
     double lr0 = recoveryLr.get(0);
     long seed = original.seed();
+    // the primary kind's targets, the only ones the other schemes, policies and rates visit
+    List<WipeTarget> primary = withKinds(List.of(kinds.get(0))).targets(model);
     List<RecoveryRequest> out = new ArrayList<>();
-    List<WipeTarget> primary = new ArrayList<>();
-    List<WipeTarget> secondary = new ArrayList<>();
-    for (WipeKind k : kinds) {
-      List<WipeTarget> of = new ArrayList<>();
-      if (k.perBlock()) {
-        for (int i = 0; i < model.nLayers(); i++) {
-          if (wipe.isEmpty() || wipe.contains(i)) {
-            of.addAll(WipeTarget.of(k, model, i));
-          }
-        }
-      } else {
-        of.addAll(WipeTarget.of(k, model, 0));
+    for (WipeTarget t : targets(model)) {
+      boolean isPrimary = primary.contains(t);
+      if (!isPrimary && !arms) {
+        continue;
       }
-      (k == kinds.get(0) ? primary : secondary).addAll(of);
-    }
-    List<WipeTarget> all = new ArrayList<>(targets(model));
-    for (WipeTarget t : all) {
-      if (primary.contains(t)) {
-        out.add(new RecoveryRequest(t, s0, p0, seed, lr0));
-        if (arms) {
-          schemes.stream().skip(1).forEach(s -> out.add(new RecoveryRequest(t, s, p0, seed, lr0)));
-          policies.stream().skip(1).forEach(p -> out.add(new RecoveryRequest(t, s0, p, seed, lr0)));
-          recoveryLr.stream().skip(1)
-              .forEach(lr -> out.add(new RecoveryRequest(t, s0, p0, seed, lr)));
-        }
-      } else if (arms && secondary.contains(t)) {
-        out.add(new RecoveryRequest(t, s0, p0, seed, lr0));
+      out.add(new RecoveryRequest(t, s0, p0, seed, lr0));
+      if (isPrimary && arms) {
+        schemes.stream().skip(1).forEach(s -> out.add(new RecoveryRequest(t, s, p0, seed, lr0)));
+        policies.stream().skip(1).forEach(p -> out.add(new RecoveryRequest(t, s0, p, seed, lr0)));
+        recoveryLr.stream().skip(1)
+            .forEach(lr -> out.add(new RecoveryRequest(t, s0, p0, seed, lr)));
       }
     }
     return out;

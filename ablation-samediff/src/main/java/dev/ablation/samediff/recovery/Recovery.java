@@ -249,7 +249,7 @@ public final class Recovery {
         data.add(m);
         source.put(m, b);
       }
-      return listener.wrap(new ListIterator(data), m -> cost(source.get(m)));
+      return listener.wrap(new CyclingMultiDataSetIterator(data), m -> cost(source.get(m)));
     }
 
     /**
@@ -527,59 +527,6 @@ public final class Recovery {
             + String.join("; ", all));
       }
       return new Recovery(this);
-    }
-  }
-
-  /** The same batches, in order, every epoch. */
-  private static final class ListIterator implements MultiDataSetIterator {
-    private static final long serialVersionUID = 1L;
-    private final transient List<MultiDataSet> data;
-    private int i;
-
-    ListIterator(List<MultiDataSet> data) {
-      this.data = data;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return true;
-    }
-
-    @Override
-    public MultiDataSet next() {
-      MultiDataSet m = data.get(i);
-      i = (i + 1) % data.size();
-      return m;
-    }
-
-    @Override
-    public MultiDataSet next(int num) {
-      return next();
-    }
-
-    @Override
-    public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) {
-      throw new UnsupportedOperationException("the recovery's batches are used as given");
-    }
-
-    @Override
-    public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() {
-      return null;
-    }
-
-    @Override
-    public boolean resetSupported() {
-      return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-      return false;
-    }
-
-    @Override
-    public void reset() {
-      i = 0;
     }
   }
 }

@@ -97,7 +97,7 @@ class FitTrapsTest {
           new INDArray[] {b.placeholders().get(ReferenceModel.TOKENS)},
           new INDArray[] {b.placeholders().get(ReferenceModel.LABELS)}));
     }
-    sd.fit(l.wrap(new CyclingIterator(data), mds -> new Cost(1, 16, 128, 0)), 1);
+    sd.fit(l.wrap(new CyclingMultiDataSetIterator(data), mds -> new Cost(1, 16, 128, 0)), 1);
     sd.setListeners();
     RecoveryResult r = monitor.result(Optional.empty());
     WeightSnapshot after = o.surgeon.snapshot();

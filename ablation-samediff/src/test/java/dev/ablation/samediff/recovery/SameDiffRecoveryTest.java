@@ -183,7 +183,7 @@ class SameDiffRecoveryTest {
           new INDArray[] {b.placeholders().get(ReferenceModel.LABELS)}));
     }
     List<Batch> train = o.train;
-    MultiDataSetIterator cycling = new CyclingIterator(data);
+    MultiDataSetIterator cycling = new CyclingMultiDataSetIterator(data);
     sd.fit(l.wrap(cycling, mds -> {
       long ex = mds.getFeatures(0).size(0);
       long tok = train.get(0).tokens() / train.get(0).examples() * ex;

@@ -2,16 +2,18 @@ package dev.ablation.samediff.recovery;
 
 import java.util.List;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 
-/** An endless iterator over a fixed list, in order: one "epoch" that never ends. */
-final class CyclingIterator implements MultiDataSetIterator {
+/**
+ * The same batches, in order, every epoch, never ending: the sd.fit route's data (its listener
+ * ends the epoch). Package-private; the recovery tests feed sd.fit through it as well.
+ */
+final class CyclingMultiDataSetIterator implements MultiDataSetIterator {
   private static final long serialVersionUID = 1L;
   private final transient List<MultiDataSet> data;
   private int i;
 
-  CyclingIterator(List<MultiDataSet> data) {
+  CyclingMultiDataSetIterator(List<MultiDataSet> data) {
     this.data = data;
   }
 
@@ -33,10 +35,12 @@ final class CyclingIterator implements MultiDataSetIterator {
   }
 
   @Override
-  public void setPreProcessor(MultiDataSetPreProcessor p) {}
+  public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) {
+    throw new UnsupportedOperationException("the recovery's batches are used as given");
+  }
 
   @Override
-  public MultiDataSetPreProcessor getPreProcessor() {
+  public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() {
     return null;
   }
 
@@ -51,5 +55,7 @@ final class CyclingIterator implements MultiDataSetIterator {
   }
 
   @Override
-  public void reset() {}
+  public void reset() {
+    i = 0;
+  }
 }

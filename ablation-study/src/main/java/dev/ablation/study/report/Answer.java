@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 
 /**
@@ -15,15 +16,41 @@ import java.util.SortedMap;
  * D matter (shapes compared at the same relative position), and what the data cannot support.
  *
  * @param arms the arms of single-layer cells, the question's policy first
+ * @param costSpreads per arm, how the cells' absolute costs (examples, steps) spread: the
+ *     answer leads with these
+ * @param refExamples the range of B_ref = S × E over the originals, in examples
+ * @param scratchExamples the range of T_scratch over the originals that measured it
  * @param spreads per arm, how the cells' medians spread
  * @param origSpreads per arm with any ρ_orig median, how those spread
  * @param positionRatios per (arm, shape with N ≥ 2) with two or more seed pairs: first/last
  * @param shapeComparisons per (arm, first or last block) held by two or more shapes
  * @param limits what bounds every claim
  */
-record Answer(List<Arm> arms, List<ArmSpread> spreads, List<OrigSpread> origSpreads,
+record Answer(List<Arm> arms, List<CostSpread> costSpreads, Optional<Range> refExamples,
+    Optional<Range> scratchExamples, List<ArmSpread> spreads, List<OrigSpread> origSpreads,
     List<PositionRatio> positionRatios, List<ShapeComparison> shapeComparisons,
     Limits limits) {
+
+  /**
+   * How one arm's cells spread in absolute cost.
+   *
+   * @param cells cells with at least one observation of T_ε
+   * @param placed those whose median exists, cheapest (in examples) first
+   */
+  record CostSpread(Arm arm, int cells, List<AbsoluteCosts.CellCost> placed) {
+    long notReached() {
+      return cells - placed.size();
+    }
+  }
+
+  /** The smallest and largest of some per-original count. */
+  record Range(long min, long max) {
+    static Optional<Range> of(List<Long> xs) {
+      return xs.isEmpty() ? Optional.empty() : Optional.of(new Range(
+          xs.stream().mapToLong(Long::longValue).min().orElseThrow(),
+          xs.stream().mapToLong(Long::longValue).max().orElseThrow()));
+    }
+  }
 
   /** A cell and its ρ estimate. */
   record CellRho(CellKey cell, Censored.Estimate rho) {}
@@ -109,9 +136,17 @@ record Answer(List<Arm> arms, List<ArmSpread> spreads, List<OrigSpread> origSpre
     }));
     List<Arm> arms = new ArrayList<>(byArm.keySet());
     arms.sort(Comparator.comparing((Arm a) -> !a.question()).thenComparing(Arm::toString));
+    List<CostSpread> costs = new ArrayList<>();
     List<ArmSpread> spreads = new ArrayList<>();
     List<OrigSpread> orig = new ArrayList<>();
     for (Arm a : arms) {
+      List<AbsoluteCosts.CellCost> withObs = byArm.get(a).stream()
+          .map(e -> AbsoluteCosts.CellCost.of(e.getKey(), e.getValue()))
+          .filter(c -> c.examples().n() > 0).toList();
+      costs.add(new CostSpread(a, withObs.size(), withObs.stream()
+          .filter(c -> c.examples().median().isPresent())
+          .sorted(Comparator.comparingDouble(c -> c.examples().median().getAsDouble()))
+          .toList()));
       List<CellRho> est = byArm.get(a).stream()
           .map(e -> new CellRho(e.getKey(), Runs.rho(e.getValue())))
           .filter(c -> c.rho().n() > 0).toList();
@@ -164,7 +199,15 @@ record Answer(List<Arm> arms, List<ArmSpread> spreads, List<OrigSpread> origSpre
         }
       }
     }
-    return new Answer(arms, spreads, orig, ratios, shapes, limits);
+    List<Long> ref = new ArrayList<>();
+    List<Long> scratch = new ArrayList<>();
+    byShape.values().forEach(rs -> Runs.sorted(rs, r -> r.key().seed()).values().forEach(sr -> {
+      ref.add(sr.get(0).row().refExamples());
+      sr.stream().filter(r -> r.row().examplesScratch().isPresent()).findFirst()
+          .ifPresent(r -> scratch.add(r.row().examplesScratch().getAsLong()));
+    }));
+    return new Answer(arms, costs, Range.of(ref), Range.of(scratch), spreads, orig, ratios,
+        shapes, limits);
   }
 
   private static boolean disjoint(Censored.Estimate a, Censored.Estimate b) {

@@ -54,6 +54,7 @@ final class MarkdownRenderer {
     line("");
     answer(s.answer());
     line("");
+    absolute(s.absolute());
     method(s.method());
     line("");
     originals(s.originals());
@@ -74,6 +75,85 @@ final class MarkdownRenderer {
     scratch(s.baselines());
     control(s.baselines());
     curves(s.curves());
+  }
+
+  private static String range(Answer.Range r) {
+    return r.min() == r.max() ? Long.toString(r.min()) : r.min() + "–" + r.max();
+  }
+
+  /** {@code 320 [300, 360] examples = 40 [38, 45] steps}. */
+  private static String cost(AbsoluteCosts.CellCost c) {
+    return c.examples().formatCount() + " examples = " + c.steps().formatCount() + " steps";
+  }
+
+  /** {@code ; inside the 8-step warm-up}, or nothing when the cost is not near either. */
+  private static String flag(AbsoluteCosts.Near n) {
+    String note = note(n);
+    return note.isEmpty() ? "" : "; " + note;
+  }
+
+  /**
+   * Where a cost sits against the schedule, naming the warm-up length and the evaluation
+   * resolution; empty when it is more than a few steps past both.
+   */
+  private static String note(AbsoluteCosts.Near n) {
+    List<String> parts = new ArrayList<>();
+    if (n.insideWarmup()) {
+      parts.add(String.format(Locale.ROOT, "inside the %d-step recovery warm-up",
+          n.warmup().getAsInt()));
+    }
+    if (n.nearWarmup()) {
+      parts.add(String.format(Locale.ROOT, "within %d steps of the %d-step recovery warm-up",
+          AbsoluteCosts.FEW_STEPS, n.warmup().getAsInt()));
+    }
+    if (n.nearResolution()) {
+      parts.add(String.format(Locale.ROOT, "within %d steps of the evaluation resolution "
+          + "(%d-step gap at T_ε)", AbsoluteCosts.FEW_STEPS, n.resolution().getAsLong()));
+    }
+    return String.join("; ", parts);
+  }
+
+  private void absolute(AbsoluteCosts costs) {
+    line("## Absolute costs: examples and steps to recover");
+    line("");
+    String warmups = costs.shapes().stream().flatMap(s -> s.rows().stream())
+        .map(c -> c.near().warmup()).filter(java.util.OptionalInt::isPresent)
+        .map(w -> Integer.toString(w.getAsInt())).distinct().collect(Collectors.joining(", "));
+    line("What a recovery cost in the units a user pays: examples seen and optimiser steps until "
+        + "T_ε (Kaplan–Meier median over seeds [95%% bootstrap CI]; a run that did not recover "
+        + "is censored at what it spent, never dropped; undamaged runs are counted apart). "
+        + "ρ = T_ε / B_ref and ρ_orig = T_ε / T_orig sit beside them: both divide by how the "
+        + "original trained, so they move with its stopping rule (plateau δ over k evaluations, "
+        + "epoch cap) while the examples do not. Recoveries are evaluated after steps 1, 2, …, "
+        + "10, then at most 10%% apart, then every k steps: `resolution` is the widest gap (in "
+        + "steps) between a seed's T_ε and the evaluation before it. The recovery rate warms up "
+        + "linearly over %s steps. A median cost inside the warm-up, or within %d steps of it or "
+        + "of the resolution, is flagged: it measures the schedule as much as the layer.",
+        warmups.isEmpty() ? "an unrecorded number of" : warmups, AbsoluteCosts.FEW_STEPS);
+    line("");
+    for (AbsoluteCosts.ShapeCosts s : costs.shapes()) {
+      line("### %s", s.shape());
+      line("");
+      line("B_ref = S × E: %s examples per original. T_scratch (a fresh model to the same "
+          + "target): %s.", Answer.Range.of(s.refExamples()).map(MarkdownRenderer::range)
+              .orElse("—"),
+          s.scratch().map(e -> e.formatCount() + " examples (" + s.scratchMeasured() + "/"
+              + s.originals() + " originals)").orElse("not measured (`--scratch` to measure)"));
+      line("");
+      line("| layer | scheme | freeze | lr | recovered | T_ε (examples) | T_ε (steps) | "
+          + "resolution (steps) | near the schedule | ρ = T_ε / B_ref | ρ_orig = T_ε / T_orig |");
+      line("|---|---|---|---|---|---|---|---|---|---|---|");
+      for (AbsoluteCosts.CellCost c : s.rows()) {
+        Arm a = c.cell().arm();
+        String note = note(c.near());
+        line("| %s | %s | %s | %sx | %s | %s | %s | %s | %s | %s | %s |",
+            c.cell().target().label(), a.scheme(), a.freeze().key(), Arm.mult(a.lr()),
+            c.tally(), c.examples().formatCount(), c.steps().formatCount(),
+            c.near().resolution().isPresent() ? Long.toString(c.near().resolution().getAsLong())
+                : "—", note.isEmpty() ? "—" : note, c.rho().format(), c.rhoOrig().format());
+      }
+      line("");
+    }
   }
 
   private void method(Sections.Method m) {
@@ -105,6 +185,33 @@ final class MarkdownRenderer {
       line("No single-layer runs yet.");
       return;
     }
+    StringBuilder q0 = new StringBuilder();
+    for (Answer.CostSpread sp : a.costSpreads()) {
+      if (q0.length() > 0) {
+        q0.append(" ");
+      }
+      if (sp.placed().isEmpty()) {
+        q0.append(String.format(Locale.ROOT, "*%s*: no cell's median recovery was reached "
+            + "within the budget (%d cells).", sp.arm(), sp.cells()));
+        continue;
+      }
+      AbsoluteCosts.CellCost lo = sp.placed().get(0);
+      AbsoluteCosts.CellCost hi = sp.placed().get(sp.placed().size() - 1);
+      q0.append(String.format(Locale.ROOT, "*%s*: the per-cell median T_ε runs from %s (%s) "
+          + "to %s (%s)%s.", sp.arm(), cost(lo), lo.cell().label() + flag(lo.near()), cost(hi),
+          hi.cell().label() + flag(hi.near()), sp.notReached() == 0 ? ""
+              : String.format(Locale.ROOT, "; %d %s never reached a median (more than half "
+                  + "of their seeds did not recover: censored, not dropped)", sp.notReached(),
+                  sp.notReached() == 1 ? "cell" : "cells")));
+    }
+    line("**Absolute costs first.** Examples seen and optimiser steps to recover (Kaplan–Meier "
+        + "median over seeds, 95%% CI). %s The originals trained for B_ref = S × E = %s "
+        + "examples%s. The ratios below divide by B_ref or T_orig, which move with where each "
+        + "original stopped (its plateau rule or epoch cap); the examples and steps do not.",
+        q0, a.refExamples().map(MarkdownRenderer::range).orElse("—"),
+        a.scratchExamples().map(r -> "; a fresh model needed T_scratch = " + range(r)
+            + " examples to reach the same target").orElse(" (T_scratch not measured)"));
+    line("");
     StringBuilder q1 = new StringBuilder();
     for (Answer.ArmSpread sp : a.spreads()) {
       if (q1.length() > 0) {

@@ -1,12 +1,15 @@
 package dev.ablation.study.report;
 
+import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.study.RunRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -95,6 +98,70 @@ final class Runs {
     double perStep = r.curve().stream().filter(p -> p.examples() == examples && p.step() > 0)
         .mapToDouble(p -> (double) p.examples() / p.step()).findFirst().orElse(0);
     return Math.min(examples, prev + perStep);
+  }
+
+  /**
+   * The evaluation at which a recovered run was judged recovered (the point of its curve at
+   * {@code T_ε}), if the curve holds it.
+   */
+  static Optional<CurvePoint> recoveryPoint(RunRecord r) {
+    if (!recovered(r)) {
+      return Optional.empty();
+    }
+    long t = r.row().examplesToRecover().getAsLong();
+    return r.curve().stream().filter(p -> p.examples() == t && p.step() > 0).findFirst();
+  }
+
+  /**
+   * The evaluation resolution at a recovered run's {@code T_ε}, in optimiser steps: the gap
+   * from the evaluation before it. The run recovered somewhere in that gap.
+   */
+  static OptionalLong resolution(RunRecord r) {
+    return recoveryPoint(r).map(p -> OptionalLong.of(p.step() - r.curve().stream()
+        .mapToLong(CurvePoint::step).filter(s -> s < p.step()).max().orElse(0)))
+        .orElse(OptionalLong.empty());
+  }
+
+  /**
+   * The observations of {@code T_ε} in examples: events at {@code T_ε} (lower end one step
+   * after the evaluation before), others censored at the examples they spent; UNDAMAGED runs
+   * are not observations.
+   */
+  static List<Censored.Obs> examplesObs(List<RunRecord> rs) {
+    List<Censored.Obs> out = new ArrayList<>();
+    for (RunRecord r : rs) {
+      if (undamaged(r)) {
+        continue;
+      }
+      if (recovered(r)) {
+        long t = r.row().examplesToRecover().getAsLong();
+        out.add(new Censored.Obs(t, true, before(r, t)));
+      } else {
+        out.add(new Censored.Obs(Math.max((double) r.examplesSpent(), 1.0), false));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The observations of {@code T_ε} in optimiser steps, as {@link #examplesObs}: the lower end
+   * of an event is one step after the evaluation before. A recovered run whose curve lacks its
+   * recovery point (it cannot happen for runs this study wrote) is left out.
+   */
+  static List<Censored.Obs> stepsObs(List<RunRecord> rs) {
+    List<Censored.Obs> out = new ArrayList<>();
+    for (RunRecord r : rs) {
+      if (undamaged(r)) {
+        continue;
+      }
+      if (recovered(r)) {
+        recoveryPoint(r).ifPresent(p -> out.add(new Censored.Obs(p.step(), true,
+            p.step() - resolution(r).getAsLong() + 1)));
+      } else {
+        out.add(new Censored.Obs(Math.max((double) r.stepsSpent(), 1.0), false));
+      }
+    }
+    return out;
   }
 
   /** The Kaplan–Meier median of ρ over {@code rs} with its interval. */

@@ -14,6 +14,7 @@ import java.util.SortedMap;
  *
  * @param method what the method paragraph counts and names
  * @param answer the answer to the question
+ * @param absolute examples and steps to recover per cell: what the report leads with
  * @param originals per shape
  * @param rho per shape
  * @param positions ρ by relative position
@@ -25,7 +26,7 @@ import java.util.SortedMap;
  * @param baselines training from scratch and the control
  * @param curves the recovery curves
  */
-record Sections(Method method, Answer answer, List<Originals> originals, List<RhoPerLayer> rho,
+record Sections(Method method, Answer answer, AbsoluteCosts absolute, List<Originals> originals, List<RhoPerLayer> rho,
     PositionTable positions, Outcomes outcomes, List<FailedRun> failures, List<Damage> damage,
     Optional<Pooled> pooled, List<Aside> asides, Baselines baselines, Curves curves) {
 
@@ -43,7 +44,7 @@ record Sections(Method method, Answer answer, List<Originals> originals, List<Rh
             byShape.size(), records.stream()
                 .map(r -> r.manifest().configuration().get("target_rule"))
                 .filter(Objects::nonNull).distinct().sorted().toList()),
-        Answer.of(byShape, records),
+        Answer.of(byShape, records), AbsoluteCosts.of(byShape),
         byShape.entrySet().stream().map(e -> Originals.of(e.getKey(), e.getValue())).toList(),
         byShape.entrySet().stream().map(e -> RhoPerLayer.of(e.getKey(), e.getValue())).toList(),
         PositionTable.of(byShape), Outcomes.of(records), List.copyOf(failures),

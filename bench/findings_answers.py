@@ -2,6 +2,14 @@
 """The findings' answers, computed from a study's results.csv (standard library only).
 
     bench/findings_answers.py DIR/results.csv > answers.md
+    bench/findings_answers.py DIR/results.csv --batch-size 32 --eval-every 8 --recovery-warmup 8
+
+The answers lead with absolute costs: examples seen and optimiser steps to recover, per block,
+beside ρ, ρ_orig, B_ref and T_scratch in examples. ρ = T_ε / B_ref divides by where each original
+stopped (its plateau rule or epoch cap) and moves with that choice; the examples do not. Steps
+need the recovery's batch size, and the flags on costs near the schedule need its evaluation
+interval and warm-up: they are read from the run manifests in DIR/results.json when it is there,
+else from the flags (defaults: the standard preset's 32, 8 and 8).
 
 Each sub-question of the study gets its numbers with 95% intervals. Intervals are percentile
 bootstrap intervals (10,000 resamples, seed 1) that resample *originals* (one (N, D, seed)
@@ -10,8 +18,11 @@ validation data and are not independent. Runs that did not recover enter ρ stat
 "not reached" (counted and named, never dropped silently); UNDAMAGED runs (the wipe did not
 move the loss past the target) are counted apart and have no ρ.
 """
+import argparse
 import csv
+import json
 import math
+import os
 import random
 import re
 import statistics
@@ -167,7 +178,148 @@ def spearman(pairs):
         return math.nan
 
 
-def main(path):
+FEW_STEPS = 3  # a median cost this close to the warm-up or the evaluation gap is flagged
+
+
+def schedule_settings(csv_path, batch_size, eval_every, warmup):
+    """(batch, k, warm-up, source): from the first run manifest of results.json beside the CSV
+    when it names them, else the given values."""
+    path = os.path.join(os.path.dirname(os.path.abspath(csv_path)), "results.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            runs = json.load(f).get("runs", [])
+        conf = runs[0]["manifest"]["configuration"] if runs else {}
+        return (int(conf["batch_size"]), int(conf["eval_every"]), int(conf["recovery_warmup"]),
+                "the run manifests in results.json")
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return batch_size, eval_every, warmup, "the command line (no results.json manifests)"
+
+
+def is_due(step, k):
+    """EvaluationSchedule.dense(k).isDue: every step to 10, then at most 10 % apart until the
+    gap reaches k, then every k steps (multiples of k always)."""
+    if step < 1:
+        return False
+    if step % k == 0:
+        return True
+    t = 1
+    while t < step:
+        nxt = max(t + 1, math.floor(t * 1.1 + 1e-9))
+        if nxt - t >= k:
+            return False
+        t = nxt
+    return t == step
+
+
+def gap_before(step, k):
+    """The evaluation resolution at a recovery judged at `step`: steps since the evaluation
+    before it (0 being the step-0 loss)."""
+    prev = step - 1
+    while prev > 0 and not is_due(prev, k):
+        prev -= 1
+    return step - prev
+
+
+def censored_median(values):
+    """Median with runs that did not recover as +inf (censored above); NaN when empty."""
+    v = sorted(values)
+    return statistics.median(v) if v else math.nan
+
+
+def count(x):
+    if x is None or math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return "not reached"
+    return f"{x:.0f}"
+
+
+def count_ci(t):
+    p, lo, hi = t
+    if math.isinf(p):
+        return "not reached"
+    if math.isnan(lo):
+        return count(p)
+    return f"{count(p)} [{math.floor(lo):.0f}, {'not reached' if math.isinf(hi) else f'{math.ceil(hi):.0f}'}]"
+
+
+def near_schedule(steps, warmup, gap):
+    """Where a median cost in steps sits against the warm-up and the evaluation gap."""
+    if math.isnan(steps) or math.isinf(steps):
+        return ""
+    notes = []
+    if steps <= warmup:
+        notes.append(f"inside the {warmup}-step warm-up")
+    elif steps <= warmup + FEW_STEPS:
+        notes.append(f"within {FEW_STEPS} steps of the {warmup}-step warm-up")
+    if gap is not None and steps <= gap + FEW_STEPS:
+        notes.append(f"within {FEW_STEPS} steps of the evaluation gap ({gap} steps)")
+    return "; ".join(notes)
+
+
+def absolute_costs(p, batch, k, warmup, source):
+    """Section 0: examples and steps to recover per block of the question's arm."""
+    out = ["### 0. Absolute costs first: examples and optimiser steps to recover", ""]
+    out.append(
+        f"Examples seen until T_ε (and optimiser steps, at {batch} strings per step), per block "
+        "of the question's arm: the median over seeds, a run that did not recover counted "
+        "above every recovered one (censored, not dropped; *not reached* when half or more "
+        "did not recover), undamaged runs counted apart; 95% percentile-bootstrap interval "
+        "over originals (10,000 resamples, seed 1). Beside them the same cell's median ρ and "
+        "ρ_orig, and the shape's B_ref = S × E and T_scratch in examples. ρ = T_ε / B_ref "
+        "divides by wherever each original's plateau rule or epoch cap stopped it: an original "
+        "trained k× longer divides every ρ by about k while the examples a recovery needs stay "
+        "put, so the examples are the answer and ρ its scale. Recoveries are evaluated after "
+        f"every step to 10, then at most 10 % apart, then every {k} steps, after a learning-rate "
+        f"warm-up of {warmup} steps (settings from {source}); a median cost inside the warm-up or "
+        f"within {FEW_STEPS} steps of it or of the evaluation gap at T_ε is marked: it measures "
+        "the schedule as much as the block.")
+    out.append("")
+    out.append("| N | D | block | recovered (undamaged) | T_ε, examples | T_ε, steps | "
+               "evaluation gap at T_ε (steps) | near the schedule | median ρ | median ρ_orig | "
+               "B_ref (examples) | T_scratch (examples) |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for (nn, d) in sorted({(r["N"], r["D"]) for r in p}):
+        shape = [r for r in p if r["N"] == nn and r["D"] == d]
+        originals = {r["seed"]: r for r in shape}
+        ref = sorted({int(r["ref_examples"]) for r in originals.values()})
+        scratch = sorted(int(r["examples_scratch"]) for r in originals.values()
+                         if r.get("examples_scratch"))
+        for block in sorted({r["L"] for r in shape}):
+            rs = [r for r in shape if r["L"] == block and r["verdict"] != "UNDAMAGED"]
+            und = sum(1 for r in shape if r["L"] == block and r["verdict"] == "UNDAMAGED")
+            if not rs:
+                out.append(f"| {nn} | {d} | {block} | 0 ({und}) | — | — | — | — | — | — | "
+                           f"{'–'.join(map(str, (ref[0], ref[-1]))) if len(ref) > 1 else ref[0]}"
+                           f" | — |")
+                continue
+
+            def examples(x):
+                return censored_median([float(r["examples_to_recover"]) if recovered(r)
+                                        else math.inf for r in x])
+
+            ex = boot(by_original(rs), examples)
+            steps = tuple(v / batch for v in ex)
+            gaps = [gap_before(int(r["examples_to_recover"]) // batch, k)
+                    for r in rs if recovered(r)]
+            gap = max(gaps) if gaps else None
+            rho = censored_median([r["rho_v"] if recovered(r) else math.inf for r in rs])
+            rho_orig = censored_median([float(r["rho_orig"]) if recovered(r) else math.inf
+                                        for r in rs if r.get("examples_orig")
+                                        and (r.get("rho_orig") or not recovered(r))])
+            out.append(
+                f"| {nn} | {d} | {block} | {sum(map(recovered, rs))}/{len(rs)} ({und}) | "
+                f"{count_ci(ex)} | {count_ci(steps)} | {gap if gap is not None else '—'} | "
+                f"{near_schedule(steps[0], warmup, gap) or '—'} | "
+                f"{'not reached' if math.isinf(rho) else fmt(rho)} | "
+                f"{'not reached' if math.isinf(rho_orig) else fmt(rho_orig)} | "
+                f"{ref[0] if len(ref) == 1 else f'{ref[0]}–{ref[-1]}'} | "
+                f"{(str(scratch[0]) if len(scratch) == 1 else f'{scratch[0]}–{scratch[-1]}') if scratch else 'not measured'} |")
+    out.append("")
+    return out
+
+
+def main(path, batch_size=32, eval_every=8, recovery_warmup=8):
     rows = load(path)
     out = []
     p = [r for r in rows if primary(r)]
@@ -184,6 +336,8 @@ def main(path):
                "The question's arm is a whole block wiped with `FRESH`, only it trainable, "
                "recovering at the original's peak rate.")
     out.append("")
+    batch, k, warmup, source = schedule_settings(path, batch_size, eval_every, recovery_warmup)
+    out += absolute_costs(p, batch, k, warmup, source)
 
     # 1. How fast
     n = len(p)
@@ -203,6 +357,31 @@ def main(path):
                                    f"{r['verdict']}" for r in notrec) + ")" if notrec else "")
                + ".")
     out.append("")
+    firsts, lasts = [], []
+    for (nn, d) in shapes:
+        for want, acc in ((0, firsts), (nn - 1, lasts)):
+            rs = [r for r in p if r["N"] == nn and r["D"] == d and r["L"] == want
+                  and r["verdict"] != "UNDAMAGED"]
+            if rs and (want > 0 or acc is firsts):
+                acc.append(censored_median([float(r["examples_to_recover"]) if recovered(r)
+                                            else math.inf for r in rs]))
+    if firsts:
+        batch, _, _, _ = schedule_settings(path, batch_size, eval_every, recovery_warmup)
+
+        def span(v):
+            lo, hi = min(v), max(v)
+            if math.isinf(lo):
+                return "not reached in any shape (half or more of the seeds did not recover)"
+            if lo == hi:
+                return f"{count(lo)} examples ({count(lo / batch)} steps)"
+            steps = (count(lo / batch) if count(lo / batch) == count(hi / batch)
+                     else f"{count(lo / batch)}–{count(hi / batch)}")
+            return f"{count(lo)}–{count(hi)} examples ({steps} steps)"
+
+        parts = ["block 0: " + span(firsts)] + (["the last block: " + span(lasts)] if lasts else [])
+        out.append("In examples first (section 0), the median cost across shapes: "
+                   + "; ".join(parts) + ". The ρ below are these divided by each original's B_ref.")
+        out.append("")
     out.append("| ρ = T_ε / B_ref | runs |")
     out.append("|---|---|")
     out.append(f"| < 1% | {b1} |")
@@ -389,4 +568,13 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "study-out/results.csv")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("results", nargs="?", default="study-out/results.csv")
+    ap.add_argument("--batch-size", type=int, default=32,
+                    help="strings per recovery step, when results.json does not say (standard: 32)")
+    ap.add_argument("--eval-every", type=int, default=8,
+                    help="the schedule's steady gap k, when results.json does not say (standard: 8)")
+    ap.add_argument("--recovery-warmup", type=int, default=8,
+                    help="recovery warm-up steps, when results.json does not say (standard: 8)")
+    a = ap.parse_args()
+    main(a.results, a.batch_size, a.eval_every, a.recovery_warmup)

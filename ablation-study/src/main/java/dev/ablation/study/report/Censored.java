@@ -94,6 +94,29 @@ final class Censored {
       return low == high;
     }
 
+    /**
+     * As {@link #format()}, for counts (examples, steps): whole numbers, the lower bound
+     * rounded down and the upper rounded up, so rounding never narrows the interval.
+     */
+    String formatCount() {
+      if (n == 0) {
+        return "—";
+      }
+      if (median.isEmpty()) {
+        return "≥ " + count(censoredFrom) + " (not reached)";
+      }
+      String m = count(median.getAsDouble());
+      if (n < 2 || Double.isNaN(low)) {
+        return m;
+      }
+      if (degenerate()) {
+        return m + " (every seed the same, exactly: no interval)";
+      }
+      return m + " [" + String.format(Locale.ROOT, "%d", (long) Math.floor(low)) + ", "
+          + (Double.isInfinite(high) ? "≥ " + count(censoredFrom)
+              : String.format(Locale.ROOT, "%d", (long) Math.ceil(high))) + "]";
+    }
+
     /** The median as a percentage with its interval, for sentences. */
     String percent() {
       if (n == 0) {
@@ -112,6 +135,11 @@ final class Censored {
       return m + " [95% CI " + pct(low) + "–"
           + (Double.isInfinite(high) ? "not reached" : pct(high)) + "]";
     }
+  }
+
+  /** A count as a whole number ({@link Locale#ROOT}, no grouping). */
+  static String count(double v) {
+    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%d", Math.round(v));
   }
 
   static String pct(double rho) {

@@ -1,0 +1,55 @@
+package dev.ablation.study.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plot a section asks for: its data and labels, not yet drawn. The Markdown renderer embeds
+ * it by {@link #fileName()}; {@link #draw} renders the PNG. Keeping the two apart lets the
+ * section computations stay free of files and the golden test compare text alone.
+ */
+sealed interface Chart {
+  /** The file name stem, before sanitising. */
+  String name();
+
+  /** The image's alt text. */
+  String alt();
+
+  /** {@code name} with anything but {@code [A-Za-z0-9_.-]} replaced, plus {@code .png}. */
+  default String fileName() {
+    return name().replaceAll("[^A-Za-z0-9_.-]", "_") + ".png";
+  }
+
+  /** Draws the chart into {@code file}. */
+  void draw(Path file) throws IOException;
+
+  /** A line per series of (x, y) points. */
+  record Lines(String name, String alt, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> series) implements Chart {
+    @Override
+    public void draw(Path file) throws IOException {
+      Plots.lines(file, title, xLabel, yLabel, series, false);
+    }
+  }
+
+  /** Points {x, mean, low, high} with interval bars, a series per line. */
+  record Intervals(String name, String alt, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> series) implements Chart {
+    @Override
+    public void draw(Path file) throws IOException {
+      Plots.intervals(file, title, xLabel, yLabel, series);
+    }
+  }
+
+  /** As {@link Intervals}, with each seed's point {x, y, event} beside them. */
+  record IntervalsWithPoints(String name, String alt, String title, String xLabel,
+      String yLabel, Map<String, List<double[]>> medians, Map<String, List<double[]>> points)
+      implements Chart {
+    @Override
+    public void draw(Path file) throws IOException {
+      Plots.intervalsWithPoints(file, title, xLabel, yLabel, medians, points);
+    }
+  }
+}

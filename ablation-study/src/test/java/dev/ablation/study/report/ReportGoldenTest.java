@@ -1,0 +1,177 @@
+package dev.ablation.study.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.recovery.CurvePoint;
+import dev.ablation.api.recovery.Verdict;
+import dev.ablation.study.Arch;
+import dev.ablation.study.FailedRun;
+import dev.ablation.study.FakeStudyEngine;
+import dev.ablation.study.Progress;
+import dev.ablation.study.RecordJson;
+import dev.ablation.study.ResultStore;
+import dev.ablation.study.RunKey;
+import dev.ablation.study.RunRecord;
+import dev.ablation.study.Study;
+import dev.ablation.study.StudyPlan;
+import dev.ablation.study.StudyRow;
+import dev.ablation.study.Task;
+import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.WipeKind;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report of a fixed results set, character for character. The input
+ * ({@code golden/results.json}) is a small study of the {@link FakeStudyEngine} (two decoder
+ * depths, one more width at 3× the rate, an encoder-decoder with its cross-attention targets,
+ * every verdict but {@code BUDGET_EXHAUSTED}, and one failed run); the expected Markdown
+ * ({@code golden/report.md}, {@code golden/headline.md}) was written by the report code of the
+ * commit that added it. A refactoring of the report must leave both unchanged; a deliberate
+ * change regenerates them and shows up as a diff in review.
+ *
+ * <p>Regenerate (from {@code ablation-study/}): {@code -Dablation.golden=report} rewrites the
+ * Markdown from the committed input; {@code -Dablation.golden=results} first rewrites the input
+ * from the fake engine.
+ */
+class ReportGoldenTest {
+  private static final Path GOLDEN = Path.of("src/test/resources/dev/ablation/study/report/golden");
+  private static final String MODE = System.getProperty("ablation.golden", "");
+
+  @Test
+  void theReportOfTheFixedResultsIsTheGoldenOne(@TempDir Path dir) throws IOException {
+    if (MODE.equals("results")) {
+      writeResults(dir.resolve("generate"));
+    }
+    String json = Files.readString(GOLDEN.resolve("results.json"), StandardCharsets.UTF_8);
+    List<RunRecord> records = RecordJson.readResults(json);
+    List<FailedRun> failures = failures(json);
+    Report.write(dir, records, failures, "the fixed golden criterion");
+    String md = Files.readString(dir.resolve(Report.FILE), StandardCharsets.UTF_8);
+    String headline = String.join("\n", Report.headline(records)) + "\n";
+    if (!MODE.isEmpty()) {
+      Files.writeString(GOLDEN.resolve("report.md"), md, StandardCharsets.UTF_8);
+      Files.writeString(GOLDEN.resolve("headline.md"), headline, StandardCharsets.UTF_8);
+    }
+    assertEquals(Files.readString(GOLDEN.resolve("report.md"), StandardCharsets.UTF_8), md);
+    assertEquals(Files.readString(GOLDEN.resolve("headline.md"), StandardCharsets.UTF_8),
+        headline);
+  }
+
+  private static List<FailedRun> failures(String json) throws IOException {
+    List<FailedRun> out = new ArrayList<>();
+    JsonNode root = new ObjectMapper().readTree(json);
+    root.path("failed").elements().forEachRemaining(
+        n -> out.add(RecordJson.failedFromNode(n, RunKey.Reader.parsing())));
+    return out;
+  }
+
+  /** The generator of {@code golden/results.json}: three fake studies and a few edits. */
+  private static void writeResults(Path dir) throws IOException {
+    TrainingSettings markov = new TrainingSettings(16, 8, 8, 512, 2, 1e-3, 8, 0.05, 5, 1.0,
+        true);
+    TrainingSettings translate = new TrainingSettings(16, 8, 8, 512, 2, 1e-3, 8, 0.05, 5, 1.0,
+        true, Task.TRANSLATE);
+    List<RunRecord> records = new ArrayList<>();
+    records.addAll(run(dir.resolve("a"), new StudyPlan(List.of(Arch.DECODER), List.of(2, 3),
+        List.of(32), 4, List.of(), List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()),
+        List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()), List.of(1L, 2L, 3L),
+        markov)));
+    records.addAll(run(dir.resolve("b"), new StudyPlan(List.of(Arch.DECODER), List.of(2),
+        List.of(64), 4, List.of(), List.of(ReinitScheme.fresh(),
+            ReinitScheme.shrinkPerturb(0.5, 2.0)), List.of(FreezePolicy.onlyWiped()),
+        List.of(1L, 2L, 3L), markov, List.of(1.0, 3.0))));
+    records.addAll(run(dir.resolve("c"), new StudyPlan(List.of(Arch.ENCODER_DECODER),
+        List.of(2), List.of(32), 4, List.of(), List.of(ReinitScheme.fresh()),
+        List.of(FreezePolicy.onlyWiped()), List.of(1L, 2L, 3L), translate, List.of(1.0),
+        List.of(WipeKind.BLOCK, WipeKind.CROSS_ATTENTION, WipeKind.ALL_CROSS_ATTENTION))));
+    // the fake always damages past the target: make the last block of N = 3 undamaged in two
+    // seeds, as the middle and late blocks of deeper models are
+    List<RunRecord> edited = new ArrayList<>();
+    for (RunRecord r : records) {
+      RunKey k = r.key();
+      boolean undamaged = k.arch() == Arch.DECODER && k.nLayers() == 3
+          && k.layer().equals("blocks.2") && k.seed() != 2;
+      edited.add(undamaged ? undamaged(r) : r);
+    }
+    RunKey failedKey = new RunKey(Arch.DECODER, 3, 32, records.stream()
+        .filter(r -> r.key().arch() == Arch.DECODER && r.key().nLayers() == 3)
+        .findFirst().orElseThrow().key().target(), ReinitScheme.fresh(),
+        FreezePolicy.onlyWiped(), 4L);
+    List<FailedRun> failures = List.of(new FailedRun(failedKey,
+        "java.lang.IllegalStateException: out of memory | while\nevaluating"));
+    Files.createDirectories(GOLDEN);
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode root = mapper.readTree(RecordJson.results(edited, failures));
+    // small enough to review: six significant digits, and the original's curve (which the
+    // report reads once per original) kept on the first run of each original only
+    Set<String> seen = new HashSet<>();
+    root.path("runs").elements().forEachRemaining(run -> {
+      String original = run.path("arch").asText() + "," + run.path("n_layers").asText() + ","
+          + run.path("d_model").asText() + "," + run.path("seed").asText();
+      if (!seen.add(original)) {
+        ((ObjectNode) run).remove("original_curve");
+      }
+    });
+    Files.writeString(GOLDEN.resolve("results.json"),
+        mapper.writeValueAsString(rounded(root, mapper)) + "\n", StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode rounded(JsonNode n, ObjectMapper mapper) {
+    if (n.isDouble() || n.isFloat()) {
+      return DoubleNode.valueOf(new BigDecimal(n.doubleValue()).round(new MathContext(6))
+          .doubleValue());
+    }
+    if (n.isObject()) {
+      ObjectNode out = mapper.createObjectNode();
+      n.fields().forEachRemaining(e -> out.set(e.getKey(), rounded(e.getValue(), mapper)));
+      return out;
+    }
+    if (n.isArray()) {
+      ArrayNode out = mapper.createArrayNode();
+      n.elements().forEachRemaining(e -> out.add(rounded(e, mapper)));
+      return out;
+    }
+    return n;
+  }
+
+  private static List<RunRecord> run(Path dir, StudyPlan plan) throws IOException {
+    Files.createDirectories(dir);
+    ResultStore store = ResultStore.open(dir, plan, false);
+    new Study(plan, new FakeStudyEngine(), store, Progress.none()).run();
+    return store.records();
+  }
+
+  /** {@code r} as if its wipe had left L₀ just under the target: no step taken. */
+  private static RunRecord undamaged(RunRecord r) {
+    StudyRow s = r.row();
+    double l0 = s.targetLoss() - 0.001;
+    StudyRow row = new StudyRow(s.key(), Verdict.UNDAMAGED, OptionalLong.empty(),
+        OptionalDouble.empty(), s.refExamples(), s.lossOriginal(), l0, s.lossDeleted(), l0,
+        s.examplesScratch(), 0.0, s.examplesOrig(), OptionalDouble.empty(), s.lossOriginalSd(),
+        s.recoveryLr(), s.targetLoss());
+    return new RunRecord(row, r.position(), r.targetLoss(), Optional.empty(), 0, 0,
+        Optional.empty(), List.of(new CurvePoint(0, 0, 0, l0, Double.NaN)), r.manifest(),
+        r.originalCurve());
+  }
+}

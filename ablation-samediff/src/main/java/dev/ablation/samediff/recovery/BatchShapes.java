@@ -44,6 +44,33 @@ final class BatchShapes {
     throwIfAny(what, problems);
   }
 
+  /**
+   * Runs {@code placeholders} forward to {@code loss} once, without gradients and without
+   * changing a weight: what the declared shapes cannot say (labels with as many columns as
+   * declared but rows that do not match the tokens', say) fails here, before the recovery
+   * changes anything, instead of inside a training step.
+   *
+   * @throws IllegalArgumentException naming the batch's shapes and libnd4j's complaint
+   */
+  static void dryRun(SameDiff sd, String loss, String what, Map<String, INDArray> placeholders) {
+    try {
+      sd.output(placeholders, loss);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("the first " + what + " batch does not run through"
+          + " the graph to '" + loss + "'; nothing was changed. Its arrays: "
+          + describe(placeholders) + "; libnd4j says: " + e, e);
+    }
+  }
+
+  /** {@code name [shape]} for each array, for messages. */
+  static String describe(Map<String, INDArray> placeholders) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, INDArray> e : placeholders.entrySet()) {
+      out.add("'" + e.getKey() + "' " + Arrays.toString(e.getValue().shape()));
+    }
+    return String.join(", ", out);
+  }
+
   private static void check(SameDiff sd, String name, INDArray array, String where,
       Map<String, String> problems) {
     if (problems.containsKey(name) || array == null || !sd.hasVariable(name)) {

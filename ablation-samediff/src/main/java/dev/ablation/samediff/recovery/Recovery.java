@@ -155,10 +155,10 @@ public final class Recovery {
     SameDiff sd = surgeon.model().graph();
     BatchShapes.check(sd, "training", train);
     BatchShapes.check(sd, "validation", validation);
+    BatchShapes.dryRun(sd, surgeon.model().lossVariable(), "training", train.get(0).placeholders());
+    LossEvaluator.Evaluation original = evaluateUnchanged(validation);
     WeightSnapshot before = surgeon.snapshot();
     try {
-      SameDiffModel model = surgeon.model();
-      LossEvaluator.Evaluation original = new LossEvaluator(model).evaluate(validation);
       surgeon.wipe(wiped, scheme, seed());
       Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
       // constants the policy trains become variables; nothing else about the graph changes
@@ -172,6 +172,21 @@ public final class Recovery {
           SameDiffRecovery.cycle(train), validation, Optional.of(original), manifest("run"));
     } finally {
       surgeon.restore(before);
+    }
+  }
+
+  /**
+   * {@code L*} and the original's logits, measured before anything changes; batches that pass
+   * the declared shapes but still do not run (rows that disagree between placeholders, say)
+   * fail here with what they hold, not inside libnd4j after the wipe.
+   */
+  private LossEvaluator.Evaluation evaluateUnchanged(List<Batch> validation) {
+    try {
+      return new LossEvaluator(surgeon.model()).evaluate(validation);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("the validation batches do not evaluate on the model"
+          + " as it is; nothing was changed. The first holds "
+          + BatchShapes.describe(validation.get(0).placeholders()) + "; the error: " + e, e);
     }
   }
 
@@ -222,9 +237,9 @@ public final class Recovery {
       labels = tc.getDataSetLabelMapping() == null ? List.of()
           : List.copyOf(tc.getDataSetLabelMapping());
     }
+    LossEvaluator.Evaluation original = evaluateUnchanged(validation);
     WeightSnapshot start = surgeon.snapshot();
     Set<ParameterPath> before = surgeon.trainable();
-    LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
     surgeon.wipe(wiped, scheme, seed());
     Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
     surgeon.freeze(freeze, wiped, 0);
@@ -290,7 +305,18 @@ public final class Recovery {
     public MultiDataSetIterator iterator(List<Batch> train) {
       requireBatches("training", train);
       requireOpen();
-      BatchShapes.check(surgeon.model().graph(), "training", train);
+      SameDiff sd = surgeon.model().graph();
+      BatchShapes.check(sd, "training", train);
+      Map<String, INDArray> first = new LinkedHashMap<>();
+      INDArray[] f = arrays(train.get(0), features);
+      INDArray[] l = labels.isEmpty() ? new INDArray[0] : arrays(train.get(0), labels);
+      for (int i = 0; i < f.length; i++) {
+        first.put(features.get(i), f[i]);
+      }
+      for (int i = 0; i < l.length; i++) {
+        first.put(labels.get(i), l[i]);
+      }
+      BatchShapes.dryRun(sd, surgeon.model().lossVariable(), "training", first);
       List<MultiDataSet> data = new ArrayList<>();
       Map<MultiDataSet, Batch> source = new java.util.IdentityHashMap<>();
       for (Batch b : train) {

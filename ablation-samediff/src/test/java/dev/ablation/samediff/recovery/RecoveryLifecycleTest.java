@@ -196,6 +196,34 @@ class RecoveryLifecycleTest {
     assertUntouched();
   }
 
+  /**
+   * Labels of the declared width but one row short of the tokens': no declared shape says so,
+   * the graph does. Found by a forward pass on the unchanged model, before anything changes.
+   */
+  @Test
+  void labelsWithRowsThatDisagreeWithTheTokensAreRefusedBeforeAnythingChanges() {
+    Batch good = o.train.get(1);
+    long rows = good.placeholders().get(ReferenceModel.LABELS).size(0);
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> ph = new LinkedHashMap<>(good.placeholders());
+    ph.put(ReferenceModel.LABELS, good.placeholders().get(ReferenceModel.LABELS)
+        .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows - 1),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup());
+    List<Batch> bad = List.of(new Batch(ph, good.examples(), good.tokens()));
+    String shape = "[" + (rows - 1) + ", " + TinyOriginal.VOCAB + "]";
+    assertThatThrownBy(() -> recovery().run(bad, o.validation))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(shape);
+    assertUntouched();
+    assertThatThrownBy(() -> recovery().startFit(bad))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(shape);
+    assertUntouched();
+    assertThat(o.surgeon.pendingWipes()).isEmpty();
+    try (Recovery.Fit fit = recovery().startFit(o.validation)) {
+      assertThatThrownBy(() -> fit.iterator(bad))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(shape);
+    }
+    assertUntouched();
+  }
+
   /** Weights as trained, and no parameter turned into a constant (no half materialised graph). */
   private static void assertUntouched() {
     assertTrainedWeights();

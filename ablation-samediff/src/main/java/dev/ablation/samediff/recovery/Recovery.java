@@ -66,7 +66,8 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * }</pre>
  *
  * <p>This is the one way in, for the library's loop and for your own {@code sd.fit}. Both
- * routes check the batches against the graph's placeholders, measure the step-0 damage against
+ * routes try the batches on the graph before changing it (a failure names each placeholder
+ * whose array is not of the declared shape, with both shapes), measure the step-0 damage against
  * the model as it is when they start, wipe, apply the freeze policy, start a fresh optimiser
  * (in {@code sd.fit} too: M2.1 otherwise keeps the first updater it built, see
  * {@link FitOptimiser}), charge every step to the budget, evaluate the validation loss every
@@ -144,8 +145,9 @@ public final class Recovery {
    *
    * @param train training batches, cycled
    * @param validation held-out batches, evaluated without gradients
-   * @throws IllegalArgumentException if a batch does not fit the graph's placeholders (named,
-   *     with both shapes), before anything changed
+   * @throws IllegalArgumentException if a batch does not run through the graph (each
+   *     placeholder whose array is not of the declared shape named, with both shapes), before
+   *     anything changed
    * @throws IllegalStateException if the model carries a wipe that was not restored
    */
   public RecoveryResult run(List<Batch> train, List<Batch> validation) {
@@ -153,10 +155,10 @@ public final class Recovery {
     requireBatches("validation", validation);
     requireUnwiped();
     SameDiff sd = surgeon.model().graph();
-    BatchShapes.check(sd, "training", train);
-    BatchShapes.check(sd, "validation", validation);
-    BatchShapes.dryRun(sd, surgeon.model().lossVariable(), "training", train.get(0).placeholders());
-    LossEvaluator.Evaluation original = evaluateUnchanged(validation);
+    String loss = surgeon.model().lossVariable();
+    new BatchShapes(sd, loss, "training").check(placeholders(train));
+    new BatchShapes(sd, loss, "validation").check(placeholders(validation));
+    LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
     WeightSnapshot before = surgeon.snapshot();
     try {
       surgeon.wipe(wiped, scheme, seed());
@@ -175,19 +177,8 @@ public final class Recovery {
     }
   }
 
-  /**
-   * {@code L*} and the original's logits, measured before anything changes; batches that pass
-   * the declared shapes but still do not run (rows that disagree between placeholders, say)
-   * fail here with what they hold, not inside libnd4j after the wipe.
-   */
-  private LossEvaluator.Evaluation evaluateUnchanged(List<Batch> validation) {
-    try {
-      return new LossEvaluator(surgeon.model()).evaluate(validation);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("the validation batches do not evaluate on the model"
-          + " as it is; nothing was changed. The first holds "
-          + BatchShapes.describe(validation.get(0).placeholders()) + "; the error: " + e, e);
-    }
+  private static List<Map<String, INDArray>> placeholders(List<Batch> batches) {
+    return batches.stream().map(Batch::placeholders).toList();
   }
 
   /** A recovery starts from the model as trained, never from one it (or anyone) wiped. */
@@ -215,8 +206,9 @@ public final class Recovery {
    * }
    * }</pre>
    *
-   * @throws IllegalArgumentException if a validation batch does not fit the graph's
-   *     placeholders (named, with both shapes), before anything changed
+   * @throws IllegalArgumentException if a validation batch does not run through the graph
+   *     (each placeholder whose array is not of the declared shape named, with both shapes),
+   *     before anything changed
    * @throws IllegalStateException if the graph has no training configuration and no
    *     {@link Builder#fitMapping} was given (nothing says which placeholders a batch feeds),
    *     or if the model carries a wipe that was not restored (a second start, say)
@@ -225,7 +217,8 @@ public final class Recovery {
     requireBatches("validation", validation);
     requireUnwiped();
     SameDiff sd = surgeon.model().graph();
-    BatchShapes.check(sd, "validation", validation);
+    new BatchShapes(sd, surgeon.model().lossVariable(), "validation")
+        .check(placeholders(validation));
     List<String> features;
     List<String> labels;
     if (fitMapping.isPresent()) {
@@ -237,7 +230,7 @@ public final class Recovery {
       labels = tc.getDataSetLabelMapping() == null ? List.of()
           : List.copyOf(tc.getDataSetLabelMapping());
     }
-    LossEvaluator.Evaluation original = evaluateUnchanged(validation);
+    LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
     WeightSnapshot start = surgeon.snapshot();
     Set<ParameterPath> before = surgeon.trainable();
     surgeon.wipe(wiped, scheme, seed());
@@ -299,24 +292,18 @@ public final class Recovery {
      * graph's feature and label mapping and charged its {@link Batch#examples()} and
      * {@link Batch#tokens()}.
      *
-     * @throws IllegalArgumentException if a batch lacks a mapped placeholder or does not fit
-     *     the graph's placeholders (named, with both shapes)
+     * @throws IllegalArgumentException if a batch lacks a mapped placeholder or does not run
+     *     through the graph (each placeholder not of its declared shape named, both shapes)
      */
     public MultiDataSetIterator iterator(List<Batch> train) {
       requireBatches("training", train);
       requireOpen();
-      SameDiff sd = surgeon.model().graph();
-      BatchShapes.check(sd, "training", train);
-      Map<String, INDArray> first = new LinkedHashMap<>();
-      INDArray[] f = arrays(train.get(0), features);
-      INDArray[] l = labels.isEmpty() ? new INDArray[0] : arrays(train.get(0), labels);
-      for (int i = 0; i < f.length; i++) {
-        first.put(features.get(i), f[i]);
+      BatchShapes shapes = new BatchShapes(surgeon.model().graph(),
+          surgeon.model().lossVariable(), "training");
+      for (int i = 0; i < train.size(); i++) {
+        shapes.check(i, fed(arrays(train.get(i), features),
+            labels.isEmpty() ? null : arrays(train.get(i), labels)));
       }
-      for (int i = 0; i < l.length; i++) {
-        first.put(labels.get(i), l[i]);
-      }
-      BatchShapes.dryRun(sd, surgeon.model().lossVariable(), "training", first);
       List<MultiDataSet> data = new ArrayList<>();
       Map<MultiDataSet, Batch> source = new java.util.IdentityHashMap<>();
       for (Batch b : train) {
@@ -332,7 +319,7 @@ public final class Recovery {
      * Wraps your own {@code sd.fit} iterator: each batch is charged one step, its examples
      * (the first feature array's first dimension) and tokens ({@code tokensPerExample} each).
      * Give it as many epochs as you like: {@code fit} stops once the run is decided. Each batch
-     * is checked against the graph's placeholders before {@code fit} uses it.
+     * of shapes not seen before is tried on the graph before {@code fit} uses it.
      */
     public MultiDataSetIterator wrap(MultiDataSetIterator train, long tokensPerExample) {
       Objects.requireNonNull(train, "train");
@@ -341,10 +328,11 @@ public final class Recovery {
             + tokensPerExample);
       }
       requireOpen();
-      SameDiff sd = surgeon.model().graph();
+      BatchShapes shapes = new BatchShapes(surgeon.model().graph(),
+          surgeon.model().lossVariable(), "training");
+      long[] index = {0};
       return listener.wrap(train, m -> {
-        BatchShapes.check(sd, "training", features, m.getFeatures());
-        BatchShapes.check(sd, "training", labels, m.getLabels());
+        shapes.check(Math.toIntExact(index[0]++), fed(m.getFeatures(), m.getLabels()));
         long examples = m.getFeatures(0).size(0);
         long tokens = Math.multiplyExact(examples, tokensPerExample);
         return new Cost(1, examples, tokens, 6.0 * parameterCount * tokens);
@@ -422,6 +410,13 @@ public final class Recovery {
         throw new IllegalStateException("this Fit was restored: the model is back to its"
             + " trained weights; start a new one with recovery.startFit(validation)");
       }
+    }
+
+    /** What one {@code sd.fit} batch feeds: features and labels by placeholder. */
+    private Map<String, INDArray> fed(INDArray[] f, INDArray[] l) {
+      Map<String, INDArray> out = new LinkedHashMap<>(BatchShapes.byName(features, f));
+      out.putAll(BatchShapes.byName(labels, l));
+      return out;
     }
 
     private Cost cost(Batch b) {

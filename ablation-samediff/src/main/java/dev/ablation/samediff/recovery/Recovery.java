@@ -233,14 +233,19 @@ public final class Recovery {
     LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
     WeightSnapshot start = surgeon.snapshot();
     Set<ParameterPath> before = surgeon.trainable();
-    surgeon.wipe(wiped, scheme, seed());
-    Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
-    surgeon.freeze(freeze, wiped, 0);
-    surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
-    FitOptimiser.replace(sd, adam, features, labels);
-    sd.setLossVariables(surgeon.model().lossVariable());
-    RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));
-    return new Fit(monitor, validation, original, features, labels, before, start);
+    try {
+      surgeon.wipe(wiped, scheme, seed());
+      Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+      surgeon.freeze(freeze, wiped, 0);
+      surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
+      FitOptimiser.replace(sd, adam, features, labels);
+      sd.setLossVariables(surgeon.model().lossVariable());
+      RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));
+      return new Fit(monitor, validation, original, features, labels, before, start);
+    } catch (RuntimeException e) {
+      surgeon.restore(start); // no Fit to restore it later: leave the model as it was
+      throw e;
+    }
   }
 
   /**

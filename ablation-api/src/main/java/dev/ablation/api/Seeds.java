@@ -1,10 +1,7 @@
 package dev.ablation.api;
 
-import dev.ablation.api.recovery.RunSeeds;
-import dev.ablation.api.recovery.SeedStream;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * The one seed derivation of the project: a run's master seed split into independent streams,
@@ -58,19 +55,5 @@ public record Seeds(long master, long originalInit, long originalData, long reco
       throw new IllegalArgumentException("a parameter seed needs a path");
     }
     return derive(streamSeed, path.toString());
-  }
-
-  /** Every stream by name ({@link SeedStream#key()}), for a run's manifest. */
-  public Map<String, Long> asMap() {
-    return runSeeds().byKey();
-  }
-
-  /** Every stream, typed, for a run's manifest. */
-  public RunSeeds runSeeds() {
-    return RunSeeds.of(SeedStream.MASTER, master)
-        .with(SeedStream.ORIGINAL_INIT, originalInit)
-        .with(SeedStream.ORIGINAL_DATA_ORDER, originalData)
-        .with(SeedStream.RECOVERY_DATA_ORDER, recoveryData)
-        .with(SeedStream.WIPE, wipe);
   }
 }

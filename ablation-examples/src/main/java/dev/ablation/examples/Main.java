@@ -13,10 +13,7 @@ import picocli.CommandLine.Command;
         + "much retraining it takes to recover.")
 public final class Main implements Runnable {
 
-  /**
-   * The engine the jar runs studies on. The SameDiff engine replaces this placeholder; until
-   * then {@code study} validates its options and stops before training.
-   */
+  /** The engine the jar runs studies on: SameDiff (tests pass their own to {@link #execute}). */
   static final StudyEngine.Factory DEFAULT_ENGINE =
       dev.ablation.study.engine.SameDiffStudyEngine::new;
 

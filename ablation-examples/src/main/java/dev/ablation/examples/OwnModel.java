@@ -8,7 +8,7 @@ import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.RecoverySettings;
+import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.ReferenceBudget;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
@@ -17,9 +17,8 @@ import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Split;
-import dev.ablation.samediff.recovery.SameDiffRecovery;
+import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
-import dev.ablation.samediff.train.AdamSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -134,19 +133,33 @@ public final class OwnModel {
     }
     ReferenceBudget sTimesE = new ReferenceBudget(examples, examples * o.context());
 
-    // 3. The measurement, in one call: wipe, step-0 damage, freeze, retrain, verdict.
+    // 3. The measurement, in one expression: wipe, step-0 damage, freeze, retrain, verdict.
+    //    run() puts the trained weights back when it returns; the listener keeps a copy of the
+    //    recovered ones, taken as the run finishes.
     LayerPath wiped = LayerPath.block(1);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(model);
     WeightSnapshot trained = surgeon.snapshot();
-    SameDiffRecovery.Plan plan = new SameDiffRecovery.Plan(List.of(wiped),
-        ReinitScheme.zeroOutput(), FreezePolicy.onlyWiped(), o.seed(),
-        RecoverySettings.of(
-            RecoveryCriterion.withinNats(o.epsilon()).smoothedOver(2).withPatience(8, 1e-3),
-            TrainingBudget.ofReferenceFraction(1.0), sTimesE, o.evaluateEvery()),
-        AdamSettings.of(o.learningRate()));
-    RecoveryResult result = SameDiffRecovery.run(surgeon, plan, SameDiffRecovery.cycle(train),
-        validation, Map.of("example", "OwnModel", "options", o.toString()));
-    return new Outcome(result, wiped, trained, surgeon.snapshot());
+    WeightSnapshot[] recovered = new WeightSnapshot[1];
+    RecoveryResult result = Recovery.builder(surgeon)
+        .wipe(wiped, ReinitScheme.zeroOutput())
+        .freeze(FreezePolicy.onlyWiped())
+        .target(RecoveryCriterion.withinNats(o.epsilon()).smoothedOver(2).withPatience(8, 1e-3),
+            sTimesE)
+        .budget(TrainingBudget.ofReferenceFraction(1.0))
+        .evaluateEvery(o.evaluateEvery())
+        .learningRate(o.learningRate())
+        .seed(o.seed())
+        .describe("example", "OwnModel")
+        .describe("options", o.toString())
+        .listener(new RecoveryListener() {
+          @Override
+          public void onFinish(RecoveryResult r) {
+            recovered[0] = surgeon.snapshot();
+          }
+        })
+        .build()
+        .run(train, validation);
+    return new Outcome(result, wiped, trained, recovered[0]);
   }
 
   /** Next-token batches: {@code ids [batch, pos]}, one-hot {@code labels [batch, pos, vocab]}. */

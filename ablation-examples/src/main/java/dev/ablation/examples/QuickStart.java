@@ -38,7 +38,8 @@ import java.util.Optional;
  *
  * <p>Nothing here hides a loop: the original is trained step by step with an
  * {@link AdamStepper}, and the recovery drives the {@link RecoveryMonitor} step API by hand.
- * {@code SameDiffRecovery.run} does the same in one call (see {@link OwnModel}).
+ * {@code Recovery.builder(surgeon)…build().run(train, validation)} does the same in one
+ * expression (see {@link OwnModel}).
  *
  * <pre>
  * java -cp ablation-examples/target/ablation.jar dev.ablation.examples.QuickStart

@@ -8,16 +8,14 @@ import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Split;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.TransformerConfig;
-import dev.ablation.samediff.recovery.SameDiffRecovery;
+import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
-import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.OriginalTrainer;
 import dev.ablation.samediff.train.TrainedOriginal;
 import dev.ablation.samediff.train.TrainingPlan;
@@ -25,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,25 +46,28 @@ class ReadmeSketchTest {
     List<Batch> validationBatches = ReferenceBatches.of(original.model()).batches(split.validation(), 64);
     // BEGIN SKETCH
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(original.model().model(), original.initialWeights());
+    // END SKETCH
     WeightSnapshot trained = surgeon.snapshot();
+    // BEGIN SKETCH
 
-    SameDiffRecovery.Plan wipeLayer0 = new SameDiffRecovery.Plan(
-        List.of(LayerPath.block(0)), ReinitScheme.fresh(),     // new draw from the layer's init rule
-        FreezePolicy.onlyWiped(), 7L,                           // everything else frozen, bit for bit
-        RecoverySettings.of(RecoveryCriterion.withinNats(0.05).withPatience(20, 1e-3),
-            TrainingBudget.ofReferenceFraction(1.0), original.budget(), 10),
-        AdamSettings.of(3e-3));                                 // a fresh optimiser
-    RecoveryResult r = SameDiffRecovery.run(surgeon, wipeLayer0,
-        SameDiffRecovery.cycle(trainBatches), validationBatches, Map.of());
+    RecoveryResult r = Recovery.builder(surgeon)
+        .wipe(LayerPath.block(0), ReinitScheme.fresh())          // new draw from the layer's init rule
+        .freeze(FreezePolicy.onlyWiped())                        // everything else frozen, bit for bit
+        .target(RecoveryCriterion.withinNats(0.05).withPatience(20, 1e-3), original.budget())
+        .budget(TrainingBudget.ofReferenceFraction(1.0))         // at most the original's S x E
+        .learningRate(3e-3)                                      // a fresh Adam
+        .seed(7L)                                                // the wipe's draw
+        .build()                                                 // every problem at once
+        .run(trainBatches, validationBatches);                   // and the trained weights are back
 
-    System.out.println(r.verdict() + ": rho = " + r.rho());    // the fraction of S x E it took
-    surgeon.restore(trained);                                  // exactly the original weights again
+    System.out.println(r.verdict() + ": rho = " + r.rho());     // the fraction of S x E it took
     // END SKETCH
 
     // step 0 is always on the curve: the run must have trained and evaluated after it too
     assertThat(r.spent().steps()).isPositive();
     assertThat(r.curve()).hasSizeGreaterThanOrEqualTo(2);
     assertThat(r.curve().get(r.curve().size() - 1).loss()).isLessThan(r.curve().get(0).loss());
+    assertThat(surgeon.pendingWipes()).isEmpty();
     for (var p : surgeon.layout().parameterPaths()) {
       assertThat(surgeon.snapshot().values(p)).isEqualTo(trained.values(p));
     }

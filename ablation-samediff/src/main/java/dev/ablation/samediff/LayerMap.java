@@ -10,18 +10,27 @@ import dev.ablation.api.ModelLayout;
 import dev.ablation.api.ParameterInfo;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.api.ParameterKind;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 /**
  * The mapping from a model's layer paths to its SameDiff variables. Our reference models
@@ -211,8 +220,13 @@ public final class LayerMap {
      * importers (ONNX, TensorFlow) and a graph saved with frozen weights do. The mapped
      * parameters stay constants until made trainable: {@code SameDiffSurgeon.unfreezeAll()},
      * {@code setTrainable(...)} or a freeze policy, which turn exactly the parameters that
-     * train into variables. Declare patterns that miss the graph's other constants (masks,
-     * scalars).
+     * train into variables.
+     *
+     * <p>A pattern adopts only constants that can be weights: {@link #build} refuses, naming
+     * each, a matched constant that is not floating-point, that holds masking values
+     * ({@code |x| ≥ 1e4} or non-finite, as an additive attention mask does: a wipe would
+     * redraw it and attention would see the future) or that no gradient reaches. A constant
+     * named with {@link #layerOfVariables} is adopted as named.
      */
     public Builder includeConstants() {
       includeConstants = true;
@@ -267,7 +281,16 @@ public final class LayerMap {
         if (d.pattern() != null) {
           for (String name : paramVars) {
             if (d.pattern().matcher(name).matches()) {
-              found.add(name);
+              Optional<String> notAWeight = sd.getVariable(name).getVariableType()
+                  == VariableType.CONSTANT ? notAWeight(sd, name) : Optional.empty();
+              if (notAWeight.isPresent()) {
+                all.add("layer " + lp + ": pattern '" + d.pattern().pattern()
+                    + "' matches the constant '" + name + "', which is no weight: "
+                    + notAWeight.get() + "; narrow the pattern, or name it with"
+                    + " layerOfVariables(...) to adopt it anyway");
+              } else {
+                found.add(name);
+              }
             }
           }
           if (found.isEmpty()) {
@@ -446,6 +469,72 @@ public final class LayerMap {
         return InitRule.fittedTo(v.getArr());
       }
       return InitRule.inferred(kind, v.getArr().shape());
+    }
+
+    /** What an attention mask holds: −1e9, −∞ (no trained weight comes near). */
+    private static final double MASKING_MAGNITUDE = 1e4;
+
+    /**
+     * Why a constant that {@link #includeConstants()} would adopt through a pattern cannot be a
+     * weight, if it cannot: it is not floating-point (ids, shapes, boolean masks), it holds
+     * masking values ({@code |x| ≥ 1e4} or non-finite: an additive attention mask, whose wipe
+     * would make attention non-causal), or no gradient reaches it (every path to the loss
+     * passes a non-floating value or a stop-gradient). Named explicitly, it is adopted anyway.
+     */
+    private static Optional<String> notAWeight(SameDiff sd, String name) {
+      SDVariable v = sd.getVariable(name);
+      if (!v.dataType().isFPType()) {
+        return Optional.of("it is " + v.dataType() + ", not floating-point");
+      }
+      INDArray arr = v.getArr();
+      if (arr != null && arr.length() > 0) {
+        double max = arr.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
+        if (!(max < MASKING_MAGNITUDE)) {
+          return Optional.of("it holds masking values (|x| up to " + max + "), as an attention"
+              + " mask does; a wipe would redraw it");
+        }
+      }
+      if (!gradientReaches(sd, name)) {
+        return Optional.of("no gradient reaches it (every path from it to "
+            + (sd.getLossVariables().isEmpty() ? "an output" : "the loss "
+                + sd.getLossVariables()) + " passes a non-floating value or a stop-gradient)");
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * Whether a gradient can flow from the loss (or, with none declared, from some output) back
+     * to {@code name}: a path of floating-point values through ops other than stop-gradient.
+     */
+    private static boolean gradientReaches(SameDiff sd, String name) {
+      Set<String> targets = new HashSet<>(sd.getLossVariables());
+      Deque<String> todo = new ArrayDeque<>(List.of(name));
+      Set<String> seen = new HashSet<>(todo);
+      while (!todo.isEmpty()) {
+        String var = todo.pop();
+        if (targets.contains(var)) {
+          return true;
+        }
+        List<String> consumers = sd.getVariables().get(var).getInputsForOp();
+        if (consumers == null || consumers.isEmpty()) {
+          if (targets.isEmpty() && !var.equals(name)) {
+            return true; // no loss declared: any output counts
+          }
+          continue;
+        }
+        for (String op : consumers) {
+          SameDiffOp o = sd.getOps().get(op);
+          if (o.getOp() instanceof StopGradient || o.getOutputsOfOp() == null) {
+            continue;
+          }
+          for (String out : o.getOutputsOfOp()) {
+            if (sd.getVariable(out).dataType().isFPType() && seen.add(out)) {
+              todo.add(out);
+            }
+          }
+        }
+      }
+      return false;
     }
 
     private static boolean isParameter(SDVariable v) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packages of this module stand one on another (DESIGN.md §3): the root (a graph, its
+ * The packages of this module stand one on another: the root (a graph, its
  * batches, its evaluator) → {@code surgery} → {@code train} → {@code recovery}, with
  * {@code model} (the reference transformers) and {@code data} beside them. A cycle creeps in
  * one import at a time ({@code model} once imported {@code train} for an evaluator), so this

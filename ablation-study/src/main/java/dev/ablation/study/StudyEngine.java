@@ -9,9 +9,12 @@ import java.util.function.BiConsumer;
 import java.util.OptionalLong;
 
 /**
- * The tensor work the study needs, behind three calls. The study decides what to run, in
- * which order, and writes every result; an engine trains, wipes and retrains. The SameDiff
- * engine is one implementation; tests use a fake.
+ * The tensor work the study needs. An engine implements three calls — {@link #original},
+ * {@link #recover} and {@link #scratchExamples} — and may override four defaults: running
+ * several recoveries together ({@link #choosePopulation}, {@link #recoverAll}), naming its
+ * build ({@link #build}) and releasing what it holds ({@link #close}). The study decides what
+ * to run, in which order, and writes every result; an engine trains, wipes and retrains. The
+ * SameDiff engine is one implementation; tests use a fake.
  *
  * <p>Determinism: the same spec and request must give the same numbers (on the CPU backend),
  * on any engine the factory opens, so a resumed study matches an uninterrupted one and two

@@ -3,6 +3,7 @@ package dev.ablation.api.recovery;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.google.common.collect.ImmutableSortedMap;
+import dev.ablation.api.Seeds;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +28,20 @@ public record RunSeeds(Map<SeedStream, Long> values) {
       Objects.requireNonNull(v, () -> "seed of " + k);
     });
     values = ImmutableSortedMap.copyOf(values);
+  }
+
+  /**
+   * Every stream of {@code seeds} (the master seed and its four derived streams), typed, for a
+   * run's manifest. (Was {@code Seeds.runSeeds()}: moved here so that the API's root package
+   * does not import this one.)
+   */
+  public static RunSeeds of(Seeds seeds) {
+    Objects.requireNonNull(seeds, "seeds");
+    return of(SeedStream.MASTER, seeds.master())
+        .with(SeedStream.ORIGINAL_INIT, seeds.originalInit())
+        .with(SeedStream.ORIGINAL_DATA_ORDER, seeds.originalData())
+        .with(SeedStream.RECOVERY_DATA_ORDER, seeds.recoveryData())
+        .with(SeedStream.WIPE, seeds.wipe());
   }
 
   /** No seeds: a run that drew nothing at random. */

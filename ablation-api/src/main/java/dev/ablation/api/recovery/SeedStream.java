@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The independent random streams a run draws from (DESIGN.md: one master seed, one documented
- * derivation, independent streams). The derivation itself belongs to whoever trains and wipes;
+ * The independent random streams a run draws from (one master seed, one documented derivation,
+ * independent streams: {@link dev.ablation.api.Seeds}, docs/protocol.md). The derivation itself belongs to whoever trains and wipes;
  * the manifest records the seed of every stream a run actually used, under these names.
  */
 public enum SeedStream {

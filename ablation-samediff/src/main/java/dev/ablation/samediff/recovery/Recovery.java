@@ -9,6 +9,7 @@ import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterInfo;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.Surgery;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.Damage;
@@ -58,18 +59,25 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * Recovery recovery = Recovery.builder(surgeon)
  *     .wipe(LayerPath.block("h", 1), ReinitScheme.fresh())          // required
  *     .target(RecoveryCriterion.withinNats(0.05), reference)         // required: L*+eps, S x E
- *     .optimiser(AdamSettings.of(3e-3))                              // required: a fresh Adam
+ *     .learningRate(3e-3)                                            // required: a fresh Adam
  *     .freeze(FreezePolicy.onlyWiped())                              // optional (the default)
  *     .build();                                                      // every problem at once
- * RecoveryResult r = recovery.run(train, validation);
+ * RecoveryResult r = recovery.run(train, validation);               // and the model is back
  * }</pre>
  *
- * <p>Both routes measure the step-0 damage against the model as it is when they start, wipe,
- * apply the freeze policy, start a fresh optimiser (in {@code sd.fit} too: M2.1 otherwise keeps
- * the first updater it built, see {@link FitOptimiser}), charge every step to the budget,
- * evaluate the validation loss every {@code evaluateEvery} steps, and return a
- * {@link RecoveryResult} with its manifest (configuration, seeds, versions, native build,
- * commit). The model is left in its recovered state: take a snapshot first to go back.
+ * <p>This is the one way in, for the library's loop and for your own {@code sd.fit}. Both
+ * routes try the batches on the graph before changing it (a failure names each placeholder
+ * whose array is not of the declared shape, with both shapes), measure the step-0 damage against
+ * the model as it is when they start, wipe, apply the freeze policy, start a fresh optimiser
+ * (in {@code sd.fit} too: M2.1 otherwise keeps the first updater it built, see
+ * {@link FitOptimiser}), charge every step to the budget, evaluate the validation loss every
+ * {@code evaluateEvery} steps, and return a {@link RecoveryResult} with its manifest
+ * (configuration, seeds, versions, native build, commit).
+ *
+ * <p>Each route snapshots the model when it starts and puts it back: {@link #run} when it
+ * returns, {@link Fit#restore()} (or closing the {@link Fit}) for {@code sd.fit}. A start on a
+ * model that still carries a wipe (a {@link Fit} not restored, a wipe of your own) is refused:
+ * it would measure the original's loss on a damaged model.
  *
  * <p>Graphs whose weights are constants (imported ones): declare the layer map with
  * {@code LayerMap.Builder.includeConstants()}; the freeze step makes exactly the parameters
@@ -131,27 +139,57 @@ public final class Recovery {
   /**
    * The whole recovery with the library's own loop (exact freezing by construction, the fast
    * path where it is valid): {@code train} is cycled in order until the criterion or the
-   * budget ends the run.
+   * budget ends the run. When it returns (or throws) the model's weights and trainable set are
+   * what they were before: the result holds what was measured. To look at the recovered
+   * weights, do so in a listener's {@code onFinish}, which runs before the restore.
    *
    * @param train training batches, cycled
    * @param validation held-out batches, evaluated without gradients
+   * @throws IllegalArgumentException if a batch does not run through the graph (each
+   *     placeholder whose array is not of the declared shape named, with both shapes), before
+   *     anything changed
+   * @throws IllegalStateException if the model carries a wipe that was not restored
    */
   public RecoveryResult run(List<Batch> train, List<Batch> validation) {
     requireBatches("training", train);
     requireBatches("validation", validation);
-    SameDiffModel model = surgeon.model();
-    LossEvaluator.Evaluation original = new LossEvaluator(model).evaluate(validation);
-    surgeon.wipe(wiped, scheme, seed());
-    Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
-    // constants the policy trains become variables; nothing else about the graph changes
-    Set<ParameterPath> trainable = freeze.resolve(surgeon.layout(), wiped, 0);
-    if (!surgeon.trainable().containsAll(trainable)) {
-      Set<ParameterPath> all = new LinkedHashSet<>(surgeon.trainable());
-      all.addAll(trainable);
-      surgeon.setTrainable(all);
+    requireUnwiped();
+    SameDiff sd = surgeon.model().graph();
+    String loss = surgeon.model().lossVariable();
+    new BatchShapes(sd, loss, "training").check(placeholders(train));
+    new BatchShapes(sd, loss, "validation").check(placeholders(validation));
+    LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
+    WeightSnapshot before = surgeon.snapshot();
+    try {
+      surgeon.wipe(wiped, scheme, seed());
+      Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+      // constants the policy trains become variables; nothing else about the graph changes
+      Set<ParameterPath> trainable = freeze.resolve(surgeon.layout(), wiped, 0);
+      if (!surgeon.trainable().containsAll(trainable)) {
+        Set<ParameterPath> all = new LinkedHashSet<>(surgeon.trainable());
+        all.addAll(trainable);
+        surgeon.setTrainable(all);
+      }
+      return SameDiffRecovery.retrain(surgeon, damage, wiped, freeze, settings, adam,
+          SameDiffRecovery.cycle(train), validation, Optional.of(original), manifest("run"));
+    } finally {
+      surgeon.restore(before);
     }
-    return SameDiffRecovery.retrain(surgeon, damage, wiped, freeze, settings, adam,
-        SameDiffRecovery.cycle(train), validation, Optional.of(original), manifest("run"));
+  }
+
+  private static List<Map<String, INDArray>> placeholders(List<Batch> batches) {
+    return batches.stream().map(Batch::placeholders).toList();
+  }
+
+  /** A recovery starts from the model as trained, never from one it (or anyone) wiped. */
+  private void requireUnwiped() {
+    List<Surgery> pending = surgeon.pendingWipes();
+    if (!pending.isEmpty()) {
+      throw new IllegalStateException("the model still carries " + pending + ", so a recovery"
+          + " would measure the original's loss L* on a damaged model; nothing was changed."
+          + " Put the trained weights back first: fit.restore() (or close the Fit) of the"
+          + " recovery that wiped it, surgeon.restore(snapshot) or surgery.undo()");
+    }
   }
 
   // --------------------------------------------------------------------------- sd.fit
@@ -162,17 +200,25 @@ public final class Recovery {
    * become constants, so {@code sd.fit} cannot touch them) and installs a fresh Adam. Then:
    *
    * <pre>{@code
-   * Recovery.Fit fit = recovery.startFit(validation);
-   * sd.fit(fit.iterator(train), 1, fit.listener());   // ends itself when the run is decided
-   * RecoveryResult r = fit.result();
+   * try (Recovery.Fit fit = recovery.startFit(validation)) {   // closing it restores the model
+   *   sd.fit(fit.iterator(train), 1, fit.listener());          // ends itself when decided
+   *   RecoveryResult r = fit.result();
+   * }
    * }</pre>
    *
+   * @throws IllegalArgumentException if a validation batch does not run through the graph
+   *     (each placeholder whose array is not of the declared shape named, with both shapes),
+   *     before anything changed
    * @throws IllegalStateException if the graph has no training configuration and no
-   *     {@link Builder#fitMapping} was given (nothing says which placeholders a batch feeds)
+   *     {@link Builder#fitMapping} was given (nothing says which placeholders a batch feeds),
+   *     or if the model carries a wipe that was not restored (a second start, say)
    */
   public Fit startFit(List<Batch> validation) {
     requireBatches("validation", validation);
+    requireUnwiped();
     SameDiff sd = surgeon.model().graph();
+    new BatchShapes(sd, surgeon.model().lossVariable(), "validation")
+        .check(placeholders(validation));
     List<String> features;
     List<String> labels;
     if (fitMapping.isPresent()) {
@@ -184,16 +230,22 @@ public final class Recovery {
       labels = tc.getDataSetLabelMapping() == null ? List.of()
           : List.copyOf(tc.getDataSetLabelMapping());
     }
-    Set<ParameterPath> before = surgeon.trainable();
     LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
-    surgeon.wipe(wiped, scheme, seed());
-    Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
-    surgeon.freeze(freeze, wiped, 0);
-    surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
-    FitOptimiser.replace(sd, adam, features, labels);
-    sd.setLossVariables(surgeon.model().lossVariable());
-    RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));
-    return new Fit(monitor, validation, original, features, labels, before);
+    WeightSnapshot start = surgeon.snapshot();
+    Set<ParameterPath> before = surgeon.trainable();
+    try {
+      surgeon.wipe(wiped, scheme, seed());
+      Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+      surgeon.freeze(freeze, wiped, 0);
+      surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
+      FitOptimiser.replace(sd, adam, features, labels);
+      sd.setLossVariables(surgeon.model().lossVariable());
+      RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));
+      return new Fit(monitor, validation, original, features, labels, before, start);
+    } catch (RuntimeException e) {
+      surgeon.restore(start); // no Fit to restore it later: leave the model as it was
+      throw e;
+    }
   }
 
   /**
@@ -202,8 +254,13 @@ public final class Recovery {
    * it and ends the epoch once the run is decided; {@code fit} then stops. A run decided before
    * its first step (a budget of 0, a wipe that did no damage) ends {@code fit} without changing
    * a weight.
+   *
+   * <p>It holds the model as it was at {@link #startFit}: {@link #restore()}, or closing it in
+   * a {@code try}-with-resources, puts those weights and that trainable set back, after which
+   * the model may start another recovery. The graph keeps the recovery's optimiser: set your
+   * own training configuration again to go on training it.
    */
-  public final class Fit {
+  public final class Fit implements AutoCloseable {
     private final RecoveryMonitor monitor;
     private final List<Batch> validation;
     private final LossEvaluator.Evaluation original;
@@ -212,11 +269,14 @@ public final class Recovery {
     private final Set<ParameterPath> trainableBefore;
     private final RecoveryFitListener listener;
     private final long parameterCount;
+    private final WeightSnapshot start;
     private RecoveryResult result;
+    private boolean restored;
 
     private Fit(RecoveryMonitor monitor, List<Batch> validation,
         LossEvaluator.Evaluation original, List<String> features, List<String> labels,
-        Set<ParameterPath> trainableBefore) {
+        Set<ParameterPath> trainableBefore, WeightSnapshot start) {
+      this.start = start;
       this.monitor = monitor;
       this.validation = ImmutableList.copyOf(validation);
       this.original = original;
@@ -237,10 +297,18 @@ public final class Recovery {
      * graph's feature and label mapping and charged its {@link Batch#examples()} and
      * {@link Batch#tokens()}.
      *
-     * @throws IllegalArgumentException if a batch lacks a mapped placeholder
+     * @throws IllegalArgumentException if a batch lacks a mapped placeholder or does not run
+     *     through the graph (each placeholder not of its declared shape named, both shapes)
      */
     public MultiDataSetIterator iterator(List<Batch> train) {
       requireBatches("training", train);
+      requireOpen();
+      BatchShapes shapes = new BatchShapes(surgeon.model().graph(),
+          surgeon.model().lossVariable(), "training");
+      for (int i = 0; i < train.size(); i++) {
+        shapes.check(i, fed(arrays(train.get(i), features),
+            labels.isEmpty() ? null : arrays(train.get(i), labels)));
+      }
       List<MultiDataSet> data = new ArrayList<>();
       Map<MultiDataSet, Batch> source = new java.util.IdentityHashMap<>();
       for (Batch b : train) {
@@ -255,7 +323,8 @@ public final class Recovery {
     /**
      * Wraps your own {@code sd.fit} iterator: each batch is charged one step, its examples
      * (the first feature array's first dimension) and tokens ({@code tokensPerExample} each).
-     * Give it as many epochs as you like: {@code fit} stops once the run is decided.
+     * Give it as many epochs as you like: {@code fit} stops once the run is decided. Each batch
+     * of shapes not seen before is tried on the graph before {@code fit} uses it.
      */
     public MultiDataSetIterator wrap(MultiDataSetIterator train, long tokensPerExample) {
       Objects.requireNonNull(train, "train");
@@ -263,7 +332,12 @@ public final class Recovery {
         throw new IllegalArgumentException("tokensPerExample must be >= 1, got "
             + tokensPerExample);
       }
+      requireOpen();
+      BatchShapes shapes = new BatchShapes(surgeon.model().graph(),
+          surgeon.model().lossVariable(), "training");
+      long[] index = {0};
       return listener.wrap(train, m -> {
+        shapes.check(Math.toIntExact(index[0]++), fed(m.getFeatures(), m.getLabels()));
         long examples = m.getFeatures(0).size(0);
         long tokens = Math.multiplyExact(examples, tokensPerExample);
         return new Cost(1, examples, tokens, 6.0 * parameterCount * tokens);
@@ -275,19 +349,35 @@ public final class Recovery {
       return listener;
     }
 
-    /** Whether the run is decided. */
+    /**
+     * Whether the run is decided: the criterion gave its verdict or the budget is spent. Once
+     * it is, the iterator ends its epoch and {@code sd.fit} returns; {@link #result()} is then
+     * final. True already at start when there was nothing to train (a budget of 0, a wipe that
+     * did no damage). A loop of your own can poll it to stop early.
+     */
     public boolean isFinished() {
       return monitor.isFinished();
     }
 
     /**
-     * The result, once {@code fit} has returned; puts back the trainable set the model had
-     * before {@link #startFit}. A run stopped before a verdict counts as
-     * {@link Verdict#BUDGET_EXHAUSTED}. Repeated calls return the same result.
+     * The result, once {@code fit} has trained (or the run was decided at start); puts back
+     * the trainable set the model had before {@link #startFit}. A run that trained but stopped
+     * before a verdict (your iterator ran out) counts as {@link Verdict#BUDGET_EXHAUSTED}.
+     * Repeated calls return the same result.
+     *
+     * @throws IllegalStateException before any step: nothing was measured yet (call
+     *     {@code sd.fit(fit.iterator(train), 1, fit.listener())} first), or after
+     *     {@link #restore()} without a result taken before it
      */
     public RecoveryResult result() {
       if (result != null) {
         return result;
+      }
+      requireOpen();
+      if (!monitor.isFinished() && monitor.spent().steps() == 0) {
+        throw new IllegalStateException("no step was trained yet, so there is no result: run"
+            + " sd.fit(fit.iterator(train), 1, fit.listener()) (or your own iterator through"
+            + " fit.wrap(...)) first");
       }
       Optional<Fidelity> fidelity = Optional.empty();
       if (!original.logits().isEmpty()
@@ -300,6 +390,38 @@ public final class Recovery {
         surgeon.setTrainable(trainableBefore);
       }
       return result;
+    }
+
+    /**
+     * Puts back the weights and the trainable set the model had at {@link #startFit}, so that
+     * it may start another recovery. Take {@link #result()} first: it is measured on the
+     * recovered model. Idempotent.
+     */
+    public void restore() {
+      if (!restored) {
+        surgeon.restore(start);
+        restored = true;
+      }
+    }
+
+    /** {@link #restore()}: a {@code try}-with-resources block leaves the model as it was. */
+    @Override
+    public void close() {
+      restore();
+    }
+
+    private void requireOpen() {
+      if (restored) {
+        throw new IllegalStateException("this Fit was restored: the model is back to its"
+            + " trained weights; start a new one with recovery.startFit(validation)");
+      }
+    }
+
+    /** What one {@code sd.fit} batch feeds: features and labels by placeholder. */
+    private Map<String, INDArray> fed(INDArray[] f, INDArray[] l) {
+      Map<String, INDArray> out = new LinkedHashMap<>(BatchShapes.byName(features, f));
+      out.putAll(BatchShapes.byName(labels, l));
+      return out;
     }
 
     private Cost cost(Batch b) {
@@ -396,9 +518,25 @@ public final class Recovery {
       return this;
     }
 
-    /** Required: the fresh optimiser that retrains (whatever the graph trained with before). */
+    /**
+     * Required (or {@link #learningRate}): the fresh optimiser that retrains, whatever the
+     * graph trained with before.
+     */
     public Builder optimiser(AdamSettings adam) {
       this.adam = Objects.requireNonNull(adam, "adam");
+      return this;
+    }
+
+    /**
+     * Required (or {@link #optimiser}): a fresh Adam with this learning rate and the usual
+     * betas, {@code AdamSettings.of(rate)}; finite and {@code > 0}.
+     */
+    public Builder learningRate(double rate) {
+      try {
+        this.adam = AdamSettings.of(rate);
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
       return this;
     }
 
@@ -479,7 +617,7 @@ public final class Recovery {
             + ".withinNats(0.05), ReferenceBudget.of(strings, epochs, tokensPerString))");
       }
       if (adam == null) {
-        all.add("no optimiser: call optimiser(AdamSettings.of(learningRate))");
+        all.add("no optimiser: call learningRate(rate) or optimiser(AdamSettings.of(rate))");
       }
       boolean layersKnown = scheme != null;
       if (scheme != null && wiped.isEmpty()) {

@@ -35,39 +35,28 @@ import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
- * One whole recovery run on a SameDiff model: wipe, measure step-0 damage, freeze, retrain with
- * a fresh optimiser, evaluate every k steps, stop by the criterion or the budget, and return
- * the {@link RecoveryResult}. The loop is the plain step API of {@link RecoveryMonitor}; use
- * {@link RecoveryFitListener} instead to keep your own {@code sd.fit} loop.
+ * <b>Internal, not API</b>: the loop behind {@link Recovery#run} and the study engine's seam
+ * for what {@link Recovery} does not express (populations, a model rebuilt around a new
+ * encoder, training from scratch). It may change or go away in any release without notice.
+ * To run a recovery, use {@link Recovery#builder}; CHANGELOG.md shows how a
+ * {@code SameDiffRecovery.run(surgeon, plan, …)} call reads there.
+ *
+ * <p>One whole recovery run on a SameDiff model: wipe, measure step-0 damage, freeze, retrain
+ * with a fresh optimiser, evaluate every k steps, stop by the criterion or the budget, and
+ * return the {@link RecoveryResult}. Unlike {@link Recovery#run} it leaves the model in its
+ * recovered state and does not check the batches' shapes: its callers restore and check.
  *
  * <p>Freezing here is exact by construction: the policy sets the surgeon's trainable set (the one
  * record of what trains, see {@link SameDiffSurgeon}), the optimiser ({@link AdamStepper}) reads
  * it and never writes anything else, and the graph is not mutated (unless its owner
- * materialised it for {@code sd.fit}), so no gradient graph is rebuilt between runs. Where everything below the lowest trainable block is frozen,
- * steps run on the graph from that block up, fed the cached residual stream entering it
- * ({@link RecoveryStepper}: the fast path, on by default where it is valid).
+ * materialised it for {@code sd.fit}), so no gradient graph is rebuilt between runs. Where
+ * everything below the lowest trainable block is frozen, steps run on the graph from that block
+ * up, fed the cached residual stream entering it ({@link RecoveryStepper}: the fast path, on by
+ * default where it is valid).
  *
  * <p>FLOPs are charged by the usual estimate of 6 × parameters × tokens per training step
  * (forward and backward of the whole model), the same for every freeze policy, so that policies
  * are compared in examples and tokens, not in a FLOP model.
- *
- * <p>A worked example (compiled by {@code SameDiffRecoveryExampleTest}):
- *
- * <pre>{@code
- * // given: a trained ReferenceModel `original`, its ReferenceBudget `reference` (S x E),
- * // and List<Batch> `train` and `validation`
- * SameDiffSurgeon surgeon = SameDiffSurgeon.of(original.model());
- * WeightSnapshot trained = surgeon.snapshot();
- * SameDiffRecovery.Plan plan = new SameDiffRecovery.Plan(
- *     List.of(LayerPath.block(0)), ReinitScheme.fresh(), FreezePolicy.onlyWiped(), 7L,
- *     RecoverySettings.of(RecoveryCriterion.withinNats(0.05).withPatience(20, 1e-3),
- *         TrainingBudget.ofReferenceFraction(1.0), reference, 10),
- *     AdamSettings.of(1e-2));
- * RecoveryResult r = SameDiffRecovery.run(surgeon, plan,
- *     SameDiffRecovery.cycle(train), validation, Map.of());
- * System.out.println(r.verdict() + " rho=" + r.rho());
- * surgeon.restore(trained);
- * }</pre>
  */
 public final class SameDiffRecovery {
   private SameDiffRecovery() {}

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedSet;
 import dev.ablation.api.AblationException;
 import dev.ablation.api.LayerInfo;
+import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.LayerSurgeon;
 import dev.ablation.api.ModelLayout;
@@ -80,6 +81,8 @@ public final class SameDiffSurgeon implements LayerSurgeon {
   private Set<ParameterPath> trainable;
   /** Whether the graph's variable types mirror {@link #trainable} (the sd.fit route asked). */
   private boolean materialized;
+  /** The wipes the weights carry now (see {@link #pendingWipes()}). */
+  private List<Surgery> wipes = List.of();
 
   private SameDiffSurgeon(SameDiffModel model, ArraySnapshot initial) {
     this.model = model;
@@ -248,7 +251,22 @@ public final class SameDiffSurgeon implements LayerSurgeon {
         arr.assign(value);
       }
     }
-    return new WipeSurgery(targets, scheme, seed, before);
+    WipeSurgery done = new WipeSurgery(targets, scheme, seed, before);
+    List<Surgery> now = new ArrayList<>(wipes);
+    now.add(done);
+    wipes = List.copyOf(now);
+    return done;
+  }
+
+  /**
+   * The wipes the weights carry: every {@link #wipe} since this surgeon was made, less those a
+   * {@link #restore} (or {@link Surgery#undo()}) took back — restoring a snapshot brings back
+   * exactly the wipes it carried when it was taken. Empty when the weights are as the surgeon
+   * found them. A recovery refuses to start while it is not empty: it would measure the
+   * original's loss {@code L*} on an already damaged model.
+   */
+  public List<Surgery> pendingWipes() {
+    return wipes;
   }
 
   private INDArray newValue(ReinitScheme scheme, ParameterSpec spec, INDArray arr, long seed,
@@ -427,12 +445,26 @@ public final class SameDiffSurgeon implements LayerSurgeon {
     for (ParameterSpec s : map.parameters()) {
       arrays.put(s.path(), sd.getVariable(s.variable()).getArr().dup());
     }
-    return new ArraySnapshot(layout, arrays, trainable());
+    return new ArraySnapshot(layout, arrays, trainable(), sd, wipes);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if the snapshot was taken from another graph — of another
+   *     layout (the message names the difference, e.g. another depth) or a separately built
+   *     graph of the same layout (its weights are another model's; copy weights between graphs
+   *     with {@link #of(SameDiffModel, Map)} or the model's own setter instead)
+   */
   @Override
   public void restore(WeightSnapshot snapshot) {
     ArraySnapshot s = compatible(Objects.requireNonNull(snapshot, "snapshot"), "snapshot");
+    if (!s.takenFrom(sd)) {
+      throw new IllegalArgumentException("the snapshot was taken from another graph with the"
+          + " same layout (" + layout.parameters().size() + " parameters in " + layout.paths()
+          + "), e.g. a separately built model of the same shapes: a snapshot restores only into"
+          + " the graph it was taken from; nothing was changed");
+    }
     for (ParameterSpec spec : map.parameters()) {
       sd.getVariable(spec.variable()).getArr().assign(s.array(spec.path()));
     }
@@ -442,6 +474,7 @@ public final class SameDiffSurgeon implements LayerSurgeon {
         applyTypes(trainable);
       }
     }
+    wipes = s.wipes();
   }
 
   private ArraySnapshot compatible(WeightSnapshot snapshot, String what) {
@@ -470,6 +503,20 @@ public final class SameDiffSurgeon implements LayerSurgeon {
    * find the model they took the snapshot from.
    */
   static String firstDifference(ModelLayout snapshot, ModelLayout model) {
+    // layers first: a model of another depth differs in its layers, and naming the first
+    // parameter whose kind differs (the last block's output bias, say) hides that
+    if (!snapshot.paths().equals(model.paths())) {
+      List<LayerPath> onlySnapshot = new ArrayList<>(snapshot.paths());
+      onlySnapshot.removeAll(model.paths());
+      List<LayerPath> onlyModel = new ArrayList<>(model.paths());
+      onlyModel.removeAll(snapshot.paths());
+      long theirBlocks = blocks(snapshot);
+      long ourBlocks = blocks(model);
+      return (theirBlocks != ourBlocks ? "a model of another depth: the snapshot's has "
+          + theirBlocks + " blocks, this model " + ourBlocks + " blocks; " : "")
+          + "layers only in the snapshot: " + onlySnapshot + ", only in this model: "
+          + onlyModel;
+    }
     Map<ParameterPath, ParameterInfo> theirs = snapshot.parameterIndex();
     Map<ParameterPath, ParameterInfo> ours = model.parameterIndex();
     for (ParameterInfo p : model.parameters()) {
@@ -496,6 +543,10 @@ public final class SameDiffSurgeon implements LayerSurgeon {
     }
     return "the layers differ: snapshot " + snapshot.paths() + " vs this model's "
         + model.paths();
+  }
+
+  private static long blocks(ModelLayout layout) {
+    return layout.layers().stream().filter(l -> l.kind() == LayerKind.BLOCK).count();
   }
 
   /** The handle a wipe returns: undo puts back the snapshot taken just before it. */

@@ -13,6 +13,7 @@ import dev.ablation.api.ParameterPath;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
+import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
@@ -219,23 +220,42 @@ class RecoveryEntryPointTest {
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(model);
     WeightSnapshot trained = surgeon.snapshot();
 
+    // run() puts the model back when it returns: look at the recovered one as it finishes
+    List<WeightSnapshot> recovered = new ArrayList<>();
+    List<Set<ParameterPath>> trainedThen = new ArrayList<>();
     RecoveryResult r = Recovery.builder(surgeon)
         .wipe(LayerPath.block("h", 1), ReinitScheme.shrinkPerturb(0.0, 0.5))
         .target(RecoveryCriterion.withinNats(0.05), o.reference)
         .optimiser(AdamSettings.of(1e-2))
         .evaluateEvery(5)
+        .listener(new RecoveryListener() {
+          @Override
+          public void onFinish(RecoveryResult result) {
+            recovered.add(surgeon.snapshot());
+            trainedThen.add(surgeon.trainable());
+          }
+        })
         .build()
         .run(o.train, o.validation);
 
     assertThat(r.damage().lossAfterWipe()).isGreaterThan(r.damage().lossOriginal() + 0.05);
     assertThat(r.verdict()).isEqualTo(Verdict.RECOVERED);
-    WeightSnapshot after = surgeon.snapshot();
+    WeightSnapshot after = recovered.get(0);
     Set<ParameterPath> wiped = surgeon.layout().parametersOf(List.of(LayerPath.block("h", 1)));
-    assertThat(surgeon.trainable()).isEqualTo(wiped);
+    assertThat(trainedThen.get(0)).isEqualTo(wiped);
+    boolean moved = false;
     for (var p : surgeon.layout().parameterPaths()) {
       if (!wiped.contains(p)) {
         assertThat(after.values(p)).as("%s", p).isEqualTo(trained.values(p));
+      } else {
+        moved |= !java.util.Arrays.equals(after.values(p), trained.values(p));
       }
+    }
+    assertThat(moved).isTrue();
+    // and back: the imported constants as they were, nothing trainable
+    assertThat(surgeon.trainable()).isEmpty();
+    for (var p : surgeon.layout().parameterPaths()) {
+      assertThat(surgeon.snapshot().values(p)).as("%s", p).isEqualTo(trained.values(p));
     }
   }
 

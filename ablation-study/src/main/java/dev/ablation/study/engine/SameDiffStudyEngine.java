@@ -462,7 +462,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private static RecoveryResult withSeeds(RecoveryResult r, Seeds seeds) {
     RunManifest m = r.manifest();
     RunSeeds all = m.seeds();
-    for (Map.Entry<SeedStream, Long> e : seeds.runSeeds().values().entrySet()) {
+    for (Map.Entry<SeedStream, Long> e : RunSeeds.of(seeds).values().entrySet()) {
       all = all.with(e.getKey(), e.getValue());
     }
     RunManifest with = new RunManifest(m.schema(), m.library(), m.configuration(), all,
@@ -559,7 +559,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
         Optional.of(LossEvaluator.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
     config.put("encoder_source", swap.source().name());
-    RunManifest manifest = RunManifest.of(config, seeds.runSeeds(), SameDiffEnvironment.current());
+    RunManifest manifest = RunManifest.of(config, RunSeeds.of(seeds), SameDiffEnvironment.current());
     return SameDiffRecovery.retrain(fresh.model(), damage, retrained, request.policy(),
         settings, adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
   }

@@ -10,6 +10,7 @@ import dev.ablation.api.LayerPath;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
+import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.ReferenceBudget;
 import dev.ablation.api.recovery.Verdict;
@@ -103,21 +104,29 @@ class OnnxImportTest {
       train.forEach(original::step);
     }
     WeightSnapshot trained = surgeon.snapshot();
+    List<WeightSnapshot> recovered = new ArrayList<>();
     RecoveryResult r = Recovery.builder(surgeon)
         .wipe(LayerPath.block("block", 1), ReinitScheme.fresh())
         .target(RecoveryCriterion.withinNats(0.05), ReferenceBudget.of(32L * 16, 6, 1))
         .optimiser(AdamSettings.of(1e-2))
         .evaluateEvery(8)
         .seed(3)
+        .listener(new RecoveryListener() {
+          @Override
+          public void onFinish(RecoveryResult result) {
+            recovered.add(surgeon.snapshot()); // run() restores the model after this
+          }
+        })
         .build()
         .run(train, validation);
 
     assertEquals(Verdict.RECOVERED, r.verdict(), () -> "damage " + r.damage() + ", curve " + r.curve());
-    WeightSnapshot after = surgeon.snapshot();
+    WeightSnapshot after = recovered.get(0);
     for (var p : surgeon.layout().parameterPaths()) {
       if (!p.toString().startsWith("block.1.")) {
         assertArrayEquals(trained.values(p), after.values(p), "frozen " + p + " changed");
       }
+      assertArrayEquals(trained.values(p), surgeon.snapshot().values(p), "restored " + p);
     }
     System.out.println("onnx-import: " + r.verdict() + " rho=" + r.rho() + " L0=" + r.damage().lossAfterWipe()
         + " L*=" + r.damage().lossOriginal());

@@ -23,10 +23,7 @@ public record RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePoli
     if (target == null || scheme == null || policy == null) {
       throw new IllegalArgumentException("target, scheme and policy are required");
     }
-    if (!(lrMultiple > 0) || Double.isInfinite(lrMultiple)) {
-      throw new IllegalArgumentException("recovery learning-rate multiple must be finite and > 0,"
-          + " got " + lrMultiple);
-    }
+    Rates.require("recovery learning-rate multiple", lrMultiple);
   }
 
   /** A request at the original's peak rate (multiple 1). */

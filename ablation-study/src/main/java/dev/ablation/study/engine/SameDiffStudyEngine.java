@@ -575,21 +575,23 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   /** How an original of settings {@code t} is trained; its shuffle seed is {@code dataSeed}. */
   static TrainingPlan originalPlan(TrainingSettings t, long dataSeed) {
-    return new TrainingPlan(t.epochs(), t.batchSize(), originalAdam(t), t.originalEvalEvery(),
+    TrainingSettings.Convergence c = t.convergence();
+    return new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t), c.evalEvery(),
         EVAL_BATCH, dataSeed)
-        .until(new Convergence(t.convergenceWindow(), t.convergenceDelta()));
+        .until(new Convergence(c.window(), c.delta()));
   }
 
   /** The original's optimiser (also {@code T_scratch}'s: a fresh model trained as one). */
   static AdamSettings originalAdam(TrainingSettings t) {
-    return AdamSettings.of(t.learningRate()).withSchedule(
-        LrSchedule.warmupInverseSqrt(t.warmupSteps()));
+    TrainingSettings.Optimiser o = t.optimiser();
+    return AdamSettings.of(o.peakRate()).withSchedule(
+        LrSchedule.warmupInverseSqrt(o.warmupSteps()));
   }
 
   /** A recovery's fresh optimiser at {@code multiple} of the original's peak rate. */
   static AdamSettings recoveryAdam(TrainingSettings t, double multiple) {
     return AdamSettings.of(t.recoveryRate(multiple))
-        .withSchedule(LrSchedule.warmup(t.recoveryWarmup()));
+        .withSchedule(LrSchedule.warmup(t.optimiser().recoveryWarmup()));
   }
 
   private static Iterator<Batch> trainingOrder(Loaded l, TrainingSettings t, long seed) {

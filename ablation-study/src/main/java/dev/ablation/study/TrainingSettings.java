@@ -169,6 +169,8 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     checkTop(p, task, vocab, seqLen, strings, batchSize, evalEvery, patience, budgetFraction);
     if (optimiser == null || convergence == null || target == null) {
       p.add("optimiser, convergence and target are required");
+    } else {
+      checkLength(p, convergence.fixedSteps(), optimiser.warmupSteps());
     }
     throwIfAny(p);
   }
@@ -188,6 +190,14 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     }
     if (!(budgetFraction > 0) || Double.isInfinite(budgetFraction)) {
       p.add("budget must be a finite fraction of S x E > 0, got " + budgetFraction);
+    }
+  }
+
+  /** A fixed length must leave the warm-up room to end before the rate decays. */
+  private static void checkLength(List<String> p, long fixedSteps, int warmupSteps) {
+    if (fixedSteps > 0 && fixedSteps < Math.max(1, warmupSteps)) {
+      p.add("train steps (--train-steps) " + fixedSteps + " must be >= the original warm-up "
+          + "(--warmup) of " + warmupSteps + " steps");
     }
   }
 
@@ -391,6 +401,7 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
       Convergence.check(p, originalEvalEvery, convergenceWindow, convergenceDelta, maxEpochs,
           trainSteps);
       Target.check(p, targetRule, epsilon);
+      checkLength(p, trainSteps, warmupSteps);
       throwIfAny(p);
       return new TrainingSettings(task, vocab, seqLen, strings, batchSize,
           new Optimiser(peakRate, warmupSteps, recoveryWarmup),

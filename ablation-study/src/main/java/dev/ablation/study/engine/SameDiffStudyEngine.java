@@ -576,16 +576,22 @@ public final class SameDiffStudyEngine implements StudyEngine {
   /** How an original of settings {@code t} is trained; its shuffle seed is {@code dataSeed}. */
   static TrainingPlan originalPlan(TrainingSettings t, long dataSeed) {
     TrainingSettings.Convergence c = t.convergence();
-    return new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t), c.evalEvery(),
-        EVAL_BATCH, dataSeed)
+    TrainingPlan plan = new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t),
+        c.evalEvery(), EVAL_BATCH, dataSeed)
         .until(new Convergence(c.window(), c.delta()));
+    return c.isFixedLength() ? plan.forSteps(c.fixedSteps()) : plan;
   }
 
-  /** The original's optimiser (also {@code T_scratch}'s: a fresh model trained as one). */
+  /**
+   * The original's optimiser (also {@code T_scratch}'s: a fresh model trained as one): warm-up,
+   * then inverse-sqrt decay, or, for a fixed length, linear decay to 0 over that length.
+   */
   static AdamSettings originalAdam(TrainingSettings t) {
     TrainingSettings.Optimiser o = t.optimiser();
-    return AdamSettings.of(o.peakRate()).withSchedule(
-        LrSchedule.warmupInverseSqrt(o.warmupSteps()));
+    TrainingSettings.Convergence c = t.convergence();
+    return AdamSettings.of(o.peakRate()).withSchedule(c.isFixedLength()
+        ? LrSchedule.warmupLinearDecay(o.warmupSteps(), c.fixedSteps())
+        : LrSchedule.warmupInverseSqrt(o.warmupSteps()));
   }
 
   /** A recovery's fresh optimiser at {@code multiple} of the original's peak rate. */

@@ -47,12 +47,12 @@ public final class SparkStudyApp implements Callable<Integer> {
           + "default: all of an original's runs in one task")
   Integer runsPerTask;
 
-  @CommandLine.Mixin
-  StudyOptions options = new StudyOptions();
-
   @Option(names = "--out", paramLabel = "DIR", required = true,
       description = "output directory on a filesystem shared by the driver and every executor")
   Path out;
+
+  @CommandLine.Mixin
+  StudyOptions options = new StudyOptions();
 
   /** The application on {@code engines} (the SameDiff engine in {@link #main}). */
   public SparkStudyApp(EngineFactory engines) {

@@ -39,12 +39,12 @@ public final class StudyCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Mixin
-  StudyOptions options = new StudyOptions();
-
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "study-out",
       description = "output directory; default: ${DEFAULT-VALUE}")
   Path out;
+
+  @CommandLine.Mixin
+  StudyOptions options = new StudyOptions();
 
   @Option(names = "--force", description = "with --resume: continue a study made by another "
       + "build (library version, native build); its rows and the new ones may differ")

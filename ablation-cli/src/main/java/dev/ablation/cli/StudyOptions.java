@@ -259,10 +259,6 @@ public final class StudyOptions {
         errors.add(e.getMessage());
       }
     }
-    if (trainSteps != null && trainSteps < 1) {
-      errors.add("--train-steps " + trainSteps + " must be >= 1 step (leave it out to train "
-          + "until converged)");
-    }
     if (vocab != null) {
       t.vocab(vocab);
     }
@@ -287,7 +283,11 @@ public final class StudyOptions {
     if (convergeK != null) {
       t.convergenceWindow(convergeK);
     }
-    if (trainSteps != null) {
+    if (trainSteps != null && trainSteps < 1) {
+      // the settings read 0 as "until converged"; on the command line that is leaving it out
+      errors.add("--train-steps " + trainSteps + " must be >= 1 step (leave it out to train "
+          + "until converged)");
+    } else if (trainSteps != null) {
       t.trainSteps(trainSteps);
     }
     if (recoveryWarmup != null) {

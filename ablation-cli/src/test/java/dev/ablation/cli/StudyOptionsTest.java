@@ -65,6 +65,7 @@ class StudyOptionsTest {
         .contains("--warmup) must be >= 0 steps, got -1")
         .contains("--recovery-warmup) must be >= 0 steps, got -2")
         .contains("--train-steps 0 must be >= 1");
+    assertThat(errors).filteredOn(m -> m.contains("--train-steps")).hasSize(1);
   }
 
   @Test

@@ -5,8 +5,8 @@ import dev.ablation.api.ReinitScheme;
 
 /**
  * One recovery run of an original: wipe {@code target} by {@code scheme}, train what
- * {@code policy} leaves trainable, judge by the original's {@link TrainingSettings#criterion()}
- * under its {@link TrainingSettings#recoveryBudget()}.
+ * {@code policy} leaves trainable, judge by the original's
+ * {@link TrainingSettings#criterion(double)} under its {@link TrainingSettings#recoveryBudget()}.
  *
  * @param target what to reset
  * @param scheme what it becomes

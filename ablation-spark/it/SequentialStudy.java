@@ -1,4 +1,4 @@
-import dev.ablation.study.PlanOptions;
+import dev.ablation.cli.StudyOptions;
 import dev.ablation.study.Study;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.engine.SameDiffStudyEngine;
@@ -13,8 +13,8 @@ import java.util.List;
  */
 public class SequentialStudy {
   public static void main(String[] args) throws Exception {
-    PlanOptions o = new PlanOptions();
-    o.preset = args[0];
+    StudyOptions o = new StudyOptions();
+    new picocli.CommandLine(o).parseArgs("--preset", args[0]);
     List<String> errors = new ArrayList<>();
     StudyPlan plan = o.plan(errors);
     if (!errors.isEmpty()) {

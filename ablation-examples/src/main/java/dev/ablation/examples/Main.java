@@ -1,8 +1,9 @@
 package dev.ablation.examples;
 
+import dev.ablation.cli.ErrorMessages;
+import dev.ablation.cli.StudyOptions;
 import dev.ablation.examples.cli.StudyCommand;
 import dev.ablation.study.StudyEngine;
-import dev.ablation.study.Presets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,38 +41,11 @@ public final class Main implements Runnable {
     }
     CommandLine cl = new CommandLine(new Main());
     CommandLine study = new CommandLine(new StudyCommand(engines));
-    study.getCommandSpec().usageMessage().footer(
-        "%nPresets (data in dev.ablation.study.Presets):%n" + Presets.describe()
-            + "%n%nOptions given with a preset replace that preset's value.");
+    study.getCommandSpec().usageMessage().footer(StudyOptions.presetsFooter());
     cl.addSubcommand("study", study);
     cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand());
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      cmd.getErr().println("error: " + describe(ex));
-      return 1;
-    });
+    cl.setExecutionExceptionHandler(ErrorMessages.handler());
     return cl;
-  }
-
-  /**
-   * An exception as one line that always says what went wrong: its message, or its type when it
-   * has none (an ND4J or JDK exception may carry {@code null}), followed by each cause the
-   * message does not already contain (e.g. "No space left on device" under "cannot store run").
-   */
-  static String describe(Throwable ex) {
-    StringBuilder b = new StringBuilder();
-    for (Throwable t = ex; t != null && t != t.getCause(); t = t.getCause()) {
-      String m = t.getMessage();
-      String text = m == null || m.isBlank() ? t.getClass().getName() + " (no message)"
-          : t instanceof java.nio.file.FileSystemException || t instanceof java.io.IOException
-              && !(t instanceof java.io.UncheckedIOException) && t != ex
-              ? t.getClass().getSimpleName() + ": " + m : m;
-      if (b.length() == 0) {
-        b.append(text);
-      } else if (m == null || !b.toString().contains(m)) {
-        b.append("; caused by ").append(text);
-      }
-    }
-    return b.toString();
   }
 
   @Override

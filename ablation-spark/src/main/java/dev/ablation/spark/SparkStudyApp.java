@@ -1,7 +1,7 @@
 package dev.ablation.spark;
 
-import dev.ablation.study.PlanOptions;
-import dev.ablation.study.Presets;
+import dev.ablation.cli.ErrorMessages;
+import dev.ablation.cli.StudyOptions;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.StudyPlan;
 import java.io.IOException;
@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spark-submit ... ablation-spark-app.jar [options]}: the {@code study} command of
- * {@code ablation.jar} on a Spark cluster. The options are the study's own (same names, same
- * presets, same checks, through {@link PlanOptions}), plus {@code --master} for running without
- * {@code spark-submit}'s own {@code --master}.
+ * {@code ablation.jar} on a Spark cluster. The options are the study's own (the same
+ * {@link StudyOptions} mixin: same names, help, presets and checks), plus {@code --master} for
+ * running without {@code spark-submit}'s own {@code --master}.
  */
 @Command(name = "ablation-spark", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"The ablation study on Apache Spark: originals, then recoveries grouped per "
@@ -47,112 +47,12 @@ public final class SparkStudyApp implements Callable<Integer> {
           + "default: all of an original's runs in one task")
   Integer runsPerTask;
 
-  @Option(names = PlanOptions.PRESET, paramLabel = "NAME",
-      defaultValue = PlanOptions.DEFAULT_PRESET,
-      description = "quick, default, full or encdec (see below); default: ${DEFAULT-VALUE}")
-  String preset;
-
-  @Option(names = PlanOptions.OUT, paramLabel = "DIR", required = true,
+  @Option(names = "--out", paramLabel = "DIR", required = true,
       description = "output directory on a filesystem shared by the driver and every executor")
   Path out;
 
-  @Option(names = PlanOptions.RESUME,
-      description = "finish the study already in --out, skipping done runs")
-  boolean resume;
-
-  @Option(names = PlanOptions.ARCH, split = ",", paramLabel = "ARCH",
-      description = "architectures: decoder, encoder, encdec")
-  List<String> archs;
-
-  @Option(names = PlanOptions.LAYERS, split = ",", paramLabel = "N",
-      description = "depths n_layers")
-  List<Integer> depths;
-
-  @Option(names = PlanOptions.WIDTHS, split = ",", paramLabel = "D",
-      description = "widths d_model")
-  List<Integer> widths;
-
-  @Option(names = PlanOptions.HEADS, paramLabel = "H",
-      description = "attention heads (d_model must be a multiple)")
-  Integer heads;
-
-  @Option(names = PlanOptions.WIPE, split = ",", paramLabel = "L",
-      description = "wipe only these block indices (0-based, each < every N); default: all")
-  List<Integer> wipe;
-
-  @Option(names = PlanOptions.SCHEMES, split = PlanOptions.LIST_SPLIT, splitSynopsisLabel = ",",
-      paramLabel = "SCHEME", description = "FRESH, RESTORE_INITIAL, ZERO_OUTPUT, "
-          + "SHRINK_PERTURB(lambda,sigma), COPY_FROM(blocks.i)")
-  List<String> schemes;
-
-  @Option(names = PlanOptions.POLICIES, split = PlanOptions.LIST_SPLIT,
-      splitSynopsisLabel = ",", paramLabel = "POLICY",
-      description = "onlyWiped, wipedPlusLayerNorms, wipedPlusNeighbours(k), wipedPlusHead, "
-          + "allTrainable")
-  List<String> policies;
-
-  @Option(names = PlanOptions.SEEDS, split = ",", paramLabel = "SEED",
-      description = "master seeds")
-  List<Long> seeds;
-
-  @Option(names = PlanOptions.EVAL_EVERY, paramLabel = "K",
-      description = "evaluate every K recovery steps")
-  Integer evalEvery;
-
-  @Option(names = PlanOptions.EPSILON, paramLabel = "NATS",
-      description = "recovered at L* + NATS")
-  Double epsilon;
-
-  @Option(names = PlanOptions.TARGET, paramLabel = "RULE",
-      description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma) (default); damage: EPS of the "
-          + "step-0 damage undone")
-  String target;
-
-  @Option(names = PlanOptions.RECOVERY_LR, split = ",", paramLabel = "Mx",
-      description = "recovery peak learning rates as multiples of the original's, e.g. "
-          + "0.3x,1x,3x (default 1x)")
-  List<String> recoveryLr;
-
-  @Option(names = PlanOptions.BUDGET, paramLabel = "F",
-      description = "a recovery may spend at most F x S x E examples")
-  Double budget;
-
-  @Option(names = PlanOptions.STRINGS, paramLabel = "S",
-      description = "training strings of an original")
-  Long strings;
-
-  @Option(names = PlanOptions.EPOCHS, paramLabel = "E", description = "epochs of an original")
-  Integer epochs;
-
-  @Option(names = PlanOptions.SCRATCH, negatable = true,
-      description = "measure T_scratch (training from a fresh init to the same target)")
-  Boolean scratch;
-
-  @Option(names = PlanOptions.TASK, paramLabel = "TASK",
-      description = "what the originals learn: markov, bigram, hops, text, dyck; reverse, "
-          + "translate (encdec)")
-  String task;
-
-  @Option(names = PlanOptions.VOCAB, paramLabel = "V", description = "synthetic vocabulary")
-  Integer vocab;
-
-  @Option(names = PlanOptions.SEQ_LEN, paramLabel = "T", description = "tokens per string")
-  Integer seqLen;
-
-  @Option(names = "--design", paramLabel = "DESIGN",
-      description = "factorial (every kind x scheme x policy x rate; default of most presets) "
-          + "or one-at-a-time (the first of each list everywhere, the others varied one at a "
-          + "time)")
-  String design;
-
-  @Option(names = "--arms-at", split = ",", paramLabel = "N",
-      description = "one-at-a-time: the depths at which the other arms run (default: all)")
-  List<Integer> armsAt;
-
-  @Option(names = PlanOptions.WIPE_KINDS, split = ",", paramLabel = "KIND",
-      description = "block, attn, mlp, norms, cross_attn, all_cross_attn, fresh_encoder, "
-          + "trained_encoder, stitched_encoder")
-  List<String> kinds;
+  @CommandLine.Mixin
+  StudyOptions options = new StudyOptions();
 
   /** The application on {@code engines} (the SameDiff engine in {@link #main}). */
   public SparkStudyApp(EngineFactory engines) {
@@ -175,15 +75,11 @@ public final class SparkStudyApp implements Callable<Integer> {
       System.setProperty("java.awt.headless", "true"); // plots render without a display
     }
     CommandLine cl = new CommandLine(new SparkStudyApp(engines));
-    cl.getCommandSpec().usageMessage().footer(
-        "%nPresets (data in dev.ablation.study.Presets):%n" + Presets.describe()
-            + "%n%nOptions given with a preset replace that preset's value. Spark settings "
+    cl.getCommandSpec().usageMessage().footer(StudyOptions.presetsFooter()
+            + "%n%nSpark settings "
             + "(executor cores, memory, spark.task.cpus, OMP_NUM_THREADS) go to spark-submit: "
             + "see docs/distributed.md.");
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      cmd.getErr().println("error: " + ex.getMessage());
-      return 1;
-    });
+    cl.setExecutionExceptionHandler(ErrorMessages.handler());
     return cl;
   }
 
@@ -193,7 +89,7 @@ public final class SparkStudyApp implements Callable<Integer> {
     SparkConf conf = sparkConf();
     PrintWriter o = spec.commandLine().getOut();
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-      new SparkStudy(sc, plan, out, resume, engines,
+      new SparkStudy(sc, plan, out, options.resume(), engines,
           runsPerTask == null ? Integer.MAX_VALUE : runsPerTask, o).run();
     }
     return 0;
@@ -224,38 +120,14 @@ public final class SparkStudyApp implements Callable<Integer> {
 
   /** The plan the options ask for, or a usage error naming every bad value. */
   StudyPlan validatedPlan() {
-    PlanOptions p = new PlanOptions();
-    p.preset = preset;
-    p.archs = archs;
-    p.depths = depths;
-    p.widths = widths;
-    p.heads = heads;
-    p.wipe = wipe;
-    p.schemes = schemes;
-    p.policies = policies;
-    p.seeds = seeds;
-    p.evalEvery = evalEvery;
-    p.epsilon = epsilon;
-    p.budget = budget;
-    p.strings = strings;
-    p.epochs = epochs;
-    p.scratch = scratch;
-    p.task = task;
-    p.vocab = vocab;
-    p.seqLen = seqLen;
-    p.kinds = kinds;
-    p.design = design;
-    p.armsAt = armsAt;
-    p.target = target;
-    p.recoveryLr = recoveryLr;
     List<String> errors = new ArrayList<>();
-    StudyPlan plan = p.plan(errors);
+    StudyPlan plan = options.plan(errors);
     if (runsPerTask != null && runsPerTask < 1) {
       errors.add("--runs-per-task " + runsPerTask + " must be >= 1");
     }
     if (Files.exists(out) && !Files.isDirectory(out)) {
       errors.add("--out " + out + " is a file, not a directory");
-    } else if (!resume && ResultStore.holdsResults(out)) {
+    } else if (!options.resume() && ResultStore.holdsResults(out)) {
       errors.add("--out " + out + " already holds study results; add --resume to finish them, "
           + "or choose another --out");
     }

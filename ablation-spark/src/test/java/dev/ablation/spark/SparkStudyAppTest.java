@@ -2,7 +2,7 @@ package dev.ablation.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ablation.study.PlanOptions;
+import dev.ablation.cli.StudyOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -19,11 +19,13 @@ class SparkStudyAppTest {
   };
 
   @Test
-  void hasEveryOptionOfTheStudyCommandPlusMaster() {
+  void sharesTheStudyOptionsMixinAndAddsMaster() {
     CommandLine cl = SparkStudyApp.commandLine(NO_ENGINE);
     List<String> names = cl.getCommandSpec().options().stream()
         .flatMap(o -> List.of(o.names()).stream()).toList();
-    assertThat(names).containsAll(PlanOptions.ALL).contains("--master");
+    assertThat(cl.getCommandSpec().mixins().values())
+        .anyMatch(m -> m.userObject() instanceof StudyOptions);
+    assertThat(names).doesNotHaveDuplicates().contains("--master", "--out", "--train-steps");
   }
 
   @Test

@@ -45,10 +45,13 @@ class SparkStudyTest {
    * with T_scratch: 2 runs of at most 16 steps. Kept this small because the test trains it
    * twice (sequentially and on Spark) with the real engine.
    */
-  static final StudyPlan TINY = new StudyPlan(List.of(Arch.DECODER), List.of(1), List.of(16), 4,
-      List.of(), List.of(ReinitScheme.zeroOutput()),
-      List.of(FreezePolicy.onlyWiped()), List.of(1L, 2L),
-      new TrainingSettings(8, 8, 16, 128, 2, 3e-3, 4, 0.05, 4, 1.0, true));
+  static final StudyPlan TINY = StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(1))
+      .widths(List.of(16)).heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.zeroOutput()))
+      .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L))
+      .training(TrainingSettings.builder().vocab(8).seqLen(8).batchSize(16).strings(128)
+          .maxEpochs(2).peakRate(3e-3).evalEvery(4).epsilon(0.05).patience(4).budgetFraction(1.0)
+          .scratch(true).build())
+      .build();
 
   static JavaSparkContext sc;
 
@@ -104,7 +107,8 @@ class SparkStudyTest {
    */
   @Test
   void aRunThatThrowsBecomesAFailedRowNotAFailedJob(@TempDir Path tmp) throws IOException {
-    StudyPlan plan = TINY.withDepths(List.of(2)).withSeeds(List.of(1L, 2L, 3L));
+    StudyPlan plan = TINY.toBuilder().depths(List.of(2))
+        .seeds(List.of(1L, 2L, 3L)).build();
     EngineFactory flaky = dir -> new FlakyEngine(new FakeStudyEngine());
     Path out = tmp.resolve("flaky");
     SparkStudy.Outcome first = new SparkStudy(sc, plan, out, false, flaky,
@@ -135,7 +139,7 @@ class SparkStudyTest {
   /** Tasks of one run each give the rows of one task per original (fake engine). */
   @Test
   void splittingAnOriginalsRunsIntoTasksGivesTheSameRows(@TempDir Path tmp) throws IOException {
-    StudyPlan plan = TINY.withDepths(List.of(3));
+    StudyPlan plan = TINY.toBuilder().depths(List.of(3)).build();
     EngineFactory fake = dir -> new FakeStudyEngine();
     PrintWriter quiet = new PrintWriter(new StringWriter());
     SparkStudy.Outcome whole = new SparkStudy(sc, plan, tmp.resolve("whole"), false, fake,

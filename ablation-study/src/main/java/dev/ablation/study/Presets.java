@@ -20,11 +20,13 @@ public final class Presets {
    * {@code L* + max(0.05, 2σ)}. {@code T_scratch} is off: {@code T_orig}, read off the
    * original's own curve, is the comparison that costs nothing.
    */
-  private static final TrainingSettings QUICK_TRAINING = new TrainingSettings(
-      /* vocab */ 8, /* seqLen */ 16, /* batch */ 16, /* S */ 2048, /* E cap */ 8,
-      /* lr */ 3e-3, /* evalEvery */ 4, /* eps */ 0.05, /* patience */ 6, /* budget */ 1.0,
-      /* scratch */ false, /* warmup */ 32, /* original eval every */ 16,
-      /* convergence window */ 5, /* delta */ 0.01, TargetRule.NOISE, /* recovery warmup */ 8);
+  private static final TrainingSettings QUICK_TRAINING = TrainingSettings.builder()
+      .task(Task.MARKOV).vocab(8).seqLen(16).strings(2048).batchSize(16)
+      .peakRate(3e-3).warmupSteps(32).recoveryWarmup(8)
+      .originalEvalEvery(16).convergenceWindow(5).convergenceDelta(0.01).maxEpochs(8)
+      .targetRule(TargetRule.NOISE).epsilon(0.05)
+      .evalEvery(4).patience(6).budgetFraction(1.0).scratch(false)
+      .build();
 
   /**
    * The depth-needing task: the in-context bigram language (V = 6, α = 0.3 fixed in the
@@ -34,22 +36,28 @@ public final class Presets {
    * circuit forms, and quick's rule would stop training on that plateau. ε = 0.02 nats (with
    * the noise rule, L* + max(ε, 2σ)).
    */
-  private static final TrainingSettings BIGRAM_TRAINING = new TrainingSettings(
-      /* vocab */ 6, /* seqLen */ 32, /* batch */ 32, /* S */ 4096, /* E cap */ 8,
-      /* lr */ 3e-3, /* evalEvery */ 8, /* eps */ 0.02, /* patience */ 8, /* budget */ 1.0,
-      /* scratch: T_orig instead */ false, /* warmup */ 32, /* original eval every */ 16,
-      /* convergence window */ 8, /* delta */ 0.002, TargetRule.NOISE, /* recovery warmup */ 8,
-      Task.BIGRAM);
+  private static final TrainingSettings BIGRAM_TRAINING = TrainingSettings.builder()
+      .task(Task.BIGRAM).vocab(6).seqLen(32).strings(4096).batchSize(32)
+      .peakRate(3e-3).warmupSteps(32).recoveryWarmup(8)
+      .originalEvalEvery(16).convergenceWindow(8).convergenceDelta(0.002).maxEpochs(8)
+      .targetRule(TargetRule.NOISE).epsilon(0.02)
+      .evalEvery(8).patience(8).budgetFraction(1.0).scratch(false) // T_orig instead
+      .build();
 
   /**
    * The aside's task: translating a first-order Markov source of 8 symbols (vocabulary 17),
    * strings of 12 tokens, so the target side has structure a decoder alone can model.
    */
-  private static final TrainingSettings TRANSLATE_TRAINING = new TrainingSettings(
-      17, 12, 32, 4096, 8, 3e-3, 8, 0.02, 8, 1.0, true, 32, 16, 8, 0.002, TargetRule.NOISE, 8,
-      Task.TRANSLATE);
+  private static final TrainingSettings TRANSLATE_TRAINING = TrainingSettings.builder()
+      .task(Task.TRANSLATE).vocab(17).seqLen(12).strings(4096).batchSize(32)
+      .peakRate(3e-3).warmupSteps(32).recoveryWarmup(8)
+      .originalEvalEvery(16).convergenceWindow(8).convergenceDelta(0.002).maxEpochs(8)
+      .targetRule(TargetRule.NOISE).epsilon(0.02)
+      .evalEvery(8).patience(8).budgetFraction(1.0).scratch(true)
+      .build();
 
-  private static final TrainingSettings FULL_TRAINING = BIGRAM_TRAINING.withStrings(16384);
+  private static final TrainingSettings FULL_TRAINING =
+      BIGRAM_TRAINING.toBuilder().strings(16384).build();
 
   private static final List<Long> FIVE_SEEDS = List.of(1L, 2L, 3L, 4L, 5L);
 
@@ -62,9 +70,11 @@ public final class Presets {
   /** Under 2 minutes: one small decoder on the Markov language, every layer, the question's policy. */
   public static final Preset QUICK = new Preset("quick",
       "markov, decoder N=2 D=32, every layer, FRESH+ZERO_OUTPUT, onlyWiped, seeds 1-5; < 2 min",
-      new StudyPlan(List.of(Arch.DECODER), List.of(2), List.of(32), 4, List.of(),
-          FRESH_AND_ZERO, List.of(FreezePolicy.onlyWiped()), FIVE_SEEDS,
-          QUICK_TRAINING, List.of(1.0), List.of(WipeKind.BLOCK)));
+      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2)).widths(List.of(32))
+          .heads(4).wipe(List.of()).schemes(FRESH_AND_ZERO)
+          .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
+          .training(QUICK_TRAINING).recoveryLr(List.of(1.0)).kinds(List.of(WipeKind.BLOCK))
+          .design(Design.FACTORIAL).build());
 
   /**
    * The depth-needing task at one shape: N = 4 (and the N − 1 = 3 baseline trained from
@@ -74,9 +84,11 @@ public final class Presets {
   public static final Preset DEFAULT = new Preset("default",
       "bigram, decoder N=3,4 D=64, every block, FRESH+RESTORE_INITIAL+ZERO_OUTPUT, onlyWiped, "
           + "seeds 1-5; < 15 min (docs/study.md)",
-      new StudyPlan(List.of(Arch.DECODER), List.of(3, 4), List.of(64), 4, List.of(),
-          THREE_SCHEMES, List.of(FreezePolicy.onlyWiped()), FIVE_SEEDS,
-          BIGRAM_TRAINING, List.of(1.0), List.of(WipeKind.BLOCK)));
+      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(3, 4))
+          .widths(List.of(64)).heads(4).wipe(List.of()).schemes(THREE_SCHEMES)
+          .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
+          .training(BIGRAM_TRAINING).recoveryLr(List.of(1.0)).kinds(List.of(WipeKind.BLOCK))
+          .design(Design.FACTORIAL).build());
 
   /**
    * The findings run, sized for two hours on the 2-core machine. The question's arm (a whole
@@ -89,23 +101,25 @@ public final class Presets {
   public static final Preset STANDARD = new Preset("standard",
       "bigram, decoder N=2,3,4,8 D=32,128, every block FRESH onlyWiped; at N=4 also "
           + "RESTORE_INITIAL, ZERO_OUTPUT, attn/mlp/norms (one at a time); seeds 1-5; < 2 h",
-      new StudyPlan(List.of(Arch.DECODER), List.of(2, 3, 4, 8), List.of(32, 128), 4,
-          List.of(), THREE_SCHEMES, List.of(FreezePolicy.onlyWiped()),
-          FIVE_SEEDS, BIGRAM_TRAINING, List.of(1.0), WipeKind.SUBLAYERS,
-          Design.oneAtATime(List.of(4))));
+      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3, 4, 8))
+          .widths(List.of(32, 128)).heads(4).wipe(List.of()).schemes(THREE_SCHEMES)
+          .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
+          .training(BIGRAM_TRAINING).recoveryLr(List.of(1.0)).kinds(WipeKind.SUBLAYERS)
+          .design(Design.oneAtATime(List.of(4))).build());
 
   /** Everything: for a cluster. */
   public static final Preset FULL = new Preset("full",
       "bigram, decoder N=2..8 D=32,64,128, blocks+sublayers, four schemes, 5 policies, "
           + "seeds 1-5; a cluster",
-      new StudyPlan(List.of(Arch.DECODER), List.of(2, 3, 4, 5, 6, 7, 8),
-          List.of(32, 64, 128), 4, List.of(),
-          List.of(ReinitScheme.fresh(), ReinitScheme.restoreInitial(), ReinitScheme.zeroOutput(),
-              ReinitScheme.shrinkPerturb(0.5, 0.01)),
-          List.of(FreezePolicy.onlyWiped(), FreezePolicy.wipedPlusLayerNorms(),
+      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3, 4, 5, 6, 7, 8))
+          .widths(List.of(32, 64, 128)).heads(4).wipe(List.of())
+          .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.restoreInitial(),
+              ReinitScheme.zeroOutput(), ReinitScheme.shrinkPerturb(0.5, 0.01)))
+          .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.wipedPlusLayerNorms(),
               FreezePolicy.wipedPlusNeighbours(1), FreezePolicy.wipedPlusHead(),
-              FreezePolicy.allTrainable()),
-          FIVE_SEEDS, FULL_TRAINING, List.of(1.0), WipeKind.SUBLAYERS));
+              FreezePolicy.allTrainable()))
+          .seeds(FIVE_SEEDS).training(FULL_TRAINING).recoveryLr(List.of(1.0))
+          .kinds(WipeKind.SUBLAYERS).design(Design.FACTORIAL).build());
 
   /**
    * The question's aside on a task whose target side has structure: each decoder block, all
@@ -116,9 +130,11 @@ public final class Presets {
       "translate, encdec N=2 D=32: each decoder block, all cross-attention, each "
           + "cross-attention, a trained encoder of width 16 (cross-attention wiped / kept: "
           + "stitching); FRESH, onlyWiped, seeds 1-5",
-      new StudyPlan(List.of(Arch.ENCODER_DECODER), List.of(2), List.of(32), 4, List.of(),
-          List.of(ReinitScheme.fresh()), List.of(FreezePolicy.onlyWiped()), FIVE_SEEDS,
-          TRANSLATE_TRAINING, List.of(1.0), WipeKind.ASIDE));
+      StudyPlan.builder().archs(List.of(Arch.ENCODER_DECODER)).depths(List.of(2))
+          .widths(List.of(32)).heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
+          .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
+          .training(TRANSLATE_TRAINING).recoveryLr(List.of(1.0)).kinds(WipeKind.ASIDE)
+          .design(Design.FACTORIAL).build());
 
   /** Every preset, in the order help lists them. */
   public static final List<Preset> ALL = List.of(QUICK, DEFAULT, STANDARD, ENCDEC, FULL);

@@ -5,8 +5,8 @@ import dev.ablation.api.ReinitScheme;
 
 /**
  * One recovery run of an original: wipe {@code target} by {@code scheme}, train what
- * {@code policy} leaves trainable, judge by the original's {@link TrainingSettings#criterion()}
- * under its {@link TrainingSettings#recoveryBudget()}.
+ * {@code policy} leaves trainable, judge by the original's
+ * {@link TrainingSettings#criterion(double)} under its {@link TrainingSettings#recoveryBudget()}.
  *
  * @param target what to reset
  * @param scheme what it becomes
@@ -23,10 +23,7 @@ public record RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePoli
     if (target == null || scheme == null || policy == null) {
       throw new IllegalArgumentException("target, scheme and policy are required");
     }
-    if (!(lrMultiple > 0) || Double.isInfinite(lrMultiple)) {
-      throw new IllegalArgumentException("recovery learning-rate multiple must be finite and > 0,"
-          + " got " + lrMultiple);
-    }
+    Rates.require("recovery learning-rate multiple", lrMultiple);
   }
 
   /** A request at the original's peak rate (multiple 1). */

@@ -51,10 +51,7 @@ public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, Rein
       throw new IllegalArgumentException("run key parts must not be null, got arch=" + arch
           + " target=" + target + " scheme=" + scheme + " freeze=" + freeze);
     }
-    if (!(lrMultiple > 0) || Double.isInfinite(lrMultiple)) {
-      throw new IllegalArgumentException("learning-rate multiple must be finite and > 0, got "
-          + lrMultiple);
-    }
+    Rates.require("learning-rate multiple", lrMultiple);
   }
 
   /** A key at the original's peak rate (multiple 1). */

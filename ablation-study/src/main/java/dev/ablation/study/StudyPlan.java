@@ -10,8 +10,8 @@ import java.util.Locale;
 
 /**
  * The sweep: every (arch, N, D, seed) original, and for each every wipe target × scheme ×
- * policy. A plan is data; {@link Presets} holds the named ones and the command line overrides
- * single axes.
+ * policy. A plan is data, built by {@link #builder()}; {@link Presets} holds the named ones and
+ * the command line overrides single axes through {@link #toBuilder()}.
  *
  * @param archs architectures
  * @param depths N values ({@code n_layers})
@@ -34,30 +34,6 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     List<Long> seeds, TrainingSettings training, List<Double> recoveryLr, List<WipeKind> kinds,
     Design design)
     implements java.io.Serializable {
-
-  /** A full-factorial plan ({@link Design#FACTORIAL}). */
-  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
-      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-      List<Long> seeds, TrainingSettings training, List<Double> recoveryLr,
-      List<WipeKind> kinds) {
-    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, recoveryLr,
-        kinds, Design.FACTORIAL);
-  }
-
-  /** A plan recovering at the original's peak rate, wiping the {@link WipeKind#CLASSIC} targets. */
-  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
-      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-      List<Long> seeds, TrainingSettings training) {
-    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, List.of(1.0));
-  }
-
-  /** A plan wiping the {@link WipeKind#CLASSIC} targets. */
-  public StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
-      List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-      List<Long> seeds, TrainingSettings training, List<Double> recoveryLr) {
-    this(archs, depths, widths, heads, wipe, schemes, policies, seeds, training, recoveryLr,
-        WipeKind.CLASSIC);
-  }
 
   /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
   public StudyPlan {
@@ -134,9 +110,9 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
       }
     }
     for (double m : recoveryLr) {
-      if (!(m > 0) || Double.isInfinite(m)) {
-        out.add(String.format(Locale.ROOT, "%sx in --recovery-lr must be a finite multiple > 0 "
-            + "of the original's peak rate, e.g. 0.3x,1x,3x", m));
+      if (!Rates.valid(m)) {
+        out.add(Rates.problem(String.format(Locale.ROOT, "%sx in --recovery-lr (a multiple of "
+            + "the original's peak rate, e.g. 0.3x,1x,3x)", m), m));
       }
     }
     return out;
@@ -205,7 +181,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     double lr0 = recoveryLr.get(0);
     long seed = original.seed();
     // the primary kind's targets, the only ones the other schemes, policies and rates visit
-    List<WipeTarget> primary = withKinds(List.of(kinds.get(0))).targets(model);
+    List<WipeTarget> primary = toBuilder().kinds(List.of(kinds.get(0))).build().targets(model);
     List<RecoveryRequest> out = new ArrayList<>();
     for (WipeTarget t : targets(model)) {
       boolean isPrimary = primary.contains(t);
@@ -228,74 +204,122 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     return originals().stream().mapToInt(o -> runs(o).size()).sum();
   }
 
-  /** A copy with other architectures. */
-  public StudyPlan withArchs(List<Arch> v) {
-    return new StudyPlan(v, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds, design);
+  /** A builder starting from {@link Builder the defaults}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** A copy with other depths. */
-  public StudyPlan withDepths(List<Integer> v) {
-    return new StudyPlan(archs, v, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds, design);
+  /** A builder holding this plan, to change some axes (the command line's overrides). */
+  public Builder toBuilder() {
+    return new Builder().archs(archs).depths(depths).widths(widths).heads(heads).wipe(wipe)
+        .schemes(schemes).policies(policies).seeds(seeds).training(training)
+        .recoveryLr(recoveryLr).kinds(kinds).design(design);
   }
 
-  /** A copy with other widths. */
-  public StudyPlan withWidths(List<Integer> v) {
-    return new StudyPlan(archs, depths, v, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds, design);
-  }
+  /**
+   * A plan one axis at a time. Defaults: decoder, N = 2, D = 32, 4 heads, every block,
+   * {@code FRESH}, {@code onlyWiped}, seed 1, the default {@link TrainingSettings#builder()
+   * settings}, the original's peak rate (1x), the {@link WipeKind#CLASSIC} targets, the
+   * factorial design. Presets set every axis themselves, so a change here changes no preset.
+   */
+  public static final class Builder {
+    private List<Arch> archs = List.of(Arch.DECODER);
+    private List<Integer> depths = List.of(2);
+    private List<Integer> widths = List.of(32);
+    private int heads = 4;
+    private List<Integer> wipe = List.of();
+    private List<ReinitScheme> schemes = List.of(ReinitScheme.fresh());
+    private List<FreezePolicy> policies = List.of(FreezePolicy.onlyWiped());
+    private List<Long> seeds = List.of(1L);
+    private TrainingSettings training;
+    private List<Double> recoveryLr = List.of(1.0);
+    private List<WipeKind> kinds = WipeKind.CLASSIC;
+    private Design design = Design.FACTORIAL;
 
-  /** A copy with another head count. */
-  public StudyPlan withHeads(int v) {
-    return new StudyPlan(archs, depths, widths, v, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds, design);
-  }
+    private Builder() {}
 
-  /** A copy wiping only these block indices. */
-  public StudyPlan withWipe(List<Integer> v) {
-    return new StudyPlan(archs, depths, widths, heads, v, schemes, policies, seeds, training,
-        recoveryLr, kinds, design);
-  }
+    /** Architectures. */
+    public Builder archs(List<Arch> v) {
+      archs = v;
+      return this;
+    }
 
-  /** A copy with other schemes. */
-  public StudyPlan withSchemes(List<ReinitScheme> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, v, policies, seeds, training,
-        recoveryLr, kinds, design);
-  }
+    /** N values ({@code n_layers}). */
+    public Builder depths(List<Integer> v) {
+      depths = v;
+      return this;
+    }
 
-  /** A copy with other policies. */
-  public StudyPlan withPolicies(List<FreezePolicy> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, v, seeds, training,
-        recoveryLr, kinds, design);
-  }
+    /** D values ({@code d_model}). */
+    public Builder widths(List<Integer> v) {
+      widths = v;
+      return this;
+    }
 
-  /** A copy with other seeds. */
-  public StudyPlan withSeeds(List<Long> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, v, training, recoveryLr, kinds, design);
-  }
+    /** Attention heads of every model. */
+    public Builder heads(int v) {
+      heads = v;
+      return this;
+    }
 
-  /** A copy with other training settings. */
-  public StudyPlan withTraining(TrainingSettings v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, v,
-        recoveryLr, kinds, design);
-  }
+    /** Block indices to wipe; empty: every block. */
+    public Builder wipe(List<Integer> v) {
+      wipe = v;
+      return this;
+    }
 
-  /** A copy with other recovery learning-rate multiples. */
-  public StudyPlan withRecoveryLr(List<Double> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        v, kinds, design);
-  }
+    /** Reinit schemes; the first is the primary arm. */
+    public Builder schemes(List<ReinitScheme> v) {
+      schemes = v;
+      return this;
+    }
 
-  /** A copy with another {@link Design}. */
-  public StudyPlan withDesign(Design v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, kinds, v);
-  }
+    /** Freeze policies; the first is the primary arm. */
+    public Builder policies(List<FreezePolicy> v) {
+      policies = v;
+      return this;
+    }
 
-  /** A copy wiping other kinds of target. */
-  public StudyPlan withKinds(List<WipeKind> v) {
-    return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
-        recoveryLr, v, design);
+    /** Master seeds. */
+    public Builder seeds(List<Long> v) {
+      seeds = v;
+      return this;
+    }
+
+    /** How to train and judge. */
+    public Builder training(TrainingSettings v) {
+      training = v;
+      return this;
+    }
+
+    /** Recovery peak rates as multiples of the original's; the first is the primary arm. */
+    public Builder recoveryLr(List<Double> v) {
+      recoveryLr = v;
+      return this;
+    }
+
+    /** What is wiped; the first is the primary arm. */
+    public Builder kinds(List<WipeKind> v) {
+      kinds = v;
+      return this;
+    }
+
+    /** Which combinations run. */
+    public Builder design(Design v) {
+      design = v;
+      return this;
+    }
+
+    /**
+     * The plan (lists copied, duplicates dropped). Values that are wrong for the models,
+     * rather than missing, are {@link StudyPlan#problems()}'s to report, all at once.
+     *
+     * @throws IllegalArgumentException if a list is empty
+     */
+    public StudyPlan build() {
+      return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds,
+          training == null ? TrainingSettings.builder().build() : training, recoveryLr, kinds,
+          design);
+    }
   }
 }

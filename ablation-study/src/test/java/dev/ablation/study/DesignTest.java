@@ -26,8 +26,10 @@ class DesignTest {
     List<FreezePolicy> p = List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable(),
         FreezePolicy.wipedPlusHead()).subList(0, policies);
     List<Double> lr = List.of(1.0, 0.3, 3.0).subList(0, rates);
-    return new StudyPlan(List.of(Arch.DECODER), depths, List.of(32), 4, List.of(), s, p,
-        List.of(7L), Presets.DEFAULT.plan().training(), lr, WipeKind.SUBLAYERS);
+    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(depths).widths(List.of(32))
+        .heads(4).wipe(List.of()).schemes(s).policies(p).seeds(List.of(7L))
+        .training(Presets.DEFAULT.plan().training()).recoveryLr(lr).kinds(WipeKind.SUBLAYERS)
+        .build();
   }
 
   @Property(tries = 40)
@@ -37,7 +39,8 @@ class DesignTest {
       @ForAll @IntRange(min = 1, max = 3) int rates,
       @ForAll @IntRange(min = 1, max = 5) int armDepth) {
     StudyPlan factorial = plan(List.of(1, 3, 5), schemes, policies, rates);
-    StudyPlan oat = factorial.withDesign(Design.oneAtATime(List.of(armDepth)));
+    StudyPlan oat = factorial.toBuilder()
+        .design(Design.oneAtATime(List.of(armDepth))).build();
     for (OriginalSpec o : factorial.originals()) {
       Map<WipeTarget, WipeKind> kindOf = new HashMap<>();
       for (WipeKind k : factorial.kinds()) {
@@ -70,24 +73,5 @@ class DesignTest {
       assertThat(primary).as("FRESH whole-block runs at N=%d", n).isEqualTo(n);
       assertThat(runs).as("runs at N=%d", n).hasSize(n == 4 ? 4 * 6 : n);
     }
-  }
-
-  @Test
-  void optionsChooseTheDesign() {
-    PlanOptions o = new PlanOptions();
-    o.preset = "default";
-    o.armsAt = List.of(3);
-    List<String> errors = new ArrayList<>();
-    assertThat(o.plan(errors).design()).isEqualTo(Design.oneAtATime(List.of(3)));
-    assertThat(errors).isEmpty();
-    o.design = "factorial";
-    o.plan(errors);
-    assertThat(errors).singleElement().asString().contains("--arms-at").contains("one-at-a-time");
-    errors.clear();
-    o.armsAt = null;
-    o.design = "latin-square";
-    o.plan(errors);
-    assertThat(errors).singleElement().asString().contains("latin-square")
-        .contains("factorial, one-at-a-time");
   }
 }

@@ -96,7 +96,8 @@ public final class FakeStudyEngine implements StudyEngine {
         - 0.05 * Math.log(m.dModel() / 32.0) / Math.log(2) + 0.05 * r.nextDouble();
     List<LayerPath> layers = new ArrayList<>();
     m.targets().forEach(w -> layers.addAll(w.layers()));
-    ReferenceBudget ref = ReferenceBudget.of(t.strings(), t.epochs(), t.seqLen());
+    ReferenceBudget ref = ReferenceBudget.of(t.strings(), t.convergence().maxEpochs(),
+        t.seqLen());
     // a curve falling from ln V to L*, flat over its last points; sigma from their noise
     List<CurvePoint> curve = new ArrayList<>();
     int points = 20;
@@ -139,7 +140,7 @@ public final class FakeStudyEngine implements StudyEngine {
     double tau = original.reference().examples() * 0.015 * (1 + 3 * (1 - p) * (1 - p))
         * (zero ? 0.6 : 1) * (all ? 0.5 : 1) * (0.8 + 0.4 * r.nextDouble());
     boolean stalls = p == 0 && !all && !zero && request.seed() % 2 == 1;
-    double floor = stalls ? 3 * t.epsilonNats() + 0.01 : 0;
+    double floor = stalls ? 3 * t.target().epsilon() + 0.01 : 0;
     boolean diverges = request.scheme() instanceof ReinitScheme.ShrinkPerturb s && s.sigma() > 1;
 
     RecoveryCriterion criterion = t.criterion(original.lossSd());

@@ -36,8 +36,8 @@ class RunKeyTest {
   void everyKindsLabelsReadBackAndSublayerTargetsHoldOnlyTheirBlocksParts() {
     for (Arch a : Arch.values()) {
       ModelSpec m = new ModelSpec(a, 3, 32, 4);
-      StudyPlan plan = Presets.QUICK.plan().withArchs(List.of(a)).withDepths(List.of(3))
-          .withKinds(List.of(WipeKind.values()));
+      StudyPlan plan = Presets.QUICK.plan().toBuilder().archs(List.of(a))
+          .depths(List.of(3)).kinds(List.of(WipeKind.values())).build();
       List<WipeTarget> targets = plan.targets(m);
       for (WipeTarget t : targets) {
         assertEquals(t, WipeTarget.parse(t.label(), m.nLayers()), t.label());

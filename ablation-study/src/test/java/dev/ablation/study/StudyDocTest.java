@@ -23,9 +23,11 @@ class StudyDocTest {
     out = tmp.resolve("study-out"); // the test writes into a temporary directory
     // BEGIN SKETCH
     StudyPlan quick = Presets.QUICK.plan();
-    StudyPlan plan = quick.withSeeds(List.of(1L))          // a preset, narrowed axis by axis
-        .withWipe(List.of(1))
-        .withTraining(quick.training().withStrings(512).withScratch(false));
+    StudyPlan plan = quick.toBuilder()                     // a preset, narrowed axis by axis
+        .seeds(List.of(1L))
+        .wipe(List.of(1))
+        .training(quick.training().toBuilder().strings(512).scratch(false).build())
+        .build();
     Study.Outcome outcome = Study.runInto(out, plan,
         SameDiffStudyEngine::new,                          // one engine per worker
         Study.Options.defaults()                           // every core, a fresh directory

@@ -23,13 +23,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StudyTest {
-  static final TrainingSettings TINY = new TrainingSettings(16, 8, 8, 512, 2, 1e-3, 2, 0.05, 5,
-      1.0, true);
+  static final TrainingSettings TINY = TrainingSettings.builder().vocab(16).seqLen(8).batchSize(8)
+      .strings(512).maxEpochs(2).peakRate(1e-3).evalEvery(2).epsilon(0.05).patience(5)
+      .budgetFraction(1.0).scratch(true).build();
 
   static StudyPlan plan() {
-    return new StudyPlan(List.of(Arch.DECODER), List.of(2, 3), List.of(32), 4, List.of(),
-        List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()),
-        List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()), List.of(1L, 2L), TINY);
+    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3))
+        .widths(List.of(32)).heads(4).wipe(List.of())
+        .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()))
+        .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()))
+        .seeds(List.of(1L, 2L)).training(TINY).build();
   }
 
   static int run(StudyPlan plan, Path dir, boolean resume, FakeStudyEngine engine)
@@ -188,7 +191,7 @@ class StudyTest {
   @Test
   void resumeSkipsScratchAndOriginalsWhoseRunsAreAllDone(@TempDir Path dir) throws IOException {
     run(plan(), dir, false, new FakeStudyEngine());
-    StudyPlan more = plan().withSeeds(List.of(1L, 2L, 3L));
+    StudyPlan more = plan().toBuilder().seeds(List.of(1L, 2L, 3L)).build();
     FakeStudyEngine engine = new FakeStudyEngine();
     int ran = run(more, dir, true, engine);
     assertEquals(more.totalRuns() - plan().totalRuns(), ran);
@@ -208,7 +211,8 @@ class StudyTest {
   @Test
   void refusesToResumeWithOtherTrainingSettings(@TempDir Path dir) throws IOException {
     run(plan(), dir, false, new FakeStudyEngine());
-    StudyPlan other = plan().withTraining(TINY.withEvalEvery(3));
+    StudyPlan other = plan().toBuilder()
+        .training(TINY.toBuilder().evalEvery(3).build()).build();
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> ResultStore.open(dir, other, true));
     assertTrue(e.getMessage().contains("eval_every"), e.getMessage());
@@ -216,8 +220,9 @@ class StudyTest {
 
   @Test
   void everyVerdictRoundTripsThroughJson(@TempDir Path dir) throws IOException {
-    StudyPlan p = plan().withSchemes(List.of(ReinitScheme.fresh(),
-        ReinitScheme.shrinkPerturb(0.5, 2.0))).withTraining(TINY.withBudgetFraction(0.05));
+    StudyPlan p = plan().toBuilder().schemes(List.of(ReinitScheme.fresh(),
+        ReinitScheme.shrinkPerturb(0.5, 2.0)))
+        .training(TINY.toBuilder().budgetFraction(0.05).build()).build();
     run(p, dir, false, new FakeStudyEngine());
     List<RunRecord> read = RecordJson.readResults(
         Files.readString(dir.resolve("results.json"), StandardCharsets.UTF_8));

@@ -96,9 +96,9 @@ public final class StudyBench {
    * each, untimed (it also warms the JIT and the native library).
    */
   static void warmUp(StudyPlan plan, Path cache, Path dir) {
-    StudyPlan small = plan.withWipe(List.of(0))
-        .withSchemes(List.of(plan.schemes().get(0)))
-        .withTraining(plan.training().withScratch(false));
+    StudyPlan small = plan.toBuilder().wipe(List.of(0))
+        .schemes(List.of(plan.schemes().get(0)))
+        .training(plan.training().toBuilder().scratch(false).build()).build();
     study(cache, dir, small, 1);
   }
 

@@ -1,7 +1,7 @@
 package dev.ablation.examples.cli;
 
+import dev.ablation.cli.StudyOptions;
 import dev.ablation.study.report.Report;
-import dev.ablation.study.PlanOptions;
 import dev.ablation.study.Progress;
 import dev.ablation.study.ResultStore;
 import dev.ablation.study.Study;
@@ -39,28 +39,12 @@ public final class StudyCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--preset", paramLabel = "NAME", defaultValue = "default",
-      description = "quick, default, full or encdec (see below); default: ${DEFAULT-VALUE}")
-  String preset;
-
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "study-out",
       description = "output directory; default: ${DEFAULT-VALUE}")
   Path out;
 
-  @Option(names = "--resume", description = "finish the study already in --out, skipping done runs")
-  boolean resume;
-
-  @Option(names = "--task", paramLabel = "TASK",
-      description = "what the originals learn: markov, bigram, hops, text, dyck (decoder, encoder); "
-          + "reverse, translate (encdec); see docs/tasks.md")
-  String task;
-
-  @Option(names = "--vocab", paramLabel = "V",
-      description = "vocabulary of the synthetic task (ignored by text)")
-  Integer vocab;
-
-  @Option(names = "--seq-len", paramLabel = "T", description = "tokens per training string")
-  Integer seqLen;
+  @CommandLine.Mixin
+  StudyOptions options = new StudyOptions();
 
   @Option(names = "--force", description = "with --resume: continue a study made by another "
       + "build (library version, native build); its rows and the new ones may differ")
@@ -76,85 +60,6 @@ public final class StudyCommand implements Callable<Integer> {
           + "default: the number of cores (${DEFAULT-VALUE})")
   int workers = Study.defaultWorkers();
 
-  @Option(names = "--arch", split = ",", paramLabel = "ARCH",
-      description = "architectures: decoder, encoder, encdec")
-  List<String> archs;
-
-  @Option(names = "--layers", split = ",", paramLabel = "N", description = "depths n_layers")
-  List<Integer> depths;
-
-  @Option(names = "--widths", split = ",", paramLabel = "D", description = "widths d_model")
-  List<Integer> widths;
-
-  @Option(names = "--heads", paramLabel = "H", description = "attention heads (d_model must be a multiple)")
-  Integer heads;
-
-  @Option(names = "--wipe", split = ",", paramLabel = "L",
-      description = "wipe only these block indices (0-based, each < every N); default: all")
-  List<Integer> wipe;
-
-  @Option(names = "--design", paramLabel = "DESIGN",
-      description = "factorial (every kind x scheme x policy x rate; default of most presets) "
-          + "or one-at-a-time (the first of each list everywhere, the others varied one at a "
-          + "time)")
-  String design;
-
-  @Option(names = "--arms-at", split = ",", paramLabel = "N",
-      description = "one-at-a-time: the depths at which the other arms run (default: all)")
-  List<Integer> armsAt;
-
-  @Option(names = "--wipe-kinds", split = ",", paramLabel = "KIND",
-      description = "what to wipe: block, attn, mlp, norms (per block); cross_attn (per "
-          + "decoder block), all_cross_attn, fresh_encoder, trained_encoder, stitched_encoder "
-          + "(encdec)")
-  List<String> kinds;
-
-  // commas inside parentheses belong to SHRINK_PERTURB(lambda,sigma), not to the list
-  @Option(names = "--schemes", split = ",(?![^(]*\\))", splitSynopsisLabel = ",",
-      paramLabel = "SCHEME", description = "FRESH, RESTORE_INITIAL, ZERO_OUTPUT, "
-          + "SHRINK_PERTURB(lambda,sigma), COPY_FROM(blocks.i)")
-  List<String> schemes;
-
-  @Option(names = "--policies", split = ",(?![^(]*\\))", splitSynopsisLabel = ",", paramLabel = "POLICY",
-      description = "onlyWiped, wipedPlusLayerNorms, wipedPlusNeighbours(k), wipedPlusHead, "
-          + "allTrainable")
-  List<String> policies;
-
-  @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "master seeds")
-  List<Long> seeds;
-
-  @Option(names = "--eval-every", paramLabel = "K", description = "evaluate every K recovery steps")
-  Integer evalEvery;
-
-  @Option(names = "--epsilon", paramLabel = "EPS",
-      description = "the target's epsilon: nats for --target nats|noise, a fraction for damage")
-  Double epsilon;
-
-  @Option(names = "--target", paramLabel = "RULE",
-      description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma) (default); damage: EPS of the "
-          + "step-0 damage undone")
-  String target;
-
-  @Option(names = "--recovery-lr", split = ",", paramLabel = "Mx",
-      description = "recovery peak learning rates as multiples of the original's, e.g. "
-          + "0.3x,1x,3x (default 1x)")
-  List<String> recoveryLr;
-
-  @Option(names = "--budget", paramLabel = "F",
-      description = "a recovery may spend at most F x S x E examples")
-  Double budget;
-
-  @Option(names = "--strings", paramLabel = "S", description = "training strings of an original")
-  Long strings;
-
-  @Option(names = "--epochs", paramLabel = "E",
-      description = "cap on an original's epochs (it stops earlier once converged)")
-  Integer epochs;
-
-  @Option(names = "--scratch", negatable = true,
-      description = "measure T_scratch (training from a fresh init to the same target)")
-  Boolean scratch;
-
   /** A command that runs studies on engines from {@code engines}. */
   public StudyCommand(StudyEngine.Factory engines) {
     this.engines = Objects.requireNonNull(engines, "engines");
@@ -169,7 +74,7 @@ public final class StudyCommand implements Callable<Integer> {
     Study.Outcome outcome;
     try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
       outcome = Study.runInto(out, plan, engines,
-          new Study.Options(workers, resume, progress, force));
+          new Study.Options(workers, options.resume(), progress, force));
     }
     outcome.notices().forEach(o::println);
     if (outcome.tornBytesDropped() > 0) {
@@ -190,32 +95,8 @@ public final class StudyCommand implements Callable<Integer> {
 
   /** The plan the options ask for, or a usage error naming every bad value. */
   StudyPlan validatedPlan() {
-    PlanOptions p = new PlanOptions();
-    p.preset = preset;
-    p.archs = archs;
-    p.depths = depths;
-    p.widths = widths;
-    p.heads = heads;
-    p.wipe = wipe;
-    p.schemes = schemes;
-    p.policies = policies;
-    p.seeds = seeds;
-    p.evalEvery = evalEvery;
-    p.epsilon = epsilon;
-    p.budget = budget;
-    p.strings = strings;
-    p.epochs = epochs;
-    p.scratch = scratch;
-    p.target = target;
-    p.recoveryLr = recoveryLr;
-    p.task = task;
-    p.vocab = vocab;
-    p.seqLen = seqLen;
-    p.kinds = kinds;
-    p.design = design;
-    p.armsAt = armsAt;
     List<String> errors = new ArrayList<>();
-    StudyPlan plan = p.plan(errors);
+    StudyPlan plan = options.plan(errors);
     if (workers < 1) {
       errors.add("--workers " + workers + " must be >= 1");
     }
@@ -246,7 +127,7 @@ public final class StudyCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       errors.add(e.getMessage());
     }
-    if (!resume && ResultStore.holdsResults(out)) {
+    if (!options.resume() && ResultStore.holdsResults(out)) {
       errors.add("--out " + out + " already holds study results; add --resume to finish them, "
           + "or choose another --out");
     }

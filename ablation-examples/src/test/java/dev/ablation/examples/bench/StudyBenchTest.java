@@ -22,9 +22,13 @@ class StudyBenchTest {
 
   @Test
   void printsTheStudyFiguresAndTheMachineCeiling() {
-    StudyPlan tiny = new StudyPlan(List.of(Arch.DECODER), List.of(2), List.of(16), 4, List.of(),
-        List.of(ReinitScheme.fresh()), List.of(FreezePolicy.onlyWiped()), List.of(1L),
-        new TrainingSettings(8, 8, 8, 64, 1, 3e-3, 2, 0.05, 2, 0.25, false));
+    StudyPlan tiny = StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2))
+        .widths(List.of(16)).heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
+        .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L))
+        .training(TrainingSettings.builder().vocab(8).seqLen(8).batchSize(8).strings(64)
+            .maxEpochs(1).peakRate(3e-3).evalEvery(2).epsilon(0.05).patience(2)
+            .budgetFraction(0.25).scratch(false).build())
+        .build();
     StringWriter text = new StringWriter();
     new StudyBench(tiny, new PrintWriter(text)).run();
     List<String> lines = text.toString().lines().toList();

@@ -129,10 +129,27 @@ class StudyCommandTest {
   }
 
   @Test
+  void refusesBadProtocolValuesNamingTheValueAndTheRange(@TempDir Path dir) {
+    int code = run("study", "--preset", "quick", "--out", dir.resolve("o").toString(),
+        "--converge-k", "1", "--converge-delta", "-1", "--peak-lr", "0", "--warmup", "-4",
+        "--recovery-warmup", "-1", "--train-steps", "-5");
+    String e = err.toString();
+    assertEquals(2, code, e);
+    assertEquals(0, opened.get(), "no engine was opened");
+    assertTrue(e.contains("nothing was trained"), e);
+    assertTrue(e.contains("(--converge-k) must be >= 2 evaluations, got 1"), e);
+    assertTrue(e.contains("(--converge-delta) must be finite and >= 0 nats, got -1.0"), e);
+    assertTrue(e.contains("(--peak-lr) must be finite and > 0, got 0.0"), e);
+    assertTrue(e.contains("(--warmup) must be >= 0 steps, got -4"), e);
+    assertTrue(e.contains("(--recovery-warmup) must be >= 0 steps, got -1"), e);
+    assertTrue(e.contains("--train-steps -5 must be >= 1 step"), e);
+  }
+
+  @Test
   void helpListsThePresets() {
     assertEquals(0, run("study", "--help"));
     String h = out.toString();
-    for (String p : List.of("quick", "default", "full", "encdec")) {
+    for (String p : List.of("quick", "default", "standard", "full", "encdec")) {
       assertTrue(h.contains("  " + p + " "), h);
     }
     assertTrue(h.contains("--resume") && h.contains("--eval-every"), h);

@@ -31,7 +31,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Trains an original: up to E epochs (until the plan's {@link Convergence} rule holds, when it
- * has one) over the S training strings of a {@link Split} with
+ * has one), or exactly the plan's fixed number of steps, over the S training strings of a {@link Split} with
  * {@link AdamStepper} on every parameter, evaluating the validation loss with
  * {@link LossEvaluator} (our own loss, never M2.1's listeners), and records θ₀, S × E, the
  * curve and {@code L*}.
@@ -67,8 +67,10 @@ public final class OriginalTrainer {
     LossEvaluator evaluator = new LossEvaluator(model.model());
     AdamStepper stepper = new AdamStepper(model.model(), model.parameterVariables(),
         plan.adam());
+    long fixed = plan.maxSteps();
+    // a fixed length runs as many epochs as it takes
     BatchIterator batches = new BatchIterator(split.train(), plan.batchSize(),
-        plan.shuffleSeed(), plan.epochs(), batcher::batch);
+        plan.shuffleSeed(), fixed > 0 ? Integer.MAX_VALUE : plan.epochs(), batcher::batch);
     List<ValidationPoint> curve = new ArrayList<>();
     record(curve, new ValidationPoint(0, 0, 0, Double.NaN, evaluator.meanLoss(validation)));
     double trainSum = 0;
@@ -76,18 +78,20 @@ public final class OriginalTrainer {
     List<Double> losses = new ArrayList<>();
     losses.add(curve.get(0).validationLoss());
     Convergence until = plan.convergence();
-    while (batches.hasNext()) {
+    while (batches.hasNext() && (fixed == 0 || stepper.steps() < fixed)) {
       Batch b = batches.next();
       trainSum += stepper.step(b) * b.tokens();
       trainTokens += b.tokens();
-      if (stepper.steps() % plan.evaluateEvery() == 0 || !batches.hasNext()) {
+      boolean last = !batches.hasNext() || stepper.steps() == fixed;
+      if (stepper.steps() % plan.evaluateEvery() == 0 || last) {
         ValidationPoint p = new ValidationPoint(stepper.steps(), stepper.examples(),
             stepper.tokens(), trainSum / trainTokens, evaluator.meanLoss(validation));
         record(curve, p);
         losses.add(p.validationLoss());
         trainSum = 0;
         trainTokens = 0;
-        if (until != null && stepper.steps() >= plan.adam().schedule().warmupSteps()
+        if (until != null && fixed == 0
+            && stepper.steps() >= plan.adam().schedule().warmupSteps()
             && until.holds(losses)) {
           break; // fully trained: S x E is what it took
         }

@@ -219,11 +219,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     // which strings the original sees is part of its data: a sub-stream of original_data
     Split split = corpus.split(Math.toIntExact(t.strings()), VALIDATION_STRINGS, length(spec),
         Seeds.derive(seeds.originalData(), "strings"));
-    TrainingPlan plan = new TrainingPlan(t.epochs(), t.batchSize(),
-        AdamSettings.of(t.learningRate()).withSchedule(
-            LrSchedule.warmupInverseSqrt(t.warmupSteps())),
-        t.originalEvalEvery(), EVAL_BATCH, seeds.originalData())
-        .until(new Convergence(t.convergenceWindow(), t.convergenceDelta()));
+    TrainingPlan plan = originalPlan(t, seeds.originalData());
     TrainedOriginal trained;
     try {
       // always the saved copy, also right after training it: every worker (and a resumed
@@ -331,8 +327,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     int steps = populations.calibrationSteps();
     List<List<String>> trainable = new ArrayList<>();
     List<List<Batch>> data = new ArrayList<>();
-    AdamSettings adam = AdamSettings.of(t.recoveryRate(1.0))
-        .withSchedule(LrSchedule.warmup(t.recoveryWarmup()));
+    AdamSettings adam = recoveryAdam(t, 1.0);
     try {
       for (RecoveryRequest r : members) {
         l.surgeon().freeze(r.policy(), r.target().layers(), 0);
@@ -449,8 +444,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     Seeds seeds = Seeds.of(request.seed());
     RecoverySettings settings = new RecoverySettings(t.criterion(original.lossSd()),
         t.recoveryBudget(), original.reference(), t.schedule(), listener);
-    AdamSettings adam = AdamSettings.of(t.recoveryRate(request.lrMultiple()))
-        .withSchedule(LrSchedule.warmup(t.recoveryWarmup()));
+    AdamSettings adam = recoveryAdam(t, request.lrMultiple());
     Map<String, String> config = new LinkedHashMap<>(original.spec().configuration());
     config.put("target", request.target().label());
     config.put("recovery_lr_multiple", Double.toString(request.lrMultiple()));
@@ -574,11 +568,36 @@ public final class SameDiffStudyEngine implements StudyEngine {
     RecoverySettings settings = RecoverySettings.of(t.criterion(original.lossSd()),
         t.scratchBudget(), original.reference(), t.schedule());
     RecoveryResult r = SameDiffRecovery.fromScratch(fresh.model(), original.lossOriginal(),
-        settings, AdamSettings.of(t.learningRate()).withSchedule(
-            LrSchedule.warmupInverseSqrt(t.warmupSteps())),
-        trainingOrder(l, t, Seeds.derive(master, "scratch_data")), l.validation(),
+        settings, originalAdam(t), trainingOrder(l, t, Seeds.derive(master, "scratch_data")), l.validation(),
         original.spec().configuration());
     return r.recoveredAt().map(s -> OptionalLong.of(s.examples())).orElse(OptionalLong.empty());
+  }
+
+  /** How an original of settings {@code t} is trained; its shuffle seed is {@code dataSeed}. */
+  static TrainingPlan originalPlan(TrainingSettings t, long dataSeed) {
+    TrainingSettings.Convergence c = t.convergence();
+    TrainingPlan plan = new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t),
+        c.evalEvery(), EVAL_BATCH, dataSeed)
+        .until(new Convergence(c.window(), c.delta()));
+    return c.isFixedLength() ? plan.forSteps(c.fixedSteps()) : plan;
+  }
+
+  /**
+   * The original's optimiser (also {@code T_scratch}'s: a fresh model trained as one): warm-up,
+   * then inverse-sqrt decay, or, for a fixed length, linear decay to 0 over that length.
+   */
+  static AdamSettings originalAdam(TrainingSettings t) {
+    TrainingSettings.Optimiser o = t.optimiser();
+    TrainingSettings.Convergence c = t.convergence();
+    return AdamSettings.of(o.peakRate()).withSchedule(c.isFixedLength()
+        ? LrSchedule.warmupLinearDecay(o.warmupSteps(), c.fixedSteps())
+        : LrSchedule.warmupInverseSqrt(o.warmupSteps()));
+  }
+
+  /** A recovery's fresh optimiser at {@code multiple} of the original's peak rate. */
+  static AdamSettings recoveryAdam(TrainingSettings t, double multiple) {
+    return AdamSettings.of(t.recoveryRate(multiple))
+        .withSchedule(LrSchedule.warmup(t.optimiser().recoveryWarmup()));
   }
 
   private static Iterator<Batch> trainingOrder(Loaded l, TrainingSettings t, long seed) {

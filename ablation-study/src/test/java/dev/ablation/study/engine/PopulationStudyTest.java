@@ -32,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PopulationStudyTest {
   /** One original, two blocks × two policies: 4 runs, one population of 4. */
   static StudyPlan plan() {
-    return new StudyPlan(List.of(Arch.DECODER), List.of(2), List.of(16), 4, List.of(),
-        List.of(ReinitScheme.zeroOutput()),
-        List.of(FreezePolicy.onlyWiped(), FreezePolicy.wipedPlusHead()), List.of(1L),
-        SameDiffWorkersTest.TINY);
+    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2)).widths(List.of(16))
+        .heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.zeroOutput()))
+        .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.wipedPlusHead()))
+        .seeds(List.of(1L)).training(SameDiffWorkersTest.TINY).build();
   }
 
   private static Study.Outcome run(Path dir, Populations p) throws IOException {

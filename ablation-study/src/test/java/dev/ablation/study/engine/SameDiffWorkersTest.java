@@ -25,12 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SameDiffWorkersTest {
   // trained enough that a wipe does damage (a barely trained original is UNDAMAGED by any wipe)
-  static final TrainingSettings TINY = new TrainingSettings(8, 8, 8, 512, 2, 3e-3, 2, 0.05, 3,
-      0.5, true);
+  static final TrainingSettings TINY = TrainingSettings.builder().vocab(8).seqLen(8).batchSize(8)
+      .strings(512).maxEpochs(2).peakRate(3e-3).evalEvery(2).epsilon(0.05).patience(3)
+      .budgetFraction(0.5).scratch(true).build();
 
   static StudyPlan plan() {
-    return new StudyPlan(List.of(Arch.DECODER), List.of(2), List.of(16), 4, List.of(),
-        List.of(ReinitScheme.fresh()), List.of(FreezePolicy.onlyWiped()), List.of(1L, 2L), TINY);
+    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2)).widths(List.of(16))
+        .heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
+        .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L)).training(TINY).build();
   }
 
   /** Every CSV row without its {@code wall_s} cell. */

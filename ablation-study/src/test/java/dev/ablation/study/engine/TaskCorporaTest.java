@@ -20,8 +20,9 @@ class TaskCorporaTest {
   @Test
   void everyTaskHasACorpusWhoseTokensFitItsVocabulary() {
     for (Task task : Task.values()) {
-      TrainingSettings t = new TrainingSettings(task == Task.TRANSLATE ? 17 : 8, 32, 8, 16, 1,
-          1e-3, 2, 0.05, 3, 1.0, false, task);
+      TrainingSettings t = TrainingSettings.builder().vocab(task == Task.TRANSLATE ? 17 : 8)
+          .seqLen(32).batchSize(8).strings(16).maxEpochs(1).peakRate(1e-3).evalEvery(2)
+          .epsilon(0.05).patience(3).budgetFraction(1.0).scratch(false).task(task).build();
       Corpus c = SameDiffStudyEngine.corpus(t);
       Split s = c.split(16, 16, t.seqLen() + 1, 1);
       int v = c.vocab();

@@ -28,14 +28,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReportTest {
-  static final TrainingSettings TINY = new TrainingSettings(16, 8, 8, 512, 2, 1e-3, 2, 0.05, 5,
-      1.0, true);
+  static final TrainingSettings TINY = TrainingSettings.builder().vocab(16).seqLen(8).batchSize(8)
+      .strings(512).maxEpochs(2).peakRate(1e-3).evalEvery(2).epsilon(0.05).patience(5)
+      .budgetFraction(1.0).scratch(true).build();
 
   static List<RunRecord> study(Path dir) throws IOException {
-    StudyPlan plan = new StudyPlan(List.of(Arch.DECODER), List.of(2, 3), List.of(32, 64), 4,
-        List.of(), List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()),
-        List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()), List.of(1L, 2L, 3L),
-        TINY);
+    StudyPlan plan = StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3))
+        .widths(List.of(32, 64)).heads(4).wipe(List.of())
+        .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()))
+        .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()))
+        .seeds(List.of(1L, 2L, 3L)).training(TINY).build();
     ResultStore store = ResultStore.open(dir, plan, false);
     new Study(plan, new FakeStudyEngine(), store, Progress.none()).run();
     return store.records();

@@ -249,10 +249,13 @@ public final class PopulationRecovery {
         for (int i : training) {
           next.add(slots.get(i));
         }
-        stepper = stepper.keep(training);
+        PopulationStepper smaller = stepper.keep(training);
+        stepper.close();
+        stepper = smaller;
         slots = next;
       }
     }
+    stepper.close();
     for (int m = 0; m < k; m++) {
       if (results[m] == null) { // cannot happen: every member leaves the loop decided
         throw new IllegalStateException("member " + m + " ended without a result");

@@ -76,22 +76,27 @@ public final class OriginalTrainer {
     List<Double> losses = new ArrayList<>();
     losses.add(curve.get(0).validationLoss());
     Convergence until = plan.convergence();
-    while (batches.hasNext()) {
-      Batch b = batches.next();
-      trainSum += stepper.step(b) * b.tokens();
-      trainTokens += b.tokens();
-      if (stepper.steps() % plan.evaluateEvery() == 0 || !batches.hasNext()) {
-        ValidationPoint p = new ValidationPoint(stepper.steps(), stepper.examples(),
-            stepper.tokens(), trainSum / trainTokens, evaluator.meanLoss(validation));
-        record(curve, p);
-        losses.add(p.validationLoss());
-        trainSum = 0;
-        trainTokens = 0;
-        if (until != null && stepper.steps() >= plan.adam().schedule().warmupSteps()
-            && until.holds(losses)) {
-          break; // fully trained: S x E is what it took
+    try {
+      while (batches.hasNext()) {
+        Batch b = batches.next();
+        trainSum += stepper.step(b) * b.tokens();
+        trainTokens += b.tokens();
+        b.free(); // made for this step alone
+        if (stepper.steps() % plan.evaluateEvery() == 0 || !batches.hasNext()) {
+          ValidationPoint p = new ValidationPoint(stepper.steps(), stepper.examples(),
+              stepper.tokens(), trainSum / trainTokens, evaluator.meanLoss(validation));
+          record(curve, p);
+          losses.add(p.validationLoss());
+          trainSum = 0;
+          trainTokens = 0;
+          if (until != null && stepper.steps() >= plan.adam().schedule().warmupSteps()
+              && until.holds(losses)) {
+            break; // fully trained: S x E is what it took
+          }
         }
       }
+    } finally {
+      stepper.close();
     }
     ReferenceBudget budget = new ReferenceBudget(stepper.examples(), stepper.tokens());
     return new TrainedOriginal(model, theta0, budget, curve,

@@ -1,5 +1,6 @@
 package dev.ablation.samediff.recovery;
 
+import dev.ablation.samediff.NativeMemory;
 import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.Fidelity;
@@ -256,6 +257,7 @@ public final class PopulationRecovery {
       }
     }
     stepper.close();
+    NativeMemory.trim();
     for (int m = 0; m < k; m++) {
       if (results[m] == null) { // cannot happen: every member leaves the loop decided
         throw new IllegalStateException("member " + m + " ended without a result");

@@ -1,5 +1,6 @@
 package dev.ablation.samediff.recovery;
 
+import dev.ablation.samediff.NativeMemory;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
@@ -229,6 +230,7 @@ public final class SameDiffRecovery {
       // the run's arena, optimiser state and activation cache go back now, not at some
       // later garbage collection (issue 21: a study's resident memory grew by each run's)
       stepper.close();
+      NativeMemory.trim();
     }
   }
 

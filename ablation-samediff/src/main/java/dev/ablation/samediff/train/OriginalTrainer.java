@@ -1,5 +1,6 @@
 package dev.ablation.samediff.train;
 
+import dev.ablation.samediff.NativeMemory;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.recovery.ReferenceBudget;
@@ -97,6 +98,7 @@ public final class OriginalTrainer {
       }
     } finally {
       stepper.close();
+      NativeMemory.trim();
     }
     ReferenceBudget budget = new ReferenceBudget(stepper.examples(), stepper.tokens());
     return new TrainedOriginal(model, theta0, budget, curve,

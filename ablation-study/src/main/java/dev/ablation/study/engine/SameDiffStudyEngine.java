@@ -1,5 +1,6 @@
 package dev.ablation.study.engine;
 
+import dev.ablation.samediff.NativeMemory;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
@@ -211,6 +212,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
           a.close();
         }
       }
+      NativeMemory.trim();
     }
   }
 

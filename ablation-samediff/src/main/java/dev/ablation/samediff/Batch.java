@@ -54,6 +54,25 @@ public record Batch(Map<String, INDArray> placeholders, long examples, long toke
     this(placeholders, examples, tokens, Optional.empty());
   }
 
+  /**
+   * Frees this batch's arrays now, for a batch made for one step and used by nothing after it
+   * (a training loop's freshly drawn batch). Why: they are off-heap, and left to the garbage
+   * collector such per-step arrays accumulate between collections. Never call it on batches
+   * that are used again (validation batches, a cycled list).
+   */
+  public void free() {
+    for (INDArray a : placeholders.values()) {
+      if (!a.wasClosed() && a.closeable()) {
+        a.close();
+      }
+    }
+    labelMask.ifPresent(m -> {
+      if (!m.wasClosed() && m.closeable()) {
+        m.close();
+      }
+    });
+  }
+
   /** The same batch with other placeholders (e.g. cached activations), same mask and counts. */
   public Batch withPlaceholders(Map<String, INDArray> other) {
     return new Batch(other, examples, tokens, labelMask);

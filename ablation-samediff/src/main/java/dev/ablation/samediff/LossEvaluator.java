@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -57,8 +58,27 @@ public final class LossEvaluator {
   /** The loss of one batch, in nats per predicted token. */
   public double loss(Batch batch) {
     Objects.requireNonNull(batch, "batch");
-    return model.graph().output(batch.placeholders(), model.lossVariable())
-        .get(model.lossVariable()).getDouble(0);
+    Map<String, INDArray> out = model.graph().output(batch.placeholders(), model.lossVariable());
+    double value = out.get(model.lossVariable()).getDouble(0);
+    free(out);
+    return value;
+  }
+
+  /**
+   * Frees the arrays a graph call returned once they are read, and the call's bookkeeping
+   * (issue 21): they are off-heap and otherwise wait for the garbage collector. Only op outputs
+   * are ours to free; a requested variable or constant is the graph's own array.
+   */
+  private void free(Map<String, INDArray> out) {
+    for (Map.Entry<String, INDArray> e : out.entrySet()) {
+      INDArray a = e.getValue();
+      if (a != null && model.graph().hasVariable(e.getKey())
+          && model.graph().getVariable(e.getKey()).getVariableType() == VariableType.ARRAY
+          && !a.wasClosed() && a.closeable()) {
+        a.close();
+      }
+    }
+    SessionMemory.forgetReleasedIds(model.graph());
   }
 
   /**
@@ -100,6 +120,7 @@ public final class LossEvaluator {
       sum += out.get(model.lossVariable()).getDouble(0) * b.tokens();
       tokens += b.tokens();
       kept.add(predicted(b, out.get(logits)));
+      free(out);
     }
     return new Evaluation(mean(sum, tokens), tokens, kept);
   }
@@ -178,7 +199,9 @@ public final class LossEvaluator {
         throw new IllegalArgumentException("batch has no labels placeholder '"
             + labelsPlaceholder + "'; it has " + b.placeholders().keySet());
       }
-      INDArray p = predicted(b, model.graph().output(b.placeholders(), mine).get(mine));
+      Map<String, INDArray> out = model.graph().output(b.placeholders(), mine);
+      INDArray p = predicted(b, out.get(mine));
+      free(out);
       INDArray y = predicted(b, labels);
       INDArray ap = p.argMax(1);
       INDArray ay = y.argMax(1);

@@ -77,6 +77,7 @@ public final class Bench {
   private final Options options;
   private final PrintWriter out;
   private double lastMean;
+  private double lastWallOverCpu;
 
   public Bench(Options options, PrintWriter out) {
     this.options = options;
@@ -110,10 +111,15 @@ public final class Bench {
 
     AdamStepper full = new AdamStepper(m.model(), m.parameterVariables(), adam);
     double fullMs = median(batches, full::step);
+    full.close();
     print(p + "full_step_ms", fullMs);
     // the median hides the steps that pay for garbage collection and freeing native buffers;
     // the mean is what a long run pays per step
     print(p + "full_step_ms_mean", lastMean);
+    // wall over this thread's CPU across the timed steps: 1 when the step is all computation on
+    // this thread; above it, time spent waiting (the collector, freeing native memory, other
+    // processes). Target <= 1.05 on one native thread (issue 21).
+    print(p + "step_wall_over_cpu", lastWallOverCpu);
     double flops = trainingFlops(c, options.batch());
     print(p + "gflop_per_step", flops / 1e9);
     print(p + "full_step_gflops", flops / 1e9 / (fullMs / 1e3));
@@ -127,17 +133,20 @@ public final class Bench {
     double top = 0;
     for (int i = 0; i < c.nLayers(); i++) {
       List<String> names = onlyWiped(m, i);
-      RecoveryStepper fast = RecoveryStepper.create(m.model(), names, adam);
-      top = median(batches, fast::tryStep);
+      try (RecoveryStepper fast = RecoveryStepper.create(m.model(), names, adam)) {
+        top = median(batches, fast::tryStep);
+      }
       print(p + "recovery_step_ms_L" + i, top);
-      RecoveryStepper plain = RecoveryStepper.plain(m.model(), names, adam);
-      print(p + "recovery_step_ms_L" + i + "_plain", median(batches, plain::tryStep));
+      try (RecoveryStepper plain = RecoveryStepper.plain(m.model(), names, adam)) {
+        print(p + "recovery_step_ms_L" + i + "_plain", median(batches, plain::tryStep));
+      }
     }
     print(p + "recovery_over_full_L" + (c.nLayers() - 1), top / fullMs);
 
     // memory: the study's long runs are recovery steps plus an evaluation now and then
     RecoveryStepper longRun = RecoveryStepper.create(m.model(), onlyWiped(m, 0), adam);
     long first = Math.max(1, options.steps() / 10);
+    long afterFirst = -1;
     print(p + "rss_mb_start", rssMb());
     for (int i = 1; i <= options.steps(); i++) {
       longRun.tryStep(batches.get(i % batches.size()));
@@ -145,10 +154,15 @@ public final class Bench {
         eval.loss(batches.get(0));
       }
       if (i == first) {
-        print(p + "rss_mb_after_" + first + "_steps", rssMb());
+        afterFirst = rssMb();
+        print(p + "rss_mb_after_" + first + "_steps", afterFirst);
       }
     }
-    print(p + "rss_mb_after_" + options.steps() + "_steps", rssMb());
+    long end = rssMb();
+    print(p + "rss_mb_after_" + options.steps() + "_steps", end);
+    // what the long run kept after its first tenth: ~0 when every step frees what it made
+    print(p + "rss_growth_mb_" + options.steps() + "_steps", end - afterFirst);
+    longRun.close();
   }
 
   private List<String> onlyWiped(ReferenceModel m, int block) {
@@ -165,12 +179,18 @@ public final class Bench {
       step.applyAsDouble(batches.get(i % batches.size()));
     }
     double[] ms = new double[options.timed()];
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpu0 = threads.getCurrentThreadCpuTime();
+    long wall0 = System.nanoTime();
     for (int i = 0; i < ms.length; i++) {
       Batch b = batches.get(i % batches.size());
       long t0 = System.nanoTime();
       step.applyAsDouble(b);
       ms[i] = (System.nanoTime() - t0) / 1e6;
     }
+    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+    lastWallOverCpu = cpu > 0 ? (System.nanoTime() - wall0) / (double) cpu : Double.NaN;
     lastMean = Arrays.stream(ms).average().orElseThrow();
     Arrays.sort(ms);
     return ms.length % 2 == 1 ? ms[ms.length / 2]

@@ -58,6 +58,12 @@ public final class BenchCommand implements Callable<Integer> {
       + "minutes: five quick studies, three in child JVMs)")
   boolean skipStudy;
 
+  @Option(names = "--memory",
+      description = "only the memory figures: a slice of the default preset (seed 1) in child "
+          + "JVMs at -Xmx1g on 2 workers and on 1 — peak RSS, user CPU, wall time and the CPU "
+          + "ratio of 2 workers over 1 (minutes)")
+  boolean memoryOnly;
+
   @Option(names = "--config", split = ",", paramLabel = "NxDxT",
       description = "configurations, e.g. 4x64x64,2x32x32 (default: both)")
   List<String> configs;
@@ -67,6 +73,15 @@ public final class BenchCommand implements Callable<Integer> {
     if (studyOnly && skipStudy) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--study and --skip-study exclude each other");
+    }
+    if (memoryOnly && (studyOnly || skipStudy || fullStepOnly)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--memory runs only the memory figures: leave out --study, --skip-study and "
+              + "--full-step-only");
+    }
+    if (memoryOnly) {
+      new dev.ablation.examples.bench.MemoryBench(spec.commandLine().getOut()).run();
+      return 0;
     }
     List<Bench.Shape> shapes = new ArrayList<>();
     if (configs == null) {

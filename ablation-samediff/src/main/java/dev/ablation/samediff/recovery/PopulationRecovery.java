@@ -1,5 +1,6 @@
 package dev.ablation.samediff.recovery;
 
+import dev.ablation.samediff.NativeMemory;
 import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.Fidelity;
@@ -249,10 +250,14 @@ public final class PopulationRecovery {
         for (int i : training) {
           next.add(slots.get(i));
         }
-        stepper = stepper.keep(training);
+        PopulationStepper smaller = stepper.keep(training);
+        stepper.close();
+        stepper = smaller;
         slots = next;
       }
     }
+    stepper.close();
+    NativeMemory.trim();
     for (int m = 0; m < k; m++) {
       if (results[m] == null) { // cannot happen: every member leaves the loop decided
         throw new IllegalStateException("member " + m + " ended without a result");

@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import dev.ablation.samediff.SessionMemory;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -39,7 +41,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * block (trainable embeddings, e.g. {@code allTrainable}), when a trainable parameter is missing
  * from the upper part, or when the split graph disagrees with the model.
  */
-public final class RecoveryStepper {
+public final class RecoveryStepper implements AutoCloseable {
   /** Activations kept per run: 256 MiB (512 batches of the N=4/D=64/T=64 model at 32). */
   static final long DEFAULT_CACHE_BYTES = 256L << 20;
   private static final System.Logger LOG = System.getLogger(RecoveryStepper.class.getName());
@@ -49,6 +51,8 @@ public final class RecoveryStepper {
   private final SameDiffModel above;
   private final long parameterCount;
   private final ActivationCache cache;
+  /** The fast path's lower part (its own graph, sessions and caches), or null. */
+  private final SameDiff below;
   private final String residualPlaceholder;
   private final Set<String> abovePlaceholders;
   private AdamStepper stepper;
@@ -58,8 +62,9 @@ public final class RecoveryStepper {
 
   private RecoveryStepper(SameDiffModel model, SameDiffModel above, AdamStepper stepper,
       Optional<String> refusal, OptionalInt cut, ActivationCache cache,
-      String residualPlaceholder, Set<String> abovePlaceholders) {
+      String residualPlaceholder, Set<String> abovePlaceholders, SameDiff below) {
     this.model = model;
+    this.below = below;
     this.above = above;
     this.stepper = stepper;
     this.refusal = refusal;
@@ -129,7 +134,7 @@ public final class RecoveryStepper {
     LOG.log(System.Logger.Level.DEBUG, "recovery fast path on from block {0}", cut);
     return new RecoveryStepper(model, parts.above(),
         new AdamStepper(parts.above(), trainable, adam), Optional.empty(), OptionalInt.of(cut),
-        cache, parts.residualPlaceholder(), above);
+        cache, parts.residualPlaceholder(), above, parts.below());
   }
 
   /**
@@ -151,7 +156,7 @@ public final class RecoveryStepper {
   private static RecoveryStepper plain(SameDiffModel model, Collection<String> trainable,
       AdamSettings adam, String reason) {
     return new RecoveryStepper(model, model, new AdamStepper(model, trainable, adam),
-        Optional.of(reason), OptionalInt.empty(), null, null, Set.of());
+        Optional.of(reason), OptionalInt.empty(), null, null, Set.of(), null);
   }
 
   private static Optional<String> refusal(SameDiffModel model, Collection<String> trainable) {
@@ -214,13 +219,28 @@ public final class RecoveryStepper {
             + split + " where the model computes " + whole;
         LOG.log(System.Logger.Level.WARNING, "recovery fast path off: {0}", reason);
         // nothing has been stepped yet: a fresh optimiser on the whole graph is equivalent
-        stepper = new AdamStepper(model, stepper.trainable(), stepper.settings());
+        AdamStepper plain = new AdamStepper(model, stepper.trainable(), stepper.settings());
+        stepper.close();
+        stepper = plain;
         refusal = Optional.of(reason);
         cut = OptionalInt.empty();
+        release(batch, upper);
         return stepper.tryStep(batch);
       }
     }
-    return stepper.tryStep(upper);
+    try {
+      return stepper.tryStep(upper);
+    } finally {
+      release(batch, upper);
+    }
+  }
+
+  /** Frees the activations of {@code upper} unless the cache keeps them. */
+  private void release(Batch batch, Batch upper) {
+    INDArray a = upper.placeholders().get(residualPlaceholder);
+    if (a != null && !cache.holds(batch, a) && !a.wasClosed() && a.closeable()) {
+      a.close();
+    }
   }
 
   /**
@@ -235,10 +255,24 @@ public final class RecoveryStepper {
     if (cut.isEmpty() || !checked) {
       return new LossEvaluator(model).meanLoss(batches);
     }
-    // lazily: a small activation cache may release a batch's activations to make room for the
-    // next one, so each upper batch is made just before it is evaluated
-    Iterable<Batch> upper = () -> batches.stream().map(this::upper).iterator();
-    return new LossEvaluator(above).meanLoss(upper);
+    // one batch at a time: a small activation cache may release a batch's activations to make
+    // room for the next one, and activations it does not keep are freed right after use
+    LossEvaluator evaluator = new LossEvaluator(above);
+    double sum = 0;
+    long tokens = 0;
+    for (Batch b : batches) {
+      Batch upper = upper(b);
+      try {
+        sum += evaluator.loss(upper) * b.tokens();
+      } finally {
+        release(b, upper);
+      }
+      tokens += b.tokens();
+    }
+    if (tokens == 0) {
+      throw new IllegalArgumentException("need at least one batch to evaluate, got none");
+    }
+    return sum / tokens;
   }
 
   private Batch upper(Batch batch) {
@@ -253,6 +287,28 @@ public final class RecoveryStepper {
     }
     in.put(residualPlaceholder, cache.get(batch));
     return batch.withPlaceholders(in);
+  }
+
+  /**
+   * Frees this stepper's native memory now: the optimiser's state and op outputs, the cached
+   * activations and, on the fast path, the split graph's session caches. The model and its
+   * parameters are untouched. Why explicit: a recovery's arrays are off-heap and tens to
+   * hundreds of megabytes (the activation cache alone may hold 256 MiB); left to the garbage
+   * collector they outlive the run by minutes and a study's resident memory grows with every
+   * run. The stepper cannot step after this.
+   */
+  @Override
+  public void close() {
+    stepper.close();
+    if (cache != null) {
+      cache.close();
+    }
+    if (above != model) {
+      SessionMemory.release(above.graph());
+    }
+    if (below != null) {
+      SessionMemory.release(below);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ablation.samediff.recovery;
 
+import dev.ablation.samediff.NativeMemory;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
@@ -196,21 +197,29 @@ public final class SameDiffRecovery {
       List<Batch> validation) {
     long step = 0;
     RecoveryStepper stepper = stepper(surgeon, freeze, wiped, adam, 0);
-    long nextChange = freeze.nextChangeAfter(0).orElse(Long.MAX_VALUE);
-    while (!monitor.isFinished()) {
-      if (step == nextChange) {
-        // a schedule changed the trainable set: fresh optimiser state for the new set
-        stepper = stepper(surgeon, freeze, wiped, adam, step);
-        nextChange = freeze.nextChangeAfter(step).orElse(Long.MAX_VALUE);
+    try {
+      long nextChange = freeze.nextChangeAfter(0).orElse(Long.MAX_VALUE);
+      while (!monitor.isFinished()) {
+        if (step == nextChange) {
+          // a schedule changed the trainable set: fresh optimiser state for the new set
+          stepper.close();
+          stepper = stepper(surgeon, freeze, wiped, adam, step);
+          nextChange = freeze.nextChangeAfter(step).orElse(Long.MAX_VALUE);
+        }
+        if (!step(monitor, stepper, training)) {
+          break;
+        }
+        step++;
+        if (monitor.evaluationDue()) {
+          // on the fast path only the part above the cut runs, on cached activations
+          monitor.evaluate(stepper.meanLoss(validation));
+        }
       }
-      if (!step(monitor, stepper, training)) {
-        break;
-      }
-      step++;
-      if (monitor.evaluationDue()) {
-        // on the fast path only the part above the cut runs, on cached activations
-        monitor.evaluate(stepper.meanLoss(validation));
-      }
+    } finally {
+      // the run's arena, optimiser state and activation cache go back now, not at some
+      // later garbage collection (issue 21: a study's resident memory grew by each run's)
+      stepper.close();
+      NativeMemory.trim();
     }
   }
 

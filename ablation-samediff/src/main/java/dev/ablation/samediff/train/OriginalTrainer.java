@@ -1,5 +1,6 @@
 package dev.ablation.samediff.train;
 
+import dev.ablation.samediff.NativeMemory;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.recovery.ReferenceBudget;
@@ -78,24 +79,30 @@ public final class OriginalTrainer {
     List<Double> losses = new ArrayList<>();
     losses.add(curve.get(0).validationLoss());
     Convergence until = plan.convergence();
-    while (batches.hasNext() && (fixed == 0 || stepper.steps() < fixed)) {
-      Batch b = batches.next();
-      trainSum += stepper.step(b) * b.tokens();
-      trainTokens += b.tokens();
-      boolean last = !batches.hasNext() || stepper.steps() == fixed;
-      if (stepper.steps() % plan.evaluateEvery() == 0 || last) {
-        ValidationPoint p = new ValidationPoint(stepper.steps(), stepper.examples(),
-            stepper.tokens(), trainSum / trainTokens, evaluator.meanLoss(validation));
-        record(curve, p);
-        losses.add(p.validationLoss());
-        trainSum = 0;
-        trainTokens = 0;
-        if (until != null && fixed == 0
-            && stepper.steps() >= plan.adam().schedule().warmupSteps()
-            && until.holds(losses)) {
-          break; // fully trained: S x E is what it took
+    try {
+      while (batches.hasNext() && (fixed == 0 || stepper.steps() < fixed)) {
+        Batch b = batches.next();
+        trainSum += stepper.step(b) * b.tokens();
+        trainTokens += b.tokens();
+        b.free(); // made for this step alone
+        boolean last = !batches.hasNext() || stepper.steps() == fixed;
+        if (stepper.steps() % plan.evaluateEvery() == 0 || last) {
+          ValidationPoint p = new ValidationPoint(stepper.steps(), stepper.examples(),
+              stepper.tokens(), trainSum / trainTokens, evaluator.meanLoss(validation));
+          record(curve, p);
+          losses.add(p.validationLoss());
+          trainSum = 0;
+          trainTokens = 0;
+          if (until != null && fixed == 0
+              && stepper.steps() >= plan.adam().schedule().warmupSteps()
+              && until.holds(losses)) {
+            break; // fully trained: S x E is what it took
+          }
         }
       }
+    } finally {
+      stepper.close();
+      NativeMemory.trim();
     }
     ReferenceBudget budget = new ReferenceBudget(stepper.examples(), stepper.tokens());
     return new TrainedOriginal(model, theta0, budget, curve,

@@ -34,7 +34,7 @@ import org.nd4j.linalg.learning.config.Adam;
  *
  * <p>Not thread-safe.
  */
-public final class PopulationStepper {
+public final class PopulationStepper implements AutoCloseable {
   private final PopulationModel model;
   private final AdamSettings settings;
   private final List<String> stacked = new ArrayList<>();
@@ -199,6 +199,29 @@ public final class PopulationStepper {
       next.add(name, newMask, newState, false);
     }
     return next;
+  }
+
+  /**
+   * Frees this stepper's native memory now (its arena's op outputs, the Adam state and the
+   * masks); the population's parameters are the model's and stay. A stepper made by
+   * {@link #keep} owns copies, so closing the one it came from is safe.
+   */
+  @Override
+  public void close() {
+    arena.close();
+    for (INDArray a : states.values()) {
+      if (!a.wasClosed() && a.closeable()) {
+        a.close();
+      }
+    }
+    for (INDArray a : masks.values()) {
+      if (!a.wasClosed() && a.closeable()) {
+        a.close();
+      }
+    }
+    states.clear();
+    masks.clear();
+    updaters.clear();
   }
 
   /**

@@ -35,12 +35,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * out by the previous run becomes free again: <b>a caller must have finished with everything
  * the previous call returned</b> (gradients, losses, activations) before calling {@code run}
  * again, and must copy what it keeps. Arrays of shapes that the previous call did not use are
- * dropped (for the garbage collector), so the arena holds at most about two calls' worth of
- * arrays when shapes change (a short last batch) and one call's worth otherwise.
+ * closed at once, so the arena holds one call's worth of arrays. {@link #close} frees every
+ * array it holds: its native memory goes back when the stepper that owns it is done, not when
+ * the garbage collector gets round to it (a recovery's arena is tens of megabytes; a study that
+ * left them to the collector grew to gigabytes resident).
  *
  * <p>Not thread-safe: one arena per thread and stepper.
  */
-public final class StepArena {
+public final class StepArena implements AutoCloseable {
 
   private final Map<Key, ArrayDeque<INDArray>> free = new HashMap<>();
   private final Map<Key, List<INDArray>> lent = new HashMap<>();
@@ -84,8 +86,34 @@ public final class StepArena {
     return b;
   }
 
+  /**
+   * Frees every array of this arena. A caller must have finished with everything the last
+   * {@link #run} returned. The arena stays usable: a later {@code run} allocates afresh.
+   */
+  @Override
+  public void close() {
+    for (ArrayDeque<INDArray> q : free.values()) {
+      q.forEach(StepArena::free);
+    }
+    for (List<INDArray> l : lent.values()) {
+      l.forEach(StepArena::free);
+    }
+    free.clear();
+    lent.clear();
+  }
+
+  private static void free(INDArray a) {
+    if (!a.wasClosed() && a.closeable()) {
+      a.close();
+    }
+  }
+
   private void recycle() {
-    free.clear(); // shapes the last call did not ask for: let the collector free them
+    // shapes the last call did not ask for: free them now rather than at the next collection
+    for (ArrayDeque<INDArray> q : free.values()) {
+      q.forEach(StepArena::free);
+    }
+    free.clear();
     for (Map.Entry<Key, List<INDArray>> e : lent.entrySet()) {
       free.put(e.getKey(), new ArrayDeque<>(e.getValue()));
     }

@@ -1,5 +1,6 @@
 package dev.ablation.study.engine;
 
+import dev.ablation.samediff.NativeMemory;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
@@ -26,6 +27,7 @@ import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
 import dev.ablation.samediff.model.ReferenceBatches;
+import dev.ablation.samediff.SessionMemory;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.model.PopulationModel;
@@ -105,7 +107,11 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private final Map<String, Loaded> originals = new LinkedHashMap<>(4, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Loaded> eldest) {
-      return size() > LOADED_ORIGINALS;
+      if (size() > LOADED_ORIGINALS) {
+        eldest.getValue().release();
+        return true;
+      }
+      return false;
     }
   };
 
@@ -192,7 +198,23 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   /** One original in memory: the model (kept at its trained weights between runs) and its data. */
   private record Loaded(TrainedOriginal trained, SameDiffSurgeon surgeon, WeightSnapshot weights,
-      Split split, List<Batch> validation, LossEvaluator.Evaluation evaluation) {}
+      Split split, List<Batch> validation, LossEvaluator.Evaluation evaluation) {
+    /**
+     * Frees what this original holds off the heap and no one else uses: its graph's session
+     * caches, its validation batches and the original's logits. Called when the engine drops
+     * it, so the memory goes back then and not at some later garbage collection (issue 21).
+     */
+    void release() {
+      SessionMemory.release(trained.model().model().graph());
+      validation.forEach(Batch::free);
+      for (org.nd4j.linalg.api.ndarray.INDArray a : evaluation.logits()) {
+        if (!a.wasClosed() && a.closeable()) {
+          a.close();
+        }
+      }
+      NativeMemory.trim();
+    }
+  }
 
   @Override
   public Original original(OriginalSpec spec) {
@@ -332,7 +354,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
       for (RecoveryRequest r : members) {
         l.surgeon().freeze(r.policy(), r.target().layers(), 0);
         trainable.add(List.copyOf(l.surgeon().trainableVariables()));
-        Iterator<Batch> order = trainingOrder(l, t, Seeds.of(r.seed()).recoveryData());
+        // kept: these batches are stepped on again below (trainingOrder frees each one)
+        Iterator<Batch> order = keptOrder(l, t, Seeds.of(r.seed()).recoveryData());
         List<Batch> batches = new ArrayList<>();
         for (int i = 0; i <= steps; i++) {
           batches.add(order.next());
@@ -344,17 +367,21 @@ public final class SameDiffStudyEngine implements StudyEngine {
       double evaluationsPerStep = 1.0 / t.evalEvery();
       double single = 0;
       for (int m = 0; m < members.size(); m++) {
-        RecoveryStepper stepper = RecoveryStepper.create(model.model(), trainable.get(m), adam);
-        stepper.tryStep(data.get(m).get(0));
-        stepper.meanLoss(l.validation()); // fills the validation batches' activation cache
-        long c0 = cpu.getCurrentThreadCpuTime();
-        for (int i = 1; i <= steps; i++) {
-          stepper.tryStep(data.get(m).get(i));
+        try (RecoveryStepper stepper =
+            RecoveryStepper.create(model.model(), trainable.get(m), adam)) {
+          stepper.tryStep(data.get(m).get(0));
+          // the activation cache keeps a batch from its second visit on: two passes fill it
+          stepper.meanLoss(l.validation());
+          stepper.meanLoss(l.validation());
+          long c0 = cpu.getCurrentThreadCpuTime();
+          for (int i = 1; i <= steps; i++) {
+            stepper.tryStep(data.get(m).get(i));
+          }
+          single += cpu.getCurrentThreadCpuTime() - c0;
+          c0 = cpu.getCurrentThreadCpuTime();
+          stepper.meanLoss(l.validation());
+          single += (cpu.getCurrentThreadCpuTime() - c0) * evaluationsPerStep * steps;
         }
-        single += cpu.getCurrentThreadCpuTime() - c0;
-        c0 = cpu.getCurrentThreadCpuTime();
-        stepper.meanLoss(l.validation());
-        single += (cpu.getCurrentThreadCpuTime() - c0) * evaluationsPerStep * steps;
         l.surgeon().restore(l.weights());
       }
       List<Map<String, org.nd4j.linalg.api.ndarray.INDArray>> weights = new ArrayList<>();
@@ -373,6 +400,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
       c0 = cpu.getCurrentThreadCpuTime();
       evaluate(population.model(), l.validation());
       pop += (cpu.getCurrentThreadCpuTime() - c0) * evaluationsPerStep * steps;
+      population.close();
+      data.forEach(batches -> batches.forEach(Batch::free));
       return single / Math.max(1, pop);
     } finally {
       l.surgeon().restore(l.weights());
@@ -601,9 +630,42 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   private static Iterator<Batch> trainingOrder(Loaded l, TrainingSettings t, long seed) {
+    return new FreeingIterator(keptOrder(l, t, seed));
+  }
+
+  /** The same order as {@link #trainingOrder}, each batch left to its user. */
+  private static Iterator<Batch> keptOrder(Loaded l, TrainingSettings t, long seed) {
     ReferenceBatches batcher = ReferenceBatches.of(l.trained().model());
     return new BatchIterator(l.split().train(), t.batchSize(), seed, Integer.MAX_VALUE,
         batcher::batch);
+  }
+
+  /**
+   * Frees each batch when the next one is asked for: a recovery step is over by then, and the
+   * batch was drawn for that step alone (issue 21: off-heap arrays are freed when their step
+   * ends, not at some later garbage collection).
+   */
+  private static final class FreeingIterator implements Iterator<Batch> {
+    private final Iterator<Batch> batches;
+    private Batch last;
+
+    FreeingIterator(Iterator<Batch> batches) {
+      this.batches = batches;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return batches.hasNext();
+    }
+
+    @Override
+    public Batch next() {
+      if (last != null) {
+        last.free();
+      }
+      last = batches.next();
+      return last;
+    }
   }
 
   /** The model of shape {@code m} for a corpus of {@code vocab} tokens (plus a mask token for encoder-only). */
@@ -652,6 +714,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   @Override
   public void close() {
+    originals.values().forEach(Loaded::release);
     originals.clear();
   }
 }

@@ -88,23 +88,28 @@ class ReportGoldenTest {
 
   /** The generator of {@code golden/results.json}: three fake studies and a few edits. */
   private static void writeResults(Path dir) throws IOException {
-    TrainingSettings markov = new TrainingSettings(16, 8, 8, 512, 2, 1e-3, 8, 0.05, 5, 1.0,
-        true);
-    TrainingSettings translate = new TrainingSettings(16, 8, 8, 512, 2, 1e-3, 8, 0.05, 5, 1.0,
-        true, Task.TRANSLATE);
+    TrainingSettings markov = TrainingSettings.builder().vocab(16).seqLen(8).batchSize(8)
+        .strings(512).maxEpochs(2).peakRate(1e-3).evalEvery(8).epsilon(0.05).patience(5)
+        .budgetFraction(1.0).scratch(true).build();
+    TrainingSettings translate = markov.toBuilder().task(Task.TRANSLATE).build();
     List<RunRecord> records = new ArrayList<>();
-    records.addAll(run(dir.resolve("a"), new StudyPlan(List.of(Arch.DECODER), List.of(2, 3),
-        List.of(32), 4, List.of(), List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()),
-        List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()), List.of(1L, 2L, 3L),
-        markov)));
-    records.addAll(run(dir.resolve("b"), new StudyPlan(List.of(Arch.DECODER), List.of(2),
-        List.of(64), 4, List.of(), List.of(ReinitScheme.fresh(),
-            ReinitScheme.shrinkPerturb(0.5, 2.0)), List.of(FreezePolicy.onlyWiped()),
-        List.of(1L, 2L, 3L), markov, List.of(1.0, 3.0))));
-    records.addAll(run(dir.resolve("c"), new StudyPlan(List.of(Arch.ENCODER_DECODER),
-        List.of(2), List.of(32), 4, List.of(), List.of(ReinitScheme.fresh()),
-        List.of(FreezePolicy.onlyWiped()), List.of(1L, 2L, 3L), translate, List.of(1.0),
-        List.of(WipeKind.BLOCK, WipeKind.CROSS_ATTENTION, WipeKind.ALL_CROSS_ATTENTION))));
+    records.addAll(run(dir.resolve("a"), StudyPlan.builder().archs(List.of(Arch.DECODER))
+        .depths(List.of(2, 3)).widths(List.of(32)).heads(4).wipe(List.of())
+        .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()))
+        .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()))
+        .seeds(List.of(1L, 2L, 3L)).training(markov).build()));
+    records.addAll(run(dir.resolve("b"), StudyPlan.builder().archs(List.of(Arch.DECODER))
+        .depths(List.of(2)).widths(List.of(64)).heads(4).wipe(List.of())
+        .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.shrinkPerturb(0.5, 2.0)))
+        .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L, 3L))
+        .training(markov).recoveryLr(List.of(1.0, 3.0)).build()));
+    records.addAll(run(dir.resolve("c"), StudyPlan.builder()
+        .archs(List.of(Arch.ENCODER_DECODER)).depths(List.of(2)).widths(List.of(32)).heads(4)
+        .wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
+        .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L, 3L))
+        .training(translate).recoveryLr(List.of(1.0))
+        .kinds(List.of(WipeKind.BLOCK, WipeKind.CROSS_ATTENTION,
+            WipeKind.ALL_CROSS_ATTENTION)).build()));
     // the fake always damages past the target: make the last block of N = 3 undamaged in two
     // seeds, as the middle and late blocks of deeper models are
     List<RunRecord> edited = new ArrayList<>();

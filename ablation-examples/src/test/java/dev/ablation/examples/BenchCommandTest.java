@@ -26,7 +26,8 @@ class BenchCommandTest {
     assertThat(lines).contains("native_build=" + expectedNativeBuild(), "step_arena=true");
     for (String name : List.of("full_step_ms", "eval_ms_per_batch", "recovery_step_ms_L0",
         "recovery_step_ms_L1", "recovery_step_ms_L1_plain", "recovery_over_full_L1",
-        "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps", "ops_per_step",
+        "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps",
+        "rss_growth_mb_10_steps", "step_wall_over_cpu", "ops_per_step",
         "full_step_cpu_ms", "population_K8_over_single", "population_K8_L0_over_single",
         "population_K8_L1_over_single_wall", "population_K8_over_fastpath",
         "population_K8_half_retired_step_cpu_ms", "population_K8_rebuild_to_K4_ms",
@@ -58,8 +59,18 @@ class BenchCommandTest {
         .as("--full-step-only runs no study figures (bench/compare.sh relies on it)").isEmpty();
     List<String> figures = text.toString().lines().filter(l -> l.startsWith("n2_d8_t4."))
         .map(l -> l.substring("n2_d8_t4.".length(), l.indexOf('='))).toList();
-    assertThat(figures).containsExactly("full_step_ms", "full_step_ms_mean", "gflop_per_step",
+    assertThat(figures).containsExactly("full_step_ms", "full_step_ms_mean",
+        "step_wall_over_cpu", "gflop_per_step",
         "full_step_gflops", "ops_per_step", "parameter_arrays", "full_step_cpu_ms");
+  }
+
+  @Test
+  void memoryFiguresRunAlone() {
+    CommandLine cl = Main.commandLine(Main.DEFAULT_ENGINE);
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute("bench", "--memory", "--skip-study")).isEqualTo(2);
+    assertThat(err.toString()).contains("--memory runs only the memory figures");
   }
 
   @Test

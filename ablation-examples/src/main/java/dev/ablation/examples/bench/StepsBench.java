@@ -13,8 +13,9 @@ import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.samediff.recovery.PopulationRecovery;
-import dev.ablation.samediff.recovery.RecoveryStepper;
-import dev.ablation.samediff.recovery.SameDiffRecovery;
+import dev.ablation.samediff.internal.RecoveryStepper;
+import dev.ablation.samediff.internal.RecoveryLoop;
+import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.AdamSettings;
@@ -97,7 +98,7 @@ public final class StepsBench {
 
   /**
    * {@code population_K<k>_recovery_over_fastpath}: whole recoveries, evaluations included —
-   * K {@link SameDiffRecovery#run}s one after another (the study's path: the fast path where
+   * K {@link Recovery#run(java.util.Iterator, List)}s one after another (the study's path: the fast path where
    * the policy allows, each run a fresh stepper and cache) against one
    * {@link PopulationRecovery} of the same K members (rebuilt at half). Members: the default
    * preset's runs of one original (targets × schemes × policies, cycled to K) on a briefly
@@ -130,13 +131,14 @@ public final class StepsBench {
         dev.ablation.api.recovery.EvaluationSchedule.dense(4));
     AdamSettings adam = AdamSettings.of(3e-3).withSchedule(LrSchedule.warmup(8));
     StudyPlan plan = Presets.DEFAULT.plan();
-    List<SameDiffRecovery.Plan> mix = new ArrayList<>();
+    List<Recovery> mix = new ArrayList<>();
     for (WipeTarget t : plan.targets(new ModelSpec(Arch.DECODER, c.nLayers(), c.dModel(),
         c.nHeads()))) {
       for (var scheme : plan.schemes()) {
         for (FreezePolicy policy : plan.policies()) {
-          mix.add(new SameDiffRecovery.Plan(t.layers(), scheme, policy, 1 + mix.size(),
-              settings, adam));
+          mix.add(Recovery.builder(surgeon).wipe(t.layers(), scheme).freeze(policy)
+              .seed(1 + mix.size()).target(settings.criterion(), settings.reference())
+              .budget(settings.budget()).evaluate(settings.schedule()).optimiser(adam).build());
         }
       }
     }
@@ -146,15 +148,14 @@ public final class StepsBench {
     }
     long c0 = CPU.getCurrentThreadCpuTime();
     for (int i = 0; i < k; i++) {
-      SameDiffRecovery.run(surgeon, mix.get(i % mix.size()),
-          SameDiffRecovery.cycle(orders.get(i)), validation, java.util.Map.of());
+      mix.get(i % mix.size()).run(RecoveryLoop.cycle(orders.get(i)), validation);
       surgeon.restore(trained);
     }
     double singles = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
     List<PopulationRecovery.Member> members = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       members.add(new PopulationRecovery.Member(mix.get(i % mix.size()),
-          SameDiffRecovery.cycle(orders.get(i)), java.util.Map.of()));
+          RecoveryLoop.cycle(orders.get(i))));
     }
     c0 = CPU.getCurrentThreadCpuTime();
     PopulationRecovery.run(m, surgeon, members, validation);

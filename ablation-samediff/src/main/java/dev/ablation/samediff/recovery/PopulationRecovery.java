@@ -33,8 +33,8 @@ import java.util.function.BiConsumer;
 
 /**
  * K recovery runs of one trained original in one graph ({@link PopulationModel}): each member
- * is a {@link SameDiffRecovery.Plan} (wipe target, reinit scheme, freeze policy, wipe seed)
- * with its own training order. Every member gets what its single {@link SameDiffRecovery#run}
+ * is a {@link Recovery} (wipe target, reinit scheme, freeze policy, wipe seed) with its own
+ * training order. Every member gets what its single {@link Recovery#run(Iterator, List)}
  * would get, computed by the same code: the surgeon wipes the original with the member's seed
  * and measures the step-0 damage, the member's policy sets the trainable set, a
  * {@link RecoveryMonitor} per member charges its steps, takes its validation losses on the
@@ -59,19 +59,27 @@ public final class PopulationRecovery {
   private PopulationRecovery() {}
 
   /**
-   * One member: what a single {@link SameDiffRecovery#run} would be given.
+   * One member: a recovery built by {@link Recovery#builder} on the population's surgeon, and
+   * its training order. It runs as {@link Recovery#run(Iterator, List)} would run it (its wipe,
+   * seed, policy, settings with listener, optimiser and manifest configuration), stepped with
+   * the other members in one stacked graph.
    *
-   * @param plan wipe, scheme, policy, wipe seed, settings (listener included) and Adam
+   * @param recovery what this member does
    * @param training this member's batches in training order (endless)
-   * @param configuration extra key/values for its manifest
    */
-  public record Member(SameDiffRecovery.Plan plan, Iterator<Batch> training,
-      Map<String, String> configuration) {
-    /** Validates the fields and copies the configuration. */
+  public record Member(Recovery recovery, Iterator<Batch> training) {
+    /** Validates the fields. */
     public Member {
-      Objects.requireNonNull(plan, "plan");
+      Objects.requireNonNull(recovery, "recovery");
       Objects.requireNonNull(training, "training");
-      configuration = Map.copyOf(configuration);
+    }
+
+    SameDiffRecovery.Plan plan() {
+      return recovery.plan();
+    }
+
+    Map<String, String> configuration() {
+      return recovery.configuration();
     }
   }
 
@@ -128,6 +136,12 @@ public final class PopulationRecovery {
       throw new IllegalArgumentException("the surgeon must operate on the original's model");
     }
     validate(members);
+    for (int m = 0; m < members.size(); m++) {
+      if (members.get(m).recovery().surgeon() != surgeon) {
+        throw new IllegalArgumentException("member " + m + " was built on another surgeon;"
+            + " build every member with Recovery.builder(surgeon) on the population's surgeon");
+      }
+    }
     int k = members.size();
     WeightSnapshot entry = surgeon.snapshot();
     LossEvaluator.Evaluation before = new LossEvaluator(original.model()).evaluate(validation);

@@ -13,6 +13,7 @@ import dev.ablation.api.Surgery;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.Damage;
+import dev.ablation.api.recovery.EvaluationSchedule;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
@@ -29,11 +30,14 @@ import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.SameDiffModel;
+import dev.ablation.samediff.internal.RecoveryLoop;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.FitOptimiser;
+import com.google.common.collect.MapMaker;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
 import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -101,12 +106,63 @@ public final class Recovery {
     this.wiped = ImmutableList.copyOf(b.wiped);
     this.scheme = b.scheme;
     this.freeze = b.freeze;
-    this.settings = new RecoverySettings(b.criterion, b.budget, b.reference, b.evaluateEvery,
+    this.settings = new RecoverySettings(b.criterion, b.budget, b.reference, b.schedule,
         b.listener);
     this.adam = b.adam;
     this.seeds = b.seeds;
     this.configuration = ImmutableMap.copyOf(b.configuration);
     this.fitMapping = b.fitMapping;
+  }
+
+  /**
+   * The graphs a recovery has wiped and not yet put back, with who holds each. The wipe lives
+   * in the graph, but each builder may bring its own surgeon ({@link #builder(SameDiffModel)}
+   * makes a new one), so a surgeon's own {@link SameDiffSurgeon#pendingWipes()} cannot see
+   * another recovery's wipe; M2.1's {@code SameDiff} has no place to keep it. Weak keys by
+   * identity: a graph nobody uses any more leaves the map with its last reference.
+   */
+  private static final ConcurrentMap<SameDiff, Holder> HELD =
+      new MapMaker().weakKeys().makeMap();
+
+  /**
+   * Who wiped a graph: the surgeon is held weakly (it references the graph, which would then
+   * never leave {@link #HELD}). A holder whose surgeon no longer carries a wipe (restored by
+   * hand with {@code surgeon.restore(snapshot)}, say) holds nothing.
+   */
+  private record Holder(String who, java.lang.ref.WeakReference<SameDiffSurgeon> surgeon) {
+    boolean holds(SameDiffSurgeon other) {
+      SameDiffSurgeon s = surgeon.get();
+      return s != null && s != other && !s.pendingWipes().isEmpty();
+    }
+  }
+
+  private Recovery(SameDiffSurgeon surgeon, SameDiffRecovery.Plan plan,
+      Map<String, String> configuration) {
+    this.surgeon = surgeon;
+    this.wiped = plan.layers();
+    this.scheme = plan.scheme();
+    this.freeze = plan.freeze();
+    this.settings = plan.settings();
+    this.adam = plan.adam();
+    this.seeds = RunSeeds.of(SeedStream.WIPE, plan.seed());
+    this.configuration = ImmutableMap.copyOf(configuration);
+    this.fitMapping = Optional.empty();
+  }
+
+  /** The recovery {@code plan} describes, unvalidated (this package's tests and populations). */
+  static Recovery of(SameDiffSurgeon surgeon, SameDiffRecovery.Plan plan,
+      Map<String, String> configuration) {
+    return new Recovery(surgeon, plan, configuration);
+  }
+
+  /** This recovery as a plan: what a population member runs. */
+  SameDiffRecovery.Plan plan() {
+    return new SameDiffRecovery.Plan(wiped, scheme, freeze, seed(), settings, adam);
+  }
+
+  /** The builder's {@link Builder#describe} entries, for a population member's manifest. */
+  Map<String, String> configuration() {
+    return configuration;
   }
 
   /** A recovery of {@code model}, with a new surgeon over it. */
@@ -154,26 +210,55 @@ public final class Recovery {
     requireBatches("training", train);
     requireBatches("validation", validation);
     requireUnwiped();
+    new BatchShapes(surgeon.model().graph(), surgeon.model().lossVariable(), "training")
+        .check(placeholders(train));
+    return runChecked(RecoveryLoop.cycle(train), validation);
+  }
+
+  /**
+   * As {@link #run(List, List)}, on batches in the order {@code training} gives them: for a
+   * training order of your own (a shuffle per epoch, batches made as they are needed). The
+   * iterator must not run out before the run is decided (an endless one); its batches are not
+   * tried on the graph up front, so one that does not run through it fails at its step (the
+   * model is put back all the same).
+   *
+   * @throws IllegalArgumentException if a validation batch does not run through the graph,
+   *     before anything changed
+   * @throws IllegalStateException if the model carries a wipe that was not restored, or the
+   *     iterator ran out
+   */
+  public RecoveryResult run(Iterator<Batch> training, List<Batch> validation) {
+    Objects.requireNonNull(training, "training");
+    requireBatches("validation", validation);
+    requireUnwiped();
+    return runChecked(training, validation);
+  }
+
+  private RecoveryResult runChecked(Iterator<Batch> training, List<Batch> validation) {
     SameDiff sd = surgeon.model().graph();
-    String loss = surgeon.model().lossVariable();
-    new BatchShapes(sd, loss, "training").check(placeholders(train));
-    new BatchShapes(sd, loss, "validation").check(placeholders(validation));
-    LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
-    WeightSnapshot before = surgeon.snapshot();
+    new BatchShapes(sd, surgeon.model().lossVariable(), "validation")
+        .check(placeholders(validation));
+    Holder held = hold("a running Recovery.run");
     try {
-      surgeon.wipe(wiped, scheme, seed());
-      Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
-      // constants the policy trains become variables; nothing else about the graph changes
-      Set<ParameterPath> trainable = freeze.resolve(surgeon.layout(), wiped, 0);
-      if (!surgeon.trainable().containsAll(trainable)) {
-        Set<ParameterPath> all = new LinkedHashSet<>(surgeon.trainable());
-        all.addAll(trainable);
-        surgeon.setTrainable(all);
+      LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
+      WeightSnapshot before = surgeon.snapshot();
+      try {
+        surgeon.wipe(wiped, scheme, seed());
+        Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+        // constants the policy trains become variables; nothing else about the graph changes
+        Set<ParameterPath> trainable = freeze.resolve(surgeon.layout(), wiped, 0);
+        if (!surgeon.trainable().containsAll(trainable)) {
+          Set<ParameterPath> all = new LinkedHashSet<>(surgeon.trainable());
+          all.addAll(trainable);
+          surgeon.setTrainable(all);
+        }
+        return RecoveryLoop.retrain(surgeon, damage, wiped, freeze, settings, adam, training,
+            validation, Optional.of(original), manifest("run"));
+      } finally {
+        surgeon.restore(before);
       }
-      return SameDiffRecovery.retrain(surgeon, damage, wiped, freeze, settings, adam,
-          SameDiffRecovery.cycle(train), validation, Optional.of(original), manifest("run"));
     } finally {
-      surgeon.restore(before);
+      release(sd, held);
     }
   }
 
@@ -190,6 +275,25 @@ public final class Recovery {
           + " Put the trained weights back first: fit.restore() (or close the Fit) of the"
           + " recovery that wiped it, surgeon.restore(snapshot) or surgery.undo()");
     }
+    Holder holder = HELD.get(surgeon.model().graph());
+    if (holder != null && holder.holds(surgeon)) {
+      throw new IllegalStateException("the graph is held by " + holder.who() + ", another recovery"
+          + " that wiped it and has not put it back, so this one would measure the original's"
+          + " loss L* on a damaged model; nothing was changed. Restore the first: fit.restore()"
+          + " (or close the Fit, e.g. in try-with-resources) of that recovery; or rebuild the"
+          + " graph (a fresh model) for this one");
+    }
+  }
+
+  /** Marks the graph as wiped by this recovery, until it is put back. */
+  private Holder hold(String who) {
+    Holder h = new Holder(who + " wiping " + wiped, new java.lang.ref.WeakReference<>(surgeon));
+    HELD.put(surgeon.model().graph(), h);
+    return h;
+  }
+
+  private static void release(SameDiff graph, Holder h) {
+    HELD.remove(graph, h);
   }
 
   // --------------------------------------------------------------------------- sd.fit
@@ -233,6 +337,7 @@ public final class Recovery {
     LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
     WeightSnapshot start = surgeon.snapshot();
     Set<ParameterPath> before = surgeon.trainable();
+    Holder held = hold("an unrestored Recovery.Fit");
     try {
       surgeon.wipe(wiped, scheme, seed());
       Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
@@ -241,9 +346,10 @@ public final class Recovery {
       FitOptimiser.replace(sd, adam, features, labels);
       sd.setLossVariables(surgeon.model().lossVariable());
       RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));
-      return new Fit(monitor, validation, original, features, labels, before, start);
+      return new Fit(monitor, validation, original, features, labels, before, start, held);
     } catch (RuntimeException e) {
       surgeon.restore(start); // no Fit to restore it later: leave the model as it was
+      release(sd, held);
       throw e;
     }
   }
@@ -270,13 +376,15 @@ public final class Recovery {
     private final RecoveryFitListener listener;
     private final long parameterCount;
     private final WeightSnapshot start;
+    private final Holder held;
     private RecoveryResult result;
     private boolean restored;
 
     private Fit(RecoveryMonitor monitor, List<Batch> validation,
         LossEvaluator.Evaluation original, List<String> features, List<String> labels,
-        Set<ParameterPath> trainableBefore, WeightSnapshot start) {
+        Set<ParameterPath> trainableBefore, WeightSnapshot start, Holder held) {
       this.start = start;
+      this.held = held;
       this.monitor = monitor;
       this.validation = ImmutableList.copyOf(validation);
       this.original = original;
@@ -401,6 +509,7 @@ public final class Recovery {
       if (!restored) {
         surgeon.restore(start);
         restored = true;
+        release(surgeon.model().graph(), held);
       }
     }
 
@@ -483,7 +592,7 @@ public final class Recovery {
     private AdamSettings adam;
     private FreezePolicy freeze = FreezePolicy.onlyWiped();
     private TrainingBudget budget = TrainingBudget.ofReferenceFraction(1.0);
-    private int evaluateEvery = 10;
+    private EvaluationSchedule schedule = EvaluationSchedule.every(10);
     private RecoveryListener listener = RecoveryListener.none();
     private RunSeeds seeds = RunSeeds.of(SeedStream.WIPE, 0L);
     private final Map<String, String> configuration = new LinkedHashMap<>();
@@ -556,8 +665,18 @@ public final class Recovery {
     public Builder evaluateEvery(int steps) {
       if (steps < 1) {
         problems.add("evaluateEvery must be >= 1, got " + steps);
+        return this;
       }
-      this.evaluateEvery = steps;
+      this.schedule = EvaluationSchedule.every(steps);
+      return this;
+    }
+
+    /**
+     * When the validation loss is evaluated, e.g. densely at first and then every k steps
+     * ({@link EvaluationSchedule}); replaces {@link #evaluateEvery}. Default every 10 steps.
+     */
+    public Builder evaluate(EvaluationSchedule schedule) {
+      this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 

@@ -1,65 +1,36 @@
 package dev.ablation.samediff.recovery;
 
-import dev.ablation.samediff.NativeMemory;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
-import dev.ablation.api.ParameterPath;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.Damage;
-import dev.ablation.api.recovery.Fidelity;
-import dev.ablation.api.recovery.RecoveryMonitor;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.RunSeeds;
 import dev.ablation.api.recovery.SeedStream;
-import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
-import dev.ablation.samediff.SameDiffModel;
+import dev.ablation.samediff.internal.RecoveryLoop;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
-import dev.ablation.samediff.train.AdamStepper;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.Set;
 
 /**
- * <b>Internal, not API</b>: the loop behind {@link Recovery#run} and the study engine's seam
- * for what {@link Recovery} does not express (populations, a model rebuilt around a new
- * encoder, training from scratch). It may change or go away in any release without notice.
- * To run a recovery, use {@link Recovery#builder}; CHANGELOG.md shows how a
- * {@code SameDiffRecovery.run(surgeon, plan, …)} call reads there.
- *
- * <p>One whole recovery run on a SameDiff model: wipe, measure step-0 damage, freeze, retrain
- * with a fresh optimiser, evaluate every k steps, stop by the criterion or the budget, and
- * return the {@link RecoveryResult}. Unlike {@link Recovery#run} it leaves the model in its
- * recovered state and does not check the batches' shapes: its callers restore and check.
- *
- * <p>Freezing here is exact by construction: the policy sets the surgeon's trainable set (the one
- * record of what trains, see {@link SameDiffSurgeon}), the optimiser ({@link AdamStepper}) reads
- * it and never writes anything else, and the graph is not mutated (unless its owner
- * materialised it for {@code sd.fit}), so no gradient graph is rebuilt between runs. Where
- * everything below the lowest trainable block is frozen, steps run on the graph from that block
- * up, fed the cached residual stream entering it ({@link RecoveryStepper}: the fast path, on by
- * default where it is valid).
- *
- * <p>FLOPs are charged by the usual estimate of 6 × parameters × tokens per training step
- * (forward and backward of the whole model), the same for every freeze policy, so that policies
- * are compared in examples and tokens, not in a FLOP model.
+ * Package-private since issue 23 (it was public): what one recovery is, as the population runs
+ * and this package's tests take it, and the single run that leaves the model recovered. From
+ * outside this package every recovery starts at {@link Recovery#builder}, which is the one
+ * entry point; {@link Recovery#plan()} gives a built recovery's plan.
  */
-public final class SameDiffRecovery {
+final class SameDiffRecovery {
   private SameDiffRecovery() {}
 
   /**
@@ -72,10 +43,9 @@ public final class SameDiffRecovery {
    * @param settings criterion, budget, reference and evaluation interval
    * @param adam the fresh optimiser's settings
    */
-  public record Plan(List<LayerPath> layers, ReinitScheme scheme, FreezePolicy freeze, long seed,
+  record Plan(List<LayerPath> layers, ReinitScheme scheme, FreezePolicy freeze, long seed,
       RecoverySettings settings, AdamSettings adam) {
-    /** Validates the fields. */
-    public Plan {
+    Plan {
       Objects.requireNonNull(scheme, "scheme");
       Objects.requireNonNull(freeze, "freeze");
       Objects.requireNonNull(settings, "settings");
@@ -102,178 +72,31 @@ public final class SameDiffRecovery {
 
   /**
    * Runs the plan on the surgeon's model and leaves the model in its recovered state (take a
-   * {@link SameDiffSurgeon#snapshot()} first to go back).
-   *
-   * @param training batches in training order; must not run out before the run ends (cycle it)
-   * @param validation held-out batches, evaluated without gradients
-   * @param configuration extra key/values for the manifest (model, data, ...)
+   * {@link SameDiffSurgeon#snapshot()} first to go back); no batch-shape checks.
    */
-  public static RecoveryResult run(SameDiffSurgeon surgeon, Plan plan, Iterator<Batch> training,
+  static RecoveryResult run(SameDiffSurgeon surgeon, Plan plan, Iterator<Batch> training,
       List<Batch> validation, Map<String, String> configuration) {
     Objects.requireNonNull(surgeon, "surgeon");
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(training, "training");
-    requireValidation(validation);
-    SameDiffModel model = surgeon.model();
+    if (validation == null || validation.isEmpty()) {
+      throw new IllegalArgumentException("recovery needs at least one validation batch");
+    }
     // resolve first: a bad layer or a policy that freezes everything fails before any change
     plan.freeze().resolve(surgeon.layout(), plan.layers(), 0);
-
-    LossEvaluator.Evaluation original = new LossEvaluator(model).evaluate(validation);
+    LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
     surgeon.wipe(plan.layers(), plan.scheme(), plan.seed());
     Damage damage = StepZeroDamage.measure(surgeon, plan.layers(), original, validation);
-
     Map<String, String> config = new LinkedHashMap<>(configuration);
     config.putAll(plan.describe());
     RunManifest manifest = RunManifest.of(config, RunSeeds.of(SeedStream.WIPE, plan.seed()),
         SameDiffEnvironment.current());
-    return retrain(surgeon, damage, plan.layers(), plan.freeze(), plan.settings(), plan.adam(),
-        training, validation, Optional.of(original), manifest);
+    return RecoveryLoop.retrain(surgeon, damage, plan.layers(), plan.freeze(), plan.settings(),
+        plan.adam(), training, validation, Optional.of(original), manifest);
   }
 
-  /**
-   * The part of {@link #run} after the wipe, for surgeries {@code run} cannot express (e.g. a
-   * model rebuilt with a new encoder): retrains what {@code freeze} leaves trainable around
-   * {@code wiped}, judged against {@code damage}, and reports agreement with {@code original}'s
-   * logits at the end when given.
-   */
-  public static RecoveryResult retrain(SameDiffModel model, Damage damage, List<LayerPath> wiped,
-      FreezePolicy freeze, RecoverySettings settings, AdamSettings adam,
-      Iterator<Batch> training, List<Batch> validation,
-      Optional<LossEvaluator.Evaluation> original, RunManifest manifest) {
-    return retrain(SameDiffSurgeon.of(model), damage, wiped, freeze, settings, adam, training,
-        validation, original, manifest);
-  }
-
-  /**
-   * As {@link #retrain(SameDiffModel, Damage, List, FreezePolicy, RecoverySettings,
-   * AdamSettings, Iterator, List, Optional, RunManifest)} through {@code surgeon}, whose
-   * trainable set the policy sets at the start and at each scheduled change (and leaves as the
-   * last phase had it).
-   */
-  public static RecoveryResult retrain(SameDiffSurgeon surgeon, Damage damage,
-      List<LayerPath> wiped, FreezePolicy freeze, RecoverySettings settings, AdamSettings adam,
-      Iterator<Batch> training, List<Batch> validation,
-      Optional<LossEvaluator.Evaluation> original, RunManifest manifest) {
-    requireValidation(validation);
-    SameDiffModel model = surgeon.model();
-    RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
-    train(monitor, surgeon, freeze, wiped, adam, training, validation);
-    Optional<Fidelity> fidelity = Optional.empty();
-    if (original.isPresent() && !original.get().logits().isEmpty()
-        && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
-      fidelity = Optional.of(LossEvaluator.fidelity(original.get(),
-          new LossEvaluator(model).evaluate(validation)));
-    }
-    return monitor.result(fidelity);
-  }
-
-  /**
-   * {@code T_scratch}: trains a freshly initialised model (every parameter trainable) with the
-   * same settings and judges it against the original's {@code L*}, so the examples it needs to
-   * reach the same target stand next to each {@code T_ε}.
-   *
-   * @param fresh a new, untrained model of the same architecture
-   * @param lossOriginal the original's validation loss {@code L*}
-   */
-  public static RecoveryResult fromScratch(SameDiffModel fresh, double lossOriginal,
-      RecoverySettings settings, AdamSettings adam, Iterator<Batch> training,
-      List<Batch> validation, Map<String, String> configuration) {
-    requireValidation(validation);
-    double l0 = new LossEvaluator(fresh).meanLoss(validation);
-    Damage damage = new Damage(lossOriginal, l0, OptionalDouble.empty(), Optional.empty());
-    Map<String, String> config = new LinkedHashMap<>(configuration);
-    config.put("run", "scratch");
-    config.put("adam", adam.toString());
-    RunManifest manifest = RunManifest.of(config, RunSeeds.none(), SameDiffEnvironment.current());
-    RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
-    // the same loop as a recovery, with every parameter trainable and nothing wiped
-    train(monitor, SameDiffSurgeon.of(fresh), FreezePolicy.allTrainable(), List.of(), adam,
-        training, validation);
-    return monitor.result(Optional.empty());
-  }
-
-  private static void train(RecoveryMonitor monitor, SameDiffSurgeon surgeon,
-      FreezePolicy freeze, List<LayerPath> wiped, AdamSettings adam, Iterator<Batch> training,
-      List<Batch> validation) {
-    long step = 0;
-    RecoveryStepper stepper = stepper(surgeon, freeze, wiped, adam, 0);
-    try {
-      long nextChange = freeze.nextChangeAfter(0).orElse(Long.MAX_VALUE);
-      while (!monitor.isFinished()) {
-        if (step == nextChange) {
-          // a schedule changed the trainable set: fresh optimiser state for the new set
-          stepper.close();
-          stepper = stepper(surgeon, freeze, wiped, adam, step);
-          nextChange = freeze.nextChangeAfter(step).orElse(Long.MAX_VALUE);
-        }
-        if (!step(monitor, stepper, training)) {
-          break;
-        }
-        step++;
-        if (monitor.evaluationDue()) {
-          // on the fast path only the part above the cut runs, on cached activations
-          monitor.evaluate(stepper.meanLoss(validation));
-        }
-      }
-    } finally {
-      // the run's arena, optimiser state and activation cache go back now, not at some
-      // later garbage collection (issue 21: a study's resident memory grew by each run's)
-      stepper.close();
-      NativeMemory.trim();
-    }
-  }
-
-  /** Charges and runs one step; false when the run is over. */
-  private static boolean step(RecoveryMonitor monitor, RecoveryStepper stepper,
-      Iterator<Batch> training) {
-    Batch b;
-    try {
-      b = training.next();
-    } catch (NoSuchElementException e) {
-      throw new IllegalStateException("the training iterator ran out after "
-          + monitor.spent().steps() + " steps; give an endless (cycling) iterator", e);
-    }
-    if (!monitor.tryStep(new Cost(1, b.examples(), b.tokens(),
-        6.0 * stepper.parameterCount() * b.tokens()))) {
-      return false;
-    }
-    monitor.stepDone(stepper.tryStep(b));
-    return true;
-  }
-
-  /** Sets the surgeon's trainable set for {@code step} and a fresh stepper reading it. */
-  private static RecoveryStepper stepper(SameDiffSurgeon surgeon, FreezePolicy freeze,
-      List<LayerPath> wiped, AdamSettings adam, long step) {
-    surgeon.freeze(freeze, wiped, step);
-    return RecoveryStepper.create(surgeon, adam);
-  }
-
-  private static void requireValidation(List<Batch> validation) {
-    if (validation == null || validation.isEmpty()) {
-      throw new IllegalArgumentException("recovery needs at least one validation batch");
-    }
-  }
-
-  /** A never-ending iterator over {@code batches}, in order, for {@link #run}. */
-  public static Iterator<Batch> cycle(List<Batch> batches) {
-    if (batches == null || batches.isEmpty()) {
-      throw new IllegalArgumentException("cannot cycle over no batches");
-    }
-    List<Batch> copy = ImmutableList.copyOf(batches);
-    return new Iterator<>() {
-      private int i;
-
-      @Override
-      public boolean hasNext() {
-        return true;
-      }
-
-      @Override
-      public Batch next() {
-        Batch b = copy.get(i);
-        i = (i + 1) % copy.size();
-        return b;
-      }
-    };
+  /** A never-ending iterator over {@code batches}, in order. */
+  static Iterator<Batch> cycle(List<Batch> batches) {
+    return RecoveryLoop.cycle(batches);
   }
 }

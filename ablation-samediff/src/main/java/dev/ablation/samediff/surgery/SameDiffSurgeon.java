@@ -51,7 +51,7 @@ import org.nd4j.linalg.learning.GradientUpdater;
  *       ({@link dev.ablation.api.Seeds#wipe()}): with θ₀'s seed a FRESH wipe would draw θ₀.
  *   <li><b>freeze</b> sets the surgeon's trainable set: one explicit set of parameters, the
  *       only record of what trains. Our own loops read it ({@code AdamStepper.over(surgeon, …)},
- *       {@code RecoveryStepper.create(surgeon, …)}, {@code SameDiffRecovery}) and never write a
+ *       {@code RecoveryStepper.create(surgeon, …)}, {@code RecoveryLoop}) and never write a
  *       parameter outside it; the graph is not changed, so no gradient graph is rebuilt. The
  *       {@code sd.fit} route calls {@link #materializeForFit()}, which alone turns the frozen
  *       parameters into SameDiff constants ({@code convertToConstants}: no gradient, no update,

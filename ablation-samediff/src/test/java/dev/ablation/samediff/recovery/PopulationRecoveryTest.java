@@ -122,8 +122,9 @@ class PopulationRecoveryTest {
     }
     List<PopulationRecovery.Member> members = new ArrayList<>();
     for (Spec s : mix) {
-      members.add(new PopulationRecovery.Member(plan(s),
-          SameDiffRecovery.cycle(order(s.offset())), Map.of("member", "x")));
+      members.add(new PopulationRecovery.Member(
+          Recovery.of(t.surgeon, plan(s), Map.of("member", "x")),
+          SameDiffRecovery.cycle(order(s.offset()))));
     }
     Map<Integer, RecoveryResult> decided = new LinkedHashMap<>();
     Map<Integer, Map<String, INDArray>> finals = new HashMap<>();
@@ -191,7 +192,8 @@ class PopulationRecoveryTest {
         p.seed(), p.settings(), ADAM);
     List<PopulationRecovery.Member> members = new ArrayList<>();
     for (SameDiffRecovery.Plan q : List.of(p, otherAdam, scheduled)) {
-      members.add(new PopulationRecovery.Member(q, SameDiffRecovery.cycle(t.train), Map.of()));
+      members.add(new PopulationRecovery.Member(Recovery.of(t.surgeon, q, Map.of()),
+          SameDiffRecovery.cycle(t.train)));
     }
     assertThatThrownBy(() -> PopulationRecovery.run(t.model, t.surgeon, members, t.validation))
         .isInstanceOf(IllegalArgumentException.class)

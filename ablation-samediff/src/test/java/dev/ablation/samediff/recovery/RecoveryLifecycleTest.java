@@ -95,6 +95,85 @@ class RecoveryLifecycleTest {
     assertThat(recovery().startFit(o.validation).isFinished()).isFalse();
   }
 
+  /**
+   * Issue 23: a second recovery with its own surgeon (a second builder over the same graph)
+   * cannot see the first one's wipe in its surgeon, and used to start on the damaged graph.
+   * Refused, whichever route, naming both remedies; accepted once the first is restored.
+   */
+  @Test
+  void aRecoveryThroughAnotherSurgeonOnAGraphAnotherRecoveryWipedIsRefused() {
+    Recovery.Fit first = recovery().startFit(o.validation);
+    WeightSnapshot wiped = o.surgeon.snapshot();
+    Recovery second = secondBuilder();
+
+    assertThatThrownBy(() -> second.startFit(o.validation))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Recovery.Fit").hasMessageContaining(MIDDLE.toString())
+        .hasMessageContaining("fit.restore()").hasMessageContaining("rebuild the graph");
+    assertThatThrownBy(() -> second.run(o.train, o.validation))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("fit.restore()");
+    for (var p : o.surgeon.layout().parameterPaths()) {
+      assertThat(o.surgeon.snapshot().values(p)).as("%s", p).isEqualTo(wiped.values(p));
+    }
+
+    first.restore();
+    assertUntouched();
+    RecoveryResult r = second.run(o.train, o.validation);
+    assertThat(r.damage().lossOriginal()).isEqualTo(recovery().run(o.train, o.validation)
+        .damage().lossOriginal());
+    assertUntouched();
+  }
+
+  /** A first recovery put back by hand through its surgeon holds the graph no longer. */
+  @Test
+  void aGraphRestoredThroughTheFirstSurgeonTakesASecondRecovery() {
+    recovery().startFit(o.validation);
+    o.surgeon.restore(o.trained);
+    try (Recovery.Fit fit = secondBuilder().startFit(o.validation)) {
+      assertThat(fit.isFinished()).isFalse();
+    }
+    assertUntouched();
+  }
+
+  /** A recovery of the same graph through a surgeon of its own. */
+  private static Recovery secondBuilder() {
+    return Recovery.builder(o.model.model()) // a new surgeon over the same graph
+        .wipe(LayerPath.block(0), ReinitScheme.fresh())
+        .target(RecoveryCriterion.withinNats(0.05), o.reference)
+        .optimiser(AdamSettings.of(1e-2))
+        .evaluateEvery(5)
+        .build();
+  }
+
+  /**
+   * startFit's safety net: a failure after the wipe (here the listener, called with the step-0
+   * point once the graph is wiped, frozen into constants and given its new optimiser) leaves
+   * no Fit to restore, so startFit puts the model back itself and lets the graph go.
+   */
+  @Test
+  void aStartFitThatFailsAfterTheWipePutsTheModelBack() {
+    RuntimeException boom = new IllegalStateException("listener failed");
+    Recovery failing = Recovery.builder(o.surgeon)
+        .wipe(MIDDLE, ReinitScheme.shrinkPerturb(0.0, 0.5))
+        .target(RecoveryCriterion.withinNats(0.05), o.reference)
+        .optimiser(AdamSettings.of(1e-2))
+        .listener(new dev.ablation.api.recovery.RecoveryListener() {
+          @Override
+          public void onEvaluation(dev.ablation.api.recovery.CurvePoint point) {
+            throw boom;
+          }
+        })
+        .build();
+    recovery(); // sets the graph's training configuration that startFit reads
+    assertThatThrownBy(() -> failing.startFit(o.validation)).isSameAs(boom);
+    assertUntouched();
+    assertThat(o.surgeon.pendingWipes()).isEmpty();
+    try (Recovery.Fit fit = secondBuilder().startFit(o.validation)) {
+      assertThat(fit.isFinished()).as("the graph was let go").isFalse();
+    }
+    assertUntouched();
+  }
+
   /** Before any step nothing was decided: not BUDGET_EXHAUSTED but an error saying why. */
   @Test
   void aResultBeforeAnyFitIsAnError() {

@@ -270,8 +270,8 @@ class SurgeonChainPropertiesTest {
     /** Steps through RecoveryStepper over the surgeon's set: the fast path where it is valid. */
     void recover(int k) {
       WeightSnapshot before = surgeon.snapshot();
-      dev.ablation.samediff.recovery.RecoveryStepper stepper =
-          dev.ablation.samediff.recovery.RecoveryStepper.create(surgeon, AdamSettings.of(1e-2));
+      dev.ablation.samediff.internal.RecoveryStepper stepper =
+          dev.ablation.samediff.internal.RecoveryStepper.create(surgeon, AdamSettings.of(1e-2));
       // the fast path runs exactly where nothing below its cut trains
       Set<ParameterPath> t = surgeon.trainable();
       java.util.OptionalInt lowest = lowestTrainableBlock(t);
@@ -341,7 +341,7 @@ class SurgeonChainPropertiesTest {
     }
 
     /**
-     * A recovery under a freeze schedule, through SameDiffRecovery: each phase's frozen
+     * A recovery under a freeze schedule, through RecoveryLoop: each phase's frozen
      * parameters stay bit-identical, and the surgeon ends with the last phase's set.
      */
     void schedule(FreezePolicy policy, List<LayerPath> wiped, int steps) {
@@ -357,9 +357,9 @@ class SurgeonChainPropertiesTest {
       List<Batch> batches = List.of(subject.batches().apply(trainSeed++),
           subject.batches().apply(trainSeed++));
       dev.ablation.api.recovery.RecoveryResult r =
-          dev.ablation.samediff.recovery.SameDiffRecovery.retrain(surgeon, damage, wiped, policy,
+          dev.ablation.samediff.internal.RecoveryLoop.retrain(surgeon, damage, wiped, policy,
               settings, AdamSettings.of(1e-2),
-              dev.ablation.samediff.recovery.SameDiffRecovery.cycle(batches), List.of(probe),
+              dev.ablation.samediff.internal.RecoveryLoop.cycle(batches), List.of(probe),
               java.util.Optional.empty(), dev.ablation.api.recovery.RunManifest.of(Map.of(),
                   Map.of(), dev.ablation.samediff.SameDiffEnvironment.current()));
       long spent = r.spent().steps();

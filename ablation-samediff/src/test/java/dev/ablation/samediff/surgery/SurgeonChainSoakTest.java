@@ -12,7 +12,7 @@ import net.jqwik.api.state.ActionChain;
 /**
  * The surgeon's chains at soak scale: 2,000 chains (wipe, freeze, unfreeze, train by
  * {@code sd.fit} and by AdamStepper, recover through the fast path, freeze schedules through
- * SameDiffRecovery, snapshot, restore, undo) over four architectures. Tagged {@code slow}: run
+ * RecoveryLoop, snapshot, restore, undo) over four architectures. Tagged {@code slow}: run
  * with {@code mvn -Pslow -pl ablation-samediff -am test -Dtest=SurgeonChainSoakTest}.
  */
 @Tag("slow")

@@ -31,9 +31,10 @@ import dev.ablation.samediff.SessionMemory;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.model.PopulationModel;
+import dev.ablation.samediff.internal.RecoveryLoop;
+import dev.ablation.samediff.internal.RecoveryStepper;
 import dev.ablation.samediff.recovery.PopulationRecovery;
-import dev.ablation.samediff.recovery.RecoveryStepper;
-import dev.ablation.samediff.recovery.SameDiffRecovery;
+import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.train.PopulationStepper;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.AdamSettings;
@@ -66,7 +67,9 @@ import java.util.OptionalLong;
 
 /**
  * The study's engine on SameDiff: reference transformers trained on synthetic corpora whose
- * loss floor is known, wiped and retrained by {@link SameDiffRecovery}.
+ * loss floor is known, wiped and retrained through {@link Recovery#builder} (the encoder swaps
+ * and {@code T_scratch}, which no {@code Recovery} expresses, through the internal
+ * {@link RecoveryLoop}).
  *
  * <p>Data: decoder-only and encoder-only models learn an order-2 Markov chain over the
  * vocabulary (the language is fixed by {@link #LANGUAGE_SEED}); encoder-decoders learn to
@@ -286,13 +289,26 @@ public final class SameDiffStudyEngine implements StudyEngine {
           seeds), seeds);
     }
     try {
-      return withSeeds(SameDiffRecovery.run(l.surgeon(), new SameDiffRecovery.Plan(
-              request.target().layers(), request.scheme(), request.policy(), seeds.wipe(),
-              settings, adam),
-          training, l.validation(), config), seeds);
+      return withSeeds(recovery(l, request, run).run(training, l.validation()), seeds);
     } finally {
       l.surgeon().restore(l.weights());
     }
+  }
+
+  /** The run as a {@link Recovery} on the original's surgeon. */
+  private static Recovery recovery(Loaded l, RecoveryRequest request, Run run) {
+    RecoverySettings s = run.settings();
+    Recovery.Builder b = Recovery.builder(l.surgeon())
+        .wipe(request.target().layers(), request.scheme())
+        .freeze(request.policy())
+        .seeds(RunSeeds.of(run.seeds()))
+        .target(s.criterion(), s.reference())
+        .budget(s.budget())
+        .evaluate(s.schedule())
+        .listener(s.listener())
+        .optimiser(run.adam());
+    run.config().forEach(b::describe);
+    return b.build();
   }
 
   @Override
@@ -449,9 +465,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
         RecoveryRequest r = requests.get(i);
         Run run = prepare(original, l, r, listener);
         seeds.add(run.seeds());
-        members.add(new PopulationRecovery.Member(new SameDiffRecovery.Plan(
-            r.target().layers(), r.scheme(), r.policy(), run.seeds().wipe(), run.settings(),
-            run.adam()), run.training(), run.config()));
+        members.add(new PopulationRecovery.Member(recovery(l, r, run), run.training()));
       }
       try {
         PopulationRecovery.run(l.trained().model(), l.surgeon(), members, l.validation(),
@@ -583,7 +597,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     config.put("encoder_d_model", Integer.toString(swap.width()));
     config.put("encoder_source", swap.source().name());
     RunManifest manifest = RunManifest.of(config, RunSeeds.of(seeds), SameDiffEnvironment.current());
-    return SameDiffRecovery.retrain(fresh.model(), damage, retrained, request.policy(),
+    return RecoveryLoop.retrain(fresh.model(), damage, retrained, request.policy(),
         settings, adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
   }
 
@@ -596,7 +610,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
         .withSeed(Seeds.derive(master, "scratch_init")));
     RecoverySettings settings = RecoverySettings.of(t.criterion(original.lossSd()),
         t.scratchBudget(), original.reference(), t.schedule());
-    RecoveryResult r = SameDiffRecovery.fromScratch(fresh.model(), original.lossOriginal(),
+    RecoveryResult r = RecoveryLoop.fromScratch(fresh.model(), original.lossOriginal(),
         settings, originalAdam(t), trainingOrder(l, t, Seeds.derive(master, "scratch_data")), l.validation(),
         original.spec().configuration());
     return r.recoveredAt().map(s -> OptionalLong.of(s.examples())).orElse(OptionalLong.empty());

@@ -1,4 +1,4 @@
-package dev.ablation.samediff.recovery;
+package dev.ablation.samediff.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

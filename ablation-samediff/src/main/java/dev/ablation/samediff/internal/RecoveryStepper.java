@@ -1,4 +1,4 @@
-package dev.ablation.samediff.recovery;
+package dev.ablation.samediff.internal;
 
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.BlockSplitter;

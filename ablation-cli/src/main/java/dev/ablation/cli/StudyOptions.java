@@ -2,7 +2,7 @@ package dev.ablation.cli;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.Design;
 import dev.ablation.study.Preset;
 import dev.ablation.study.Presets;
@@ -194,8 +194,8 @@ public final class StudyOptions {
       errors.add("unknown preset '" + name + "'; valid: " + Presets.names());
     }
     StudyPlan plan = p.map(Preset::plan).orElse(Presets.DEFAULT.plan());
-    List<Arch> a = parseAll(archs, errors, s -> Arch.byKey(s).orElseThrow(
-        () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Arch.keys())));
+    List<Architecture> a = parseAll(archs, errors, s -> Architecture.byKey(s).orElseThrow(
+        () -> new IllegalArgumentException("unknown arch '" + s + "'; valid: " + Architecture.keys())));
     List<ReinitScheme> sc = parseAll(schemes, errors, ReinitScheme::parse);
     List<FreezePolicy> po = parseAll(policies, errors, FreezePolicy::parse);
     List<Double> lr = parseAll(recoveryLr, errors, StudyOptions::multiple);

@@ -169,7 +169,7 @@ public final class SparkStudy {
   /** A step's relative cost: blocks × D² (twice the blocks for an encoder-decoder). */
   static double cost(OriginalSpec o) {
     double d = o.model().dModel();
-    int stacks = o.model().arch() == dev.ablation.study.Arch.ENCODER_DECODER ? 2 : 1;
+    int stacks = o.model().arch() == dev.ablation.samediff.model.Architecture.ENCODER_DECODER ? 2 : 1;
     return stacks * o.model().nLayers() * d * d;
   }
 }

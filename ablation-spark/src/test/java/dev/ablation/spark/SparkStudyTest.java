@@ -6,7 +6,7 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.FakeStudyEngine;
 import dev.ablation.study.Original;
 import dev.ablation.study.OriginalSpec;
@@ -45,7 +45,7 @@ class SparkStudyTest {
    * with T_scratch: 2 runs of at most 16 steps. Kept this small because the test trains it
    * twice (sequentially and on Spark) with the real engine.
    */
-  static final StudyPlan TINY = StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(1))
+  static final StudyPlan TINY = StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(1))
       .widths(List.of(16)).heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.zeroOutput()))
       .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L))
       .training(TrainingSettings.builder().vocab(8).seqLen(8).batchSize(16).strings(128)

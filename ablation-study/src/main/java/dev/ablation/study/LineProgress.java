@@ -38,7 +38,7 @@ final class LineProgress implements Progress {
     String rho = row.rho().isPresent()
         ? String.format(Locale.ROOT, " rho=%.4f", row.rho().getAsDouble()) : "";
     out.printf(Locale.ROOT, "[%d/%d] %s N=%d D=%d %s %s %s seed %d: %s%s in %s%n", done, total,
-        r.key().arch(), r.key().nLayers(), r.key().dModel(), r.key().layer(), r.key().scheme(),
+        r.key().arch().key(), r.key().nLayers(), r.key().dModel(), r.key().layer(), r.key().scheme(),
         r.key().freeze().key(), r.key().seed(), row.verdict(), rho,
         Progress.duration(Duration.ofMillis(Math.round(row.wallSeconds() * 1000))));
     out.flush();

@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import java.util.Locale;
  * @param dModel residual width, a multiple of {@code nHeads}
  * @param nHeads attention heads, ≥ 1
  */
-public record ModelSpec(Arch arch, int nLayers, int dModel, int nHeads) implements java.io.Serializable {
+public record ModelSpec(Architecture arch, int nLayers, int dModel, int nHeads) implements java.io.Serializable {
 
   /** Validates the shape, naming every bad value at once. */
   public ModelSpec {
@@ -24,10 +25,10 @@ public record ModelSpec(Arch arch, int nLayers, int dModel, int nHeads) implemen
   }
 
   /** What is wrong with this shape, one message per problem; empty when valid. */
-  public static List<String> problems(Arch arch, int nLayers, int dModel, int nHeads) {
+  public static List<String> problems(Architecture arch, int nLayers, int dModel, int nHeads) {
     List<String> out = new ArrayList<>();
     if (arch == null) {
-      out.add("arch is required; valid: " + Arch.keys());
+      out.add("arch is required; valid: " + Architecture.keys());
     }
     if (nLayers < 1) {
       out.add("n_layers must be >= 1, got " + nLayers);
@@ -58,7 +59,7 @@ public record ModelSpec(Arch arch, int nLayers, int dModel, int nHeads) implemen
    */
   public List<WipeTarget> targets() {
     List<WipeTarget> out = new ArrayList<>();
-    if (arch == Arch.ENCODER_DECODER) {
+    if (arch == Architecture.ENCODER_DECODER) {
       for (int i = 0; i < nLayers; i++) {
         out.add(WipeTarget.block("decoder.blocks", i));
       }
@@ -74,6 +75,6 @@ public record ModelSpec(Arch arch, int nLayers, int dModel, int nHeads) implemen
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%s N=%d D=%d H=%d", arch, nLayers, dModel, nHeads);
+    return String.format(Locale.ROOT, "%s N=%d D=%d H=%d", arch.key(), nLayers, dModel, nHeads);
   }
 }

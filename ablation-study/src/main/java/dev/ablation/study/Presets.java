@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class Presets {
   /** Under 2 minutes: one small decoder on the Markov language, every layer, the question's policy. */
   public static final Preset QUICK = new Preset("quick",
       "markov, decoder N=2 D=32, every layer, FRESH+ZERO_OUTPUT, onlyWiped, seeds 1-5; < 2 min",
-      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2)).widths(List.of(32))
+      StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2)).widths(List.of(32))
           .heads(4).wipe(List.of()).schemes(FRESH_AND_ZERO)
           .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
           .training(QUICK_TRAINING).recoveryLr(List.of(1.0)).kinds(List.of(WipeKind.BLOCK))
@@ -84,7 +85,7 @@ public final class Presets {
   public static final Preset DEFAULT = new Preset("default",
       "bigram, decoder N=3,4 D=64, every block, FRESH+RESTORE_INITIAL+ZERO_OUTPUT, onlyWiped, "
           + "seeds 1-5; < 15 min (docs/study.md)",
-      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(3, 4))
+      StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(3, 4))
           .widths(List.of(64)).heads(4).wipe(List.of()).schemes(THREE_SCHEMES)
           .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
           .training(BIGRAM_TRAINING).recoveryLr(List.of(1.0)).kinds(List.of(WipeKind.BLOCK))
@@ -101,7 +102,7 @@ public final class Presets {
   public static final Preset STANDARD = new Preset("standard",
       "bigram, decoder N=2,3,4,8 D=32,128, every block FRESH onlyWiped; at N=4 also "
           + "RESTORE_INITIAL, ZERO_OUTPUT, attn/mlp/norms (one at a time); seeds 1-5; < 2 h",
-      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3, 4, 8))
+      StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2, 3, 4, 8))
           .widths(List.of(32, 128)).heads(4).wipe(List.of()).schemes(THREE_SCHEMES)
           .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
           .training(BIGRAM_TRAINING).recoveryLr(List.of(1.0)).kinds(WipeKind.SUBLAYERS)
@@ -111,7 +112,7 @@ public final class Presets {
   public static final Preset FULL = new Preset("full",
       "bigram, decoder N=2..8 D=32,64,128, blocks+sublayers, four schemes, 5 policies, "
           + "seeds 1-5; a cluster",
-      StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3, 4, 5, 6, 7, 8))
+      StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2, 3, 4, 5, 6, 7, 8))
           .widths(List.of(32, 64, 128)).heads(4).wipe(List.of())
           .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.restoreInitial(),
               ReinitScheme.zeroOutput(), ReinitScheme.shrinkPerturb(0.5, 0.01)))
@@ -130,7 +131,7 @@ public final class Presets {
       "translate, encdec N=2 D=32: each decoder block, all cross-attention, each "
           + "cross-attention, a trained encoder of width 16 (cross-attention wiped / kept: "
           + "stitching); FRESH, onlyWiped, seeds 1-5",
-      StudyPlan.builder().archs(List.of(Arch.ENCODER_DECODER)).depths(List.of(2))
+      StudyPlan.builder().archs(List.of(Architecture.ENCODER_DECODER)).depths(List.of(2))
           .widths(List.of(32)).heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
           .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
           .training(TRANSLATE_TRAINING).recoveryLr(List.of(1.0)).kinds(WipeKind.ASIDE)

@@ -53,7 +53,7 @@ public interface Progress {
   /** A short description of {@code job} for progress displays. */
   static String describe(StudyJob job) {
     OriginalSpec o = job.original();
-    String model = String.format(java.util.Locale.ROOT, "%s N=%d D=%d", o.model().arch(),
+    String model = String.format(java.util.Locale.ROOT, "%s N=%d D=%d", o.model().arch().key(),
         o.model().nLayers(), o.model().dModel());
     if (job instanceof StudyJob.TrainOriginal) {
       return "original " + model + " seed " + o.seed();

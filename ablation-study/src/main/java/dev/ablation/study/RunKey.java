@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
@@ -30,7 +31,7 @@ import java.util.Locale;
  *     {@code recovery_lr_multiple}); part of the key so a study can sweep it ({@code 1} for
  *     the default, and then absent from the key's text, so earlier studies' keys stay)
  */
-public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
+public record RunKey(Architecture arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
     FreezePolicy freeze, long seed, double lrMultiple)
     implements Comparable<RunKey>, Serializable {
 
@@ -55,7 +56,7 @@ public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, Rein
   }
 
   /** A key at the original's peak rate (multiple 1). */
-  public RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
+  public RunKey(Architecture arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
       FreezePolicy freeze, long seed) {
     this(arch, nLayers, dModel, target, scheme, freeze, seed, 1.0);
   }
@@ -133,8 +134,8 @@ public record RunKey(Arch arch, int nLayers, int dModel, WipeTarget target, Rein
     /** As the seven-column read, with the learning-rate multiple. */
     public RunKey read(String arch, int nLayers, int dModel, String layer, String scheme,
         String freeze, long seed, double lrMultiple) {
-      Arch a = Arch.byKey(arch).orElseThrow(() -> new IllegalArgumentException(
-          "unknown arch '" + arch + "'; valid: " + Arch.keys()));
+      Architecture a = Architecture.byKey(arch).orElseThrow(() -> new IllegalArgumentException(
+          "unknown arch '" + arch + "'; valid: " + Architecture.keys()));
       return new RunKey(a, nLayers, dModel, WipeTarget.parse(layer, nLayers),
           find(schemes, scheme, Object::toString).orElseGet(() -> ReinitScheme.parse(scheme)),
           find(policies, freeze, FreezePolicy::key).orElseGet(() -> FreezePolicy.parse(freeze)),

@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
@@ -29,7 +30,7 @@ import java.util.Locale;
  * @param design which combinations of kinds, schemes, policies and rates run ({@link Design});
  *     the first value of each list is the primary arm
  */
-public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> widths, int heads,
+public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Integer> widths, int heads,
     List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
     List<Long> seeds, TrainingSettings training, List<Double> recoveryLr, List<WipeKind> kinds,
     Design design)
@@ -82,7 +83,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
       out.add("--heads " + heads + " must be >= 1");
     }
     Task task = training.task();
-    for (Arch a : archs) {
+    for (Architecture a : archs) {
       if (!task.appliesTo(a)) {
         out.add(String.format(Locale.ROOT, "--task %s cannot train --arch %s; valid for %s: %s",
             task, a, a, Task.keysFor(a)));
@@ -121,7 +122,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
   /** The originals to train, in the order the study runs them. */
   public List<OriginalSpec> originals() {
     List<OriginalSpec> out = new ArrayList<>();
-    for (Arch a : archs) {
+    for (Architecture a : archs) {
       for (int n : depths) {
         for (int d : widths) {
           ModelSpec m = new ModelSpec(a, n, d, heads);
@@ -223,7 +224,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
    * factorial design. Presets set every axis themselves, so a change here changes no preset.
    */
   public static final class Builder {
-    private List<Arch> archs = List.of(Arch.DECODER);
+    private List<Architecture> archs = List.of(Architecture.DECODER_ONLY);
     private List<Integer> depths = List.of(2);
     private List<Integer> widths = List.of(32);
     private int heads = 4;
@@ -239,7 +240,7 @@ public record StudyPlan(List<Arch> archs, List<Integer> depths, List<Integer> wi
     private Builder() {}
 
     /** Architectures. */
-    public Builder archs(List<Arch> v) {
+    public Builder archs(List<Architecture> v) {
       archs = v;
       return this;
     }

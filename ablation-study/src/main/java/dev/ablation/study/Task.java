@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -65,12 +66,12 @@ public enum Task {
   }
 
   /** Whether models of {@code arch} can learn this task. */
-  public boolean appliesTo(Arch arch) {
-    return seq2seq == (arch == Arch.ENCODER_DECODER);
+  public boolean appliesTo(Architecture arch) {
+    return seq2seq == (arch == Architecture.ENCODER_DECODER);
   }
 
   /** The tasks {@code arch} can learn, for error messages. */
-  public static List<String> keysFor(Arch arch) {
+  public static List<String> keysFor(Architecture arch) {
     return Arrays.stream(values()).filter(t -> t.appliesTo(arch)).map(Task::key).toList();
   }
 

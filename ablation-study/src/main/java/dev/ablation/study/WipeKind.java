@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -58,8 +59,8 @@ public enum WipeKind {
   }
 
   /** Whether models of {@code arch} have what this kind wipes. */
-  public boolean appliesTo(Arch arch) {
-    return !encoderDecoderOnly || arch == Arch.ENCODER_DECODER;
+  public boolean appliesTo(Architecture arch) {
+    return !encoderDecoderOnly || arch == Architecture.ENCODER_DECODER;
   }
 
   /** Every key, for error messages and help. */

@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.LayerPath;
 import java.io.Serializable;
@@ -282,7 +283,7 @@ public sealed interface WipeTarget extends Serializable {
     if (!kind.appliesTo(m.arch())) {
       return List.of();
     }
-    boolean encdec = m.arch() == Arch.ENCODER_DECODER;
+    boolean encdec = m.arch() == Architecture.ENCODER_DECODER;
     String stack = encdec ? "decoder.blocks" : "blocks";
     LayerPath b = LayerPath.block(stack, i);
     return switch (kind) {

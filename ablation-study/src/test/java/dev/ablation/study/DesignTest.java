@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.api.FreezePolicy;
@@ -26,7 +27,7 @@ class DesignTest {
     List<FreezePolicy> p = List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable(),
         FreezePolicy.wipedPlusHead()).subList(0, policies);
     List<Double> lr = List.of(1.0, 0.3, 3.0).subList(0, rates);
-    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(depths).widths(List.of(32))
+    return StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(depths).widths(List.of(32))
         .heads(4).wipe(List.of()).schemes(s).policies(p).seeds(List.of(7L))
         .training(Presets.DEFAULT.plan().training()).recoveryLr(lr).kinds(WipeKind.SUBLAYERS)
         .build();

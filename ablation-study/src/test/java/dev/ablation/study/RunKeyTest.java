@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +21,7 @@ class RunKeyTest {
 
   @Test
   void everyTargetLabelReadsBackToTheSameTarget() {
-    for (Arch a : Arch.values()) {
+    for (Architecture a : Architecture.values()) {
       ModelSpec m = new ModelSpec(a, 3, 32, 4);
       for (WipeTarget t : m.targets()) {
         assertEquals(t, WipeTarget.parse(t.label(), m.nLayers()), t.label());
@@ -34,7 +35,7 @@ class RunKeyTest {
 
   @Test
   void everyKindsLabelsReadBackAndSublayerTargetsHoldOnlyTheirBlocksParts() {
-    for (Arch a : Arch.values()) {
+    for (Architecture a : Architecture.values()) {
       ModelSpec m = new ModelSpec(a, 3, 32, 4);
       StudyPlan plan = Presets.QUICK.plan().toBuilder().archs(List.of(a))
           .depths(List.of(3)).kinds(List.of(WipeKind.values())).build();
@@ -73,9 +74,9 @@ class RunKeyTest {
   @Test
   void keysSortByTypedValuesNumbersAsNumbers() {
     List<RunKey> keys = new ArrayList<>();
-    ModelSpec enc = new ModelSpec(Arch.ENCODER_DECODER, 12, 32, 4);
+    ModelSpec enc = new ModelSpec(Architecture.ENCODER_DECODER, 12, 32, 4);
     for (WipeTarget t : enc.targets()) {
-      keys.add(new RunKey(Arch.ENCODER_DECODER, 12, 32, t, ReinitScheme.fresh(),
+      keys.add(new RunKey(Architecture.ENCODER_DECODER, 12, 32, t, ReinitScheme.fresh(),
           FreezePolicy.onlyWiped(), 1));
     }
     Collections.reverse(keys);
@@ -101,7 +102,7 @@ class RunKeyTest {
         scheduled.key(), 3).freeze());
     RunKey parsed = RunKey.Reader.parsing().read("encdec", 2, 32, "decoder.cross_attn.all",
         "SHRINK_PERTURB(0.5,0.01)", "wipedPlusNeighbours(1)", 7);
-    assertEquals(new RunKey(Arch.ENCODER_DECODER, 2, 32, WipeTarget.allCrossAttention(2),
+    assertEquals(new RunKey(Architecture.ENCODER_DECODER, 2, 32, WipeTarget.allCrossAttention(2),
         ReinitScheme.shrinkPerturb(0.5, 0.01), FreezePolicy.wipedPlusNeighbours(1), 7), parsed);
     assertEquals("encdec,2,32,decoder.cross_attn.all,SHRINK_PERTURB(0.5,0.01),"
         + "wipedPlusNeighbours(1),7", parsed.toString());

@@ -1,5 +1,6 @@
 package dev.ablation.study;
 
+import dev.ablation.samediff.model.Architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +29,7 @@ class StudyTest {
       .budgetFraction(1.0).scratch(true).build();
 
   static StudyPlan plan() {
-    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3))
+    return StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2, 3))
         .widths(List.of(32)).heads(4).wipe(List.of())
         .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()))
         .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()))

@@ -21,7 +21,7 @@ import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import dev.ablation.samediff.train.PopulationStepper;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.ModelSpec;
 import dev.ablation.study.Presets;
 import dev.ablation.study.StudyPlan;
@@ -132,7 +132,7 @@ public final class StepsBench {
     AdamSettings adam = AdamSettings.of(3e-3).withSchedule(LrSchedule.warmup(8));
     StudyPlan plan = Presets.DEFAULT.plan();
     List<Recovery> mix = new ArrayList<>();
-    for (WipeTarget t : plan.targets(new ModelSpec(Arch.DECODER, c.nLayers(), c.dModel(),
+    for (WipeTarget t : plan.targets(new ModelSpec(Architecture.DECODER_ONLY, c.nLayers(), c.dModel(),
         c.nHeads()))) {
       for (var scheme : plan.schemes()) {
         for (FreezePolicy policy : plan.policies()) {
@@ -184,7 +184,7 @@ public final class StepsBench {
     ReferenceModel m = ReferenceModel.build(c);
     StudyPlan plan = Presets.DEFAULT.plan();
     List<List<String>> mix = new ArrayList<>();
-    for (WipeTarget t : plan.targets(new ModelSpec(Arch.DECODER, c.nLayers(), c.dModel(),
+    for (WipeTarget t : plan.targets(new ModelSpec(Architecture.DECODER_ONLY, c.nLayers(), c.dModel(),
         c.nHeads()))) {
       for (FreezePolicy policy : plan.policies()) {
         List<String> names = new ArrayList<>();

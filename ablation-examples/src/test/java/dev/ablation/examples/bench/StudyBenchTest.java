@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.TrainingSettings;
 import java.io.PrintWriter;
@@ -22,7 +22,7 @@ class StudyBenchTest {
 
   @Test
   void printsTheStudyFiguresAndTheMachineCeiling() {
-    StudyPlan tiny = StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2))
+    StudyPlan tiny = StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2))
         .widths(List.of(16)).heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
         .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L))
         .training(TrainingSettings.builder().vocab(8).seqLen(8).batchSize(8).strings(64)

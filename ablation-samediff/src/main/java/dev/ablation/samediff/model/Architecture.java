@@ -1,14 +1,51 @@
 package dev.ablation.samediff.model;
 
-/** The three reference transformer shapes. */
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The three reference transformer shapes, each with the stable key the command line, the
+ * study's CSV files and its run keys use ({@code decoder}, {@code encoder}, {@code encdec}).
+ *
+ * <p>One concept in one place (issue 23): the study described its models with an enum of its
+ * own ({@code dev.ablation.study.Arch}) that had to be mapped onto this one by hand; it now
+ * names these. The key, not {@link #name()}, is what is written to files; {@link #toString()}
+ * stays the constant's name because {@link TransformerConfig#contentHash()} (the cache key of
+ * trained originals) is built from it.
+ */
 public enum Architecture {
   /** A causal language model: one stack of blocks with causal self-attention. */
-  DECODER_ONLY,
+  DECODER_ONLY("decoder"),
   /** A masked language model: one stack of blocks with bidirectional self-attention. */
-  ENCODER_ONLY,
+  ENCODER_ONLY("encoder"),
   /**
    * An encoder stack and a decoder stack (causal self-attention, cross-attention to the
-   * encoder's output, FFN); the stacks may differ in depth and width.
+   * encoder's output, FFN); the stacks may differ in depth and width. The study's
+   * seq2seq tasks and the question's aside about cross-attention.
    */
-  ENCODER_DECODER
+  ENCODER_DECODER("encdec");
+
+  private final String key;
+
+  Architecture(String key) {
+    this.key = key;
+  }
+
+  /** The stable name: {@code decoder}, {@code encoder}, {@code encdec}. */
+  public String key() {
+    return key;
+  }
+
+  /** Every key, for error messages and help. */
+  public static List<String> keys() {
+    return Arrays.stream(values()).map(Architecture::key).toList();
+  }
+
+  /** The architecture with this key (case-insensitive, surrounding blanks ignored), if any. */
+  public static Optional<Architecture> byKey(String text) {
+    String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(a -> a.key.equals(t)).findFirst();
+  }
 }

@@ -44,7 +44,7 @@ import dev.ablation.samediff.train.OriginalTrainer;
 import dev.ablation.samediff.train.TrainedOriginal;
 import dev.ablation.samediff.train.TrainingPlan;
 import dev.ablation.samediff.train.ValidationPoint;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.ModelSpec;
 import dev.ablation.study.Original;
 import dev.ablation.study.OriginalSpec;
@@ -685,9 +685,9 @@ public final class SameDiffStudyEngine implements StudyEngine {
   /** The model of shape {@code m} for a corpus of {@code vocab} tokens (plus a mask token for encoder-only). */
   static TransformerConfig config(ModelSpec m, int vocab, TrainingSettings t, long seed) {
     return switch (m.arch()) {
-      case DECODER -> TransformerConfig.decoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
+      case DECODER_ONLY -> TransformerConfig.decoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
           vocab, t.seqLen(), seed);
-      case ENCODER -> TransformerConfig.encoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
+      case ENCODER_ONLY -> TransformerConfig.encoderOnly(m.nLayers(), m.dModel(), m.nHeads(),
           vocab + 1, t.seqLen(), seed);
       case ENCODER_DECODER -> TransformerConfig.encoderDecoder(m.nLayers(), m.nLayers(),
           m.dModel(), m.nHeads(), vocab, t.seqLen(), seed);
@@ -714,7 +714,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   private static int length(OriginalSpec spec) {
     // a causal LM of context T predicts T tokens of a T+1 string; the others fill the context
-    return spec.model().arch() == Arch.DECODER ? spec.training().seqLen() + 1
+    return spec.model().arch() == Architecture.DECODER_ONLY ? spec.training().seqLen() + 1
         : spec.training().seqLen();
   }
 

@@ -1,6 +1,6 @@
 package dev.ablation.study.report;
 
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.RunRecord;
 import dev.ablation.study.WipeTarget;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
 
   /** Whether {@code shape}'s runs belong in the aside. */
   static boolean applies(Shape shape) {
-    return shape.arch() == Arch.ENCODER_DECODER;
+    return shape.arch() == Architecture.ENCODER_DECODER;
   }
 
   static Aside of(Shape shape, List<RunRecord> rs) {

@@ -425,7 +425,7 @@ final class MarkdownRenderer {
     line("|---|---|---|---|---|---|---|---|");
     for (FailedRun f : failures) {
       RunKey k = f.key();
-      line("| %s | %d | %d | %s | %s | %s | %d | %s |", k.arch(), k.nLayers(), k.dModel(),
+      line("| %s | %d | %d | %s | %s | %s | %d | %s |", k.arch().key(), k.nLayers(), k.dModel(),
           k.layer(), k.scheme(), k.freeze().key(), k.seed(),
           f.error().replace('|', '/').replace('\n', ' '));
     }

@@ -1,13 +1,13 @@
 package dev.ablation.study.report;
 
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.RunKey;
 
 /**
  * One trained shape, (arch, N, D): the report's outermost grouping. Ordered by architecture
  * key, then N, then D, as the report's sections list them.
  */
-record Shape(Arch arch, int n, int d) implements Comparable<Shape> {
+record Shape(Architecture arch, int n, int d) implements Comparable<Shape> {
   static Shape of(RunKey k) {
     return new Shape(k.arch(), k.nLayers(), k.dModel());
   }

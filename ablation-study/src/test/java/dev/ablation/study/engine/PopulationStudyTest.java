@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.Progress;
 import dev.ablation.study.RunRecord;
 import dev.ablation.study.Study;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PopulationStudyTest {
   /** One original, two blocks × two policies: 4 runs, one population of 4. */
   static StudyPlan plan() {
-    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2)).widths(List.of(16))
+    return StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2)).widths(List.of(16))
         .heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.zeroOutput()))
         .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.wipedPlusHead()))
         .seeds(List.of(1L)).training(SameDiffWorkersTest.TINY).build();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.Progress;
 import dev.ablation.study.RunRecord;
 import dev.ablation.study.Study;
@@ -30,7 +30,7 @@ class SameDiffWorkersTest {
       .budgetFraction(0.5).scratch(true).build();
 
   static StudyPlan plan() {
-    return StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2)).widths(List.of(16))
+    return StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2)).widths(List.of(16))
         .heads(4).wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
         .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L)).training(TINY).build();
   }

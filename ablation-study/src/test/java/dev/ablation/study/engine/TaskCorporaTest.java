@@ -7,7 +7,7 @@ import dev.ablation.samediff.data.Corpus;
 import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.Split;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.Presets;
 import dev.ablation.study.StudyPlan;
 import dev.ablation.study.Task;
@@ -49,7 +49,7 @@ class TaskCorporaTest {
     for (var p : Presets.ALL) {
       StudyPlan plan = p.plan();
       assertTrue(plan.problems().isEmpty(), p.name() + ": " + plan.problems());
-      for (Arch a : plan.archs()) {
+      for (Architecture a : plan.archs()) {
         assertTrue(plan.training().task().appliesTo(a), p.name());
       }
     }

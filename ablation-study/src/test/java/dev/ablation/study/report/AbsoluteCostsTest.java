@@ -11,7 +11,7 @@ import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Environment;
 import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.Verdict;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.RunKey;
 import dev.ablation.study.RunRecord;
 import dev.ablation.study.StudyRow;
@@ -41,7 +41,7 @@ class AbsoluteCostsTest {
       curve.add(new CurvePoint(s, s * BATCH, s * BATCH * 4, 1.5, 1.5));
     }
     long last = curve.get(curve.size() - 1).step();
-    RunKey key = new RunKey(Arch.DECODER, 2, 32, new WipeTarget.Block(LayerPath.block(0)),
+    RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32, new WipeTarget.Block(LayerPath.block(0)),
         ReinitScheme.fresh(), FreezePolicy.onlyWiped(), seed);
     StudyRow row = new StudyRow(key, recovered ? Verdict.RECOVERED : Verdict.PLATEAUED,
         recovered ? OptionalLong.of(last * BATCH) : OptionalLong.empty(),

@@ -11,7 +11,7 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Verdict;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.FailedRun;
 import dev.ablation.study.FakeStudyEngine;
 import dev.ablation.study.Progress;
@@ -93,18 +93,18 @@ class ReportGoldenTest {
         .budgetFraction(1.0).scratch(true).build();
     TrainingSettings translate = markov.toBuilder().task(Task.TRANSLATE).build();
     List<RunRecord> records = new ArrayList<>();
-    records.addAll(run(dir.resolve("a"), StudyPlan.builder().archs(List.of(Arch.DECODER))
+    records.addAll(run(dir.resolve("a"), StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY))
         .depths(List.of(2, 3)).widths(List.of(32)).heads(4).wipe(List.of())
         .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()))
         .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()))
         .seeds(List.of(1L, 2L, 3L)).training(markov).build()));
-    records.addAll(run(dir.resolve("b"), StudyPlan.builder().archs(List.of(Arch.DECODER))
+    records.addAll(run(dir.resolve("b"), StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY))
         .depths(List.of(2)).widths(List.of(64)).heads(4).wipe(List.of())
         .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.shrinkPerturb(0.5, 2.0)))
         .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L, 3L))
         .training(markov).recoveryLr(List.of(1.0, 3.0)).build()));
     records.addAll(run(dir.resolve("c"), StudyPlan.builder()
-        .archs(List.of(Arch.ENCODER_DECODER)).depths(List.of(2)).widths(List.of(32)).heads(4)
+        .archs(List.of(Architecture.ENCODER_DECODER)).depths(List.of(2)).widths(List.of(32)).heads(4)
         .wipe(List.of()).schemes(List.of(ReinitScheme.fresh()))
         .policies(List.of(FreezePolicy.onlyWiped())).seeds(List.of(1L, 2L, 3L))
         .training(translate).recoveryLr(List.of(1.0))
@@ -115,12 +115,12 @@ class ReportGoldenTest {
     List<RunRecord> edited = new ArrayList<>();
     for (RunRecord r : records) {
       RunKey k = r.key();
-      boolean undamaged = k.arch() == Arch.DECODER && k.nLayers() == 3
+      boolean undamaged = k.arch() == Architecture.DECODER_ONLY && k.nLayers() == 3
           && k.layer().equals("blocks.2") && k.seed() != 2;
       edited.add(undamaged ? undamaged(r) : r);
     }
-    RunKey failedKey = new RunKey(Arch.DECODER, 3, 32, records.stream()
-        .filter(r -> r.key().arch() == Arch.DECODER && r.key().nLayers() == 3)
+    RunKey failedKey = new RunKey(Architecture.DECODER_ONLY, 3, 32, records.stream()
+        .filter(r -> r.key().arch() == Architecture.DECODER_ONLY && r.key().nLayers() == 3)
         .findFirst().orElseThrow().key().target(), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), 4L);
     List<FailedRun> failures = List.of(new FailedRun(failedKey,

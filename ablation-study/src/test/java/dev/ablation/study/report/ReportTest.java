@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.Arch;
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.FakeStudyEngine;
 import dev.ablation.study.Progress;
 import dev.ablation.study.ResultStore;
@@ -33,7 +33,7 @@ class ReportTest {
       .budgetFraction(1.0).scratch(true).build();
 
   static List<RunRecord> study(Path dir) throws IOException {
-    StudyPlan plan = StudyPlan.builder().archs(List.of(Arch.DECODER)).depths(List.of(2, 3))
+    StudyPlan plan = StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2, 3))
         .widths(List.of(32, 64)).heads(4).wipe(List.of())
         .schemes(List.of(ReinitScheme.fresh(), ReinitScheme.zeroOutput()))
         .policies(List.of(FreezePolicy.onlyWiped(), FreezePolicy.allTrainable()))

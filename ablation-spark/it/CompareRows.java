@@ -1,5 +1,5 @@
-import dev.ablation.study.ResultStore;
-import dev.ablation.study.ResultsCsv;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.store.ResultsCsv;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

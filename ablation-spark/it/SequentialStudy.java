@@ -1,6 +1,6 @@
 import dev.ablation.cli.StudyOptions;
-import dev.ablation.study.Study;
-import dev.ablation.study.StudyPlan;
+import dev.ablation.study.run.Study;
+import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.engine.SameDiffStudyEngine;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,14 +3,14 @@ package dev.ablation.cli;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.samediff.model.Architecture;
-import dev.ablation.study.Design;
-import dev.ablation.study.Preset;
-import dev.ablation.study.Presets;
-import dev.ablation.study.StudyPlan;
-import dev.ablation.study.TargetRule;
-import dev.ablation.study.Task;
-import dev.ablation.study.TrainingSettings;
-import dev.ablation.study.WipeKind;
+import dev.ablation.study.plan.Design;
+import dev.ablation.study.plan.Preset;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.StudyPlan;
+import dev.ablation.study.plan.TargetRule;
+import dev.ablation.study.plan.Task;
+import dev.ablation.study.plan.TrainingSettings;
+import dev.ablation.study.plan.WipeKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -178,7 +178,7 @@ public final class StudyOptions {
    * {@link Presets} itself, so a new preset cannot be missing from the help.
    */
   public static String presetsFooter() {
-    return "%nPresets (data in dev.ablation.study.Presets; exact values in docs/protocol.md):%n"
+    return "%nPresets (data in dev.ablation.study.plan.Presets; exact values in docs/protocol.md):%n"
         + Presets.describe() + "%n%nOptions given with a preset replace that preset's value.";
   }
 

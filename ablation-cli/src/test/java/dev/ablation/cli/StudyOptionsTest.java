@@ -2,10 +2,10 @@ package dev.ablation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ablation.study.Design;
-import dev.ablation.study.Presets;
-import dev.ablation.study.StudyPlan;
-import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.plan.Design;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.StudyPlan;
+import dev.ablation.study.plan.TrainingSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

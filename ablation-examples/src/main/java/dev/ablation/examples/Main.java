@@ -3,7 +3,7 @@ package dev.ablation.examples;
 import dev.ablation.cli.ErrorMessages;
 import dev.ablation.cli.StudyOptions;
 import dev.ablation.examples.cli.StudyCommand;
-import dev.ablation.study.StudyEngine;
+import dev.ablation.study.run.StudyEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -2,10 +2,10 @@ package dev.ablation.examples;
 
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.study.Original;
-import dev.ablation.study.OriginalSpec;
-import dev.ablation.study.RecoveryRequest;
-import dev.ablation.study.StudyEngine;
+import dev.ablation.study.store.Original;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.plan.RecoveryRequest;
+import dev.ablation.study.run.StudyEngine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ablation.study.Presets;
-import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.TrainingSettings;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -102,7 +102,7 @@ class QuickPresetEndToEndTest {
     Set<String> expected = new HashSet<>();
     for (String layer : List.of("blocks.0", "blocks.1")) {
       for (String scheme : List.of("FRESH", "ZERO_OUTPUT")) {
-        for (long seed : dev.ablation.study.Presets.QUICK.plan().seeds()) {
+        for (long seed : dev.ablation.study.plan.Presets.QUICK.plan().seeds()) {
           expected.add(layer + "|" + scheme + "|onlyWiped|" + seed);
         }
       }

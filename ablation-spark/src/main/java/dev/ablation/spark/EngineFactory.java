@@ -1,6 +1,6 @@
 package dev.ablation.spark;
 
-import dev.ablation.study.StudyEngine;
+import dev.ablation.study.run.StudyEngine;
 import dev.ablation.study.engine.SameDiffStudyEngine;
 import java.io.Serializable;
 

@@ -1,6 +1,6 @@
 package dev.ablation.spark;
 
-import dev.ablation.study.OriginalSpec;
+import dev.ablation.study.plan.OriginalSpec;
 import java.io.Serializable;
 
 /**

@@ -1,8 +1,8 @@
 package dev.ablation.spark;
 
 import com.google.common.collect.ImmutableList;
-import dev.ablation.study.OriginalSpec;
-import dev.ablation.study.RecoveryRequest;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.plan.RecoveryRequest;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package dev.ablation.spark;
 
-import dev.ablation.study.OriginalSpec;
-import dev.ablation.study.RecoveryRequest;
-import dev.ablation.study.ResultStore;
-import dev.ablation.study.RunKey;
-import dev.ablation.study.StudyPlan;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.plan.RecoveryRequest;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.plan.RunKey;
+import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.report.Report;
 import java.io.IOException;
 import java.io.PrintWriter;

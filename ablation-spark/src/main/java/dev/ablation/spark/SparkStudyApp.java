@@ -2,8 +2,8 @@ package dev.ablation.spark;
 
 import dev.ablation.cli.ErrorMessages;
 import dev.ablation.cli.StudyOptions;
-import dev.ablation.study.ResultStore;
-import dev.ablation.study.StudyPlan;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.plan.StudyPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,5 +1,16 @@
 package dev.ablation.study;
 
+import dev.ablation.study.store.FailedRun;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.run.Progress;
+import dev.ablation.study.plan.RecoveryRequest;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.store.ResultsCsv;
+import dev.ablation.study.store.RunFiles;
+import dev.ablation.study.plan.RunKey;
+import dev.ablation.study.run.Study;
+import dev.ablation.study.plan.StudyPlan;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,13 @@
 package dev.ablation.study;
 
+import dev.ablation.study.plan.ModelSpec;
+import dev.ablation.study.store.Original;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.store.PopulationChoice;
+import dev.ablation.study.plan.RecoveryRequest;
+import dev.ablation.study.run.StudyEngine;
+import dev.ablation.study.plan.TrainingSettings;
+
 import com.google.common.base.Ticker;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.FreezePolicy;

@@ -1,5 +1,8 @@
 package dev.ablation.study;
 
+import dev.ablation.study.plan.Preset;
+import dev.ablation.study.plan.Presets;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,11 @@
 package dev.ablation.study;
 
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.run.Progress;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.run.Study;
+import dev.ablation.study.plan.StudyPlan;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.study.engine.SameDiffStudyEngine;
@@ -32,7 +38,7 @@ class StudyDocTest {
         SameDiffStudyEngine::new,                          // one engine per worker
         Study.Options.defaults()                           // every core, a fresh directory
             .withWorkers(2).withProgress(Progress.lines(System.out)));
-    Path report = Report.write(outcome, plan);             // report.md and plots/
+    Path report = Report.write(outcome.dir(), outcome.records(), plan);             // report.md and plots/
     Report.headline(outcome.records()).forEach(System.out::println);
     // END SKETCH
 

@@ -1,5 +1,15 @@
 package dev.ablation.study;
 
+import dev.ablation.study.run.Progress;
+import dev.ablation.study.store.RecordJson;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.store.ResultsCsv;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.run.Study;
+import dev.ablation.study.plan.StudyPlan;
+import dev.ablation.study.store.StudyRow;
+import dev.ablation.study.plan.TrainingSettings;
+
 import dev.ablation.samediff.model.Architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

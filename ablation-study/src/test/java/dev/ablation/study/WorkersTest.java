@@ -1,5 +1,16 @@
 package dev.ablation.study;
 
+import dev.ablation.study.store.Original;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.run.Progress;
+import dev.ablation.study.plan.RecoveryRequest;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.plan.RunKey;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.run.Study;
+import dev.ablation.study.run.StudyEngine;
+import dev.ablation.study.plan.StudyPlan;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,12 +1,12 @@
 package dev.ablation.examples.bench;
 
 import dev.ablation.examples.cli.Logs;
-import dev.ablation.study.Preset;
-import dev.ablation.study.Presets;
-import dev.ablation.study.Progress;
-import dev.ablation.study.Study;
-import dev.ablation.study.StudyEngine;
-import dev.ablation.study.StudyPlan;
+import dev.ablation.study.plan.Preset;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.run.Progress;
+import dev.ablation.study.run.Study;
+import dev.ablation.study.run.StudyEngine;
+import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.engine.SameDiffStudyEngine;
 import java.io.BufferedReader;
 import java.io.IOException;

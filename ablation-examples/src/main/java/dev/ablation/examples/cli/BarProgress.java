@@ -1,7 +1,7 @@
 package dev.ablation.examples.cli;
 
-import dev.ablation.study.Progress;
-import dev.ablation.study.StudyJob;
+import dev.ablation.study.run.Progress;
+import dev.ablation.study.run.StudyJob;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.time.Duration;

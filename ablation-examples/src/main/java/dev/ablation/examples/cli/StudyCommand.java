@@ -2,12 +2,12 @@ package dev.ablation.examples.cli;
 
 import dev.ablation.cli.StudyOptions;
 import dev.ablation.study.report.Report;
-import dev.ablation.study.Progress;
-import dev.ablation.study.ResultStore;
-import dev.ablation.study.Study;
-import dev.ablation.study.StudyEngine;
-import dev.ablation.study.StudyLock;
-import dev.ablation.study.StudyPlan;
+import dev.ablation.study.run.Progress;
+import dev.ablation.study.store.ResultStore;
+import dev.ablation.study.run.Study;
+import dev.ablation.study.run.StudyEngine;
+import dev.ablation.study.store.StudyLock;
+import dev.ablation.study.plan.StudyPlan;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -81,7 +81,7 @@ public final class StudyCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
           outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
     }
-    Path report = Report.write(outcome, plan);
+    Path report = Report.write(outcome.dir(), outcome.records(), plan);
     o.println();
     for (String line : Report.headline(outcome.records())) {
       o.println(line.replace("**", ""));

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ablation.examples.Main;
 import dev.ablation.study.FakeStudyEngine;
-import dev.ablation.study.ResultsCsv;
-import dev.ablation.study.StudyEngine;
+import dev.ablation.study.store.ResultsCsv;
+import dev.ablation.study.run.StudyEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -87,7 +87,7 @@ class StudyCommandTest {
     List<String> lines = Files.readAllLines(o.resolve("results.csv"));
     assertEquals(String.join(",", ResultsCsv.HEADER), lines.get(0));
     // quick: N=2 -> 2 layers x its schemes x its policies x its seeds
-    dev.ablation.study.StudyPlan quick = dev.ablation.study.Presets.QUICK.plan();
+    dev.ablation.study.plan.StudyPlan quick = dev.ablation.study.plan.Presets.QUICK.plan();
     int runs = 2 * quick.schemes().size() * quick.policies().size() * quick.seeds().size();
     assertEquals(runs, quick.totalRuns());
     assertEquals(1 + runs, lines.size());
@@ -107,7 +107,7 @@ class StudyCommandTest {
     assertEquals(1 + 2 * 1 * 2 * 1, lines.size(), String.join("\n", lines));
     assertTrue(lines.get(1).startsWith("decoder,3,32,blocks.0,\"SHRINK_PERTURB(0.5,0.01)\","),
         lines.get(1));
-    List<dev.ablation.study.StudyRow> rows = ResultsCsv.read(
+    List<dev.ablation.study.store.StudyRow> rows = ResultsCsv.read(
         Files.newBufferedReader(o.resolve("results.csv"), java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(rows.stream().allMatch(r -> r.examplesScratch().isEmpty()),
         "examples_scratch empty with --no-scratch: " + lines);
@@ -164,6 +164,6 @@ class StudyCommandTest {
     cl.setOut(new PrintWriter(out, true));
     assertEquals(1, cl.execute("study", "--preset", "quick", "--out", dir.toString()));
     assertTrue(err.toString().contains("no engine"), err.toString());
-    assertFalse(dev.ablation.study.ResultStore.holdsResults(dir), "dir left untouched");
+    assertFalse(dev.ablation.study.store.ResultStore.holdsResults(dir), "dir left untouched");
   }
 }

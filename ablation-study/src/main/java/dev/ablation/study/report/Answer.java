@@ -1,6 +1,6 @@
 package dev.ablation.study.report;
 
-import dev.ablation.study.RunRecord;
+import dev.ablation.study.store.RunRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -2,8 +2,8 @@ package dev.ablation.study.report;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.Numbers;
-import dev.ablation.study.RunRecord;
+import dev.ablation.study.plan.Numbers;
+import dev.ablation.study.store.RunRecord;
 
 /**
  * One treatment, (scheme, freeze policy, recovery-rate multiple): what a cell's seeds share

@@ -1,8 +1,8 @@
 package dev.ablation.study.report;
 
 import dev.ablation.samediff.model.Architecture;
-import dev.ablation.study.RunRecord;
-import dev.ablation.study.WipeTarget;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.plan.WipeTarget;
 import java.util.ArrayList;
 import java.util.List;
 

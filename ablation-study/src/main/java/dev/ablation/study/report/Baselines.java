@@ -2,8 +2,8 @@ package dev.ablation.study.report;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.RunRecord;
-import dev.ablation.study.WipeTarget;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.plan.WipeTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

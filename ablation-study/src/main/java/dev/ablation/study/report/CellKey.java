@@ -1,7 +1,7 @@
 package dev.ablation.study.report;
 
-import dev.ablation.study.RunRecord;
-import dev.ablation.study.WipeTarget;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.plan.WipeTarget;
 
 /**
  * A cell: one shape, one target, one arm; its runs are the seeds. The unit every {@code ρ} of

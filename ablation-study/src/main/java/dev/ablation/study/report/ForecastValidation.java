@@ -2,11 +2,11 @@ package dev.ablation.study.report;
 
 import dev.ablation.api.forecast.RecoveryForecast;
 import dev.ablation.api.recovery.Verdict;
-import dev.ablation.study.RecordJson;
-import dev.ablation.study.ResultsCsv;
-import dev.ablation.study.RunKey;
-import dev.ablation.study.RunRecord;
-import dev.ablation.study.StudyRow;
+import dev.ablation.study.store.RecordJson;
+import dev.ablation.study.store.ResultsCsv;
+import dev.ablation.study.plan.RunKey;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.store.StudyRow;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,9 @@
 package dev.ablation.study.report;
 
-import dev.ablation.study.FailedRun;
-import dev.ablation.study.RunKey;
+import dev.ablation.study.plan.Numbers;
+
+import dev.ablation.study.store.FailedRun;
+import dev.ablation.study.plan.RunKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.ablation.study.report;
 
 import dev.ablation.api.recovery.Verdict;
-import dev.ablation.study.RunKey;
-import dev.ablation.study.RunRecord;
+import dev.ablation.study.plan.RunKey;
+import dev.ablation.study.store.RunRecord;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.ablation.study.report;
 
-import dev.ablation.study.FailedRun;
-import dev.ablation.study.RunRecord;
+import dev.ablation.study.store.FailedRun;
+import dev.ablation.study.store.RunRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,14 +66,15 @@ public final class Report {
   }
 
   /**
-   * Writes the report of a study run by {@link dev.ablation.study.Study#runInto} into its
-   * directory.
+   * Writes the report of a study's {@code records} (e.g. {@code Study.Outcome.records()}) into
+   * its directory {@code dir}. Takes the parts, not the study's outcome, so that the report
+   * stands on the plan and the store only.
    *
    * @return {@code report.md}
    */
-  public static Path write(dev.ablation.study.Study.Outcome outcome,
-      dev.ablation.study.StudyPlan plan) throws IOException {
-    List<Path> files = write(outcome.dir(), outcome.records(), criterion(plan.training()));
+  public static Path write(Path dir, List<RunRecord> records,
+      dev.ablation.study.plan.StudyPlan plan) throws IOException {
+    List<Path> files = write(dir, records, criterion(plan.training()));
     return files.get(files.size() - 1);
   }
 
@@ -87,13 +88,13 @@ public final class Report {
   }
 
   /** The method section's description of how {@code t} judges a recovery. */
-  public static String criterion(dev.ablation.study.TrainingSettings t) {
+  public static String criterion(dev.ablation.study.plan.TrainingSettings t) {
     return String.format(Locale.ROOT,
         "the validation loss, smoothed over %d evaluations (evaluated at steps 1, 2, 3, … "
             + "growing by at most 10%%, then every %d steps; L₀ never in the window), reached "
             + "the target %s (or made no 1e-3 improvement for %d evaluations on the %d-step "
             + "grid while every raw evaluation stayed above the target, or spent %s × B_ref)",
-        dev.ablation.study.TrainingSettings.SMOOTHING, t.evalEvery(), t.describeTarget(),
+        dev.ablation.study.plan.TrainingSettings.SMOOTHING, t.evalEvery(), t.describeTarget(),
         t.patience(), t.evalEvery(), t.budgetFraction());
   }
 

@@ -2,7 +2,7 @@ package dev.ablation.study.report;
 
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Verdict;
-import dev.ablation.study.RunRecord;
+import dev.ablation.study.store.RunRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

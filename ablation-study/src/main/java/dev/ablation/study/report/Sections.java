@@ -1,7 +1,7 @@
 package dev.ablation.study.report;
 
-import dev.ablation.study.FailedRun;
-import dev.ablation.study.RunRecord;
+import dev.ablation.study.store.FailedRun;
+import dev.ablation.study.store.RunRecord;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.ablation.study.report;
 
 import dev.ablation.samediff.model.Architecture;
-import dev.ablation.study.RunKey;
+import dev.ablation.study.plan.RunKey;
 
 /**
  * One trained shape, (arch, N, D): the report's outermost grouping. Ordered by architecture

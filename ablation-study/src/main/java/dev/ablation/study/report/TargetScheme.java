@@ -1,8 +1,8 @@
 package dev.ablation.study.report;
 
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.study.RunRecord;
-import dev.ablation.study.WipeTarget;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.plan.WipeTarget;
 
 /**
  * A target and a scheme, across policies and rates: the grouping of step-0 quantities

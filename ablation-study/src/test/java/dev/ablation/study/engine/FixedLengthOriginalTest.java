@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.TrainingPlan;
-import dev.ablation.study.Presets;
-import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.TrainingSettings;
 import org.junit.jupiter.api.Test;
 
 /** {@code --train-steps} reaches the trainer: that many steps, the rate decayed to 0 over them. */

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.hash.Hashing;
 import dev.ablation.api.Seeds;
-import dev.ablation.study.OriginalSpec;
-import dev.ablation.study.Preset;
-import dev.ablation.study.Presets;
-import dev.ablation.study.StudyPlan;
-import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.plan.Preset;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.StudyPlan;
+import dev.ablation.study.plan.TrainingSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

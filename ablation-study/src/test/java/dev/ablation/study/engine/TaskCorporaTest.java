@@ -8,10 +8,10 @@ import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.Split;
 import dev.ablation.samediff.model.Architecture;
-import dev.ablation.study.Presets;
-import dev.ablation.study.StudyPlan;
-import dev.ablation.study.Task;
-import dev.ablation.study.TrainingSettings;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.StudyPlan;
+import dev.ablation.study.plan.Task;
+import dev.ablation.study.plan.TrainingSettings;
 import org.junit.jupiter.api.Test;
 
 /** Every task gives the engine a corpus whose strings fit the model the engine builds for it. */

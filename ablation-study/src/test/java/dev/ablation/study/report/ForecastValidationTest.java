@@ -3,9 +3,9 @@ package dev.ablation.study.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ablation.study.RecordJson;
-import dev.ablation.study.RunRecord;
-import dev.ablation.study.StudyRow;
+import dev.ablation.study.store.RecordJson;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.store.StudyRow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,0 +1,54 @@
+package dev.ablation.study.plan;
+
+import dev.ablation.study.plan.Preset;
+import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.TargetRule;
+import dev.ablation.study.plan.TrainingSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import org.junit.jupiter.api.Test;
+
+class TrainingSettingsTest {
+
+  @Test
+  void toBuilderGivesBackEveryPresetsSettingsAndPlan() {
+    for (Preset p : Presets.ALL) {
+      assertThat(p.plan().training().toBuilder().build()).isEqualTo(p.plan().training());
+      assertThat(p.plan().toBuilder().build()).isEqualTo(p.plan());
+    }
+  }
+
+  @Test
+  void buildNamesEveryBadValueOfEveryGroupAtOnce() {
+    assertThatIllegalArgumentException().isThrownBy(() -> TrainingSettings.builder().vocab(0)
+            .peakRate(Double.NaN).recoveryWarmup(-3).convergenceWindow(1)
+            .convergenceDelta(Double.POSITIVE_INFINITY).targetRule(TargetRule.DAMAGE)
+            .epsilon(2).build())
+        .withMessageContaining("vocab must be >= 1, got 0")
+        .withMessageContaining("peak learning rate (--peak-lr) must be finite and > 0, got NaN")
+        .withMessageContaining("recovery warm-up (--recovery-warmup) must be >= 0 steps, got -3")
+        .withMessageContaining("convergence window (--converge-k) must be >= 2 evaluations, got 1")
+        .withMessageContaining("(--converge-delta) must be finite and >= 0 nats, got Infinity")
+        .withMessageContaining("fraction in (0, 1], got 2.0");
+  }
+
+  @Test
+  void theGroupsCheckThemselvesWhenBuiltDirectly() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new TrainingSettings.Optimiser(0, 32, 8))
+        .withMessageContaining("--peak-lr");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new TrainingSettings.Convergence(16, 5, 0.01, 8, -1))
+        .withMessageContaining("--train-steps");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> new TrainingSettings.Target(null, 0.05))
+        .withMessageContaining("nats, noise, damage");
+  }
+
+  @Test
+  void theDefaultsAreTheQuickPresetsSettings() {
+    assertThat(TrainingSettings.builder().build()).isEqualTo(Presets.QUICK.plan().training());
+  }
+}

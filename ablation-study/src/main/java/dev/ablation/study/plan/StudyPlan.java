@@ -86,11 +86,11 @@ public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Int
     for (Architecture a : archs) {
       if (!task.appliesTo(a)) {
         out.add(String.format(Locale.ROOT, "--task %s cannot train --arch %s; valid for %s: %s",
-            task, a, a, Task.keysFor(a)));
+            task, a.key(), a.key(), Task.keysFor(a)));
       }
       if (kinds.stream().noneMatch(k -> k.appliesTo(a))) {
         out.add(String.format(Locale.ROOT, "--wipe-kinds %s has nothing to wipe in --arch %s; "
-            + "add block, attn, mlp or norms", kinds, a));
+            + "add block, attn, mlp or norms", kinds, a.key()));
       }
     }
     int minDepth = depths.stream().mapToInt(Integer::intValue).min().orElse(0);

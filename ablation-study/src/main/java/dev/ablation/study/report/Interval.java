@@ -20,7 +20,7 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * @param high upper bound
  * @param n sample size
  */
-public record Interval(double mean, double low, double high, int n) {
+record Interval(double mean, double low, double high, int n) {
 
   private static final int RESAMPLES = 2000;
   private static final long SEED = 20_261_130L;

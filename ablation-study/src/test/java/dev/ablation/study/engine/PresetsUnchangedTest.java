@@ -1,5 +1,6 @@
 package dev.ablation.study.engine;
 
+import dev.ablation.samediff.model.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.hash.Hashing;
@@ -47,7 +48,7 @@ class PresetsUnchangedTest {
       StudyPlan plan = p.plan();
       TrainingSettings t = plan.training();
       lines.add("preset " + p.name() + ": " + p.description());
-      lines.add("  archs " + plan.archs() + " depths " + plan.depths() + " widths "
+      lines.add("  archs " + plan.archs().stream().map(Architecture::key).toList() + " depths " + plan.depths() + " widths "
           + plan.widths() + " heads " + plan.heads() + " wipe " + plan.wipe());
       lines.add("  schemes " + plan.schemes() + " policies " + plan.policies());
       lines.add("  seeds " + plan.seeds() + " recovery-lr " + plan.recoveryLr() + " kinds "

@@ -144,7 +144,13 @@ public final class Bench {
     print(p + "recovery_over_full_L" + (c.nLayers() - 1), top / fullMs);
 
     // memory: the study's long runs are recovery steps plus an evaluation now and then
-    RecoveryStepper longRun = RecoveryStepper.create(m.model(), onlyWiped(m, 0), adam);
+    try (RecoveryStepper longRun = RecoveryStepper.create(m.model(), onlyWiped(m, 0), adam)) {
+      longRun(p, m, batches, eval, longRun);
+    }
+  }
+
+  private void longRun(String p, ReferenceModel m, List<Batch> batches, LossEvaluator eval,
+      RecoveryStepper longRun) {
     long first = Math.max(1, options.steps() / 10);
     long afterFirst = -1;
     print(p + "rss_mb_start", rssMb());
@@ -162,7 +168,6 @@ public final class Bench {
     print(p + "rss_mb_after_" + options.steps() + "_steps", end);
     // what the long run kept after its first tenth: ~0 when every step frees what it made
     print(p + "rss_growth_mb_" + options.steps() + "_steps", end - afterFirst);
-    longRun.close();
   }
 
   private List<String> onlyWiped(ReferenceModel m, int block) {

@@ -4,6 +4,7 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.NativeMemory;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.model.PopulationModel;
@@ -77,8 +78,10 @@ public final class StepsBench {
     ReferenceModel m = ReferenceModel.build(c);
     List<Batch> batches = batches(m, 0);
     AdamSettings adam = AdamSettings.of(1e-3);
-    AdamStepper full = new AdamStepper(m.model(), m.parameterVariables(), adam);
-    double cpu = median(batches, full::step);
+    double cpu;
+    try (AdamStepper full = new AdamStepper(m.model(), m.parameterVariables(), adam)) {
+      cpu = median(batches, full::step);
+    }
     // the gradient function holds the forward ops and their derivatives: a step runs these
     print(p + "ops_per_step", m.graph().getFunction("grad").getOps().size());
     print(p + "parameter_arrays", m.parameterVariables().size());
@@ -93,6 +96,10 @@ public final class StepsBench {
       }
       fastPath(shape, k);
       recoveries(shape, k);
+      // a population step holds K members' op outputs (gigabytes at K=8, N=4/D=64): what the
+      // process keeps resident once its steppers are closed and freed memory is handed back
+      NativeMemory.trim();
+      print(p + "population_K" + k + "_rss_mb_after", Bench.rssMb());
     }
   }
 
@@ -113,11 +120,12 @@ public final class StepsBench {
     ReferenceModel m = ReferenceModel.build(c);
     java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> theta0 = m.weights();
     int budget = options.warmup() + options.timed();
-    AdamStepper trainer = new AdamStepper(m.model(), m.parameterVariables(),
-        AdamSettings.of(3e-3));
     List<Batch> train = freshBatches(m, 7, budget);
-    for (int i = 0; i < 8 * budget; i++) {
-      trainer.step(train.get(i % train.size()));
+    try (AdamStepper trainer = new AdamStepper(m.model(), m.parameterVariables(),
+        AdamSettings.of(3e-3))) {
+      for (int i = 0; i < 8 * budget; i++) {
+        trainer.step(train.get(i % train.size()));
+      }
     }
     List<Batch> validation = ReferenceBatches.of(m).batches(new MarkovChain(c.vocab(), 2, 2.0, 1)
         .sample(options.batch() * 8, c.context() + 1, 99), options.batch() * 8);
@@ -205,33 +213,46 @@ public final class StepsBench {
     }
     double singleCpu = 0;
     for (int i = 0; i < k; i++) {
-      RecoveryStepper single = RecoveryStepper.create(m.model(), trainable.get(i), adam);
-      singleCpu += median(data.get(i), single::tryStep);
+      try (RecoveryStepper single = RecoveryStepper.create(m.model(), trainable.get(i), adam)) {
+        singleCpu += median(data.get(i), single::tryStep);
+      }
     }
     PopulationStepper stepper = new PopulationStepper(PopulationModel.stack(m, weights),
         trainable, adam);
-    List<List<Batch>> rounds = rounds(data, 0, n);
-    double popCpu = median(rounds, r -> stepper.step(r)[0]);
-    print(p + "_fastpath_steps_cpu_ms", singleCpu);
-    print(p + "_over_fastpath", singleCpu / popCpu);
-    if (k < 2) {
-      return;
-    }
+    PopulationStepper smaller;
     int half = k / 2;
-    for (int i = half; i < k; i++) {
-      stepper.retire(i);
+    long w0;
+    try {
+      List<List<Batch>> rounds = rounds(data, 0, n);
+      double popCpu = median(rounds, r -> stepper.step(r)[0]);
+      print(p + "_fastpath_steps_cpu_ms", singleCpu);
+      print(p + "_over_fastpath", singleCpu / popCpu);
+      if (k < 2) {
+        return;
+      }
+      for (int i = half; i < k; i++) {
+        stepper.retire(i);
+      }
+      print(p + "_half_retired_step_cpu_ms", median(rounds, r -> stepper.step(r)[0]));
+      List<Integer> keep = new ArrayList<>();
+      for (int i = 0; i < half; i++) {
+        keep.add(i);
+      }
+      w0 = System.nanoTime();
+      smaller = stepper.keep(keep);
+    } finally {
+      // as PopulationRecovery does: the K-member arena goes before the smaller one fills (a K=8
+      // step at N=4/D=64 holds gigabytes of op outputs; both at once exceeded -Xmx1g's
+      // physical-bytes limit)
+      stepper.close();
     }
-    print(p + "_half_retired_step_cpu_ms", median(rounds, r -> stepper.step(r)[0]));
-    List<Integer> keep = new ArrayList<>();
-    for (int i = 0; i < half; i++) {
-      keep.add(i);
+    try (smaller) {
+      List<List<Batch>> halfRounds = rounds(data.subList(0, half), 0, n);
+      smaller.step(halfRounds.get(0));
+      print(p + "_rebuild_to_K" + half + "_ms", (System.nanoTime() - w0) / 1e6);
+      print(p + "_rebuilt_K" + half + "_step_cpu_ms",
+          median(halfRounds, r -> smaller.step(r)[0]));
     }
-    long w0 = System.nanoTime();
-    PopulationStepper smaller = stepper.keep(keep);
-    List<List<Batch>> halfRounds = rounds(data.subList(0, half), 0, n);
-    smaller.step(halfRounds.get(0));
-    print(p + "_rebuild_to_K" + half + "_ms", (System.nanoTime() - w0) / 1e6);
-    print(p + "_rebuilt_K" + half + "_step_cpu_ms", median(halfRounds, r -> smaller.step(r)[0]));
   }
 
   private static List<List<Batch>> rounds(List<List<Batch>> data, int from, int to) {
@@ -271,22 +292,18 @@ public final class StepsBench {
     }
     PopulationModel pop = PopulationModel.stack(members);
     for (int i = 0; i < k; i++) {
-      RecoveryStepper single = RecoveryStepper.create(members.get(i).model(), trainable.get(i),
-          adam);
-      singleCpu += median(data.get(i), single::tryStep);
-      singleWall += lastWall;
-    }
-    PopulationStepper stepper = new PopulationStepper(pop, trainable, adam);
-    List<List<Batch>> rounds = new ArrayList<>();
-    for (int b = 0; b < data.get(0).size(); b++) {
-      List<Batch> round = new ArrayList<>();
-      for (List<Batch> d : data) {
-        round.add(d.get(b));
+      try (RecoveryStepper single = RecoveryStepper.create(members.get(i).model(),
+          trainable.get(i), adam)) {
+        singleCpu += median(data.get(i), single::tryStep);
+        singleWall += lastWall;
       }
-      rounds.add(round);
     }
-    double popCpu = median(rounds, r -> stepper.step(r)[0]);
-    double popWall = lastWall;
+    double popCpu;
+    double popWall;
+    try (PopulationStepper stepper = new PopulationStepper(pop, trainable, adam)) {
+      popCpu = median(rounds(data, 0, data.get(0).size()), r -> stepper.step(r)[0]);
+      popWall = lastWall;
+    }
     print(p + "_single_steps_cpu_ms", singleCpu);
     print(p + "_step_cpu_ms", popCpu);
     print(p + "_over_single", singleCpu / popCpu);

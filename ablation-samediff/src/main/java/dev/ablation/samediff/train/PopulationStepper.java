@@ -1,6 +1,7 @@
 package dev.ablation.samediff.train;
 
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.SessionMemory;
 import dev.ablation.samediff.model.PopulationModel;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -202,13 +203,15 @@ public final class PopulationStepper implements AutoCloseable {
   }
 
   /**
-   * Frees this stepper's native memory now (its arena's op outputs, the Adam state and the
-   * masks); the population's parameters are the model's and stay. A stepper made by
-   * {@link #keep} owns copies, so closing the one it came from is safe.
+   * Frees this stepper's native memory now (its arena's op outputs, the Adam state, the masks
+   * and the cached arrays of the population graph's sessions); the population's parameters are
+   * the model's and stay. A stepper made by {@link #keep} owns copies and its own graph, so
+   * closing the one it came from is safe.
    */
   @Override
   public void close() {
     arena.close();
+    SessionMemory.release(model.graph());
     for (INDArray a : states.values()) {
       if (!a.wasClosed() && a.closeable()) {
         a.close();

@@ -27,6 +27,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from findings_answers import BLOCK  # the question's arm: a whole block, as the answers read it
+
 
 def load(study):
     runs = []
@@ -36,7 +38,7 @@ def load(study):
         cfg = r.get("manifest", {}).get("configuration", {})
         if not (r.get("scheme") == "FRESH" and r.get("freeze") == "onlyWiped"
                 and float(r.get("recovery_lr_multiple") or 1) == 1.0
-                and r.get("layer", "").count(".") == 1 and "blocks." in r.get("layer", "")):
+                and BLOCK.match(r.get("layer", ""))):
             continue
         r["_eps"] = float(cfg.get("epsilon_nats", "nan"))
         r["_rule"] = cfg.get("target_rule", "")
@@ -83,7 +85,7 @@ def check(runs):
 
 
 def block(r):
-    return int(r["layer"].split(".")[1])
+    return int(BLOCK.match(r["layer"]).group(1))
 
 
 def main():

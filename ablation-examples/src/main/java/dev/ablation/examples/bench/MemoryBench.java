@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 /**
  * The study's memory and CPU figures behind {@code bench --memory}: a slice of the default
  * preset (one seed: both its originals and every recovery of them) run as the README runs a
- * study, in a child JVM with {@code -Xmx1g}, once on two workers and once on one, each from an
+ * study, in a child JVM with {@code -Xmx1g -XX:+UseSerialGC}, once on two workers and once on one, each from an
  * empty directory (originals trained, not loaded). Prints each child's peak resident set
  * ({@code VmHWM}), user CPU seconds and wall seconds, and the ratio of user CPU on two workers
  * to one: two workers do the same work, so a ratio well above 1 means CPU burnt outside the
@@ -29,6 +29,13 @@ import java.util.stream.Stream;
 public final class MemoryBench {
   /** The heap the children get: the target is under 2 GB resident at this heap. */
   public static final String HEAP = "-Xmx1g";
+  /**
+   * The collector the README's command names: the study's live heap is tens of megabytes but
+   * it allocates hundreds per second, and G1 answers that by growing its heap to {@code -Xmx}
+   * (all of it resident); the serial collector keeps a few hundred megabytes
+   * (docs/performance.md, "Memory").
+   */
+  public static final String COLLECTOR = "-XX:+UseSerialGC";
 
   private final List<String> studyArgs;
   private final PrintWriter out;
@@ -79,6 +86,7 @@ public final class MemoryBench {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add(HEAP);
+    cmd.add(COLLECTOR);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());

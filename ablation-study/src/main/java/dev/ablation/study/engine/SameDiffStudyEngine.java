@@ -199,6 +199,20 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   private final Populations populations;
 
+  /**
+   * For tests: how many inference sessions the loaded original's own graph (and its gradient
+   * function) holds now, or -1 if this engine has not loaded it.
+   */
+  int sessions(OriginalSpec spec) {
+    Loaded l = originals.get(spec.contentHash());
+    if (l == null) {
+      return -1;
+    }
+    org.nd4j.autodiff.samediff.SameDiff g = l.trained().model().model().graph();
+    org.nd4j.autodiff.samediff.SameDiff grad = g.getFunction("grad");
+    return g.getSessions().size() + (grad == null ? 0 : grad.getSessions().size());
+  }
+
   /** One original in memory: the model (kept at its trained weights between runs) and its data. */
   private record Loaded(TrainedOriginal trained, SameDiffSurgeon surgeon, WeightSnapshot weights,
       Split split, List<Batch> validation, LossEvaluator.Evaluation evaluation) {
@@ -208,13 +222,26 @@ public final class SameDiffStudyEngine implements StudyEngine {
      * it, so the memory goes back then and not at some later garbage collection (issue 21).
      */
     void release() {
-      SessionMemory.release(trained.model().model().graph());
+      releaseSessions();
       validation.forEach(Batch::free);
       for (org.nd4j.linalg.api.ndarray.INDArray a : evaluation.logits()) {
         if (!a.wasClosed() && a.closeable()) {
           a.close();
         }
       }
+      NativeMemory.trim();
+    }
+
+    /**
+     * Frees the original's own graph's session caches (its evaluations at the validation
+     * batch size, its whole-model training steps) when a run ends. Between runs they are
+     * idle, yet they are the largest arrays a worker holds: an evaluation session at 256
+     * strings per batch caches every op output of the last evaluation, and each worker keeps
+     * two originals. The next run starts new sessions (one step's reallocation); no loss
+     * changes (issue 21).
+     */
+    void releaseSessions() {
+      SessionMemory.release(trained.model().model().graph());
       NativeMemory.trim();
     }
   }
@@ -292,6 +319,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
       return withSeeds(recovery(l, request, run).run(training, l.validation()), seeds);
     } finally {
       l.surgeon().restore(l.weights());
+      l.releaseSessions();
     }
   }
 
@@ -473,6 +501,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
             (m, result) -> decided.accept(group.get(m), withSeeds(result, seeds.get(m))));
       } finally {
         l.surgeon().restore(l.weights());
+        l.releaseSessions();
       }
     }
   }

@@ -8,6 +8,7 @@
 #   bench/findings.sh default --seeds 1    # ... with study options appended
 #   bench/findings.sh --compose DIR WALL_S "COMMAND" [LOAD]  # only write docs/findings.md from a
 #                                          # finished study in DIR that was run by hand
+#   bench/findings.sh --arms DIR ARMS      # print only the sensitivity-arms section
 #
 # The aside: when FINDINGS_ASIDE_OUT names a finished encdec study (set by the default run), its
 # report is appended as a second part, with FINDINGS_ASIDE_WALL and FINDINGS_ASIDE_CMD.
@@ -16,9 +17,33 @@
 # made by hand (default: HEAD); FINDINGS_NOTES names a markdown file of reading notes (what the
 # numbers say, the literature, the limits; default docs/findings-notes.md for the standard
 # preset) inserted after the computed answers (bench/findings_answers.py). The notes are prose
-# about one run: after a new run, reread them against the new numbers.
+# about one run: after a new run, reread them against the new numbers. FINDINGS_ARMS names the
+# directory of issue 22's sensitivity arms (bench/arms.sh); their tables follow the notes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+arms_section() { # OUT ARMS: issue 22's arms against the study in OUT
+  echo "## Sensitivity arms (issue 22)"
+  echo
+  echo "Each arm is a study of its own made by \`bench/arms.sh JAR $1 $2\` with"
+  echo "\`OMP_NUM_THREADS=1\` on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)),"
+  echo "one after another (commands and \`/usr/bin/time -v\` figures below), and is compared"
+  echo "block by block with this run's rows of the same shapes and seeds by \`bench/arms.py\`."
+  echo
+  echo "| arm | command (after \`java -Xmx1g -XX:+UseSerialGC -jar ablation.jar study --preset standard --wipe-kinds block --schemes FRESH --design factorial\`) | wall | user CPU | peak RSS |"
+  echo "|---|---|---|---|---|"
+  local f n
+  for f in "$2"/*.err; do
+    [ -f "$f" ] || continue
+    n=$(basename "$f" .err)
+    [ -f "$2/$n/results.csv" ] || continue
+    echo "| $n | \`$(sed -n "s/.* start $n: //p" "$2/arms.log" | tail -1)\` | $(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$f") | $(sed -n 's/.*User time (seconds): //p' "$f") s | $(awk '/Maximum resident/ {printf "%.2f GB", $NF/1e6}' "$f") |"
+  done
+  local ref=()
+  [ -f "$2/text-reference.txt" ] && ref=(--text-reference "$2/text-reference.txt")
+  python3 bench/arms.py "$1" "$2" "${ref[@]}"
+  echo
+}
 
 compose() {
   local out=$1 wall=$2 cmd=$3 load=${4:-unknown}
@@ -81,6 +106,10 @@ compose() {
       cat "$notes"
       echo
     fi
+    if [ -n "${FINDINGS_ARMS:-}" ] && [ -d "$FINDINGS_ARMS" ]; then
+      arms_section "$out" "$FINDINGS_ARMS"
+      echo
+    fi
     echo "The study's report follows: every table and plot of this run."
     echo
     sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study: /## Report: /' "$out/report.md"
@@ -103,6 +132,11 @@ compose() {
   } >"$doc"
   echo "wrote $doc and $plots/ from $out"
 }
+
+if [ "${1:-}" = "--arms" ]; then
+  arms_section "$2" "$3"
+  exit 0
+fi
 
 if [ "${1:-}" = "--compose" ]; then
   compose "$2" "$3" "$4" "${5:-unknown}"

@@ -41,7 +41,17 @@ class SummaryTest(unittest.TestCase):
                  1: arms.summary([row("RECOVERED", 900)]),
                  2: arms.summary([row("BUDGET_EXHAUSTED")]),
                  3: arms.summary([row("UNDAMAGED")])}
-        self.assertEqual([2, 1, 0], arms.order(stats))
+        self.assertEqual([2, 1, 0], [L for L, _ in arms.order(stats)])
+
+    def test_blocks_inside_the_warm_up_may_swap_others_may_not(self):
+        a = [(0, 6000), (1, 4000), (3, 224), (2, 160)]
+        self.assertEqual("same", arms.same_order(a, a))
+        swapped_late = [(0, 5000), (1, 3000), (2, 96), (3, 96)]
+        self.assertTrue(arms.same_order(a, swapped_late).startswith("same apart"))
+        swapped_early = [(1, 5000), (0, 3000), (2, 96), (3, 96)]
+        self.assertEqual("differs", arms.same_order(a, swapped_early))
+        late_one_above = [(0, 5000), (1, 3000), (2, 1472), (3, 96)]
+        self.assertEqual("differs", arms.same_order(a, late_one_above))
 
     def test_ratio_of_medians(self):
         a = arms.summary([row("RECOVERED", 300)])

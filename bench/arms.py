@@ -95,6 +95,10 @@ def ratio(a, b):
     return f"{x / y:.2f}"
 
 
+def rho(x):
+    return "not reached" if isinstance(x, float) and math.isinf(x) else fa.fmt(x)
+
+
 def bref(s):
     v = s["bref"]
     if not v:
@@ -158,7 +162,7 @@ def compare(name, arm, std, out):
                 out.append(f"| {n} | {d} | {L} | {a['recovered']}/{a['damaged']} "
                            f"({a['undamaged']}) | {examples(a)} | "
                            f"{examples(s) if s['n'] else '—'} | {ratio(a, s)} | "
-                           f"{fa.fmt(a['rho'])} | {fa.fmt(s['rho'])} | {bref(a)} | {bref(s)} |")
+                           f"{rho(a['rho'])} | {rho(s['rho'])} | {bref(a)} | {bref(s)} |")
             oa, os_ = order(a_by), order(s_by)
             orders.append((n, d, oa, os_, len(seeds)))
         out.append("")
@@ -178,7 +182,7 @@ def text_section(arm, reference, out):
             steps = (fa.count(s["median"] / 32) if s["damaged"] and not math.isinf(s["median"])
                      else "—")
             out.append(f"| {n} | {d} | {L} | {s['recovered']}/{s['damaged']} ({s['undamaged']}) "
-                       f"| {examples(s)} | {steps} | {fa.fmt(s['rho'])} | {bref(s)} |")
+                       f"| {examples(s)} | {steps} | {rho(s['rho'])} | {bref(s)} |")
     out.append("\nThe originals, one per seed: L* (validation loss, nats per character) against "
                "the character n-gram references on the same 256 validation windows "
                "(`EuroparlText.ngramLoss`, add-0.1, fitted to the whole training part):\n")

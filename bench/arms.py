@@ -164,12 +164,16 @@ def compare(name, arm, std, out):
                            f"{examples(s) if s['n'] else '—'} | {ratio(a, s)} | "
                            f"{rho(a['rho'])} | {rho(s['rho'])} | {bref(a)} | {bref(s)} |")
             oa, os_ = order(a_by), order(s_by)
-            orders.append((n, d, oa, os_, len(seeds)))
+            lstar = (statistics.median({r["seed"]: r["lstar"] for r in shape}.values()),
+                     statistics.median({r["seed"]: r["lstar"] for r in ref}.values())
+                     if ref else math.nan)
+            orders.append((n, d, oa, os_, len(seeds), lstar))
         out.append("")
-        for n, d, oa, os_, k in orders:
+        for n, d, oa, os_, k, (la, ls) in orders:
             out.append(f"- N={n} D={d} ({k} seeds): blocks from most to least costly, arm "
                        f"{[L for L, _ in oa]}, standard {[L for L, _ in os_]}: "
-                       f"{same_order(oa, os_)}.")
+                       f"{same_order(oa, os_)}. Median L* of the originals: arm {la:.4f}, "
+                       f"standard {ls:.4f}.")
 
 
 def text_section(arm, reference, out):

@@ -38,8 +38,8 @@ ARMS = {
                    "plateau rule and 8-epoch cap as in the preset",
     "c-eps0.01": "(c) tolerance 0.01 nats (`--epsilon 0.01`; the noise rule keeps "
                  "max(eps, 2 sigma) of the original's loss)",
-    "c-eps0.005": "(c) tolerance 0.005 nats (`--epsilon 0.005`; below 2 sigma for most "
-                  "originals, so the noise floor decides)",
+    "c-eps0.005": "(c) tolerance 0.005 nats (`--epsilon 0.005`; where the original's 2 sigma "
+                  "is larger, 0.004-0.006 nats here, the noise rule uses it)",
     "d-rate": "(d) recovery peak rate 0.3x and 3x the original's (`--recovery-lr 0.3x,3x`)",
     "e-alltrainable": "(e) every parameter trainable during recovery (`--policies allTrainable`)",
     "text": "natural text: Europarl characters (`--task text`), N=4 D=64; no standard rows to "

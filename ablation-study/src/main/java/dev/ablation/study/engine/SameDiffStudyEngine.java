@@ -222,14 +222,13 @@ public final class SameDiffStudyEngine implements StudyEngine {
      * it, so the memory goes back then and not at some later garbage collection (issue 21).
      */
     void release() {
-      releaseSessions();
       validation.forEach(Batch::free);
       for (org.nd4j.linalg.api.ndarray.INDArray a : evaluation.logits()) {
         if (!a.wasClosed() && a.closeable()) {
           a.close();
         }
       }
-      NativeMemory.trim();
+      releaseSessions(); // last: it trims, giving back everything freed above too
     }
 
     /**

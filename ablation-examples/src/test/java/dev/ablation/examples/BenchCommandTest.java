@@ -23,11 +23,13 @@ class BenchCommandTest {
     List<String> lines = text.toString().lines().toList();
     assertThat(lines).allMatch(l -> l.matches("[A-Za-z0-9_.]+=[^=\\s]+"), "name=value lines");
     assertThat(lines).anyMatch(l -> l.startsWith("load_avg_1m_start="));
+    assertThat(lines).anyMatch(l -> l.startsWith("collectors="));
     assertThat(lines).contains("native_build=" + expectedNativeBuild(), "step_arena=true");
     for (String name : List.of("full_step_ms", "eval_ms_per_batch", "recovery_step_ms_L0",
         "recovery_step_ms_L1", "recovery_step_ms_L1_plain", "recovery_over_full_L1",
         "rss_mb_start", "rss_mb_after_1_steps", "rss_mb_after_10_steps",
-        "rss_growth_mb_10_steps", "step_wall_over_cpu", "ops_per_step",
+        "rss_growth_mb_10_steps", "step_wall_over_cpu", "step_gc_ms", "long_run_wall_over_cpu",
+        "long_run_gc_pause_fraction", "ops_per_step",
         "full_step_cpu_ms", "population_K8_over_single", "population_K8_L0_over_single",
         "population_K8_L1_over_single_wall", "population_K8_over_fastpath",
         "population_K8_half_retired_step_cpu_ms", "population_K8_rebuild_to_K4_ms",
@@ -60,7 +62,7 @@ class BenchCommandTest {
     List<String> figures = text.toString().lines().filter(l -> l.startsWith("n2_d8_t4."))
         .map(l -> l.substring("n2_d8_t4.".length(), l.indexOf('='))).toList();
     assertThat(figures).containsExactly("full_step_ms", "full_step_ms_mean",
-        "step_wall_over_cpu", "gflop_per_step",
+        "step_wall_over_cpu", "step_gc_ms", "gflop_per_step",
         "full_step_gflops", "ops_per_step", "parameter_arrays", "full_step_cpu_ms");
   }
 

@@ -99,7 +99,6 @@ public final class SameDiffStudyEngine implements StudyEngine {
   /** Probability of opening a bracket in the Dyck task (when allowed). */
   public static final double DYCK_OPEN = 0.55;
   private static final int VALIDATION_STRINGS = 256;
-  private static final int EVAL_BATCH = 256;
 
   private final Path cacheDir;
   /**
@@ -234,9 +233,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
     /**
      * Frees the original's own graph's session caches (its evaluations at the validation
      * batch size, its whole-model training steps) when a run ends. Between runs they are
-     * idle, yet they are the largest arrays a worker holds: an evaluation session at 256
-     * strings per batch caches every op output of the last evaluation, and each worker keeps
-     * two originals. The next run starts new sessions (one step's reallocation); no loss
+     * idle, yet they are the largest arrays a worker holds: an evaluation session caches every
+     * op output of the last evaluation, and each worker keeps two originals. The next run starts new sessions (one step's reallocation); no loss
      * changes (issue 21).
      */
     void releaseSessions() {
@@ -293,7 +291,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
     WeightSnapshot theta0 = SameDiffSurgeon.of(model.model()).snapshot();
     model.setWeights(now);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(model.model(), theta0);
-    List<Batch> validation = ReferenceBatches.of(model).batches(split.validation(), EVAL_BATCH);
+    List<Batch> validation = ReferenceBatches.of(model).batches(split.validation(),
+        evaluationBatch(t));
     l = new Loaded(trained, surgeon, surgeon.snapshot(), split, validation,
         new LossEvaluator(model.model()).evaluate(validation));
     originals.put(key, l);
@@ -644,11 +643,23 @@ public final class SameDiffStudyEngine implements StudyEngine {
     return r.recoveredAt().map(s -> OptionalLong.of(s.examples())).orElse(OptionalLong.empty());
   }
 
+  /**
+   * Strings per validation batch: the training batch size (issue 21). A validation pass then
+   * has the shapes of a training step, so a graph session's array cache serves both from one
+   * set of arrays; at 256 strings per batch each evaluation held a second set eight times a
+   * step's size (0.5 GB more resident on two workers at N = 8, D = 128). The loss is the same
+   * token-weighted mean over the same 256 strings; only its float rounding differs (sixth
+   * significant digit).
+   */
+  static int evaluationBatch(TrainingSettings t) {
+    return t.batchSize();
+  }
+
   /** How an original of settings {@code t} is trained; its shuffle seed is {@code dataSeed}. */
   static TrainingPlan originalPlan(TrainingSettings t, long dataSeed) {
     TrainingSettings.Convergence c = t.convergence();
     TrainingPlan plan = new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t),
-        c.evalEvery(), EVAL_BATCH, dataSeed)
+        c.evalEvery(), evaluationBatch(t), dataSeed)
         .until(new Convergence(c.window(), c.delta()));
     return c.isFixedLength() ? plan.forSteps(c.fixedSteps()) : plan;
   }

@@ -15,10 +15,10 @@ import dev.ablation.samediff.internal.RecoveryStepper;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +79,32 @@ public final class Bench {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+  /**
+   * This thread's CPU, the wall clock and the collectors' time from one moment on: what the
+   * timed steps and the long run report as wall over CPU and time paused.
+   */
+  private record Window(long cpu0, long wall0, long gc0) {
+    static Window start() {
+      return new Window(THREADS.getCurrentThreadCpuTime(), System.nanoTime(), gcMillis());
+    }
+
+    /** Wall time over this thread's CPU time since the start; NaN before any CPU is charged. */
+    double wallOverCpu() {
+      long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+      return cpu > 0 ? (System.nanoTime() - wall0) / (double) cpu : Double.NaN;
+    }
+
+    /** Milliseconds the collectors spent since the start. */
+    long gcMs() {
+      return gcMillis() - gc0;
+    }
+
+    /** The share of the wall time since the start that the collectors spent. */
+    double gcFraction() {
+      return gcMs() * 1e6 / (System.nanoTime() - wall0);
+    }
+  }
+
   private final Options options;
   private final PrintWriter out;
   private double lastMean;
@@ -128,8 +154,8 @@ public final class Bench {
     // this thread; above it, time spent waiting (the collector, freeing native memory, other
     // processes). Target <= 1.05 on one native thread (issue 21).
     print(p + "step_wall_over_cpu", lastWallOverCpu);
-    // the collectors' pauses inside those timed steps: a collection comes every second or two,
-    // so over ~2 s of steps this is 0 or one whole pause, and the ratio above moves with it;
+    // the collectors' time inside those timed steps: a collection comes every second or two,
+    // so ~2 s of steps hold none, one or two whole pauses, and the ratio above jumps with them;
     // long_run_wall_over_cpu below is the figure that averages over many collections
     print(p + "step_gc_ms", lastGcMs);
     double flops = trainingFlops(c, options.batch());
@@ -166,9 +192,7 @@ public final class Bench {
     long first = Math.max(1, options.steps() / 10);
     long afterFirst = -1;
     print(p + "rss_mb_start", rssMb());
-    long gc0 = gcMillis();
-    long cpu0 = THREADS.getCurrentThreadCpuTime();
-    long wall0 = System.nanoTime();
+    Window window = Window.start();
     for (int i = 1; i <= options.steps(); i++) {
       longRun.tryStep(batches.get(i % batches.size()));
       if (i % 100 == 0) {
@@ -179,12 +203,10 @@ public final class Bench {
         print(p + "rss_mb_after_" + first + "_steps", afterFirst);
       }
     }
-    long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
-    long wall = System.nanoTime() - wall0;
     // the issue-21 figure (target <= 1.05): wall over this thread's CPU across the whole long
     // run, which spans many collections, and the share of that wall the collectors paused
-    print(p + "long_run_wall_over_cpu", cpu > 0 ? wall / (double) cpu : Double.NaN);
-    print(p + "long_run_gc_pause_fraction", (gcMillis() - gc0) * 1e6 / wall);
+    print(p + "long_run_wall_over_cpu", window.wallOverCpu());
+    print(p + "long_run_gc_pause_fraction", window.gcFraction());
     long end = rssMb();
     print(p + "rss_mb_after_" + options.steps() + "_steps", end);
     // what the long run kept after its first tenth: ~0 when every step frees what it made
@@ -214,19 +236,15 @@ public final class Bench {
       step.applyAsDouble(batches.get(i % batches.size()));
     }
     double[] ms = new double[options.timed()];
-    ThreadMXBean threads = THREADS;
-    long gc0 = gcMillis();
-    long cpu0 = threads.getCurrentThreadCpuTime();
-    long wall0 = System.nanoTime();
+    Window window = Window.start();
     for (int i = 0; i < ms.length; i++) {
       Batch b = batches.get(i % batches.size());
       long t0 = System.nanoTime();
       step.applyAsDouble(b);
       ms[i] = (System.nanoTime() - t0) / 1e6;
     }
-    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
-    lastWallOverCpu = cpu > 0 ? (System.nanoTime() - wall0) / (double) cpu : Double.NaN;
-    lastGcMs = gcMillis() - gc0;
+    lastWallOverCpu = window.wallOverCpu();
+    lastGcMs = window.gcMs();
     lastMean = Arrays.stream(ms).average().orElseThrow();
     Arrays.sort(ms);
     return ms.length % 2 == 1 ? ms[ms.length / 2]

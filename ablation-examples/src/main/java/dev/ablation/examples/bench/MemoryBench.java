@@ -17,10 +17,10 @@ import java.util.stream.Stream;
  * The study's memory and CPU figures behind {@code bench --memory}: a slice of the default
  * preset (one seed: both its originals and every recovery of them) run as the README runs a
  * study, in a child JVM with {@code -Xmx1g -XX:+UseSerialGC}, once on two workers and once on
- * one, each from an empty directory (originals trained, not loaded). Prints each child's peak resident set
- * ({@code VmHWM}), user CPU seconds and wall seconds, and the ratio of user CPU on two workers
- * to one: two workers do the same work, so a ratio well above 1 means CPU burnt outside the
- * work (the collector, spinning native threads).
+ * one, each from an empty directory (originals trained, not loaded). Prints each child's peak
+ * resident set ({@code VmHWM}), user CPU seconds and wall seconds, and the ratio of user CPU
+ * on two workers to one: two workers do the same work, so a ratio well above 1 means CPU burnt
+ * outside the work (the collector, spinning native threads).
  *
  * <p>Why child JVMs: a process's peak resident set is only meaningful for a process that did
  * nothing else, and the figure a user meets is that of {@code java -jar ablation.jar study}.

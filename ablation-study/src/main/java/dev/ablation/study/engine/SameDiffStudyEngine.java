@@ -234,8 +234,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
      * Frees the original's own graph's session caches (its evaluations at the validation
      * batch size, its whole-model training steps) when a run ends. Between runs they are
      * idle, yet they are the largest arrays a worker holds: an evaluation session caches every
-     * op output of the last evaluation, and each worker keeps two originals. The next run starts new sessions (one step's reallocation); no loss
-     * changes (issue 21).
+     * op output of the last evaluation, and each worker keeps two originals. The next run
+     * starts new sessions (one step's reallocation); no loss changes (issue 21).
      */
     void releaseSessions() {
       SessionMemory.release(trained.model().model().graph());

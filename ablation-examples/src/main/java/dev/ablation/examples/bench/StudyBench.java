@@ -74,8 +74,14 @@ public final class StudyBench {
       warmUp(plan, cache, root.resolve("warmup"));
       double w1 = timedStudy(plan, cache, root.resolve("workers1"), 1);
       print("study_wall_s_workers1", fmt(w1));
+      dev.ablation.api.recovery.CpuAccount.Snapshot before =
+          dev.ablation.api.recovery.CpuAccount.snapshot();
       double w2 = timedStudy(plan, cache, root.resolve("workers2"), 2);
       print("study_wall_s_workers2", fmt(w2));
+      // every validation pass's thread CPU over the process's user + system CPU, during the
+      // two-worker study (the issue-36 figure: target <= 0.15 on the default preset)
+      print("study_eval_cpu_share", String.format(Locale.ROOT, "%.3f",
+          dev.ablation.api.recovery.CpuAccount.snapshot().minus(before).evaluationShare()));
       print("study_speedup_workers2", fmt(w1 / w2));
       double alone = children(planFile, cache, root.resolve("alone"), 1).get(0);
       print("process_wall_s_alone", fmt(alone));

@@ -8,6 +8,7 @@ import dev.ablation.study.run.Study;
 import dev.ablation.study.run.StudyEngine;
 import dev.ablation.study.store.StudyLock;
 import dev.ablation.study.plan.StudyPlan;
+import dev.ablation.api.recovery.CpuAccount;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -72,20 +73,33 @@ public final class StudyCommand implements Callable<Integer> {
     Progress progress = BarProgress.forTerminalOr(
         new PrintStream(new FileOutputStream(FileDescriptor.out), true), Progress.lines(o));
     Study.Outcome outcome;
+    CpuAccount.Snapshot start = CpuAccount.snapshot();
+    Path report;
+    CpuAccount.Snapshot account;
     try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
       outcome = Study.runInto(out, plan, engines,
           new Study.Options(workers, options.resume(), progress, force));
+      try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.REPORT)) {
+        report = Report.write(outcome.dir(), outcome.records(), plan);
+      }
+      // the whole command's account, the report included, replaces the study's own
+      account = CpuAccount.snapshot().minus(start);
+      ResultStore.writeAccount(out, account);
+      System.getLogger(StudyCommand.class.getName()).log(System.Logger.Level.INFO,
+          "cpu account (study and report):\n" + String.join("\n", account.lines()));
     }
     outcome.notices().forEach(o::println);
     if (outcome.tornBytesDropped() > 0) {
       o.printf(Locale.ROOT, "dropped a torn last line (%d bytes) of %s%n",
           outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
     }
-    Path report = Report.write(outcome.dir(), outcome.records(), plan);
     o.println();
     for (String line : Report.headline(outcome.records())) {
       o.println(line.replace("**", ""));
     }
+    o.println();
+    o.println("Where the CPU went (thread CPU by phase, summed over workers):");
+    account.lines().forEach(o::println);
     o.println();
     o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
         outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));

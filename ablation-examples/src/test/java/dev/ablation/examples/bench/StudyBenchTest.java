@@ -37,8 +37,10 @@ class StudyBenchTest {
         l -> l.substring(0, l.indexOf('=')), l -> Double.parseDouble(l.substring(l.indexOf('=') + 1))));
     assertThat(v).containsKeys("study_wall_s_workers1", "study_wall_s_workers2",
         "study_speedup_workers2", "process_wall_s_alone", "process_wall_s_pair",
-        "machine_parallel_ceiling");
+        "machine_parallel_ceiling", "study_eval_cpu_share");
     assertThat(v.get("study_wall_s_workers1")).isPositive();
+    // a study evaluates, and validation passes are part of the process's CPU, not more than it
+    assertThat(v.get("study_eval_cpu_share")).isGreaterThan(0).isLessThan(1);
     assertThat(v.get("study_speedup_workers2")).isCloseTo(
         v.get("study_wall_s_workers1") / v.get("study_wall_s_workers2"),
         org.assertj.core.data.Percentage.withPercentage(1));

@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableList;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.recovery.Cost;
+import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.api.recovery.RecoveryMonitor;
@@ -85,8 +86,10 @@ public final class RecoveryLoop {
     Optional<Fidelity> fidelity = Optional.empty();
     if (original.isPresent() && !original.get().logits().isEmpty()
         && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
-      fidelity = Optional.of(LossEvaluator.fidelity(original.get(),
-          new LossEvaluator(model).evaluate(validation)));
+      try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.FIDELITY)) {
+        fidelity = Optional.of(LossEvaluator.fidelity(original.get(),
+            new LossEvaluator(model).evaluate(validation)));
+      }
     }
     return monitor.result(fidelity);
   }
@@ -136,7 +139,11 @@ public final class RecoveryLoop {
         step++;
         if (monitor.evaluationDue()) {
           // on the fast path only the part above the cut runs, on cached activations
-          monitor.evaluate(stepper.meanLoss(validation));
+          double loss;
+          try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_EVALUATION)) {
+            loss = stepper.meanLoss(validation);
+          }
+          monitor.evaluate(loss);
         }
       }
     } finally {
@@ -161,7 +168,11 @@ public final class RecoveryLoop {
         6.0 * stepper.parameterCount() * b.tokens()))) {
       return false;
     }
-    monitor.stepDone(stepper.tryStep(b));
+    double loss;
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_STEPS)) {
+      loss = stepper.tryStep(b);
+    }
+    monitor.stepDone(loss);
     return true;
   }
 

@@ -30,6 +30,7 @@ import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.SameDiffModel;
+import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.samediff.internal.RecoveryLoop;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
@@ -239,12 +240,18 @@ public final class Recovery {
     new BatchShapes(sd, surgeon.model().lossVariable(), "validation")
         .check(placeholders(validation));
     Holder held = hold("a running Recovery.run");
-    try {
-      LossEvaluator.Evaluation original = new LossEvaluator(surgeon.model()).evaluate(validation);
+    try (CpuAccount.Scope setup = CpuAccount.enter(CpuAccount.Phase.RECOVERY_SETUP)) {
+      LossEvaluator.Evaluation original;
+      try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.DAMAGE)) {
+        original = new LossEvaluator(surgeon.model()).evaluate(validation);
+      }
       WeightSnapshot before = surgeon.snapshot();
       try {
         surgeon.wipe(wiped, scheme, seed());
-        Damage damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+        Damage damage;
+        try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.DAMAGE)) {
+          damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+        }
         // constants the policy trains become variables; nothing else about the graph changes
         Set<ParameterPath> trainable = freeze.resolve(surgeon.layout(), wiped, 0);
         if (!surgeon.trainable().containsAll(trainable)) {

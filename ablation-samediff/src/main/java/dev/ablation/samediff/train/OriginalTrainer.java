@@ -4,6 +4,7 @@ import dev.ablation.samediff.NativeMemory;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.BatchIterator;
@@ -62,6 +63,12 @@ public final class OriginalTrainer {
    * @throws IllegalStateException if the training loss becomes non-finite
    */
   public TrainedOriginal train(ReferenceModel model, Split split) {
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.ORIGINAL_TRAINING)) {
+      return trainAccounted(model, split);
+    }
+  }
+
+  private TrainedOriginal trainAccounted(ReferenceModel model, Split split) {
     Map<String, INDArray> theta0 = model.weights();
     ReferenceBatches batcher = ReferenceBatches.of(model);
     List<Batch> validation = batcher.batches(split.validation(), plan.evaluationBatchSize());
@@ -73,7 +80,7 @@ public final class OriginalTrainer {
     BatchIterator batches = new BatchIterator(split.train(), plan.batchSize(),
         plan.shuffleSeed(), fixed > 0 ? Integer.MAX_VALUE : plan.epochs(), batcher::batch);
     List<ValidationPoint> curve = new ArrayList<>();
-    record(curve, new ValidationPoint(0, 0, 0, Double.NaN, evaluator.meanLoss(validation)));
+    record(curve, new ValidationPoint(0, 0, 0, Double.NaN, meanLoss(evaluator, validation)));
     double trainSum = 0;
     long trainTokens = 0;
     List<Double> losses = new ArrayList<>();
@@ -88,7 +95,7 @@ public final class OriginalTrainer {
         boolean last = !batches.hasNext() || stepper.steps() == fixed;
         if (stepper.steps() % plan.evaluateEvery() == 0 || last) {
           ValidationPoint p = new ValidationPoint(stepper.steps(), stepper.examples(),
-              stepper.tokens(), trainSum / trainTokens, evaluator.meanLoss(validation));
+              stepper.tokens(), trainSum / trainTokens, meanLoss(evaluator, validation));
           record(curve, p);
           losses.add(p.validationLoss());
           trainSum = 0;
@@ -267,6 +274,13 @@ public final class OriginalTrainer {
     h.putInt(tokens.length);
     for (int t : tokens) {
       h.putInt(t);
+    }
+  }
+
+  /** A validation pass of the original, charged to its own line of the CPU account. */
+  private static double meanLoss(LossEvaluator evaluator, List<Batch> validation) {
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.ORIGINAL_EVALUATION)) {
+      return evaluator.meanLoss(validation);
     }
   }
 }

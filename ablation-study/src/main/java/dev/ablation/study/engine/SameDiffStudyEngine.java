@@ -6,6 +6,7 @@ import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.api.Seeds;
 import dev.ablation.api.WeightSnapshot;
+import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.RecoveryListener;
@@ -303,6 +304,13 @@ public final class SameDiffStudyEngine implements StudyEngine {
   public RecoveryResult recover(Original original, RecoveryRequest request,
       RecoveryListener listener) {
     Loaded l = load(original.spec());
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_SETUP)) {
+      return recoverLoaded(original, l, request, listener);
+    }
+  }
+
+  private RecoveryResult recoverLoaded(Original original, Loaded l, RecoveryRequest request,
+      RecoveryListener listener) {
     Run run = prepare(original, l, request, listener);
     Seeds seeds = run.seeds();
     RecoverySettings settings = run.settings();
@@ -618,7 +626,10 @@ public final class SameDiffStudyEngine implements StudyEngine {
     if (swap.source() == WipeTarget.EncoderSource.FRESH) {
       retrained.addAll(encoderSide);
     }
-    LossEvaluator.Evaluation after = new LossEvaluator(fresh.model()).evaluate(l.validation());
+    LossEvaluator.Evaluation after;
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.DAMAGE)) {
+      after = new LossEvaluator(fresh.model()).evaluate(l.validation());
+    }
     Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
         Optional.of(LossEvaluator.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
@@ -631,6 +642,12 @@ public final class SameDiffStudyEngine implements StudyEngine {
   @Override
   public OptionalLong scratchExamples(Original original) {
     Loaded l = load(original.spec());
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.SCRATCH)) {
+      return scratchExamples(original, l);
+    }
+  }
+
+  private OptionalLong scratchExamples(Original original, Loaded l) {
     TrainingSettings t = original.spec().training();
     long master = original.spec().seed();
     ReferenceModel fresh = ReferenceModel.build(l.trained().model().config()

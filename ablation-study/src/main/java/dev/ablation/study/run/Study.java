@@ -1,5 +1,7 @@
 package dev.ablation.study.run;
 
+import dev.ablation.api.recovery.CpuAccount;
+
 import dev.ablation.study.store.Original;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.store.PopulationChoice;
@@ -182,9 +184,13 @@ public final class Study {
       ResultStore store = ResultStore.open(dir, plan, options.resume(), build, options.force());
       notices.addAll(store.notices());
       notices.forEach(n -> LOG.log(System.Logger.Level.WARNING, n));
+      CpuAccount.Snapshot start = CpuAccount.snapshot();
       int ran = new Study(plan, engines, dir.resolve(ORIGINALS), options.workers(), store,
           options.progress()).run();
       store.writeResults();
+      CpuAccount.Snapshot account = CpuAccount.snapshot().minus(start);
+      ResultStore.writeAccount(dir, account);
+      account.lines().forEach(line -> LOG.log(System.Logger.Level.INFO, "cpu account:" + line));
       return new Outcome(dir, ran, store.records(), store.tornBytesDropped(), notices);
     }
   }

@@ -239,6 +239,38 @@ public final class RecordJson {
     return new FailedRun(key, text(n, "error"));
   }
 
+  /**
+   * {@code account} as the {@code cpu_account} object of {@code results.json}: the process's
+   * CPU, each phase's seconds, what no phase was charged, and the evaluation share.
+   */
+  public static ObjectNode accountNode(dev.ablation.api.recovery.CpuAccount.Snapshot account) {
+    ObjectNode n = MAPPER.createObjectNode();
+    putDouble(n, "process_cpu_s", account.processSeconds());
+    ObjectNode phases = n.putObject("phases_cpu_s");
+    for (var p : dev.ablation.api.recovery.CpuAccount.Phase.values()) {
+      putDouble(phases, p.key(), account.seconds(p));
+    }
+    putDouble(n, "unattributed_cpu_s", account.processSeconds() - account.chargedSeconds());
+    putDouble(n, "evaluation_cpu_s", account.evaluationSeconds());
+    putDouble(n, "study_eval_cpu_share", account.evaluationShare());
+    return n;
+  }
+
+  /**
+   * {@code results} (a {@code results.json} text) with its {@code cpu_account} set to
+   * {@code account}.
+   */
+  public static String withAccount(String results,
+      dev.ablation.api.recovery.CpuAccount.Snapshot account) {
+    try {
+      ObjectNode root = (ObjectNode) MAPPER.readTree(results);
+      root.set("cpu_account", accountNode(account));
+      return write(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a results.json: " + e.getOriginalMessage(), e);
+    }
+  }
+
   /** Reads the records of a {@code results.json}. */
   public static List<RunRecord> readResults(String json) {
     try {

@@ -310,6 +310,17 @@ public final class ResultStore {
     AtomicFiles.write(dir.resolve(JSON), RecordJson.results(records(), failures()));
   }
 
+  /**
+   * Sets the {@code cpu_account} of {@code dir}'s {@code results.json} (written by
+   * {@link #writeResults()}) to {@code account}: where this call's CPU went, by phase.
+   */
+  public static void writeAccount(Path dir, dev.ablation.api.recovery.CpuAccount.Snapshot account)
+      throws IOException {
+    Path file = dir.resolve(JSON);
+    String json = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    AtomicFiles.write(file, RecordJson.withAccount(json, account));
+  }
+
   /** The directory. */
   public Path dir() {
     return dir;

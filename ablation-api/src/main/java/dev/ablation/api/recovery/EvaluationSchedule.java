@@ -19,16 +19,39 @@ import java.util.Locale;
  * @param every the steady gap {@code k}, ≥ 1
  * @param dense whether the start is log-spaced (see above)
  */
-public record EvaluationSchedule(int every, boolean dense) {
+public record EvaluationSchedule(int every, boolean dense, double growth) {
 
-  /** Relative resolution of the log-spaced part. */
+  /** Relative resolution of the log-spaced part of {@link #dense(int)}. */
   public static final double RELATIVE_GAP = 0.1;
 
-  /** Validates k. */
+  /** Steps evaluated one by one at the start of a log-spaced schedule (forecasts read them). */
+  public static final int FIRST_STEPS = 10;
+
+  /** Validates k and the growth. */
   public EvaluationSchedule {
     if (every < 1) {
       throw new IllegalArgumentException("evaluation interval must be >= 1 step, got " + every);
     }
+    if (!(growth > 1) || !Double.isFinite(growth)) {
+      throw new IllegalArgumentException("a log-spaced schedule's growth must be a finite "
+          + "number > 1, got " + growth);
+    }
+  }
+
+  /** As {@link #EvaluationSchedule(int, boolean, double)} with the dense growth of 1.1. */
+  public EvaluationSchedule(int every, boolean dense) {
+    this(every, dense, 1 + RELATIVE_GAP);
+  }
+
+  /**
+   * Every step up to step {@value #FIRST_STEPS}, then steps growing by the factor
+   * {@code growth} ({@code next = max(t + 1, floor(growth · t))}) until the gap reaches
+   * {@code maxGap}, then every {@code maxGap} steps: few evaluations, for a loop whose
+   * {@code T_ε} is searched to the step between them ({@link StepRule#CONFIRMED_STEP}), where
+   * the schedule sets the cost and not the resolution.
+   */
+  public static EvaluationSchedule geometric(double growth, int maxGap) {
+    return new EvaluationSchedule(maxGap, true, growth);
   }
 
   /** Every {@code k} steps. */
@@ -63,14 +86,21 @@ public record EvaluationSchedule(int every, boolean dense) {
     return t == step;
   }
 
-  /** The log-spaced successor of {@code t}: {@code max(t + 1, floor(1.1 t))}. */
-  static long next(long t) {
-    return Math.max(t + 1, (long) Math.floor(t * (1 + RELATIVE_GAP) + 1e-9));
+  /** The log-spaced successor of {@code t}: {@code max(t + 1, floor(growth · t))}. */
+  long next(long t) {
+    if (t < FIRST_STEPS) {
+      return t + 1;
+    }
+    return Math.max(t + 1, (long) Math.floor(t * growth + 1e-9));
   }
 
   @Override
   public String toString() {
-    return dense ? String.format(Locale.ROOT, "dense, then every %d", every)
-        : String.format(Locale.ROOT, "every %d", every);
+    if (!dense) {
+      return String.format(Locale.ROOT, "every %d", every);
+    }
+    return growth == 1 + RELATIVE_GAP ? String.format(Locale.ROOT, "dense, then every %d", every)
+        : String.format(Locale.ROOT, "every step to %d, then x%s up to every %d", FIRST_STEPS,
+            growth, every);
   }
 }

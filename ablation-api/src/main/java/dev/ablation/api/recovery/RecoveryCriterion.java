@@ -95,9 +95,16 @@ public sealed interface RecoveryCriterion {
    * @param minImprovement nats that count as an improvement
    * @param divergenceBound {@link Verdict#DIVERGED} above this loss (nats)
    * @param divergenceFactor {@link Verdict#DIVERGED} above this multiple of {@code L₀}
+   * @param rule how {@code T_ε} is read off the losses: {@link StepRule#EVALUATIONS} (the
+   *     smoothing window and streak above, over evaluations) or {@link StepRule#CONFIRMED_STEP}
+   *     (the raw loss of a step and of the step after it; {@code patience} is then in steps)
+   * @param recorded looser targets whose first step the run also finds (under
+   *     {@link StepRule#CONFIRMED_STEP}, to the step), so a tolerance can be re-judged later;
+   *     they decide nothing
    */
   record Threshold(Target target, int window, int required, int patience, double minImprovement,
-      double divergenceBound, double divergenceFactor) implements RecoveryCriterion {
+      double divergenceBound, double divergenceFactor, StepRule rule, List<Target> recorded)
+      implements RecoveryCriterion {
 
     /** Validates the settings. */
     public Threshold {
@@ -114,40 +121,75 @@ public sealed interface RecoveryCriterion {
       if (!(divergenceFactor > 1)) {
         throw new IllegalArgumentException("divergence factor must be > 1, got " + divergenceFactor);
       }
+      if (rule == null) {
+        throw new IllegalArgumentException("rule is required, one of "
+            + java.util.Arrays.toString(StepRule.values()));
+      }
+      recorded = ImmutableList.copyOf(recorded);
+      if (rule == StepRule.CONFIRMED_STEP && (window != 1 || required != 1)) {
+        throw new IllegalArgumentException("the " + rule.key() + " rule judges raw losses: "
+            + "smoothing window and required streak must be 1, got " + window + " and "
+            + required);
+      }
     }
 
     static Threshold of(Target t) {
-      return new Threshold(t, 1, 1, 0, 0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+      return new Threshold(t, 1, 1, 0, 0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+          StepRule.EVALUATIONS, List.of());
     }
 
     /** Judge the mean of the last {@code n} evaluations. */
     public Threshold smoothedOver(int n) {
       return new Threshold(target, n, required, patience, minImprovement, divergenceBound,
-          divergenceFactor);
+          divergenceFactor, rule, recorded);
     }
 
     /** Require {@code n} consecutive smoothed evaluations at or under target. */
     public Threshold requiring(int n) {
       return new Threshold(target, window, n, patience, minImprovement, divergenceBound,
-          divergenceFactor);
+          divergenceFactor, rule, recorded);
     }
 
     /** Plateau after {@code n} evaluations without improving the best by {@code minNats}. */
     public Threshold withPatience(int n, double minNats) {
       return new Threshold(target, window, required, n, minNats, divergenceBound,
-          divergenceFactor);
+          divergenceFactor, rule, recorded);
     }
 
     /** Diverged above {@code nats}. */
     public Threshold divergingAbove(double nats) {
       return new Threshold(target, window, required, patience, minImprovement, nats,
-          divergenceFactor);
+          divergenceFactor, rule, recorded);
     }
 
     /** Diverged above {@code factor × L₀}. */
     public Threshold divergingAboveFactor(double factor) {
       return new Threshold(target, window, required, patience, minImprovement, divergenceBound,
-          factor);
+          factor, rule, recorded);
+    }
+
+    /**
+     * {@code T_ε} is the first step whose raw validation loss, and that of the step after it,
+     * are at or under the target; patience ({@link #withPatience}) is counted in steps. Where
+     * the loop keeps copies of the trainable weights since the last evaluation (the library's
+     * loop does), the step is found exactly by searching them, whatever the evaluation
+     * schedule; elsewhere it is the first evaluated step, confirmed by the next evaluation.
+     */
+    public Threshold confirmedAtStep() {
+      return new Threshold(target, 1, 1, patience, minImprovement, divergenceBound,
+          divergenceFactor, StepRule.CONFIRMED_STEP, recorded);
+    }
+
+    /** The same criterion also finding the first step at each of {@code targets}. */
+    public Threshold recording(List<Target> targets) {
+      return new Threshold(target, window, required, patience, minImprovement, divergenceBound,
+          divergenceFactor, rule, targets);
+    }
+
+    /** The loss above which a run has diverged, for a run starting from {@code baseline}. */
+    public double divergenceLoss(Baseline baseline) {
+      return Math.min(divergenceBound,
+          divergenceFactor * Math.max(baseline.lossAfterWipe(), baseline.lossOriginal()));
     }
 
     @Override
@@ -230,8 +272,7 @@ final class ThresholdJudge implements RecoveryCriterion.Judge {
   ThresholdJudge(RecoveryCriterion.Threshold spec, Baseline baseline) {
     this.spec = spec;
     this.target = spec.target().loss(baseline);
-    this.bound = Math.min(spec.divergenceBound(),
-        spec.divergenceFactor() * Math.max(baseline.lossAfterWipe(), baseline.lossOriginal()));
+    this.bound = spec.divergenceLoss(baseline);
   }
 
   @Override

@@ -35,8 +35,14 @@ public final class RecoveryMonitor {
   private final RunManifest manifest;
   private final BudgetMeter meter;
   private final RecoveryCriterion.Judge judge;
+  /** The judge of {@link StepRule#CONFIRMED_STEP}, or null under {@link StepRule#EVALUATIONS}. */
+  private final ConfirmedStepJudge stepJudge;
+  private final StepRule rule;
   private final List<CurvePoint> curve = new ArrayList<>();
   private final List<Spending> spendAtEval = new ArrayList<>();
+  /** What had been spent after each step since the last evaluation (for searched points). */
+  private final java.util.TreeMap<Long, Spending> sinceEvaluation = new java.util.TreeMap<>();
+  private Spending recoveredAt;
   private Verdict verdict;
   private BudgetCap cap;
   private Divergence divergence;
@@ -50,13 +56,23 @@ public final class RecoveryMonitor {
     this.manifest = Objects.requireNonNull(manifest, "manifest");
     this.meter = settings.budget().start(settings.reference(), ticker);
     this.lastGoodLoss = damage.lossOriginal();
+    RecoveryCriterion c = settings.criterion();
+    this.rule = c instanceof RecoveryCriterion.Threshold t ? t.rule() : StepRule.EVALUATIONS;
+    if (c instanceof RecoveryCriterion.AnyOf any && any.members().stream().anyMatch(m ->
+        m instanceof RecoveryCriterion.Threshold t && t.rule() == StepRule.CONFIRMED_STEP)) {
+      throw new IllegalArgumentException("the " + StepRule.CONFIRMED_STEP.key() + " rule "
+          + "judges one threshold; anyOf(" + any.members() + ") mixes it with others");
+    }
     if (!Double.isFinite(damage.lossAfterWipe())) {
       this.judge = null;
+      this.stepJudge = null;
       divergence = new Divergence(0, damage.lossAfterWipe(), damage.lossOriginal());
       verdict = Verdict.DIVERGED;
       settings.listener().onEvaluation(point(damage.lossAfterWipe(), Double.NaN));
     } else {
       this.judge = settings.criterion().start(damage.baseline());
+      this.stepJudge = rule == StepRule.CONFIRMED_STEP
+          ? new ConfirmedStepJudge((RecoveryCriterion.Threshold) c, damage.baseline()) : null;
       // L0 is the curve's first point but never enters the judge: smoothing it into the first
       // evaluations would delay every recovery by the window, and it says nothing about training
       lastGoodLoss = damage.lossAfterWipe();
@@ -130,6 +146,9 @@ public final class RecoveryMonitor {
     }
     evaluatedSinceStep = false;
     long step = meter.spent().steps();
+    if (stepJudge != null) {
+      sinceEvaluation.put(step, meter.spent());
+    }
     settings.listener().onStep(step, trainingLoss);
     if (Double.isNaN(trainingLoss) || Double.isInfinite(trainingLoss)) {
       diverge(step, trainingLoss);
@@ -142,13 +161,31 @@ public final class RecoveryMonitor {
       return;
     }
     evaluatedSinceStep = false;
+    if (stepJudge != null) {
+      sinceEvaluation.put(meter.spent().steps(), meter.spent());
+    }
     settings.listener().onStep(meter.spent().steps(), Double.NaN);
   }
 
   /** Whether the loop should compute a validation loss now. */
   public boolean evaluationDue() {
     long steps = meter.spent().steps();
-    return !isFinished() && !evaluatedSinceStep && settings.schedule().isDue(steps);
+    return !isFinished() && !evaluatedSinceStep && (settings.schedule().isDue(steps)
+        || (stepJudge != null && stepJudge.confirmationDue()));
+  }
+
+  /** How {@code T_ε} is read off this run's losses. */
+  public StepRule rule() {
+    return rule;
+  }
+
+  /**
+   * Whether {@link #evaluate(double, StepSearch)} may search kept copies: the run's rule is
+   * {@link StepRule#CONFIRMED_STEP} and it is not decided. A loop keeps a copy of its trainable
+   * weights after every step only while this holds.
+   */
+  public boolean searchesSteps() {
+    return stepJudge != null && !isFinished();
   }
 
   /**
@@ -157,8 +194,24 @@ public final class RecoveryMonitor {
    * @return the verdict once decided
    */
   public Optional<Verdict> evaluate(double validationLoss) {
+    return evaluate(validationLoss, null);
+  }
+
+  /**
+   * As {@link #evaluate(double)}, with the losses of the steps since the last evaluation on
+   * offer: under {@link StepRule#CONFIRMED_STEP}, an evaluation that meets the target (or one
+   * of the criterion's recorded targets) searches them for the step where it was first met, and
+   * each searched step joins the curve. Other rules ignore {@code search}.
+   *
+   * @param search the loss after an earlier step since the last evaluation, or null if the
+   *     loop keeps no copies
+   */
+  public Optional<Verdict> evaluate(double validationLoss, StepSearch search) {
     if (isFinished()) {
       return Optional.ofNullable(verdict);
+    }
+    if (stepJudge != null) {
+      return evaluateAtStep(validationLoss, search);
     }
     evaluatedSinceStep = true;
     long step = meter.spent().steps();
@@ -172,6 +225,53 @@ public final class RecoveryMonitor {
     curve.add(p);
     spendAtEval.add(meter.spent());
     lastGoodLoss = validationLoss;
+    v.ifPresent(x -> verdict = x);
+    return v;
+  }
+
+  private Optional<Verdict> evaluateAtStep(double validationLoss, StepSearch search) {
+    evaluatedSinceStep = true;
+    long now = meter.spent().steps();
+    java.util.TreeMap<Long, Double> searched = new java.util.TreeMap<>();
+    java.util.function.LongToDoubleFunction lossAt = search == null ? null : step -> {
+      if (step == now) {
+        return validationLoss;
+      }
+      if (!sinceEvaluation.containsKey(step) || step >= now) {
+        throw new IllegalStateException("step " + step + " is not between the last evaluation "
+            + "and step " + now);
+      }
+      return searched.computeIfAbsent(step, search::lossAt);
+    };
+    Optional<Verdict> v = stepJudge.observe(now, validationLoss, lossAt);
+    for (var e : searched.entrySet()) {
+      Spending at = sinceEvaluation.get(e.getKey());
+      CurvePoint p = new CurvePoint(at.steps(), at.examples(), at.tokens(), e.getValue(),
+          e.getValue());
+      settings.listener().onEvaluation(p);
+      if (Double.isFinite(e.getValue())) {
+        curve.add(p);
+        spendAtEval.add(at);
+      }
+    }
+    CurvePoint p = point(validationLoss, validationLoss);
+    settings.listener().onEvaluation(p);
+    if (v.isPresent() && v.get() == Verdict.DIVERGED) {
+      diverge(p.step(), validationLoss);
+      return v;
+    }
+    curve.add(p);
+    spendAtEval.add(meter.spent());
+    lastGoodLoss = validationLoss;
+    if (v.isPresent() && v.get() == Verdict.RECOVERED) {
+      long t = stepJudge.recoveredStep();
+      recoveredAt = t == now ? meter.spent() : sinceEvaluation.get(t);
+      if (recoveredAt == null) { // the candidate was the previous evaluation's own step
+        recoveredAt = spendAtEval.stream().filter(x -> x.steps() == t).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no spending recorded at step " + t));
+      }
+    }
+    sinceEvaluation.clear();
     v.ifPresent(x -> verdict = x);
     return v;
   }
@@ -216,12 +316,13 @@ public final class RecoveryMonitor {
     Optional<Spending> at = Optional.empty();
     if (v == Verdict.RECOVERED) {
       // the judge's evaluation i is the curve's point i + 1 (point 0 is L0, never judged)
-      at = Optional.of(spendAtEval.get(judge.recoveredSince() + 1));
+      at = Optional.of(stepJudge != null ? recoveredAt
+          : spendAtEval.get(judge.recoveredSince() + 1));
     }
     RecoveryResult r = new RecoveryResult(v, c, damage,
         judge == null ? Double.NaN : judge.target(), curve, at, meter.spent(),
         settings.reference(), lastGoodLoss, Optional.ofNullable(divergence), finalFidelity,
-        manifest);
+        manifest.with(StepRule.MANIFEST_KEY, rule.key()));
     settings.listener().onFinish(r);
     return r;
   }

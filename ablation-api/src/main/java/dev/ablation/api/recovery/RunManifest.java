@@ -87,6 +87,13 @@ public record RunManifest(int schema, String library, Map<String, String> config
     return of(configuration, RunSeeds.fromKeys(Objects.requireNonNull(seeds, "seeds")), env);
   }
 
+  /** This manifest with {@code key} set to {@code value} in its configuration. */
+  public RunManifest with(String key, String value) {
+    Map<String, String> c = new java.util.TreeMap<>(configuration);
+    c.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    return new RunManifest(schema, library, c, seeds, environment, gitCommit);
+  }
+
   /** This manifest as indented JSON with sorted keys. */
   public String toJson() {
     try {

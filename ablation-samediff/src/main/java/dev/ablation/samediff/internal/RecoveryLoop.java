@@ -124,33 +124,79 @@ public final class RecoveryLoop {
       List<Batch> validation) {
     long step = 0;
     RecoveryStepper stepper = stepper(surgeon, freeze, wiped, adam, 0);
+    StepCopies copies = copies(monitor, stepper);
     try {
       long nextChange = freeze.nextChangeAfter(0).orElse(Long.MAX_VALUE);
       while (!monitor.isFinished()) {
         if (step == nextChange) {
+          if (copies != null && step > 0 && !monitor.isFinished()) {
+            // the copies hold the old trainable set only: judge the steps they cover first
+            evaluate(monitor, stepper, copies, validation);
+            if (monitor.isFinished()) {
+              break;
+            }
+          }
           // a schedule changed the trainable set: fresh optimiser state for the new set
           stepper.close();
           stepper = stepper(surgeon, freeze, wiped, adam, step);
+          if (copies != null) {
+            copies.close();
+            copies = copies(monitor, stepper);
+          }
           nextChange = freeze.nextChangeAfter(step).orElse(Long.MAX_VALUE);
         }
         if (!step(monitor, stepper, training)) {
           break;
         }
         step++;
-        if (monitor.evaluationDue()) {
-          // on the fast path only the part above the cut runs, on cached activations
-          double loss;
-          try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_EVALUATION)) {
-            loss = stepper.meanLoss(validation);
-          }
-          monitor.evaluate(loss);
+        if (copies != null && monitor.searchesSteps()) {
+          copies.keep(step);
+        }
+        if (monitor.evaluationDue()
+            || (copies != null && copies.full() && monitor.searchesSteps())) {
+          evaluate(monitor, stepper, copies, validation);
         }
       }
     } finally {
       // the run's arena, optimiser state and activation cache go back now, not at some
-      // later garbage collection (issue 21: a study's resident memory grew by each run's)
+      // later garbage collection (a study's resident memory grew by each run's otherwise)
+      if (copies != null) {
+        copies.close();
+      }
       stepper.close();
       NativeMemory.trim();
+    }
+  }
+
+  /** Per-step copies of the trainable weights where the monitor searches steps, else null. */
+  private static StepCopies copies(RecoveryMonitor monitor, RecoveryStepper stepper) {
+    return monitor.searchesSteps()
+        ? new StepCopies(stepper.trainableArrays(), StepCopies.DEFAULT_BYTES) : null;
+  }
+
+  /**
+   * One validation pass of the current weights, judged; where copies are kept, the monitor may
+   * search them for the step the target was first met, and the current weights are put back.
+   */
+  private static void evaluate(RecoveryMonitor monitor, RecoveryStepper stepper,
+      StepCopies copies, List<Batch> validation) {
+    double loss;
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_EVALUATION)) {
+      // on the fast path only the part above the cut runs, on cached activations
+      loss = stepper.meanLoss(validation);
+    }
+    if (copies == null) {
+      monitor.evaluate(loss);
+      return;
+    }
+    try {
+      monitor.evaluate(loss, at -> {
+        try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_SEARCH)) {
+          return copies.lossAt(at, () -> stepper.meanLoss(validation));
+        }
+      });
+    } finally {
+      copies.putBack();
     }
   }
 

@@ -329,6 +329,18 @@ public final class RecoveryStepper implements AutoCloseable {
     return refusal;
   }
 
+  /**
+   * The arrays the optimiser updates, in the model's graph (the fast path's parts share them):
+   * what a copy of the trainable weights must hold.
+   */
+  public List<INDArray> trainableArrays() {
+    List<INDArray> out = new ArrayList<>();
+    for (String name : stepper.trainable()) {
+      out.add(model.graph().getVariable(name).getArr());
+    }
+    return out;
+  }
+
   /** The optimiser (over the upper graph on the fast path). */
   public AdamStepper adam() {
     return stepper;

@@ -1,6 +1,7 @@
 package dev.ablation.study.plan;
 
 import dev.ablation.api.recovery.EvaluationSchedule;
+import dev.ablation.api.recovery.StepRule;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.TrainingBudget;
 import java.util.ArrayList;
@@ -42,8 +43,10 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     Optimiser optimiser, Convergence convergence, Target target, int evalEvery, int patience,
     double budgetFraction, boolean scratch) implements java.io.Serializable {
 
-  /** Smoothing window of the recovery criterion, in evaluations. */
-  public static final int SMOOTHING = 2;
+  /** Tolerances whose first step every recovery also records (re-judging reads them). */
+  public static final List<Double> RECORDED_EPSILONS = List.of(0.005, 0.01, 0.05);
+  /** Growth of the gaps of the recovery's evaluation schedule after its first ten steps. */
+  public static final double SCHEDULE_GROWTH = 2.0;
   /** Improvement in nats that resets the patience counter. */
   public static final double MIN_IMPROVEMENT = 1e-3;
   /** A recovery diverged when its loss exceeds this multiple of {@code L₀}. */
@@ -413,19 +416,44 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
 
   /**
    * The criterion every recovery (and {@code T_scratch}) is judged by: the target rule's target
-   * for the original's noise level {@code sigma}, smoothed, with patience.
+   * for the original's noise level {@code sigma}, reached at a step whose raw loss and the next
+   * step's are at or under it ({@link StepRule#CONFIRMED_STEP}, searched to the step), with
+   * patience of {@code patience × evalEvery} steps, recording the first step at the same rule's
+   * target for each of {@link #RECORDED_EPSILONS} (tolerance re-judged later reads them).
    */
   public RecoveryCriterion criterion(double sigma) {
+    List<dev.ablation.api.recovery.Target> recorded = new ArrayList<>();
+    for (double e : RECORDED_EPSILONS) {
+      recorded.add(target.rule().target(e, sigma));
+    }
     RecoveryCriterion.Threshold t = RecoveryCriterion.reaching(target.rule().target(
             target.epsilon(), sigma))
-        .smoothedOver(SMOOTHING)
+        .confirmedAtStep()
+        .recording(recorded)
         .divergingAboveFactor(DIVERGENCE_FACTOR);
-    return patience > 0 ? t.withPatience(patience, MIN_IMPROVEMENT) : t;
+    return patience > 0 ? t.withPatience(patienceSteps(), MIN_IMPROVEMENT) : t;
   }
 
-  /** The recovery's evaluation schedule: dense at the start, then every {@code evalEvery}. */
+  /** Steps without improvement before {@code PLATEAUED}: {@code patience × evalEvery}. */
+  public int patienceSteps() {
+    return patience * evalEvery;
+  }
+
+  /**
+   * The recovery's evaluation schedule: every step to step 10, then doubling gaps up to
+   * {@link #maxEvaluationGap()}. {@code T_ε} does not depend on it (the steps in between are
+   * searched); it sets the cost of a run and how late a plateau is seen.
+   */
   public EvaluationSchedule schedule() {
-    return EvaluationSchedule.dense(evalEvery);
+    return EvaluationSchedule.geometric(SCHEDULE_GROWTH, maxEvaluationGap());
+  }
+
+  /**
+   * The largest gap between two scheduled evaluations: half the patience in steps (a plateau is
+   * then seen at most half a patience late), at least {@code evalEvery}.
+   */
+  public int maxEvaluationGap() {
+    return Math.max(evalEvery, patienceSteps() / 2);
   }
 
   /** The cap of one recovery: {@code budgetFraction × S × E} examples. */

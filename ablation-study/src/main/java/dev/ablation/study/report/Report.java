@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import dev.ablation.api.recovery.StepRule;
 
 /**
  * {@code report.md} and its plots: the study's answer in words and tables. {@code ρ} per cell
@@ -90,12 +91,14 @@ public final class Report {
   /** The method section's description of how {@code t} judges a recovery. */
   public static String criterion(dev.ablation.study.plan.TrainingSettings t) {
     return String.format(Locale.ROOT,
-        "the validation loss, smoothed over %d evaluations (evaluated at steps 1, 2, 3, … "
-            + "growing by at most 10%%, then every %d steps; L₀ never in the window), reached "
-            + "the target %s (or made no 1e-3 improvement for %d evaluations on the %d-step "
-            + "grid while every raw evaluation stayed above the target, or spent %s × B_ref)",
-        dev.ablation.study.plan.TrainingSettings.SMOOTHING, t.evalEvery(), t.describeTarget(),
-        t.patience(), t.evalEvery(), t.budgetFraction());
+        "T_ε is the first step whose raw validation loss, and the next step's, are at or under "
+            + "the target %s (rule %s: evaluated at steps 1–10, then at doubling gaps up to "
+            + "every %d steps, and the steps between the last miss and the first hit searched "
+            + "on kept copies of the trainable weights, so T_ε is exact to one step); a run "
+            + "PLATEAUED after %d steps without a 1e-3 improvement while above the target, or "
+            + "spent %s × B_ref",
+        t.describeTarget(), StepRule.CONFIRMED_STEP.key(), t.maxEvaluationGap(),
+        t.patienceSteps(), t.budgetFraction());
   }
 
   /**

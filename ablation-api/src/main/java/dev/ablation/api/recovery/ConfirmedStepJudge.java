@@ -1,0 +1,136 @@
+package dev.ablation.api.recovery;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongToDoubleFunction;
+
+/**
+ * The judge of {@link StepRule#CONFIRMED_STEP}: sees the raw loss of each evaluation, with its
+ * step, and, where the loop keeps copies of the weights since its last evaluation, the loss of
+ * any step in between ({@code lossAt}). {@code T_ε} is the first step {@code t} with
+ * {@code L(t) ≤ τ} and {@code L(t + 1) ≤ τ}: once an evaluation meets the target, the crossing
+ * is found by bisection between the last miss and that hit (exact where the loss crosses the
+ * target once in the gap) and confirmed by the step after it; a confirmation that fails moves
+ * the search past it. A hit at the evaluated step itself waits for the next step, which the
+ * monitor then evaluates ({@link #confirmationDue()}).
+ *
+ * <p>The extra {@code recorded} targets (looser than {@code τ}, for re-judging tolerance later)
+ * are searched the same way when an evaluation first meets each, so the curve holds their
+ * crossings to the step; they decide nothing.
+ */
+final class ConfirmedStepJudge {
+  private final double target;
+  private final double bound;
+  private final double minImprovement;
+  private final long patienceSteps;
+  private final double[] recorded;
+  private final boolean[] recordedFound;
+  private long lastStep;
+  private long candidate = -1;
+  private double best = Double.POSITIVE_INFINITY;
+  private long bestStep;
+  private long recoveredStep = -1;
+
+  ConfirmedStepJudge(RecoveryCriterion.Threshold spec, Baseline baseline) {
+    this.target = spec.target().loss(baseline);
+    this.bound = spec.divergenceLoss(baseline);
+    this.minImprovement = spec.minImprovement();
+    this.patienceSteps = spec.patience();
+    List<Target> extra = spec.recorded();
+    this.recorded = new double[extra.size()];
+    this.recordedFound = new boolean[extra.size()];
+    for (int i = 0; i < recorded.length; i++) {
+      recorded[i] = extra.get(i).loss(baseline);
+    }
+  }
+
+  double target() {
+    return target;
+  }
+
+  /** Whether the last evaluation met the target at its own step, so the next step decides. */
+  boolean confirmationDue() {
+    return candidate >= 0;
+  }
+
+  /** The step {@code T_ε} was reached at, or -1. */
+  long recoveredStep() {
+    return recoveredStep;
+  }
+
+  /**
+   * Takes the evaluation at step {@code now}.
+   *
+   * @param lossAt the loss at a step after the last evaluation and before {@code now}, or null
+   *     when the loop keeps no copies (the rule then resolves to the evaluation schedule)
+   */
+  Optional<Verdict> observe(long now, double loss, LongToDoubleFunction lossAt) {
+    if (!Double.isFinite(loss) || loss > bound) {
+      return Optional.of(Verdict.DIVERGED);
+    }
+    long lastMiss = lastStep;
+    if (candidate >= 0) {
+      long c = candidate;
+      candidate = -1;
+      double next = now == c + 1 || lossAt == null ? loss : lossAt.applyAsDouble(c + 1);
+      if (next <= target) {
+        recoveredStep = c;
+        lastStep = now;
+        return Optional.of(Verdict.RECOVERED);
+      }
+      lastMiss = c + 1;
+    }
+    if (lossAt != null) {
+      for (int i = 0; i < recorded.length; i++) {
+        if (!recordedFound[i] && loss <= recorded[i]) {
+          recordedFound[i] = true;
+          bisect(lastStep, now, recorded[i], lossAt);
+        }
+      }
+    }
+    if (loss <= target) {
+      if (lossAt == null) {
+        candidate = now;
+      } else {
+        long lo = lastMiss;
+        while (true) {
+          long c = bisect(lo, now, target, lossAt);
+          if (c == now) {
+            candidate = now;
+            break;
+          }
+          double next = c + 1 == now ? loss : lossAt.applyAsDouble(c + 1);
+          if (next <= target) {
+            recoveredStep = c;
+            lastStep = now;
+            return Optional.of(Verdict.RECOVERED);
+          }
+          lo = c + 1; // a miss; the evaluated step is still a hit
+        }
+      }
+    }
+    lastStep = now;
+    if (loss < best - minImprovement) {
+      best = loss;
+      bestStep = now;
+    } else if (loss <= target) {
+      bestStep = now; // at the target is not a plateau
+    } else if (patienceSteps > 0 && candidate < 0 && now - bestStep >= patienceSteps) {
+      return Optional.of(Verdict.PLATEAUED);
+    }
+    return Optional.empty();
+  }
+
+  /** The lowest step in {@code (lo, hi]} at or under {@code t}, {@code lo} a miss, {@code hi} a hit. */
+  private static long bisect(long lo, long hi, double t, LongToDoubleFunction lossAt) {
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (lossAt.applyAsDouble(mid) <= t) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    return hi;
+  }
+}

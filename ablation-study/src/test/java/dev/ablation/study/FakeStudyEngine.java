@@ -23,6 +23,8 @@ import dev.ablation.api.recovery.Divergence;
 import dev.ablation.api.recovery.Environment;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
+import dev.ablation.api.recovery.RecoveryMonitor;
+import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.ReferenceBudget;
 import dev.ablation.api.recovery.RunManifest;
@@ -152,8 +154,6 @@ public final class FakeStudyEngine implements StudyEngine {
     boolean diverges = request.scheme() instanceof ReinitScheme.ShrinkPerturb s && s.sigma() > 1;
 
     RecoveryCriterion criterion = t.criterion(original.lossSd());
-    Baseline baseline = new Baseline(lossStar, lossAfterWipe);
-    RecoveryCriterion.Judge judge = criterion.start(baseline);
     long[] fakeNanos = {0};
     Ticker ticker = new Ticker() {
       @Override
@@ -161,62 +161,38 @@ public final class FakeStudyEngine implements StudyEngine {
         return fakeNanos[0];
       }
     };
-    BudgetMeter meter = t.recoveryBudget().start(original.reference(), ticker);
-    Cost cost = Cost.step(t.batchSize(), t.seqLen(), 0);
-    List<CurvePoint> curve = new ArrayList<>();
-    // as RecoveryMonitor: L0 is the first point, never judged; at the target it is UNDAMAGED
-    Optional<Verdict> verdict = lossAfterWipe <= judge.target()
-        ? Optional.of(Verdict.UNDAMAGED) : Optional.empty();
-    curve.add(new CurvePoint(0, 0, 0, lossAfterWipe, Double.NaN));
-    listener.onEvaluation(curve.get(0));
-    Optional<BudgetCap> cap = Optional.empty();
-    Optional<Divergence> divergence = Optional.empty();
-    double lastGood = lossAfterWipe;
-    while (verdict.isEmpty()) {
-      // step until the next evaluation the schedule asks for
-      do {
-        if (!meter.tryCharge(cost)) {
-          cap = meter.blockingCap(cost);
-          break;
-        }
-        fakeNanos[0] += 7_000_000;
-      } while (!t.schedule().isDue(meter.spent().steps()));
-      if (cap.isPresent()) {
-        verdict = Optional.of(Verdict.BUDGET_EXHAUSTED);
-        break;
-      }
-      Spending s = meter.spent();
-      double loss = diverges && s.steps() > 2L * t.evalEvery() ? Double.NaN
-          : lossStar + floor + (lossAfterWipe - lossStar - floor)
-              * Math.exp(-s.examples() / tau) + 0.004 * (r.nextDouble() - 0.5);
-      verdict = judge.observe(loss, s.steps() % t.evalEvery() == 0);
-      if (verdict.equals(Optional.of(Verdict.DIVERGED))) {
-        divergence = Optional.of(new Divergence(s.steps(), loss, lastGood));
-        break;
-      }
-      lastGood = loss;
-      CurvePoint point = new CurvePoint(s.steps(), s.examples(), s.tokens(), loss,
-          judge.smoothed());
-      curve.add(point);
-      listener.onEvaluation(point);
-    }
-    Optional<Spending> recoveredAt = Optional.empty();
-    if (verdict.get() == Verdict.RECOVERED) {
-      CurvePoint at = curve.get(judge.recoveredSince() + 1);
-      recoveredAt = Optional.of(new Spending(at.step(), at.examples(), at.tokens(), 0,
-          Duration.ofNanos(at.step() * 7_000_000)));
-    }
     Map<String, String> config = new TreeMap<>(spec.configuration());
     config.put("target", request.target().label());
     config.put("scheme", request.scheme().toString());
     config.put("freeze", request.policy().key());
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", config,
         Map.of("master", request.seed()), ENV);
-    RecoveryResult result = new RecoveryResult(verdict.get(), cap,
+    // the real monitor, as the library's loop drives it: the loss after each step is a pure
+    // function of the step (its noise drawn from the step), so the steps between evaluations
+    // can be searched as kept copies would be
+    RecoveryMonitor m = RecoveryMonitor.start(new RecoverySettings(criterion,
+            t.recoveryBudget(), original.reference(), t.schedule(), listener),
         new Damage(lossStar, lossAfterWipe, OptionalDouble.of(lossDeleted), Optional.empty()),
-        judge.target(), curve, recoveredAt, meter.spent(), original.reference(), lastGood,
-        divergence, Optional.empty(), manifest);
-    listener.onFinish(result);
+        manifest, ticker);
+    long noise = r.nextLong();
+    java.util.function.LongToDoubleFunction lossAt = step -> {
+      long examples = step * t.batchSize();
+      return diverges && step > 2L * t.evalEvery() ? Double.NaN
+          : lossStar + floor + (lossAfterWipe - lossStar - floor) * Math.exp(-examples / tau)
+              + 0.004 * (new SplittableRandom(noise ^ step).nextDouble() - 0.5);
+    };
+    Cost cost = Cost.step(t.batchSize(), t.seqLen(), 0);
+    while (!m.isFinished()) {
+      if (!m.tryStep(cost)) {
+        break;
+      }
+      fakeNanos[0] += 7_000_000;
+      m.stepDone();
+      if (m.evaluationDue()) {
+        m.evaluate(lossAt.applyAsDouble(m.spent().steps()), lossAt::applyAsDouble);
+      }
+    }
+    RecoveryResult result = m.result(Optional.empty());
     return result;
   }
 }

@@ -230,6 +230,24 @@ class StudyTest {
   }
 
   @Test
+  void refusesToResumeRunsJudgedByTheOlderRule(@TempDir Path dir) throws IOException {
+    run(plan(), dir, false, new FakeStudyEngine());
+    // a study.json as builds before the confirmed_step rule wrote it: no t_eps_rule
+    Path file = dir.resolve("study.json");
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode had =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+            Files.readString(file, StandardCharsets.UTF_8));
+    assertTrue(had.remove("t_eps_rule") != null, "this build records the rule");
+    Files.writeString(file, json.writeValueAsString(had), StandardCharsets.UTF_8);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> ResultStore.open(dir, plan(), true));
+    assertTrue(e.getMessage().contains("older rule") && e.getMessage().contains("confirmed_step"),
+        e.getMessage());
+  }
+
+  @Test
   void everyVerdictRoundTripsThroughJson(@TempDir Path dir) throws IOException {
     StudyPlan p = plan().toBuilder().schemes(List.of(ReinitScheme.fresh(),
         ReinitScheme.shrinkPerturb(0.5, 2.0)))

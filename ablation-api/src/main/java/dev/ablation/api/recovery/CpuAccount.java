@@ -53,7 +53,12 @@ public final class CpuAccount {
     ORIGINAL_EVALUATION("original_evaluation", true),
     /** A recovery's set-up and tear-down: wipe, freeze, graphs, optimiser state, restore. */
     RECOVERY_SETUP("recovery_setup", false),
-    /** A recovery's optimiser steps. */
+    /**
+     * A recovery's first optimiser step: the step itself plus what its first call builds (the
+     * gradient function, the fast path's check), the fixed cost of a run.
+     */
+    RECOVERY_FIRST_STEP("recovery_first_step", false),
+    /** A recovery's optimiser steps after the first. */
     RECOVERY_STEPS("recovery_steps", false),
     /** A recovery's scheduled validation passes. */
     RECOVERY_EVALUATION("recovery_evaluation", true),

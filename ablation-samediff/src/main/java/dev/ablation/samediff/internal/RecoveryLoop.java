@@ -215,7 +215,8 @@ public final class RecoveryLoop {
       return false;
     }
     double loss;
-    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_STEPS)) {
+    try (CpuAccount.Scope s = CpuAccount.enter(stepper.adam().steps() == 0
+        ? CpuAccount.Phase.RECOVERY_FIRST_STEP : CpuAccount.Phase.RECOVERY_STEPS)) {
       loss = stepper.tryStep(b);
     }
     monitor.stepDone(loss);

@@ -111,6 +111,9 @@ public final class ResultStore {
     wanted.put("n_heads", plan.heads());
     ObjectNode t = wanted.putObject("training");
     plan.training().asMap().forEach(t::put);
+    // how T_ε is read off a run's losses: runs judged by another rule are not mixed with these
+    wanted.put(dev.ablation.api.recovery.StepRule.MANIFEST_KEY,
+        dev.ablation.api.recovery.StepRule.CONFIRMED_STEP.key());
     ObjectNode builtBy = RecordJson.MAPPER.createObjectNode();
     build.values().forEach(builtBy::put);
     Path file = dir.resolve(STUDY);
@@ -123,6 +126,15 @@ public final class ResultStore {
       JsonNode hadBuild = had.remove("build");
       // how each original's runs were batched is a record of this study, not a setting
       had.remove(POPULATION);
+      JsonNode rule = had.get(dev.ablation.api.recovery.StepRule.MANIFEST_KEY);
+      if (!wanted.get(dev.ablation.api.recovery.StepRule.MANIFEST_KEY).equals(rule)) {
+        throw new IllegalStateException(dir + " holds runs whose T_ε was judged by "
+            + (rule == null ? "the older rule (a smoothed loss over evaluations, as fine as the "
+                + "schedule)" : "the rule " + rule) + ", not by the "
+            + dev.ablation.api.recovery.StepRule.CONFIRMED_STEP.key() + " rule this build uses"
+            + " (docs/protocol.md): their rows and new ones would not mean the same; start the"
+            + " study again in another --out");
+      }
       if (!had.equals(wanted)) {
         throw new IllegalStateException(dir + " holds results made with other settings:\n  had  "
             + RecordJson.MAPPER.writeValueAsString(had).replaceAll("\\s+", " ") + "\n  now  "

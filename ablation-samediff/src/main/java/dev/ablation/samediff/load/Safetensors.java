@@ -80,10 +80,15 @@ public final class Safetensors {
    * The values of one tensor as float32, row-major.
    *
    * @throws IllegalArgumentException if the file has no such tensor (the error lists some
-   *     that it has)
+   *     that it has), or it is not of a {@link SafetensorsDtype#READABLE} type
    */
   public float[] floats(String name) {
     TensorEntry e = entry(name);
+    if (!e.dtype().readable()) {
+      throw new IllegalArgumentException("'" + name + "' is " + e.dtype() + " " + e.shape()
+          + "; only " + SafetensorsDtype.READABLE + " are read as float32 weights (save the"
+          + " checkpoint in one of them, e.g. model.float())");
+    }
     long n = e.elements();
     if (n > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("'" + name + "' has " + n + " elements, more than a"

@@ -59,9 +59,9 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
    * Reads and checks the header of {@code file}; the data section need not be there.
    *
    * @throws CheckpointException naming every problem: a length past the end of the file, JSON
-   *     that does not parse, an entry without a dtype, shape or offsets, an element type other
-   *     than {@code F32}, {@code F16}, {@code BF16}, a byte range that does not fit its shape
-   *     and type, tensors whose bytes overlap
+   *     that does not parse, an entry without a dtype, shape or offsets, an element type the
+   *     format does not define, a byte range that does not fit its shape and type, tensors
+   *     whose bytes overlap
    * @throws UncheckedIOException if the file cannot be read
    */
   public static SafetensorsHeader read(Path file) {
@@ -161,9 +161,9 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
     } else {
       dtype = SafetensorsDtype.of(dtypeNode.asText());
       if (dtype.isEmpty()) {
-        problems.add("'" + name + "' has dtype " + dtypeNode.asText() + "; this reader widens "
-            + Arrays.toString(SafetensorsDtype.values()) + " to float32 (save the checkpoint in"
-            + " one of them, e.g. model.float())");
+        problems.add("'" + name + "' has dtype " + dtypeNode.asText() + ", which the"
+            + " safetensors format does not define; it defines "
+            + Arrays.toString(SafetensorsDtype.values()));
       }
     }
     List<Long> shape = longs(name, "shape", n.get("shape"), -1, problems);

@@ -41,6 +41,16 @@ class SafetensorsTest {
   }
 
   @Test
+  void otherTypesAreListedButNotReadAsWeights() throws IOException {
+    Path f = new SafetensorsFiles().half("mask", "BOOL", new long[] {2}, (short) 0x0101)
+        .write(dir.resolve("bool.st"));
+    Safetensors st = Safetensors.open(f);
+    assertThat(st.header().tensor("mask").orElseThrow().dtype()).isEqualTo(SafetensorsDtype.BOOL);
+    assertThatThrownBy(() -> st.floats("mask")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'mask' is BOOL [2]").hasMessageContaining("[F32, F16, BF16]");
+  }
+
+  @Test
   void aScalarIsARankZeroArray() throws IOException {
     Path f = new SafetensorsFiles().f32("s", new long[0], -10000f).write(dir.resolve("s.st"));
     INDArray s = Safetensors.open(f).array("s");
@@ -51,14 +61,15 @@ class SafetensorsTest {
   @Test
   void everyHeaderProblemIsNamedAtOnce() throws IOException {
     String json = "{\"ok\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        + "\"ints\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]},"
+        + "\"odd\":{\"dtype\":\"F12\",\"shape\":[1],\"data_offsets\":[8,16]},"
         + "\"short\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[16,20]},"
         + "\"clash\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
         + "\"noshape\":{\"dtype\":\"F32\",\"data_offsets\":[20,24]}}";
     Path f = SafetensorsFiles.write(dir.resolve("bad.st"), json, new byte[24]);
     assertThatThrownBy(() -> Safetensors.open(f)).isInstanceOfSatisfying(
         CheckpointException.class, e -> assertThat(e.problems()).satisfiesExactlyInAnyOrder(
-            p -> assertThat(p).contains("'ints' has dtype I64").contains("[F32, F16, BF16]"),
+            p -> assertThat(p).contains("'odd' has dtype F12").contains("does not define")
+                .contains("BF16"),
             p -> assertThat(p).contains("'short'").contains("4 bytes")
                 .contains("shape [3] of F16 needs 6"),
             p -> assertThat(p).contains("'noshape' has shape null"),

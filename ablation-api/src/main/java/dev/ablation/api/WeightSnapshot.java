@@ -1,5 +1,7 @@
 package dev.ablation.api;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,4 +21,13 @@ public interface WeightSnapshot {
    * float and double models).
    */
   double[] values(ParameterPath parameter);
+
+  /**
+   * The shape of one stored parameter, outermost dimension first, where the snapshot records it
+   * (a {@code SameDiffSurgeon}'s does): what a loader into a separately built model checks
+   * besides the element count. Empty for a snapshot that keeps values only.
+   */
+  default Optional<List<Long>> shape(ParameterPath parameter) {
+    return Optional.empty();
+  }
 }

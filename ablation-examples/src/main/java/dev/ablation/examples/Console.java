@@ -2,10 +2,7 @@ package dev.ablation.examples;
 
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.RecoveryResult;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.ablation.samediff.GradientChatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -27,71 +24,11 @@ final class Console {
 
   /**
    * Runs {@code body} with SameDiff's "Added differentiated op ..." lines dropped from
-   * {@code System.out}: M2.1 prints one per op with {@code System.out.println} whenever it
+   * {@code System.out} ({@link GradientChatter#quietly}): M2.1 prints one per op whenever it
    * builds a gradient graph, which would bury an example's few lines of output.
    */
   static <T> T withoutGradientChatter(Supplier<T> body) {
-    PrintStream out = System.out;
-    // what passes through is ASCII (SameDiff's lines and ours), so the charset cannot matter
-    System.setOut(new PrintStream(new DroppingLines(out, "Added differentiated op "), true,
-        StandardCharsets.UTF_8));
-    try {
-      return body.get();
-    } finally {
-      System.out.flush();
-      System.setOut(out);
-    }
-  }
-
-  /**
-   * Passes bytes through unchanged, except lines starting with a prefix. Only the start of a
-   * line that could still be the prefix is held back, so a progress bar redrawn in place
-   * ({@code \r} without {@code \n}) shows at once.
-   */
-  private static final class DroppingLines extends OutputStream {
-    private final PrintStream target;
-    private final byte[] prefix;
-    private final ByteArrayOutputStream held = new ByteArrayOutputStream();
-    private boolean passing;
-    private boolean dropping;
-
-    DroppingLines(PrintStream target, String prefix) {
-      this.target = target;
-      this.prefix = prefix.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    @Override
-    public synchronized void write(int b) {
-      if (b == '\n' || b == '\r') {
-        if (!dropping) {
-          target.write(held.toByteArray(), 0, held.size());
-          target.write(b);
-        }
-        held.reset();
-        passing = false;
-        dropping = false;
-        return;
-      }
-      if (passing) {
-        target.write(b);
-      } else if (!dropping) {
-        held.write(b);
-        int n = held.size();
-        if (held.toByteArray()[n - 1] != prefix[n - 1]) {
-          passing = true; // not the prefix: let the line through
-          target.write(held.toByteArray(), 0, n);
-          held.reset();
-        } else if (n == prefix.length) {
-          dropping = true;
-          held.reset();
-        }
-      }
-    }
-
-    @Override
-    public synchronized void flush() {
-      target.flush();
-    }
+    return GradientChatter.quietly(body);
   }
 
   /** A few lines describing {@code r}. */

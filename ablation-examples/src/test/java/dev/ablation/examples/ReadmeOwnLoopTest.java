@@ -15,6 +15,9 @@ import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Split;
 import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
+import dev.ablation.samediff.GradientChatter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -34,9 +38,17 @@ import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Compiles and runs the README's own-loop example on a hand-written graph trained with
- * {@code sd.fit}, checks it stays within 15 lines, and that the README shows it verbatim.
+ * {@code sd.fit}, checks it stays within 15 lines, that the README shows it verbatim, and that
+ * it prints none of SameDiff's "Added differentiated op" lines while a user's own lines pass.
  */
 class ReadmeOwnLoopTest {
+  private final PrintStream console = System.out;
+  private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+  @AfterEach
+  void putTheConsoleBack() {
+    System.setOut(console);
+  }
 
   @Test
   void theOwnLoopExampleCompilesRunsAndIsVerbatim() throws Exception {
@@ -62,6 +74,10 @@ class ReadmeOwnLoopTest {
         before.put(v.name(), v.getArr().dup());
       }
     }
+    // the snippet runs with System.out captured: SameDiff's per-op gradient chatter must not
+    // reach it (the library builds the gradient function quietly); a user's own lines must
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    System.out.println("user: before the recovery");
     // BEGIN OWN LOOP
     LayerMap map = LayerMap.builder()                   // which of your variables form which layer
         .layerMatching(LayerPath.parse("embed"), LayerKind.EMBEDDING, "tokTable|posTable")
@@ -79,6 +95,11 @@ class ReadmeOwnLoopTest {
       r = fit.result();                                      // verdict, rho, curve, manifest
     }                                                        // closed: the trained weights again
     // END OWN LOOP
+    System.out.println("user: after the recovery");
+    System.setOut(console);
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .doesNotContain(GradientChatter.PREFIX.strip())
+        .contains("user: before the recovery").contains("user: after the recovery");
 
     assertThat(r.curve()).hasSizeGreaterThanOrEqualTo(2);
     assertThat(r.spent().steps()).isPositive();

@@ -258,7 +258,7 @@ final class GraphWriter {
    * mask broadcast over batch and heads summed the mask's unused gradient over both, ≈ 3 ms on
    * {@code [32, 4, 64, 64]}). One per graph and shape, shared by every block.
    */
-  private SDVariable causalMask(int tq, int tk, int heads) {
+  SDVariable causalMask(int tq, int tk, int heads) {
     String name = "causal_mask_" + heads + "x" + tq + "x" + tk;
     if (sd.hasVariable(name)) {
       return sd.getVariable(name);

@@ -27,6 +27,7 @@ import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.GradientChatter;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.SameDiffModel;
@@ -352,6 +353,8 @@ public final class Recovery {
       surgeon.materializeForFit(); // the sd.fit route: frozen parameters become constants
       FitOptimiser.replace(sd, adam, features, labels);
       sd.setLossVariables(surgeon.model().lossVariable());
+      // the gradient function sd.fit would build (printing ~1 line per op) on its first step
+      GradientChatter.buildGradientFunction(sd);
       RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest("sd.fit"));
       return new Fit(monitor, validation, original, features, labels, before, start, held);
     } catch (RuntimeException e) {

@@ -84,6 +84,11 @@ final class ArraySnapshot implements WeightSnapshot {
   }
 
   @Override
+  public Optional<List<Long>> shape(ParameterPath parameter) {
+    return Optional.of(java.util.Arrays.stream(array(parameter).shape()).boxed().toList());
+  }
+
+  @Override
   public String toString() {
     return "WeightSnapshot[" + arrays.size() + " parameters, " + trainable.size() + " trainable]";
   }

@@ -3,6 +3,7 @@ package dev.ablation.samediff.train;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.GradientChatter;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import java.util.ArrayList;
@@ -176,9 +177,7 @@ public final class AdamStepper implements AutoCloseable {
       throw new IllegalStateException("this stepper was closed after " + steps + " steps; make a"
           + " new one to train again");
     }
-    if (sd.getFunction("grad") == null) {
-      sd.createGradFunction();
-    }
+    GradientChatter.buildGradientFunction(sd); // once per trainable set, without the chatter
     // the gradient function's op outputs live in the arena; all of them are consumed (the loss
     // read, the gradients turned into updates) before the next step reuses them
     OutAndGrad og = STEP_ARENA

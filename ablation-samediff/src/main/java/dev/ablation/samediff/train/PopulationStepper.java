@@ -1,6 +1,7 @@
 package dev.ablation.samediff.train;
 
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.GradientChatter;
 import dev.ablation.samediff.SessionMemory;
 import dev.ablation.samediff.model.PopulationModel;
 import java.util.ArrayList;
@@ -235,9 +236,7 @@ public final class PopulationStepper implements AutoCloseable {
    */
   public double[] step(List<Batch> batches) {
     var sd = model.graph();
-    if (sd.getFunction("grad") == null) {
-      sd.createGradFunction();
-    }
+    GradientChatter.buildGradientFunction(sd); // once per trainable set, without the chatter
     Map<String, INDArray> placeholders = model.placeholders(batches);
     // op outputs reuse the previous step's arrays, as in AdamStepper (fresh native buffers of
     // K members' activations per op otherwise)

@@ -33,13 +33,6 @@ final class MarkdownRenderer {
     return new Rendered(r.md.toString(), List.copyOf(r.embedded));
   }
 
-  /** The answer alone, as lines: what a terminal shows at the end of a study. */
-  static List<String> headline(Answer answer) {
-    MarkdownRenderer r = new MarkdownRenderer("");
-    r.answer(answer);
-    return List.of(r.md.toString().split("\n"));
-  }
-
   /** Appends a line; formats (Locale.ROOT) only when there are arguments. */
   private void line(String fmt, Object... args) {
     md.append(args.length == 0 ? fmt : String.format(Locale.ROOT, fmt, args)).append('\n');
@@ -54,6 +47,8 @@ final class MarkdownRenderer {
   private void document(Sections s) {
     line("# Recovery study: how fast does a wiped layer heal?");
     line("");
+    glance(s.headline());
+    s.summary().chart().ifPresent(this::embed);
     answer(s.answer());
     line("");
     absolute(s.absolute());
@@ -178,6 +173,16 @@ final class MarkdownRenderer {
         + "Nothing is pooled across layers, N or D. %d runs in %d configurations.",
         criterion, target.isEmpty() ? "as the criterion above" : target, Censored.RESAMPLES,
         m.undamaged(), m.runs(), m.shapes());
+  }
+
+  /** The headline: one line per sub-question with its number, before the full answer. */
+  private void glance(Headline h) {
+    line("**%s**", h.title());
+    line("");
+    h.lines().forEach(x -> line("- **%s**: %s", x.question(), x.answer()));
+    line("");
+    line("Interactive: [report.html](%s).", HtmlReport.FILE);
+    line("");
   }
 
   private void answer(Answer a) {
@@ -565,8 +570,9 @@ final class MarkdownRenderer {
   private void curves(Curves c) {
     line("## Recovery curves");
     line("");
-    line("Validation loss against examples seen (as a fraction of `B_ref`), one line per "
-        + "wiped layer, for the lowest seed; compare with the L* column above.");
+    line("Validation loss against examples seen (log axis, so step 0 is left out), one line per "
+        + "wiped layer, for the lowest seed; dashed: the recovery target and the original's L*. "
+        + "Every seed's curve, with hover, is in report.html.");
     line("");
     c.charts().forEach(this::embed);
   }

@@ -79,10 +79,11 @@ final class HtmlRenderer {
       add("<tr><th scope=\"row\">").add(esc(l.question())).add("</th><td>").add(esc(l.answer()))
           .add("</td></tr>\n");
     }
-    add("</table>\n<p class=\"note\">").add(String.format(Locale.ROOT, "%d runs of %d shapes. "
+    add("</table>\n<p class=\"note\">").add(String.format(Locale.ROOT, "%d runs of %d shape%s. "
         + "A run that did not recover is censored at what it spent, never dropped; undamaged "
         + "wipes (%d) count apart. Every arm in sentences: report.md.", runs,
-        s.method().shapes(), s.method().undamaged())).add("</p>\n</section>\n");
+        s.method().shapes(), s.method().shapes() == 1 ? "" : "s", s.method().undamaged()))
+        .add("</p>\n</section>\n");
   }
 
   private void summary(Summary sm) {

@@ -108,7 +108,11 @@
       var opts = {
         title: p.title, width: Math.max(300, Math.min(width(el), 620)), height: 300,
         scales: {x: {time: false, range: function (u, mn, mx) { return [mn - 0.5, mx + 0.5]; }},
-          y: {distr: 3, range: function () { return [lo / 1.5, hi * 1.5]; }}},
+          // whole decades, so that the log axis is labelled 100, 1000, 10000
+          y: {distr: 3, log: 10, range: function () {
+            return [Math.pow(10, Math.floor(Math.log10(lo))),
+              Math.pow(10, Math.ceil(Math.log10(hi * 1.0001)))];
+          }}},
         axes: [{label: 'wiped block L', incrs: [1, 2, 5, 10]},
           {label: 'examples to recover', size: 60}],
         series: [{label: 'block'}].concat(p.series.map(function (ser, k) {

@@ -79,6 +79,24 @@ class HtmlReportTest {
     assertThat(Integer.parseInt(curves.group(1))).isPositive();
   }
 
+  /**
+   * The standard preset's page must stay under 5 MB: scaled from this fixture's bytes per run
+   * to the standard preset's 370 runs (its curves are of the same length: dense evaluations,
+   * then every 8 steps, to at most a few hundred steps), it stays well under.
+   */
+  @Test
+  void aStandardSizedStudyStaysUnderFiveMegabytes(@TempDir Path dir) throws IOException {
+    String html = html(dir);
+    List<RunRecord> records = RecordJson.readResults(Files.readString(GOLDEN,
+        StandardCharsets.UTF_8));
+    long assets = (HtmlAssets.uplotScript() + HtmlAssets.style() + HtmlAssets.script())
+        .getBytes(StandardCharsets.UTF_8).length;
+    long page = html.getBytes(StandardCharsets.UTF_8).length;
+    double perRun = (double) (page - assets) / records.size();
+    assertThat(assets + perRun * 370).isLessThan(5_000_000);
+    assertThat(page).isLessThan(1_000_000);
+  }
+
   @Test
   void theDataBlockCannotEndItsScriptEarly(@TempDir Path dir) throws IOException {
     String html = html(dir);

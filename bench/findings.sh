@@ -64,6 +64,14 @@ compose() {
       echo "> run measured, nothing more."
       echo
     fi
+    # the answer first (issue 33): the report's own headline lines and its summary figure, as
+    # computed by the study's report code; the same lines open report.md and report.html
+    if [ -f "$out/report.md" ]; then
+      echo "## The answer"
+      echo
+      awk 'NR > 2 && /^## The answer/ {exit} NR > 2' "$out/report.md" \
+        | grep -v '^Interactive: ' | sed -e 's#](plots/#](findings-plots/#g'
+    fi
     echo "| | |"
     echo "|---|---|"
     echo "| command | \`$cmd\` |"
@@ -112,7 +120,10 @@ compose() {
     fi
     echo "The study's report follows: every table and plot of this run."
     echo
-    sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study: /## Report: /' "$out/report.md"
+    # the report without its headline block, which opens this page already
+    awk 'NR > 2 && !seen && !/^## The answer/ {next} /^## The answer/ {seen = 1} {print}' \
+      "$out/report.md" \
+      | sed -e 's#](plots/#](findings-plots/#g' -e 's/^# Recovery study: /## Report: /' 
     local aside=${FINDINGS_ASIDE_OUT:-}
     if [ -n "$aside" ] && [ -f "$aside/report.md" ]; then
       mkdir -p "$plots/encdec"
@@ -124,7 +135,12 @@ compose() {
       echo "|---|---|"
       echo "| command | \`${FINDINGS_ASIDE_CMD:-unknown}\` |"
       echo "| commit | as above |"
-      echo "| wall time | ${FINDINGS_ASIDE_WALL:-unknown} s |"
+      # a number of seconds gets its unit; a text (e.g. "1551 s (25 min 51 s, …)") is its own
+      if [[ ${FINDINGS_ASIDE_WALL:-} =~ ^[0-9]+$ ]]; then
+        echo "| wall time | ${FINDINGS_ASIDE_WALL} s |"
+      else
+        echo "| wall time | ${FINDINGS_ASIDE_WALL:-unknown} |"
+      fi
       echo
       sed -e 's#](plots/#](findings-plots/encdec/#g' -e 's/^# Recovery study: /## Report: /' \
         -e 's/^## /### /' -e 's/^### Report: /## Report: /' "$aside/report.md"

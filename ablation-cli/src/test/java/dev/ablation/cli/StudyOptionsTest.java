@@ -95,6 +95,32 @@ class StudyOptionsTest {
         .contains("factorial, one-at-a-time");
   }
 
+  /** A duration: "< 2 min", "58 s", "1 h 16 min", "two hours", "15 minutes". */
+  static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile(
+      "(?i)(\\d+([.,]\\d+)?\\s*(s|sec|secs|seconds?|min|mins|minutes?|h|hrs?|hours?)\\b)"
+          + "|\\b(one|two|three|ten|a few)\\s+(seconds?|minutes?|hours?)\\b|<\\s*\\d");
+
+  @Test
+  void noPresetsHelpNamesADuration() {
+    // durations in help went stale with every change of speed (issue 33): they live in
+    // docs/performance.md's dated table, measured, and nowhere else
+    for (String line : StudyOptions.presetsFooter().split("%n")) {
+      assertThat(DURATION.matcher(line).find()).as("help line names a duration: %s", line)
+          .isFalse();
+    }
+    Presets.ALL.forEach(p -> assertThat(DURATION.matcher(p.description()).find())
+        .as("preset %s's description names a duration", p.name()).isFalse());
+    // and the check can fail
+    for (String stale : List.of("seeds 1-5; < 2 min", "about 58 s", "1 h 16 min", "two hours",
+        "< 15 min (docs/study.md)")) {
+      assertThat(DURATION.matcher(stale).find()).as(stale).isTrue();
+    }
+    for (String fine : List.of("decoder N=2..8 D=32,64,128", "seeds 1-5", "FRESH+ZERO_OUTPUT",
+        "a cluster")) {
+      assertThat(DURATION.matcher(fine).find()).as(fine).isFalse();
+    }
+  }
+
   @Test
   void theFooterListsEveryPreset() {
     String footer = StudyOptions.presetsFooter();

@@ -34,7 +34,7 @@ public final class Main implements Runnable {
     return commandLine(engines).execute(args);
   }
 
-  /** The command tree: {@code study} and {@code bench}. */
+  /** The command tree: {@code study}, {@code report} and {@code bench}. */
   public static CommandLine commandLine(StudyEngine.Factory engines) {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true"); // plots render without a display
@@ -43,6 +43,7 @@ public final class Main implements Runnable {
     CommandLine study = new CommandLine(new StudyCommand(engines));
     study.getCommandSpec().usageMessage().footer(StudyOptions.presetsFooter());
     cl.addSubcommand("study", study);
+    cl.addSubcommand("report", new dev.ablation.examples.cli.ReportCommand());
     cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand());
     cl.setExecutionExceptionHandler(ErrorMessages.handler());
     return cl;

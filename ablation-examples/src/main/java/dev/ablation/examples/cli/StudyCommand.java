@@ -1,7 +1,9 @@
 package dev.ablation.examples.cli;
 
 import dev.ablation.cli.StudyOptions;
+import dev.ablation.study.report.HtmlReport;
 import dev.ablation.study.report.Report;
+import dev.ablation.study.store.Provenance;
 import dev.ablation.study.run.Progress;
 import dev.ablation.study.store.ResultStore;
 import dev.ablation.study.run.Study;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Train originals, wipe each layer in turn, retrain under each freeze policy, "
-        + "and write results.csv, results.json, report.md and plots/ into --out.",
+        + "and write results.csv, results.json, report.md, report.html and plots/ into --out.",
         "Killed at any moment, the same command with --resume finishes the rest."})
 public final class StudyCommand implements Callable<Integer> {
 
@@ -68,6 +70,7 @@ public final class StudyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    long started = System.nanoTime();
     StudyPlan plan = validatedPlan();
     PrintWriter o = spec.commandLine().getOut();
     Progress progress = BarProgress.forTerminalOr(
@@ -79,6 +82,8 @@ public final class StudyCommand implements Callable<Integer> {
     try (AutoCloseable logs = Logs.toFile(out.resolve(Logs.FILE), verbose)) {
       outcome = Study.runInto(out, plan, engines,
           new Study.Options(workers, options.resume(), progress, force));
+      Provenance.ofThisProcess(commandLine(), java.time.Duration.ofNanos(System.nanoTime()
+          - started)).write(outcome.dir());
       try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.REPORT)) {
         report = Report.write(outcome.dir(), outcome.records(), plan);
       }
@@ -94,17 +99,22 @@ public final class StudyCommand implements Callable<Integer> {
           outcome.tornBytesDropped(), out.resolve(ResultStore.CSV));
     }
     o.println();
-    for (String line : Report.headline(outcome.records())) {
-      o.println(line.replace("**", ""));
-    }
+    Report.headline(outcome.records()).forEach(o::println);
     o.println();
     o.println("Where the CPU went (thread CPU by phase, summed over workers):");
     account.lines().forEach(o::println);
     o.println();
-    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s; log: %s%n",
-        outcome.records().size(), out, outcome.ran(), report, out.resolve(Logs.FILE));
+    o.printf(Locale.ROOT, "%d runs in %s (%d run now); report: %s (and %s); log: %s%n",
+        outcome.records().size(), out, outcome.ran(), out.resolve(HtmlReport.FILE),
+        report.getFileName(), out.resolve(Logs.FILE));
     o.flush();
     return 0;
+  }
+
+  /** The command as the process was started, or as picocli parsed it where the OS hides that. */
+  private String commandLine() {
+    return ProcessHandle.current().info().commandLine().orElseGet(() -> "ablation.jar study "
+        + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
   }
 
   /** The plan the options ask for, or a usage error naming every bad value. */

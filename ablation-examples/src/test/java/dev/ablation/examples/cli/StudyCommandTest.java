@@ -91,10 +91,34 @@ class StudyCommandTest {
     int runs = 2 * quick.schemes().size() * quick.policies().size() * quick.seeds().size();
     assertEquals(runs, quick.totalRuns());
     assertEquals(1 + runs, lines.size());
-    for (String f : List.of("results.json", "report.md", "study.json")) {
+    for (String f : List.of("results.json", "report.md", "report.html", "study.json",
+        "provenance.json", "plots/summary.png")) {
       assertTrue(Files.size(o.resolve(f)) > 0, f);
     }
     assertTrue(out.toString().contains(runs + " runs"), out.toString());
+    // the last screen: a few aligned lines, one per sub-question, and the page to open
+    String shown = out.toString();
+    assertTrue(shown.contains("  examples to recover  ") && shown.contains("  N and D  "),
+        shown);
+    assertTrue(shown.contains(o.resolve("report.html").toString()), shown);
+    assertTrue(shown.lines().allMatch(l -> l.length() < 400), "no line of dense prose: " + shown);
+  }
+
+  @Test
+  void reportRewritesTheHtmlOfAFinishedStudyAndNamesAFolderWithoutOne(@TempDir Path dir)
+      throws IOException {
+    Path o = dir.resolve("o");
+    assertEquals(0, run("study", "--preset", "quick", "--out", o.toString()), err.toString());
+    Files.delete(o.resolve("report.html"));
+    int trained = opened.get();
+    assertEquals(0, run("report", o.toString()), err.toString());
+    assertTrue(Files.readString(o.resolve("report.html"), java.nio.charset.StandardCharsets.UTF_8)
+        .contains("<section id=\"answer\">"));
+    assertEquals(trained, opened.get(), "report trains nothing");
+    assertTrue(out.toString().contains("report: " + o.resolve("report.html")), out.toString());
+    assertEquals(2, run("report", dir.resolve("empty").toString()));
+    assertTrue(err.toString().contains(dir.resolve("empty") + " holds no results.json"),
+        err.toString());
   }
 
   @Test

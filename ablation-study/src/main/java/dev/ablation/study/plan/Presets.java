@@ -68,9 +68,12 @@ public final class Presets {
   private static final List<ReinitScheme> THREE_SCHEMES = List.of(ReinitScheme.fresh(),
       ReinitScheme.restoreInitial(), ReinitScheme.zeroOutput());
 
-  /** Under 2 minutes: one small decoder on the Markov language, every layer, the question's policy. */
+  /**
+   * The smoke test: one small decoder on the Markov language, every layer, the question's
+   * policy. What it costs is measured in docs/performance.md's dated table, not stated here.
+   */
   public static final Preset QUICK = new Preset("quick",
-      "markov, decoder N=2 D=32, every layer, FRESH+ZERO_OUTPUT, onlyWiped, seeds 1-5; < 2 min",
+      "markov, decoder N=2 D=32, every layer, FRESH+ZERO_OUTPUT, onlyWiped, seeds 1-5",
       StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2)).widths(List.of(32))
           .heads(4).wipe(List.of()).schemes(FRESH_AND_ZERO)
           .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
@@ -79,12 +82,12 @@ public final class Presets {
 
   /**
    * The depth-needing task at one shape: N = 4 (and the N − 1 = 3 baseline trained from
-   * scratch), every block, three schemes, the question's policy, five seeds (2 min 57 s with
-   * two seeds and two workers on the quiet 2-core machine, so five stay well under 15 minutes).
+   * scratch), every block, three schemes, the question's policy, five seeds (its cost:
+   * docs/performance.md's dated table).
    */
   public static final Preset DEFAULT = new Preset("default",
       "bigram, decoder N=3,4 D=64, every block, FRESH+RESTORE_INITIAL+ZERO_OUTPUT, onlyWiped, "
-          + "seeds 1-5; < 15 min (docs/study.md)",
+          + "seeds 1-5",
       StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(3, 4))
           .widths(List.of(64)).heads(4).wipe(List.of()).schemes(THREE_SCHEMES)
           .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
@@ -92,7 +95,8 @@ public final class Presets {
           .design(Design.FACTORIAL).build());
 
   /**
-   * The findings run, sized for two hours on the 2-core machine. The question's arm (a whole
+   * The findings run, sized for the 2-core machine (its cost: docs/performance.md's dated
+   * table). The question's arm (a whole
    * block, {@code FRESH}, only it trainable) at every block of N = 2, 3, 4, 8 and D = 32, 128;
    * at N = 4 also {@code RESTORE_INITIAL}, {@code ZERO_OUTPUT} and the attention, MLP and norms
    * sublayers alone, one factor at a time ({@link Design.OneAtATime}); N = 3 is N = 4's
@@ -101,7 +105,7 @@ public final class Presets {
    */
   public static final Preset STANDARD = new Preset("standard",
       "bigram, decoder N=2,3,4,8 D=32,128, every block FRESH onlyWiped; at N=4 also "
-          + "RESTORE_INITIAL, ZERO_OUTPUT, attn/mlp/norms (one at a time); seeds 1-5; < 2 h",
+          + "RESTORE_INITIAL, ZERO_OUTPUT, attn/mlp/norms (one at a time); seeds 1-5",
       StudyPlan.builder().archs(List.of(Architecture.DECODER_ONLY)).depths(List.of(2, 3, 4, 8))
           .widths(List.of(32, 128)).heads(4).wipe(List.of()).schemes(THREE_SCHEMES)
           .policies(List.of(FreezePolicy.onlyWiped())).seeds(FIVE_SEEDS)
@@ -151,7 +155,10 @@ public final class Presets {
     return ALL.stream().map(Preset::name).toList();
   }
 
-  /** One line per preset, for {@code --help}. */
+  /**
+   * One line per preset, for {@code --help}: what it runs, never how long it takes (a duration
+   * here went stale with every change of speed; the measured ones live in docs/performance.md).
+   */
   public static String describe() {
     return ALL.stream().map(p -> String.format(java.util.Locale.ROOT, "  %-8s %s",
         p.name(), p.description())).collect(Collectors.joining("%n"));

@@ -25,12 +25,45 @@ sealed interface Chart {
   /** Draws the chart into {@code file}. */
   void draw(Path file) throws IOException;
 
-  /** A line per series of (x, y) points. */
+  /**
+   * A line per series of (x, y) points, each its own colour, with horizontal reference lines
+   * ({@code levels}: label to y, e.g. the recovery target and {@code L*}) dashed across.
+   *
+   * @param logX a log x axis (when every x is positive)
+   */
   record Lines(String name, String alt, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> series, boolean logX, Map<String, Double> levels)
+      implements Chart {
+    /** Lines on a linear x axis without reference lines. */
+    Lines(String name, String alt, String title, String xLabel, String yLabel,
+        Map<String, List<double[]>> series) {
+      this(name, alt, title, xLabel, yLabel, series, false, Map.of());
+    }
+
+    @Override
+    public void draw(Path file) throws IOException {
+      Plots.lines(file, title, xLabel, yLabel, series, logX, levels);
+    }
+  }
+
+  /** Points only, a colour per series: a scatter is never joined into a line. */
+  record Scatter(String name, String alt, String title, String xLabel, String yLabel,
       Map<String, List<double[]>> series) implements Chart {
     @Override
     public void draw(Path file) throws IOException {
-      Plots.lines(file, title, xLabel, yLabel, series, false);
+      Plots.scatter(file, title, xLabel, yLabel, series);
+    }
+  }
+
+  /**
+   * Side-by-side panels sharing a log y axis, each a map of series of points
+   * {x, median, low, high} with interval bars; a NaN median breaks its line (a gap).
+   */
+  record Panels(String name, String alt, String title, String xLabel, String yLabel,
+      Map<String, Map<String, List<double[]>>> panels) implements Chart {
+    @Override
+    public void draw(Path file) throws IOException {
+      Plots.panels(file, title, xLabel, yLabel, panels);
     }
   }
 
@@ -43,13 +76,16 @@ sealed interface Chart {
     }
   }
 
-  /** As {@link Intervals}, with each seed's point {x, y, event} beside them. */
+  /**
+   * As {@link Intervals}, with each seed's point {x, y, event} beside them; a NaN median breaks
+   * its line, and {@code marks} labels such x values (e.g. "undamaged") on the chart.
+   */
   record IntervalsWithPoints(String name, String alt, String title, String xLabel,
-      String yLabel, Map<String, List<double[]>> medians, Map<String, List<double[]>> points)
-      implements Chart {
+      String yLabel, Map<String, List<double[]>> medians, Map<String, List<double[]>> points,
+      Map<Double, String> marks) implements Chart {
     @Override
     public void draw(Path file) throws IOException {
-      Plots.intervalsWithPoints(file, title, xLabel, yLabel, medians, points);
+      Plots.intervalsWithPoints(file, title, xLabel, yLabel, medians, points, marks);
     }
   }
 }

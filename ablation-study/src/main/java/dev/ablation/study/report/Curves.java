@@ -9,7 +9,9 @@ import java.util.SortedMap;
 
 /**
  * The recovery curves: per shape and arm, the lowest seed's validation loss against examples
- * seen (as a fraction of {@code B_ref}), one line per wiped target.
+ * seen (a log axis, so step 0 is left out), one line per wiped target, with the recovery
+ * target and the original's {@code L*} as dashed lines. Examples, not examples / {@code B_ref}:
+ * the report leads with the absolute cost, which does not move with where the original stopped.
  *
  * @param charts one per shape and arm
  */
@@ -19,14 +21,18 @@ record Curves(List<Chart> charts) {
     byShape.forEach((s, rs) -> Runs.group(rs, Arm::of).forEach((a, ar) -> {
       long seed = ar.stream().mapToLong(r -> r.key().seed()).min().orElseThrow();
       Map<String, List<double[]>> series = new LinkedHashMap<>();
-      ar.stream().filter(r -> r.key().seed() == seed).forEach(r -> series.put(r.key().layer(),
-          r.curve().stream().filter(p -> Double.isFinite(p.loss()))
-              .map(p -> new double[] {(double) p.examples() / r.row().refExamples(), p.loss()})
-              .toList()));
+      List<RunRecord> lowest = ar.stream().filter(r -> r.key().seed() == seed).toList();
+      lowest.forEach(r -> series.put(r.key().layer(),
+          r.curve().stream().filter(p -> Double.isFinite(p.loss()) && p.examples() > 0)
+              .map(p -> new double[] {p.examples(), p.loss()}).toList()));
+      Map<String, Double> levels = new LinkedHashMap<>();
+      lowest.stream().mapToDouble(RunRecord::targetLoss).filter(Double::isFinite).max()
+          .ifPresent(t -> levels.put("target", t));
+      levels.put("L*", lowest.get(0).row().lossOriginal());
       charts.add(new Chart.Lines("curves_" + s.slug() + "_" + a.scheme() + "_"
           + a.freeze().key() + (a.lr() == 1.0 ? "" : "_lr" + a.lr()),
           "recovery curves " + s + " " + a, "Recovery, " + s + ", " + a + ", seed " + seed,
-          "examples / B_ref", "validation loss (nats/token)", series));
+          "examples seen (log)", "validation loss (nats/token)", series, true, levels));
     }));
     return new Curves(charts);
   }

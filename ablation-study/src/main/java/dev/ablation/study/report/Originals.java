@@ -12,7 +12,8 @@ import java.util.OptionalDouble;
 /**
  * The originals of one shape, one row per seed: what {@code B_ref} and {@code L*} were, when
  * the original first reached the recovery target, and whether it was still falling at the end
- * (the last minus the first of its last k evaluations), with their curves.
+ * (the last minus the first of its last k evaluations), with their curves, the mean {@code L*}
+ * and, where the manifests record it, the task's loss floor as dashed lines.
  *
  * @param shape the shape
  * @param rows one per seed, by seed
@@ -28,6 +29,19 @@ record Originals(Shape shape, List<Row> rows, Optional<Chart> chart) {
    */
   record Row(long seed, long refExamples, double lossStar, double sigma,
       OptionalDouble tOrigToRef, double drift) {}
+
+  /** The manifest key of the task's loss floor (nats/token), where the engine records one. */
+  static final String FLOOR = "loss_floor";
+
+  /**
+   * The task's loss floor (the Bayes-optimal loss, or a measured reference) when the runs'
+   * manifests record it under {@value #FLOOR}; empty otherwise, and then no floor is drawn.
+   */
+  static OptionalDouble floor(List<RunRecord> rs) {
+    return rs.stream().map(r -> r.manifest().configuration().get(FLOOR))
+        .filter(java.util.Objects::nonNull).mapToDouble(Double::parseDouble)
+        .filter(Double::isFinite).findFirst();
+  }
 
   static Originals of(Shape shape, List<RunRecord> rs) {
     List<Row> rows = new ArrayList<>();
@@ -47,10 +61,14 @@ record Originals(Shape shape, List<Row> rows, Optional<Chart> chart) {
             .map(p -> new double[] {p.examples(), p.loss()}).toList());
       }
     });
+    Map<String, Double> levels = new LinkedHashMap<>();
+    floor(rs).ifPresent(f -> levels.put("loss floor", f));
+    rows.stream().mapToDouble(Row::lossStar).average()
+        .ifPresent(m -> levels.put("L* (mean over seeds)", m));
     Optional<Chart> chart = series.isEmpty() ? Optional.empty()
         : Optional.of(new Chart.Lines("originals_" + shape.slug(), "original curves " + shape,
             "Originals' validation curves, " + shape, "examples seen",
-            "validation loss (nats/token)", series));
+            "validation loss (nats/token)", series, false, levels));
     return new Originals(shape, rows, chart);
   }
 }

@@ -12,10 +12,14 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedRangeXYPlot;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
@@ -35,9 +39,21 @@ final class Plots {
     }
   }
 
-  /** A line per series of (x, y) points. */
+  /**
+   * Ten colours that stay apart (Tableau 10), so that a legend of up to ten series names each
+   * line once; series past ten reuse them dashed.
+   */
+  static final Color[] PALETTE = {new Color(0x4E79A7), new Color(0xF28E2B),
+      new Color(0xE15759), new Color(0x76B7B2), new Color(0x59A14F), new Color(0xEDC948),
+      new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0x6B6B6B)};
+
+  /**
+   * A line per series of (x, y) points, each its own colour, with each of {@code levels}
+   * (label to y) drawn as a dashed horizontal line with its label.
+   */
   static void lines(Path file, String title, String xLabel, String yLabel,
-      Map<String, List<double[]>> series, boolean logX) throws IOException {
+      Map<String, List<double[]>> series, boolean logX, Map<String, Double> levels)
+      throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
     series.forEach((name, points) -> {
       XYSeries s = new XYSeries(name, false, true);
@@ -52,7 +68,80 @@ final class Plots {
     if (logX && allPositive(series, 0)) {
       plot.setDomainAxis(logAxis(xLabel));
     }
+    levels.forEach((label, y) -> {
+      if (Double.isFinite(y)) {
+        ValueMarker m = new ValueMarker(y, Color.DARK_GRAY, new BasicStroke(1.2f,
+            BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        m.setLabel(label);
+        m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+        plot.addRangeMarker(m);
+      }
+    });
+    // a reference line outside the data would be clipped: widen the range to hold it
+    levels.values().stream().filter(Double::isFinite).forEach(y -> {
+      org.jfree.data.Range r = plot.getRangeAxis().getRange();
+      if (y < r.getLowerBound() || y > r.getUpperBound()) {
+        plot.getRangeAxis().setRange(Math.min(r.getLowerBound(), y - 0.02 * r.getLength()),
+            Math.max(r.getUpperBound(), y + 0.02 * r.getLength()));
+      }
+    });
     save(file, chart);
+  }
+
+  /** Points only, a colour per series. */
+  static void scatter(Path file, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> series) throws IOException {
+    XYSeriesCollection data = new XYSeriesCollection();
+    series.forEach((name, points) -> {
+      XYSeries s = new XYSeries(name, false, true);
+      points.forEach(p -> s.add(p[0], p[1]));
+      data.addSeries(s);
+    });
+    JFreeChart chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, data,
+        PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+    for (int i = 0; i < data.getSeriesCount(); i++) {
+      r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-3, -3, 6, 6));
+    }
+    plot.setRenderer(r);
+    style(plot);
+    ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+    save(file, chart);
+  }
+
+  /**
+   * Panels side by side on one shared log y axis, each with a line per series of points
+   * {x, median, low, high} and interval bars; a NaN median breaks the line.
+   */
+  static void panels(Path file, String title, String xLabel, String yLabel,
+      Map<String, Map<String, List<double[]>>> panels) throws IOException {
+    CombinedRangeXYPlot combined = new CombinedRangeXYPlot(logAxis(yLabel));
+    combined.setGap(12);
+    for (Map.Entry<String, Map<String, List<double[]>>> panel : panels.entrySet()) {
+      YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+      for (Map.Entry<String, List<double[]>> e : panel.getValue().entrySet()) {
+        YIntervalSeries s = new YIntervalSeries(panel.getKey() + ", " + e.getKey(), false, true);
+        for (double[] p : e.getValue()) {
+          s.add(p[0], p[1], p[2], p[3]);
+        }
+        data.addSeries(s);
+      }
+      NumberAxis x = new NumberAxis(xLabel + " (" + panel.getKey() + ")");
+      x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+      XYErrorRenderer r = new XYErrorRenderer();
+      r.setDrawXError(false);
+      r.setDefaultLinesVisible(true);
+      r.setDefaultShapesVisible(true);
+      XYPlot sub = new XYPlot(data, x, null, r);
+      style(sub);
+      combined.add(sub, 1);
+    }
+    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    save(file, chart, Math.max(WIDTH, 420 * panels.size()), HEIGHT);
   }
 
   /** Means with interval bars per series, joined by lines; a log y axis when all means are positive. */
@@ -92,8 +181,8 @@ final class Plots {
    * where the seed recovered, hollow where it was censored ({@code p[2] == 0}).
    */
   static void intervalsWithPoints(Path file, String title, String xLabel, String yLabel,
-      Map<String, List<double[]>> medians, Map<String, List<double[]>> seeds)
-      throws IOException {
+      Map<String, List<double[]>> medians, Map<String, List<double[]>> seeds,
+      Map<Double, String> marks) throws IOException {
     YIntervalSeriesCollection data = new YIntervalSeriesCollection();
     boolean positive = true;
     for (Map.Entry<String, List<double[]>> e : medians.entrySet()) {
@@ -101,7 +190,7 @@ final class Plots {
       for (double[] p : e.getValue()) {
         double lo = Double.isNaN(p[2]) ? p[1] : p[2];
         double hi = Double.isNaN(p[3]) ? p[1] : p[3];
-        positive &= p[1] > 0 && lo > 0;
+        positive &= Double.isNaN(p[1]) || p[1] > 0 && lo > 0; // NaN: a gap in the line
         s.add(p[0], p[1], lo, hi);
       }
       data.addSeries(s);
@@ -138,6 +227,14 @@ final class Plots {
     }
     plot.setRenderer(1, d);
     style(plot);
+    marks.forEach((x, label) -> {
+      ValueMarker m = new ValueMarker(x, Color.GRAY, new BasicStroke(1f, BasicStroke.CAP_BUTT,
+          BasicStroke.JOIN_MITER, 10f, new float[] {3f, 3f}, 0f));
+      m.setLabel(label);
+      m.setLabelAnchor(RectangleAnchor.TOP);
+      m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+      plot.addDomainMarker(m);
+    });
     NumberAxis x = (NumberAxis) plot.getDomainAxis();
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     if (positive && medians.values().stream().anyMatch(l -> !l.isEmpty())) {
@@ -165,13 +262,21 @@ final class Plots {
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     if (plot.getRenderer() instanceof XYLineAndShapeRenderer r) {
       for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
-        r.setSeriesStroke(i, new BasicStroke(2f));
+        r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        r.setSeriesStroke(i, i < PALETTE.length ? new BasicStroke(2f)
+            : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                new float[] {8f, 4f}, 0f));
       }
     }
   }
 
   private static void save(Path file, JFreeChart chart) throws IOException {
+    save(file, chart, WIDTH, HEIGHT);
+  }
+
+  private static void save(Path file, JFreeChart chart, int width, int height)
+      throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
   }
 }

@@ -47,7 +47,7 @@ record Pooled(Optional<Chart> byDepth, Optional<Chart> damageVsRho) {
         byDepth.isEmpty() ? Optional.empty() : Optional.of(new Chart.Intervals(
             "rho_vs_relative_depth", "rho vs relative depth", "ρ vs relative depth L/(N−1)",
             "L / (N − 1)", "ρ = T_ε / B_ref", byDepth)),
-        damageRho.isEmpty() ? Optional.empty() : Optional.of(new Chart.Lines("damage_vs_rho",
+        damageRho.isEmpty() ? Optional.empty() : Optional.of(new Chart.Scatter("damage_vs_rho",
             "damage vs rho", "Step-0 damage vs ρ (recovered runs)", "L₀ − L* (nats)", "ρ",
             damageRho))));
   }

@@ -21,7 +21,8 @@ import dev.ablation.api.recovery.StepRule;
  *
  * <p>Two steps, kept apart: {@link Sections} computes every section from the runs (typed
  * values grouped by typed keys: {@link Shape}, {@link Arm}, {@link CellKey}), then
- * {@link MarkdownRenderer} writes the text and {@link Chart} draws the plots it links to.
+ * {@link MarkdownRenderer} writes the text and {@link Chart} draws the plots it links to, and
+ * {@link HtmlReport} writes the same sections as {@code report.html}.
  */
 public final class Report {
   /** The report's file name. */
@@ -43,15 +44,16 @@ public final class Report {
   }
 
   /**
-   * Writes {@code report.md} and {@code plots/*.png} into {@code dir}, listing the runs that
-   * failed (threw instead of ending with a verdict) with their errors.
+   * Writes {@code report.md}, {@code report.html} and {@code plots/*.png} into {@code dir},
+   * listing the runs that failed (threw instead of ending with a verdict) with their errors.
    *
    * @param criterion one line describing the recovery target, for the method section
    * @return the files written, the report last
    */
   public static List<Path> write(Path dir, List<RunRecord> records,
       List<FailedRun> failures, String criterion) throws IOException {
-    MarkdownRenderer.Rendered r = render(records, failures, criterion);
+    Sections sections = Sections.of(records, failures);
+    MarkdownRenderer.Rendered r = MarkdownRenderer.render(sections, criterion);
     List<Path> written = new ArrayList<>();
     for (Chart c : r.charts()) {
       Path png = dir.resolve(PLOTS).resolve(c.fileName());
@@ -63,6 +65,7 @@ public final class Report {
     Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
     written.add(dir.resolve(FILE));
+    written.add(written.size() - 1, HtmlReport.write(dir, sections, records, failures));
     return written;
   }
 
@@ -80,12 +83,13 @@ public final class Report {
   }
 
   /**
-   * The report's answer in a few lines: one sentence per sub-question (how much of S×E; does
-   * the position matter; do N and D), each with its medians and intervals, and what the data
-   * cannot support. What a terminal shows at the end of a study; nothing pooled.
+   * The report's answer in a few aligned lines a person can scan: a title naming the
+   * question's arm, then per sub-question (examples to recover, share of S×E, position, N and
+   * D) one line with its number and interval, then the limits. What a terminal shows at the
+   * end of a study; the same lines open report.md and report.html. Nothing pooled.
    */
   public static List<String> headline(List<RunRecord> records) {
-    return MarkdownRenderer.headline(Answer.of(Sections.byShape(records), records));
+    return Headline.of(Answer.of(Sections.byShape(records), records)).aligned();
   }
 
   /** The method section's description of how {@code t} judges a recovery. */

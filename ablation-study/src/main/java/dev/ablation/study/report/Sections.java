@@ -14,6 +14,7 @@ import java.util.SortedMap;
  *
  * @param method what the method paragraph counts and names
  * @param answer the answer to the question
+ * @param summary the summary figure's data: examples to recover per block, width and depth
  * @param absolute examples and steps to recover per cell: what the report leads with
  * @param originals per shape
  * @param rho per shape
@@ -26,7 +27,7 @@ import java.util.SortedMap;
  * @param baselines training from scratch and the control
  * @param curves the recovery curves
  */
-record Sections(Method method, Answer answer, AbsoluteCosts absolute, List<Originals> originals, List<RhoPerLayer> rho,
+record Sections(Method method, Answer answer, Summary summary, AbsoluteCosts absolute, List<Originals> originals, List<RhoPerLayer> rho,
     PositionTable positions, Outcomes outcomes, List<FailedRun> failures, List<Damage> damage,
     Optional<Pooled> pooled, List<Aside> asides, Baselines baselines, Curves curves) {
 
@@ -37,14 +38,20 @@ record Sections(Method method, Answer answer, AbsoluteCosts absolute, List<Origi
    */
   record Method(long undamaged, int runs, int shapes, List<String> targetRules) {}
 
+  /** The answer in a few lines: what the terminal, report.html and report.md show first. */
+  Headline headline() {
+    return Headline.of(answer);
+  }
+
   static Sections of(List<RunRecord> records, List<FailedRun> failures) {
     SortedMap<Shape, List<RunRecord>> byShape = byShape(records);
+    Answer answer = Answer.of(byShape, records);
     return new Sections(
         new Method(records.stream().filter(Runs::undamaged).count(), records.size(),
             byShape.size(), records.stream()
                 .map(r -> r.manifest().configuration().get("target_rule"))
                 .filter(Objects::nonNull).distinct().sorted().toList()),
-        Answer.of(byShape, records), AbsoluteCosts.of(byShape),
+        answer, Summary.of(byShape, answer), AbsoluteCosts.of(byShape),
         byShape.entrySet().stream().map(e -> Originals.of(e.getKey(), e.getValue())).toList(),
         byShape.entrySet().stream().map(e -> RhoPerLayer.of(e.getKey(), e.getValue())).toList(),
         PositionTable.of(byShape), Outcomes.of(records), List.copyOf(failures),

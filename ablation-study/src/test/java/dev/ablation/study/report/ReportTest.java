@@ -88,16 +88,18 @@ class ReportTest {
       assertNotNull(ImageIO.read(png.toFile()), "a readable PNG: " + png);
       embedded++;
     }
-    // per (N, D): originals, rho and damage plots, and a curve plot per (scheme, policy);
-    // then ρ vs relative depth and damage vs ρ over all of them
-    assertEquals(4 * (3 + 4) + 2, embedded);
+    // the summary figure first; per (N, D): originals, rho and damage plots, and a curve plot
+    // per (scheme, policy); then ρ vs relative depth and damage vs ρ over all of them
+    assertEquals(1 + 4 * (3 + 4) + 2, embedded);
+    assertTrue(md.indexOf("](plots/summary.png)") < md.indexOf("## The answer"), md);
     // N = 3 sits next to N = 2 of the same width: the (N−1)-layer baseline line
     assertTrue(md.contains("Baseline: an (N−1) = 2-layer model of the same width"), md);
     // the fake's cheapest block deletion costs 0.45 × 0.72 ≈ 0.32 nats above L* (its damage
     // model at N = 3, p = 0.5), far above ε: no block is idle, and the report must say so
     assertTrue(md.contains("No idle block: deleting any single block costs more than ε = "), md);
     assertFalse(md.contains("Idle blocks"), md);
-    assertEquals(embedded + 1, written.size());
+    assertEquals(embedded + 2, written.size()); // the plots, report.html and report.md
+    assertTrue(Files.exists(dir.resolve(HtmlReport.FILE)));
   }
 
   @Test

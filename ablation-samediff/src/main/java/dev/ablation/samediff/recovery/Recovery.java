@@ -102,6 +102,7 @@ public final class Recovery {
   private final RunSeeds seeds;
   private final Map<String, String> configuration;
   private final Optional<List<List<String>>> fitMapping;
+  private final Optional<LossEvaluator.Evaluation> knownOriginal;
 
   private Recovery(Builder b) {
     this.surgeon = b.surgeon;
@@ -114,6 +115,7 @@ public final class Recovery {
     this.seeds = b.seeds;
     this.configuration = ImmutableMap.copyOf(b.configuration);
     this.fitMapping = b.fitMapping;
+    this.knownOriginal = b.knownOriginal;
   }
 
   /**
@@ -149,6 +151,7 @@ public final class Recovery {
     this.seeds = RunSeeds.of(SeedStream.WIPE, plan.seed());
     this.configuration = ImmutableMap.copyOf(configuration);
     this.fitMapping = Optional.empty();
+    this.knownOriginal = Optional.empty();
   }
 
   /** The recovery {@code plan} describes, unvalidated (this package's tests and populations). */
@@ -244,7 +247,8 @@ public final class Recovery {
     try (CpuAccount.Scope setup = CpuAccount.enter(CpuAccount.Phase.RECOVERY_SETUP)) {
       LossEvaluator.Evaluation original;
       try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.DAMAGE)) {
-        original = new LossEvaluator(surgeon.model()).evaluate(validation);
+        original = knownOriginal.isPresent() ? knownOriginal.get()
+            : new LossEvaluator(surgeon.model()).evaluate(validation);
       }
       WeightSnapshot before = surgeon.snapshot();
       try {
@@ -607,6 +611,7 @@ public final class Recovery {
     private RunSeeds seeds = RunSeeds.of(SeedStream.WIPE, 0L);
     private final Map<String, String> configuration = new LinkedHashMap<>();
     private Optional<List<List<String>>> fitMapping = Optional.empty();
+    private Optional<LossEvaluator.Evaluation> knownOriginal = Optional.empty();
     private final List<String> problems = new ArrayList<>();
 
     private Builder(SameDiffSurgeon surgeon) {
@@ -716,6 +721,22 @@ public final class Recovery {
     /** An extra key/value for the manifest's configuration (model, data, …). */
     public Builder describe(String key, String value) {
       configuration.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * The trained model's evaluation on the validation batches {@link Recovery#run} will be
+     * given, when the caller already has it (a study evaluates each original once, then runs
+     * dozens of recoveries of it): saves the validation pass that measures {@code L*} and the
+     * reference logits at the start of each run. It must be of the model as it is now, on those
+     * batches; a token count that differs from theirs fails the step-0 damage measurement.
+     */
+    public Builder originalEvaluation(LossEvaluator.Evaluation original) {
+      Objects.requireNonNull(original, "original");
+      if (knownOriginal.isPresent()) {
+        problems.add("originalEvaluation was already set");
+      }
+      knownOriginal = Optional.of(original);
       return this;
     }
 

@@ -340,7 +340,9 @@ public final class SameDiffStudyEngine implements StudyEngine {
         .budget(s.budget())
         .evaluate(s.schedule())
         .listener(s.listener())
-        .optimiser(run.adam());
+        .optimiser(run.adam())
+        // evaluated once when the original was loaded, on these batches, at these weights
+        .originalEvaluation(l.evaluation());
     run.config().forEach(b::describe);
     return b.build();
   }

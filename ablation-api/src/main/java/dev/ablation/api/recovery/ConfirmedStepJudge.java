@@ -26,6 +26,7 @@ final class ConfirmedStepJudge {
   private final double[] recorded;
   private final boolean[] recordedFound;
   private long lastStep;
+  private double lastLoss;
   private long candidate = -1;
   private double best = Double.POSITIVE_INFINITY;
   private long bestStep;
@@ -36,6 +37,7 @@ final class ConfirmedStepJudge {
     this.bound = spec.divergenceLoss(baseline);
     this.minImprovement = spec.minImprovement();
     this.patienceSteps = spec.patience();
+    this.lastLoss = baseline.lossAfterWipe();
     List<Target> extra = spec.recorded();
     this.recorded = new double[extra.size()];
     this.recordedFound = new boolean[extra.size()];
@@ -69,22 +71,23 @@ final class ConfirmedStepJudge {
       return Optional.of(Verdict.DIVERGED);
     }
     long lastMiss = lastStep;
+    double lastMissLoss = lastLoss;
     if (candidate >= 0) {
       long c = candidate;
       candidate = -1;
       double next = now == c + 1 || lossAt == null ? loss : lossAt.applyAsDouble(c + 1);
       if (next <= target) {
         recoveredStep = c;
-        lastStep = now;
-        return Optional.of(Verdict.RECOVERED);
+        return done(now, loss, Verdict.RECOVERED);
       }
       lastMiss = c + 1;
+      lastMissLoss = next;
     }
     if (lossAt != null) {
       for (int i = 0; i < recorded.length; i++) {
         if (!recordedFound[i] && loss <= recorded[i]) {
           recordedFound[i] = true;
-          bisect(lastStep, now, recorded[i], lossAt);
+          search(lastStep, lastLoss, now, loss, recorded[i], lossAt);
         }
       }
     }
@@ -93,8 +96,9 @@ final class ConfirmedStepJudge {
         candidate = now;
       } else {
         long lo = lastMiss;
+        double loLoss = lastMissLoss;
         while (true) {
-          long c = bisect(lo, now, target, lossAt);
+          long c = search(lo, loLoss, now, loss, target, lossAt);
           if (c == now) {
             candidate = now;
             break;
@@ -102,14 +106,15 @@ final class ConfirmedStepJudge {
           double next = c + 1 == now ? loss : lossAt.applyAsDouble(c + 1);
           if (next <= target) {
             recoveredStep = c;
-            lastStep = now;
-            return Optional.of(Verdict.RECOVERED);
+            return done(now, loss, Verdict.RECOVERED);
           }
           lo = c + 1; // a miss; the evaluated step is still a hit
+          loLoss = next;
         }
       }
     }
     lastStep = now;
+    lastLoss = loss;
     if (loss < best - minImprovement) {
       best = loss;
       bestStep = now;
@@ -121,8 +126,39 @@ final class ConfirmedStepJudge {
     return Optional.empty();
   }
 
-  /** The lowest step in {@code (lo, hi]} at or under {@code t}, {@code lo} a miss, {@code hi} a hit. */
-  private static long bisect(long lo, long hi, double t, LongToDoubleFunction lossAt) {
+  private Optional<Verdict> done(long now, double loss, Verdict v) {
+    lastStep = now;
+    lastLoss = loss;
+    return Optional.of(v);
+  }
+
+  /**
+   * The lowest step in {@code (lo, hi]} at or under {@code t}, {@code lo} a miss and {@code hi}
+   * a hit (exact where the loss crosses {@code t} once in between). It first guesses the step
+   * where the straight line between the two losses crosses {@code t} and checks it against its
+   * neighbour (two evaluations when the curve is nearly straight over the gap, as it is once a
+   * recovery slows down), then bisects what is left.
+   */
+  private static long search(long lo, double loLoss, long hi, double hiLoss, double t,
+      LongToDoubleFunction lossAt) {
+    if (hi - lo > 2 && Double.isFinite(loLoss) && loLoss > hiLoss) {
+      long guess = lo + (long) Math.ceil((loLoss - t) / (loLoss - hiLoss) * (hi - lo));
+      guess = Math.max(lo + 1, Math.min(hi - 1, guess));
+      if (lossAt.applyAsDouble(guess) <= t) {
+        hi = guess;
+        if (hi - 1 > lo && lossAt.applyAsDouble(hi - 1) > t) {
+          return hi;
+        }
+        hi = hi - 1 > lo ? hi - 1 : hi;
+      } else {
+        lo = guess;
+        if (lo + 1 < hi && lossAt.applyAsDouble(lo + 1) <= t) {
+          // lo + 1 is a hit right after a miss: the crossing
+          return lo + 1;
+        }
+        lo = lo + 1 < hi ? lo + 1 : lo;
+      }
+    }
     while (hi - lo > 1) {
       long mid = lo + (hi - lo) / 2;
       if (lossAt.applyAsDouble(mid) <= t) {

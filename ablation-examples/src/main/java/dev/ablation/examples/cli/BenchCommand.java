@@ -64,6 +64,17 @@ public final class BenchCommand implements Callable<Integer> {
           + "ratio of 2 workers over 1 (minutes)")
   boolean memoryOnly;
 
+  @Option(names = "--exactness",
+      description = "only the T_ε exactness check: every run of the default preset's seed-1 "
+          + "slice twice, on the study's sparse schedule (searched to the step) and evaluated "
+          + "after every step; prints each pair and whether at most 2 % differ, each by at most "
+          + "2 steps (originals cached under --cache)")
+  boolean exactnessOnly;
+
+  @Option(names = "--cache", paramLabel = "DIR", defaultValue = "bench-originals",
+      description = "where --exactness trains or finds its originals (default: ${DEFAULT-VALUE})")
+  java.nio.file.Path cache;
+
   @Option(names = "--config", split = ",", paramLabel = "NxDxT",
       description = "configurations, e.g. 4x64x64,2x32x32 (default: both)")
   List<String> configs;
@@ -82,6 +93,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (memoryOnly) {
       new dev.ablation.examples.bench.MemoryBench(spec.commandLine().getOut()).run();
       return 0;
+    }
+    if (exactnessOnly) {
+      dev.ablation.study.plan.StudyPlan slice = dev.ablation.study.plan.Presets.DEFAULT.plan()
+          .toBuilder().seeds(List.of(1L)).build();
+      return dev.ablation.study.engine.ExactnessCheck.run(slice, cache,
+          spec.commandLine().getOut()).passes() ? 0 : 1;
     }
     List<Bench.Shape> shapes = new ArrayList<>();
     if (configs == null) {

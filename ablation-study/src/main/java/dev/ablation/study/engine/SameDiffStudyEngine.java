@@ -309,6 +309,25 @@ public final class SameDiffStudyEngine implements StudyEngine {
     }
   }
 
+  /**
+   * {@link #recover} evaluated on {@code schedule} instead of the settings' own: how
+   * {@link ExactnessCheck} compares a run searched to the step with one evaluated after every
+   * step. Nothing else about the run changes.
+   */
+  RecoveryResult recoverOn(Original original, RecoveryRequest request,
+      dev.ablation.api.recovery.EvaluationSchedule schedule) {
+    Loaded l = load(original.spec());
+    Run run = prepare(original, l, request, RecoveryListener.none());
+    Run on = new Run(run.seeds(), run.settings().withSchedule(schedule), run.adam(),
+        run.config(), run.training());
+    try {
+      return withSeeds(recovery(l, request, on).run(on.training(), l.validation()), on.seeds());
+    } finally {
+      l.surgeon().restore(l.weights());
+      l.releaseSessions();
+    }
+  }
+
   private RecoveryResult recoverLoaded(Original original, Loaded l, RecoveryRequest request,
       RecoveryListener listener) {
     Run run = prepare(original, l, request, listener);

@@ -8,15 +8,17 @@ import java.util.function.LongToDoubleFunction;
  * The judge of {@link StepRule#CONFIRMED_STEP}: sees the raw loss of each evaluation, with its
  * step, and, where the loop keeps copies of the weights since its last evaluation, the loss of
  * any step in between ({@code lossAt}). {@code T_ε} is the first step {@code t} with
- * {@code L(t) ≤ τ} and {@code L(t + 1) ≤ τ}: once an evaluation meets the target, the crossing
- * is found by bisection between the last miss and that hit (exact where the loss crosses the
- * target once in the gap) and confirmed by the step after it; a confirmation that fails moves
- * the search past it. A hit at the evaluated step itself waits for the next step, which the
+ * {@code L(t) ≤ τ} and {@code L(t + 1) ≤ τ}: once an evaluation meets the target, every other
+ * step between the last miss and that hit is evaluated from the miss on, which finds the
+ * every-step answer inside that gap ({@link #scan}); a confirmed pair hidden in an earlier gap
+ * whose two ends both missed is not seen. A hit at the evaluated step itself waits for the next
+ * step, which the
  * monitor then evaluates ({@link #confirmationDue()}).
  *
- * <p>The extra {@code recorded} targets (looser than {@code τ}, for re-judging tolerance later)
- * are searched the same way when an evaluation first meets each, so the curve holds their
- * crossings to the step; they decide nothing.
+ * <p>The extra {@code recorded} targets (for re-judging tolerance later) are searched when an
+ * evaluation first meets each, by a straight-line guess and bisection ({@link #search}: the
+ * first crossing where the loss crosses once in the gap), so the curve holds their crossings
+ * to the step; they decide nothing.
  */
 final class ConfirmedStepJudge {
   private final double target;
@@ -71,7 +73,6 @@ final class ConfirmedStepJudge {
       return Optional.of(Verdict.DIVERGED);
     }
     long lastMiss = lastStep;
-    double lastMissLoss = lastLoss;
     if (candidate >= 0) {
       long c = candidate;
       candidate = -1;
@@ -81,7 +82,6 @@ final class ConfirmedStepJudge {
         return done(now, loss, Verdict.RECOVERED);
       }
       lastMiss = c + 1;
-      lastMissLoss = next;
     }
     if (lossAt != null) {
       for (int i = 0; i < recorded.length; i++) {
@@ -92,26 +92,12 @@ final class ConfirmedStepJudge {
       }
     }
     if (loss <= target) {
-      if (lossAt == null) {
-        candidate = now;
-      } else {
-        long lo = lastMiss;
-        double loLoss = lastMissLoss;
-        while (true) {
-          long c = search(lo, loLoss, now, loss, target, lossAt);
-          if (c == now) {
-            candidate = now;
-            break;
-          }
-          double next = c + 1 == now ? loss : lossAt.applyAsDouble(c + 1);
-          if (next <= target) {
-            recoveredStep = c;
-            return done(now, loss, Verdict.RECOVERED);
-          }
-          lo = c + 1; // a miss; the evaluated step is still a hit
-          loLoss = next;
-        }
+      long confirmed = lossAt == null ? -1 : scan(lastMiss, now, lossAt);
+      if (confirmed >= 0) {
+        recoveredStep = confirmed;
+        return done(now, loss, Verdict.RECOVERED);
       }
+      candidate = now; // the evaluated step itself: the next step decides
     }
     lastStep = now;
     lastLoss = loss;
@@ -124,6 +110,38 @@ final class ConfirmedStepJudge {
       return Optional.of(Verdict.PLATEAUED);
     }
     return Optional.empty();
+  }
+
+  /**
+   * The first step {@code t} in {@code (lo, hi)} with {@code L(t)} and {@code L(t + 1)} at or
+   * under the target, or -1 when there is none before {@code hi} (whose own confirmation is the
+   * next step's). {@code lo} is a miss, {@code hi} a hit. Every other step is evaluated, from
+   * {@code lo}: one of any two consecutive hits is then evaluated, and its neighbours tell
+   * whether it is the first of a confirmed pair, so the answer is the every-step answer inside
+   * the gap (about half the gap's evaluations up to the crossing, plus two).
+   */
+  private long scan(long lo, long hi, LongToDoubleFunction lossAt) {
+    long base = lo; // a miss
+    while (true) {
+      long p = base + 2;
+      if (p > hi) {
+        return -1; // base is hi − 1, a miss: only hi is left
+      }
+      if (lossAt.applyAsDouble(p) > target) {
+        base = p;
+        continue;
+      }
+      if (lossAt.applyAsDouble(p - 1) <= target) {
+        return p - 1; // p − 2 missed, p − 1 and p hit
+      }
+      if (p == hi) {
+        return -1;
+      }
+      if (lossAt.applyAsDouble(p + 1) <= target) {
+        return p;
+      }
+      base = p + 1;
+    }
   }
 
   private Optional<Verdict> done(long now, double loss, Verdict v) {

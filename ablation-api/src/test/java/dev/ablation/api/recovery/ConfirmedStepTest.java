@@ -97,6 +97,30 @@ class ConfirmedStepTest {
         .isEqualTo(crossing);
   }
 
+  @Property(tries = 300)
+  void aNoisyCurveGivesAConfirmedStepNeverBeforeTheEveryStepAnswer(
+      @ForAll long seed, @ForAll @IntRange(min = 20, max = 600) int settle,
+      @ForAll @IntRange(min = 1, max = 64) int maxGap) {
+    // random hits and misses until `settle`, then hits for good
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    double p = r.nextDouble();
+    boolean[] hit = new boolean[settle];
+    for (int i = 0; i < settle; i++) {
+      hit[i] = r.nextDouble() < p;
+    }
+    LongToDoubleFunction f = t -> t >= settle || hit[(int) t] ? 1.0 : 1.5;
+    RecoveryResult res = loop(CRITERION, EvaluationSchedule.geometric(2, maxGap), f, true,
+        10_000, new ArrayList<>());
+    long t = res.recoveredAt().orElseThrow().steps();
+    assertThat(f.applyAsDouble(t)).isLessThanOrEqualTo(1.1);
+    assertThat(f.applyAsDouble(t + 1)).isLessThanOrEqualTo(1.1);
+    assertThat(t).isGreaterThanOrEqualTo(everyStep(f, 1.1));
+    if (maxGap <= 2) {
+      // every other step evaluated: nothing can hide between two misses
+      assertThat(t).isEqualTo(everyStep(f, 1.1));
+    }
+  }
+
   @Example
   void withoutCopiesTheFirstEvaluatedHitIsConfirmedByTheNextEvaluation() {
     LongToDoubleFunction f = t -> t >= 45 ? 1.0 : 1.5;

@@ -102,6 +102,13 @@ class StudyCommandTest {
         shown);
     assertTrue(shown.contains(o.resolve("report.html").toString()), shown);
     assertTrue(shown.lines().allMatch(l -> l.length() < 400), "no line of dense prose: " + shown);
+    // where the CPU went: on the last screen and in results.json (issue 36)
+    assertTrue(shown.contains("Where the CPU went") && shown.contains("recovery_evaluation")
+        && shown.contains("eval cpu share"), shown);
+    String json = Files.readString(o.resolve("results.json"),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(json.contains("\"cpu_account\"") && json.contains("\"study_eval_cpu_share\"")
+        && json.contains("\"report\""), json.substring(0, Math.min(400, json.length())));
   }
 
   @Test

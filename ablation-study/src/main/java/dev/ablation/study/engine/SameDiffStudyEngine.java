@@ -533,6 +533,29 @@ public final class SameDiffStudyEngine implements StudyEngine {
     }
   }
 
+  /** The manifest key of the task's Bayes-optimal loss, nats per predicted token. */
+  static final String LOSS_FLOOR = "loss_floor";
+
+  private static final java.util.concurrent.ConcurrentMap<String, OptionalDouble> FLOORS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The Bayes-optimal loss of {@code spec}'s task at its string length (empty where none is
+   * known: natural text, models other than decoder-only), computed once per task and length: the in-context bigram's is an
+   * average over 20,000 strings, too dear to repeat for every run.
+   */
+  static OptionalDouble lossFloor(OriginalSpec spec) {
+    TrainingSettings t = spec.training();
+    int length = length(spec);
+    if (t.task() == dev.ablation.study.plan.Task.TEXT
+        || spec.model().arch() != Architecture.DECODER_ONLY) {
+      // text has no known floor (and loading it is not free); the floors are a causal LM's
+      return OptionalDouble.empty();
+    }
+    return FLOORS.computeIfAbsent(t.task() + "/" + t.vocab() + "/" + length + "/"
+        + spec.model().arch(), k -> corpus(t).lossFloor(length));
+  }
+
   /** What {@link #recover} gives one run: its seeds, settings, optimiser, data and manifest. */
   private record Run(Seeds seeds, RecoverySettings settings, AdamSettings adam,
       Map<String, String> config, Iterator<Batch> training) {}
@@ -548,6 +571,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
     config.put("target", request.target().label());
     config.put("recovery_lr_multiple", Double.toString(request.lrMultiple()));
     config.put("loss_original_sd", Double.toString(original.lossSd()));
+    // the task's Bayes-optimal loss where it is known: the report draws it under the originals
+    lossFloor(original.spec()).ifPresent(f -> config.put(LOSS_FLOOR, Double.toString(f)));
     return new Run(seeds, settings, adam, config, trainingOrder(l, t, seeds.recoveryData()));
   }
 

@@ -24,7 +24,6 @@ for k in a:
         else: same += 1
 print('runs', len(a), 'verdicts changed', len(verdict_changed), 'T_eps same', same, 'T_eps moved', len(moved))
 for v in verdict_changed: print('  verdict', v)
-bs = int(next(iter(a.values()))['ref_examples']) and 32
 if moved:
     d = [(eb-ea)//32 for _, ea, eb in moved]
     print('  steps moved (after - before): median', statistics.median(d), 'min', min(d), 'max', max(d), 'mean', round(statistics.mean(d),2))

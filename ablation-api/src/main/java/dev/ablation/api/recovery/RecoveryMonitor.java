@@ -216,17 +216,29 @@ public final class RecoveryMonitor {
     evaluatedSinceStep = true;
     long step = meter.spent().steps();
     Optional<Verdict> v = judge.observe(validationLoss, step % settings.evaluateEvery() == 0);
-    CurvePoint p = point(validationLoss, judge.smoothed());
-    settings.listener().onEvaluation(p);
-    if (v.isPresent() && v.get() == Verdict.DIVERGED) {
-      diverge(p.step(), validationLoss);
+    if (record(point(validationLoss, judge.smoothed()), meter.spent(), v)) {
       return v;
     }
-    curve.add(p);
-    spendAtEval.add(meter.spent());
-    lastGoodLoss = validationLoss;
     v.ifPresent(x -> verdict = x);
     return v;
+  }
+
+  /**
+   * Tells the listener of evaluation {@code p} and adds it to the curve, spent {@code at}, or,
+   * when {@code v} says so, ends the run as diverged there.
+   *
+   * @return whether the run diverged
+   */
+  private boolean record(CurvePoint p, Spending at, Optional<Verdict> v) {
+    settings.listener().onEvaluation(p);
+    if (v.isPresent() && v.get() == Verdict.DIVERGED) {
+      diverge(p.step(), p.loss());
+      return true;
+    }
+    curve.add(p);
+    spendAtEval.add(at);
+    lastGoodLoss = p.loss();
+    return false;
   }
 
   private Optional<Verdict> evaluateAtStep(double validationLoss, StepSearch search) {
@@ -248,21 +260,15 @@ public final class RecoveryMonitor {
       Spending at = sinceEvaluation.get(e.getKey());
       CurvePoint p = new CurvePoint(at.steps(), at.examples(), at.tokens(), e.getValue(),
           e.getValue());
-      settings.listener().onEvaluation(p);
       if (Double.isFinite(e.getValue())) {
-        curve.add(p);
-        spendAtEval.add(at);
+        record(p, at, Optional.empty()); // a searched step decides nothing itself
+      } else {
+        settings.listener().onEvaluation(p);
       }
     }
-    CurvePoint p = point(validationLoss, validationLoss);
-    settings.listener().onEvaluation(p);
-    if (v.isPresent() && v.get() == Verdict.DIVERGED) {
-      diverge(p.step(), validationLoss);
+    if (record(point(validationLoss, validationLoss), meter.spent(), v)) {
       return v;
     }
-    curve.add(p);
-    spendAtEval.add(meter.spent());
-    lastGoodLoss = validationLoss;
     if (v.isPresent() && v.get() == Verdict.RECOVERED) {
       long t = stepJudge.recoveredStep();
       recoveredAt = t == now ? meter.spent() : sinceEvaluation.get(t);

@@ -85,9 +85,11 @@ final class MarkdownRenderer {
         + "is censored at what it spent, never dropped; undamaged runs are counted apart). "
         + "ρ = T_ε / B_ref and ρ_orig = T_ε / T_orig sit beside them: both divide by how the "
         + "original trained, so they move with its stopping rule (plateau δ over k evaluations, "
-        + "epoch cap) while the examples do not. Recoveries are evaluated after steps 1, 2, …, "
-        + "10, then at most 10%% apart, then every k steps: `resolution` is the widest gap (in "
-        + "steps) between a seed's T_ε and the evaluation before it. The recovery rate warms up "
+        + "epoch cap) while the examples do not. T_ε is the first step whose loss and the next "
+        + "step's meet the target; the steps between scheduled evaluations are searched on kept "
+        + "copies of the weights, so `resolution`, the widest gap (in steps) between a seed's "
+        + "T_ε and the evaluation before it, is 1 where the search ran (runs judged by an older "
+        + "rule, or by a loop that keeps no copies, show their schedule's gap). The recovery rate warms up "
         + "linearly over %s steps. A median cost inside the warm-up, or within %d steps of it or "
         + "of the resolution, is flagged: it measures the schedule as much as the layer.",
         warmups.isEmpty() ? "an unrecorded number of" : warmups, AbsoluteCosts.FEW_STEPS);

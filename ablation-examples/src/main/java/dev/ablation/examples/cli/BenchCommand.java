@@ -67,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--exactness",
       description = "only the T_ε exactness check: every run of the default preset's seed-1 "
           + "slice twice, on the study's sparse schedule (searched to the step) and evaluated "
-          + "after every step; prints each pair and whether at most 2 % differ, each by at most "
+          + "after every step; prints each pair and whether at most 2 %% differ, each by at most "
           + "2 steps (originals cached under --cache)")
   boolean exactnessOnly;
 

@@ -186,6 +186,32 @@ class StudyCommandTest {
     assertTrue(h.contains("--resume") && h.contains("--eval-every"), h);
   }
 
+  /**
+   * Picocli formats every description line with {@code String.format}; a bare {@code %} (as
+   * in "2 % differ") makes it print a warning on stderr whenever help is shown, and show the
+   * raw line.
+   */
+  @Test
+  void everyCommandsHelpRendersWithoutAPicocliWarning() {
+    CommandLine root = Main.commandLine(dir -> new FakeStudyEngine());
+    List<CommandLine> commands = new java.util.ArrayList<>(List.of(root));
+    commands.addAll(root.getSubcommands().values());
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    StringBuilder help = new StringBuilder();
+    try {
+      System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      for (CommandLine c : commands) {
+        help.append(c.getUsageMessage());
+      }
+    } finally {
+      System.setErr(saved);
+    }
+    String warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertFalse(warnings.contains("picocli WARN"), warnings);
+    assertTrue(help.indexOf("--exactness") >= 0, "bench's help was rendered: " + help);
+  }
+
   @Test
   void theJarsDefaultEngineSaysItIsMissingAfterValidating(@TempDir Path dir) {
     CommandLine cl = Main.commandLine(cacheDir -> {

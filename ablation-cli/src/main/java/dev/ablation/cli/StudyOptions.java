@@ -164,6 +164,13 @@ public final class StudyOptions {
       description = "a recovery may spend at most F x S x E examples")
   Double budget;
 
+  @Option(names = "--past-target", paramLabel = "STEPS",
+      description = "keep training a recovery that met its target until step STEPS (>= 1), "
+          + "recording where its loss settles and its agreement with the original at the "
+          + "target and at STEPS; T_ε and the verdict are unchanged (default: stop at the "
+          + "target)")
+  Long pastTarget;
+
   @Option(names = "--scratch", negatable = true,
       description = "measure T_scratch (training from a fresh init to the same target)")
   Boolean scratch;
@@ -289,6 +296,12 @@ public final class StudyOptions {
           + "until converged)");
     } else if (trainSteps != null) {
       t.trainSteps(trainSteps);
+    }
+    if (pastTarget != null && pastTarget < 1) {
+      errors.add("--past-target " + pastTarget + " must be >= 1 step (leave it out to stop "
+          + "each recovery at its target)");
+    } else if (pastTarget != null) {
+      t.horizonSteps(pastTarget);
     }
     if (recoveryWarmup != null) {
       t.recoveryWarmup(recoveryWarmup);

@@ -171,7 +171,7 @@ public final class FakeStudyEngine implements StudyEngine {
     // function of the step (its noise drawn from the step), so the steps between evaluations
     // can be searched as kept copies would be
     RecoveryMonitor m = RecoveryMonitor.start(new RecoverySettings(criterion,
-            t.recoveryBudget(), original.reference(), t.schedule(), listener),
+            t.recoveryBudget(), original.reference(), t.schedule(), listener, t.horizonSteps()),
         new Damage(lossStar, lossAfterWipe, OptionalDouble.of(lossDeleted), Optional.empty()),
         manifest, ticker);
     long noise = r.nextLong();
@@ -182,6 +182,7 @@ public final class FakeStudyEngine implements StudyEngine {
               + 0.004 * (new SplittableRandom(noise ^ step).nextDouble() - 0.5);
     };
     Cost cost = Cost.step(t.batchSize(), t.seqLen(), 0);
+    Optional<dev.ablation.api.recovery.FidelityAt> atTarget = Optional.empty();
     while (!m.isFinished()) {
       if (!m.tryStep(cost)) {
         break;
@@ -190,9 +191,14 @@ public final class FakeStudyEngine implements StudyEngine {
       m.stepDone();
       if (m.evaluationDue()) {
         m.evaluate(lossAt.applyAsDouble(m.spent().steps()), lossAt::applyAsDouble);
+        if (atTarget.isEmpty() && m.pastTarget()) { // as the library's loop measures it
+          atTarget = Optional.of(new dev.ablation.api.recovery.FidelityAt(
+              m.targetConfirmedAt().getAsLong(),
+              new dev.ablation.api.recovery.Fidelity(0.9, 0.05)));
+        }
       }
     }
-    RecoveryResult result = m.result(Optional.empty());
+    RecoveryResult result = m.result(Optional.empty(), atTarget);
     return result;
   }
 }

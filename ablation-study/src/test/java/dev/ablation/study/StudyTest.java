@@ -271,4 +271,40 @@ class StudyTest {
       assertEquals(r.row().lossAfterWipe(), back.lossAfterWipe(), 1e-6);
     }
   }
+
+  /**
+   * {@code --past-target}: the same plan with a horizon gives every run the verdict and
+   * {@code T_ε} it had without one; recovered runs train on to the horizon, carry their
+   * agreement at the target, and read back from results.json as written.
+   */
+  @Test
+  void aHorizonKeepsEveryVerdictAndTEpsilonAndIsRecorded(@TempDir Path dir) throws IOException {
+    StudyPlan stop = plan();
+    long horizon = 100; // within the plan's budget (128 steps)
+    StudyPlan past = stop.toBuilder().training(stop.training().toBuilder().horizonSteps(horizon)
+        .build()).build();
+    run(stop, dir.resolve("stop"), false, new FakeStudyEngine());
+    run(past, dir.resolve("past"), false, new FakeStudyEngine());
+    List<RunRecord> a = ResultStore.open(dir.resolve("stop"), stop, true).records();
+    List<RunRecord> b = ResultStore.open(dir.resolve("past"), past, true).records();
+    assertEquals(a.size(), b.size());
+    int trainedOn = 0;
+    for (int i = 0; i < a.size(); i++) {
+      StudyRow x = a.get(i).row();
+      StudyRow y = b.get(i).row();
+      assertEquals(x.key(), y.key());
+      assertEquals(x.verdict(), y.verdict(), x.key().toString());
+      assertEquals(x.examplesToRecover(), y.examplesToRecover(), x.key().toString());
+      assertTrue(a.get(i).targetFidelity().isEmpty());
+      if (y.verdict() == Verdict.RECOVERED && a.get(i).stepsSpent() < horizon) {
+        trainedOn++;
+        assertEquals(horizon, b.get(i).stepsSpent(), y.key().toString());
+        assertEquals(a.get(i).stepsSpent(), b.get(i).targetFidelity().orElseThrow().step());
+        assertEquals(Long.toString(horizon),
+            b.get(i).manifest().configuration().get("horizon_steps"));
+      }
+      assertEquals(b.get(i), RecordJson.fromJson(RecordJson.toJson(b.get(i))));
+    }
+    assertTrue(trainedOn > 0, "runs that recovered before the horizon (the check needs some)");
+  }
 }

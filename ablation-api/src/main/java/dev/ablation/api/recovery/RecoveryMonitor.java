@@ -18,6 +18,12 @@ import java.util.Optional;
  * the verdict; nothing is thrown. A non-finite training or validation loss ends the run as
  * {@link Verdict#DIVERGED}, and nothing is computed from it afterwards.
  *
+ * <p>With a {@linkplain RecoverySettings#horizonSteps() horizon}, a run that meets its target
+ * keeps going: the verdict is decided ({@link #targetConfirmedAt()}) but the run finishes only
+ * at the horizon, after an evaluation there; later evaluations join the curve without being
+ * judged. A budget that runs out, or a non-finite loss, past the target ends the run early,
+ * still {@link Verdict#RECOVERED} (the curve shows how far it got).
+ *
  * <pre>{@code
  * RecoveryMonitor m = RecoveryMonitor.start(settings, damage, manifest);
  * while (!m.isFinished()) {
@@ -30,6 +36,9 @@ import java.util.Optional;
  * }</pre>
  */
 public final class RecoveryMonitor {
+  /** The manifest key of {@link RecoverySettings#horizonSteps()}, written only when it is > 0. */
+  public static final String HORIZON_KEY = "horizon_steps";
+
   private final RecoverySettings settings;
   private final Damage damage;
   private final RunManifest manifest;
@@ -44,6 +53,9 @@ public final class RecoveryMonitor {
   private final java.util.TreeMap<Long, Spending> sinceEvaluation = new java.util.TreeMap<>();
   private Spending recoveredAt;
   private Verdict verdict;
+  /** The verdict reached before the horizon, while the run trains on to it; else null. */
+  private Verdict reached;
+  private long confirmedAt = -1;
   private BudgetCap cap;
   private Divergence divergence;
   private double lastGoodLoss;
@@ -127,7 +139,15 @@ public final class RecoveryMonitor {
     if (isFinished()) {
       return false;
     }
+    if (reached != null && meter.spent().steps() >= settings.horizonSteps()) {
+      verdict = reached;
+      return false;
+    }
     if (!meter.tryCharge(cost)) {
+      if (reached != null) { // the budget ends the stretch past the target, not the verdict
+        verdict = reached;
+        return false;
+      }
       cap = meter.blockingCap(cost).or(meter::exhaustedBy).orElse(BudgetCap.STEPS);
       verdict = Verdict.BUDGET_EXHAUSTED;
       return false;
@@ -146,12 +166,16 @@ public final class RecoveryMonitor {
     }
     evaluatedSinceStep = false;
     long step = meter.spent().steps();
-    if (stepJudge != null) {
+    if (stepJudge != null && reached == null) {
       sinceEvaluation.put(step, meter.spent());
     }
     settings.listener().onStep(step, trainingLoss);
     if (Double.isNaN(trainingLoss) || Double.isInfinite(trainingLoss)) {
-      diverge(step, trainingLoss);
+      if (reached != null) {
+        verdict = reached; // recovered at T_ε; what came after is not used
+      } else {
+        diverge(step, trainingLoss);
+      }
     }
   }
 
@@ -161,7 +185,7 @@ public final class RecoveryMonitor {
       return;
     }
     evaluatedSinceStep = false;
-    if (stepJudge != null) {
+    if (stepJudge != null && reached == null) {
       sinceEvaluation.put(meter.spent().steps(), meter.spent());
     }
     settings.listener().onStep(meter.spent().steps(), Double.NaN);
@@ -170,6 +194,10 @@ public final class RecoveryMonitor {
   /** Whether the loop should compute a validation loss now. */
   public boolean evaluationDue() {
     long steps = meter.spent().steps();
+    if (reached != null) {
+      return !isFinished() && !evaluatedSinceStep
+          && (settings.schedule().isDue(steps) || steps >= settings.horizonSteps());
+    }
     return !isFinished() && !evaluatedSinceStep && (settings.schedule().isDue(steps)
         || (stepJudge != null && stepJudge.confirmationDue()));
   }
@@ -185,7 +213,21 @@ public final class RecoveryMonitor {
    * weights after every step only while this holds.
    */
   public boolean searchesSteps() {
-    return stepJudge != null && !isFinished();
+    return stepJudge != null && !isFinished() && reached == null;
+  }
+
+  /**
+   * The step at which the verdict {@link Verdict#RECOVERED} was decided (the evaluation that
+   * confirmed the target, at or after {@code T_ε}), once it was; a loop that trains past the
+   * target measures what it wants to compare at the target here.
+   */
+  public java.util.OptionalLong targetConfirmedAt() {
+    return confirmedAt < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(confirmedAt);
+  }
+
+  /** Whether the run met its target and trains on to the horizon. */
+  public boolean pastTarget() {
+    return reached != null && verdict == null;
   }
 
   /**
@@ -210,6 +252,9 @@ public final class RecoveryMonitor {
     if (isFinished()) {
       return Optional.ofNullable(verdict);
     }
+    if (reached != null) {
+      return evaluatePastTarget(validationLoss);
+    }
     if (stepJudge != null) {
       return evaluateAtStep(validationLoss, search);
     }
@@ -219,8 +264,43 @@ public final class RecoveryMonitor {
     if (record(point(validationLoss, judge.smoothed()), meter.spent(), v)) {
       return v;
     }
-    v.ifPresent(x -> verdict = x);
-    return v;
+    return v.flatMap(this::decide);
+  }
+
+  /**
+   * Ends the run with {@code v}, or, for a recovery before the horizon, marks the target met
+   * and lets it train on.
+   *
+   * @return the verdict if the run is over
+   */
+  private Optional<Verdict> decide(Verdict v) {
+    long now = meter.spent().steps();
+    if (v == Verdict.RECOVERED) {
+      confirmedAt = now;
+      if (now < settings.horizonSteps()) {
+        reached = v;
+        return Optional.empty();
+      }
+    }
+    verdict = v;
+    return Optional.of(v);
+  }
+
+  /** An evaluation past the target: on the curve, judged by nothing; ends the run at the horizon. */
+  private Optional<Verdict> evaluatePastTarget(double validationLoss) {
+    evaluatedSinceStep = true;
+    CurvePoint p = point(validationLoss, validationLoss);
+    if (!Double.isFinite(validationLoss)) {
+      settings.listener().onEvaluation(p);
+      verdict = reached;
+      return Optional.of(verdict);
+    }
+    record(p, meter.spent(), Optional.empty());
+    if (meter.spent().steps() >= settings.horizonSteps()) {
+      verdict = reached;
+      return Optional.of(verdict);
+    }
+    return Optional.empty();
   }
 
   /**
@@ -278,8 +358,7 @@ public final class RecoveryMonitor {
       }
     }
     sinceEvaluation.clear();
-    v.ifPresent(x -> verdict = x);
-    return v;
+    return v.flatMap(this::decide);
   }
 
   private CurvePoint point(double loss, double smoothed) {
@@ -314,7 +393,15 @@ public final class RecoveryMonitor {
    * @param finalFidelity agreement with and KL to the original at the end, if measured
    */
   public RecoveryResult result(Optional<Fidelity> finalFidelity) {
-    Verdict v = verdict == null ? Verdict.BUDGET_EXHAUSTED : verdict;
+    return result(finalFidelity, Optional.empty());
+  }
+
+  /**
+   * As {@link #result(Optional)}, for a run that trained past its target: {@code atTarget} is
+   * its fidelity where the target was confirmed ({@link #targetConfirmedAt()}).
+   */
+  public RecoveryResult result(Optional<Fidelity> finalFidelity, Optional<FidelityAt> atTarget) {
+    Verdict v = verdict != null ? verdict : reached != null ? reached : Verdict.BUDGET_EXHAUSTED;
     Optional<BudgetCap> c = Optional.empty();
     if (v == Verdict.BUDGET_EXHAUSTED) {
       c = Optional.of(cap != null ? cap : meter.exhaustedBy().orElse(BudgetCap.STEPS));
@@ -328,7 +415,10 @@ public final class RecoveryMonitor {
     RecoveryResult r = new RecoveryResult(v, c, damage,
         judge == null ? Double.NaN : judge.target(), curve, at, meter.spent(),
         settings.reference(), lastGoodLoss, Optional.ofNullable(divergence), finalFidelity,
-        manifest.with(StepRule.MANIFEST_KEY, rule.key()));
+        settings.trainsPastTarget()
+            ? manifest.with(StepRule.MANIFEST_KEY, rule.key())
+                .with(HORIZON_KEY, Long.toString(settings.horizonSteps()))
+            : manifest.with(StepRule.MANIFEST_KEY, rule.key()), atTarget);
     settings.listener().onFinish(r);
     return r;
   }

@@ -20,6 +20,8 @@ import java.util.OptionalDouble;
  * @param divergence where it diverged, when it did
  * @param finalFidelity agreement with and KL to the original at the end, when computed
  * @param manifest configuration, seeds and environment
+ * @param targetFidelity agreement with and KL to the original where the target was confirmed,
+ *     measured only by a run that trained past it ({@link RecoverySettings#horizonSteps()})
  */
 public record RecoveryResult(
     Verdict verdict,
@@ -33,13 +35,14 @@ public record RecoveryResult(
     double lossFinal,
     Optional<Divergence> divergence,
     Optional<Fidelity> finalFidelity,
-    RunManifest manifest) {
+    RunManifest manifest,
+    Optional<FidelityAt> targetFidelity) {
 
   /** Validates consistency between the verdict and what it implies. */
   public RecoveryResult {
     if (verdict == null || damage == null || curve == null || spent == null || reference == null
         || manifest == null || budgetCap == null || recoveredAt == null || divergence == null
-        || finalFidelity == null) {
+        || finalFidelity == null || targetFidelity == null) {
       throw new IllegalArgumentException("RecoveryResult fields must not be null; use Optional");
     }
     if ((verdict == Verdict.RECOVERED) != recoveredAt.isPresent()) {
@@ -53,6 +56,21 @@ public record RecoveryResult(
       throw new IllegalArgumentException("budgetCap must be present exactly when BUDGET_EXHAUSTED");
     }
     curve = ImmutableList.copyOf(curve);
+  }
+
+  /** A result of a run that stopped at its verdict (no fidelity at the target). */
+  public RecoveryResult(Verdict verdict, Optional<BudgetCap> budgetCap, Damage damage,
+      double targetLoss, List<CurvePoint> curve, Optional<Spending> recoveredAt, Spending spent,
+      ReferenceBudget reference, double lossFinal, Optional<Divergence> divergence,
+      Optional<Fidelity> finalFidelity, RunManifest manifest) {
+    this(verdict, budgetCap, damage, targetLoss, curve, recoveredAt, spent, reference, lossFinal,
+        divergence, finalFidelity, manifest, Optional.empty());
+  }
+
+  /** The same result with {@code m} as its manifest. */
+  public RecoveryResult withManifest(RunManifest m) {
+    return new RecoveryResult(verdict, budgetCap, damage, targetLoss, curve, recoveredAt, spent,
+        reference, lossFinal, divergence, finalFidelity, m, targetFidelity);
   }
 
   /** {@code ρ = T_ε / (S × E)} in examples; empty unless {@link Verdict#RECOVERED}. */

@@ -163,7 +163,7 @@ class StudyCommandTest {
   void refusesBadProtocolValuesNamingTheValueAndTheRange(@TempDir Path dir) {
     int code = run("study", "--preset", "quick", "--out", dir.resolve("o").toString(),
         "--converge-k", "1", "--converge-delta", "-1", "--peak-lr", "0", "--warmup", "-4",
-        "--recovery-warmup", "-1", "--train-steps", "-5");
+        "--recovery-warmup", "-1", "--train-steps", "-5", "--past-target", "0");
     String e = err.toString();
     assertEquals(2, code, e);
     assertEquals(0, opened.get(), "no engine was opened");
@@ -174,6 +174,19 @@ class StudyCommandTest {
     assertTrue(e.contains("(--warmup) must be >= 0 steps, got -4"), e);
     assertTrue(e.contains("(--recovery-warmup) must be >= 0 steps, got -1"), e);
     assertTrue(e.contains("--train-steps -5 must be >= 1 step"), e);
+    assertTrue(e.contains("--past-target 0 must be >= 1 step"), e);
+  }
+
+  @Test
+  void pastTargetSetsTheRecoveriesHorizonOnly() {
+    dev.ablation.cli.StudyOptions o = new dev.ablation.cli.StudyOptions();
+    new CommandLine(o).parseArgs("--preset", "quick", "--past-target", "640");
+    List<String> errors = new java.util.ArrayList<>();
+    var plan = o.plan(errors);
+    assertTrue(errors.isEmpty(), errors.toString());
+    assertEquals(640, plan.training().horizonSteps());
+    assertEquals(dev.ablation.study.plan.Presets.QUICK.plan().training(),
+        plan.training().toBuilder().horizonSteps(0).build(), "nothing else moved");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.Fidelity;
+import dev.ablation.api.recovery.FidelityAt;
 import dev.ablation.api.recovery.RecoveryMonitor;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
@@ -82,7 +83,8 @@ public final class RecoveryLoop {
     requireValidation(validation);
     SameDiffModel model = surgeon.model();
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
-    train(monitor, surgeon, freeze, wiped, adam, training, validation);
+    Optional<FidelityAt> atTarget =
+        train(monitor, surgeon, freeze, wiped, adam, training, validation, original);
     Optional<Fidelity> fidelity = Optional.empty();
     if (original.isPresent() && !original.get().logits().isEmpty()
         && monitor.verdict().orElse(Verdict.BUDGET_EXHAUSTED) != Verdict.DIVERGED) {
@@ -91,7 +93,7 @@ public final class RecoveryLoop {
             new LossEvaluator(model).evaluate(validation)));
       }
     }
-    return monitor.result(fidelity);
+    return monitor.result(fidelity, atTarget);
   }
 
   /**
@@ -115,13 +117,20 @@ public final class RecoveryLoop {
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
     // the same loop as a recovery, with every parameter trainable and nothing wiped
     train(monitor, SameDiffSurgeon.of(fresh), FreezePolicy.allTrainable(), List.of(), adam,
-        training, validation);
+        training, validation, Optional.empty());
     return monitor.result(Optional.empty());
   }
 
-  private static void train(RecoveryMonitor monitor, SameDiffSurgeon surgeon,
+  /**
+   * Trains until the monitor finishes.
+   *
+   * @return for a run that trains past its target, its fidelity to {@code original} where the
+   *     target was confirmed
+   */
+  private static Optional<FidelityAt> train(RecoveryMonitor monitor, SameDiffSurgeon surgeon,
       FreezePolicy freeze, List<LayerPath> wiped, AdamSettings adam, Iterator<Batch> training,
-      List<Batch> validation) {
+      List<Batch> validation, Optional<LossEvaluator.Evaluation> original) {
+    Optional<FidelityAt> atTarget = Optional.empty();
     long step = 0;
     RecoveryStepper stepper = stepper(surgeon, freeze, wiped, adam, 0);
     StepCopies copies = copies(monitor, stepper);
@@ -134,6 +143,9 @@ public final class RecoveryLoop {
             evaluate(monitor, stepper, copies, validation);
             if (monitor.isFinished()) {
               break;
+            }
+            if (atTarget.isEmpty() && monitor.pastTarget()) {
+              atTarget = fidelityAtTarget(monitor, surgeon.model(), validation, original);
             }
           }
           // a schedule changed the trainable set: fresh optimiser state for the new set
@@ -155,6 +167,9 @@ public final class RecoveryLoop {
         if (monitor.evaluationDue()
             || (copies != null && copies.full() && monitor.searchesSteps())) {
           evaluate(monitor, stepper, copies, validation);
+          if (atTarget.isEmpty() && monitor.pastTarget()) {
+            atTarget = fidelityAtTarget(monitor, surgeon.model(), validation, original);
+          }
         }
       }
     } finally {
@@ -165,6 +180,19 @@ public final class RecoveryLoop {
       }
       stepper.close();
       NativeMemory.trim();
+    }
+    return atTarget;
+  }
+
+  /** Agreement with {@code original} now, where the target was just confirmed. */
+  private static Optional<FidelityAt> fidelityAtTarget(RecoveryMonitor monitor,
+      SameDiffModel model, List<Batch> validation, Optional<LossEvaluator.Evaluation> original) {
+    if (original.isEmpty() || original.get().logits().isEmpty()) {
+      return Optional.empty();
+    }
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.FIDELITY)) {
+      return Optional.of(new FidelityAt(monitor.targetConfirmedAt().orElseThrow(),
+          LossEvaluator.fidelity(original.get(), new LossEvaluator(model).evaluate(validation))));
     }
   }
 

@@ -296,6 +296,10 @@ public final class PopulationRecovery {
         problems.add("member " + m + "'s policy " + p.freeze().key() + " changes the "
             + "trainable set during the run (schedules run as single runs)");
       }
+      if (p.settings().trainsPastTarget()) {
+        problems.add("member " + m + " trains past its target to step "
+            + p.settings().horizonSteps() + " (a horizon runs as a single run)");
+      }
       if (!p.settings().budget().maxWallTime()
           .equals(TrainingBudget.unlimited().maxWallTime())) {
         problems.add("member " + m + "'s budget " + p.settings().budget() + " caps wall time "

@@ -110,7 +110,7 @@ public final class Recovery {
     this.scheme = b.scheme;
     this.freeze = b.freeze;
     this.settings = new RecoverySettings(b.criterion, b.budget, b.reference, b.schedule,
-        b.listener);
+        b.listener, b.horizonSteps);
     this.adam = b.adam;
     this.seeds = b.seeds;
     this.configuration = ImmutableMap.copyOf(b.configuration);
@@ -608,6 +608,7 @@ public final class Recovery {
     private TrainingBudget budget = TrainingBudget.ofReferenceFraction(1.0);
     private EvaluationSchedule schedule = EvaluationSchedule.every(10);
     private RecoveryListener listener = RecoveryListener.none();
+    private long horizonSteps;
     private RunSeeds seeds = RunSeeds.of(SeedStream.WIPE, 0L);
     private final Map<String, String> configuration = new LinkedHashMap<>();
     private Optional<List<List<String>>> fitMapping = Optional.empty();
@@ -709,6 +710,23 @@ public final class Recovery {
       Objects.requireNonNull(seeds, "seeds");
       long wipe = seeds.get(SeedStream.WIPE).orElse(this.seeds.get(SeedStream.WIPE).orElse(0));
       this.seeds = seeds.with(SeedStream.WIPE, wipe);
+      return this;
+    }
+
+    /**
+     * Keep training past the target until {@code steps} steps (0, the default: stop once the
+     * target is met). The verdict and {@code T_ε} stay those at the target; the curve, the
+     * final loss and the final fidelity come from the horizon, and the fidelity where the target
+     * was confirmed is measured too ({@link RecoveryResult#targetFidelity()}). This asks what
+     * the protocol alone cannot: whether the frozen context keeps the block from getting back
+     * to {@code L*} itself, or it goes on below the target.
+     */
+    public Builder trainPastTarget(long steps) {
+      if (steps < 1) {
+        problems.add("trainPastTarget needs a horizon >= 1 step, got " + steps);
+        return this;
+      }
+      this.horizonSteps = steps;
       return this;
     }
 

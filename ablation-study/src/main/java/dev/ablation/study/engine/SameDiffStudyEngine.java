@@ -362,6 +362,9 @@ public final class SameDiffStudyEngine implements StudyEngine {
         .optimiser(run.adam())
         // evaluated once when the original was loaded, on these batches, at these weights
         .originalEvaluation(l.evaluation());
+    if (s.trainsPastTarget()) {
+      b.trainPastTarget(s.horizonSteps());
+    }
     run.config().forEach(b::describe);
     return b.build();
   }
@@ -370,6 +373,9 @@ public final class SameDiffStudyEngine implements StudyEngine {
   public PopulationChoice choosePopulation(Original original, List<RecoveryRequest> runs) {
     if (populations.mode() == PopulationMode.NEVER) {
       return PopulationChoice.single("populations off (-D" + Populations.PROPERTY + "=never)");
+    }
+    if (original.spec().training().horizonSteps() > 0) {
+      return PopulationChoice.single("recoveries train past their target (--past-target)");
     }
     Loaded l = load(original.spec());
     Optional<String> refused = PopulationModel.refusal(l.trained().model());
@@ -565,7 +571,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     TrainingSettings t = original.spec().training();
     Seeds seeds = Seeds.of(request.seed());
     RecoverySettings settings = new RecoverySettings(t.criterion(original.lossSd()),
-        t.recoveryBudget(), original.reference(), t.schedule(), listener);
+        t.recoveryBudget(), original.reference(), t.schedule(), listener, t.horizonSteps());
     AdamSettings adam = recoveryAdam(t, request.lrMultiple());
     Map<String, String> config = new LinkedHashMap<>(original.spec().configuration());
     config.put("target", request.target().label());
@@ -585,9 +591,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     }
     RunManifest with = new RunManifest(m.schema(), m.library(), m.configuration(), all,
         m.environment(), m.gitCommit());
-    return new RecoveryResult(r.verdict(), r.budgetCap(), r.damage(), r.targetLoss(), r.curve(),
-        r.recoveredAt(), r.spent(), r.reference(), r.lossFinal(), r.divergence(),
-        r.finalFidelity(), with);
+    return r.withManifest(with);
   }
 
   /**

@@ -25,6 +25,8 @@ public record OriginalSpec(ModelSpec model, TrainingSettings training, long seed
   /** The configuration as sorted key → value text: the manifest's configuration and the hash input. */
   public Map<String, String> configuration() {
     Map<String, String> m = new TreeMap<>(training.asMap());
+    // how far recoveries train past their target does not change the original
+    m.remove(TrainingSettings.HORIZON_KEY);
     m.put("arch", model.arch().key());
     m.put("n_layers", Integer.toString(model.nLayers()));
     m.put("d_model", Integer.toString(model.dModel()));

@@ -38,10 +38,18 @@ import java.util.Map;
  *     0 disables
  * @param budgetFraction a recovery may spend at most this multiple of {@code B_ref}
  * @param scratch whether to measure {@code T_scratch} for each original
+ * @param horizonSteps 0 (the protocol): a recovery stops at its verdict; {@code > 0}
+ *     ({@code --past-target}): a recovery that meets its target earlier trains on to this many
+ *     steps, so where its loss settles past {@code L* + ε} is measured
+ *     ({@link dev.ablation.api.recovery.RecoverySettings#horizonSteps()}). Not part of an
+ *     original's identity: studies with and without it share originals.
  */
 public record TrainingSettings(Task task, int vocab, int seqLen, long strings, int batchSize,
     Optimiser optimiser, Convergence convergence, Target target, int evalEvery, int patience,
-    double budgetFraction, boolean scratch) implements java.io.Serializable {
+    double budgetFraction, boolean scratch, long horizonSteps) implements java.io.Serializable {
+
+  /** The key of {@link #horizonSteps()} in {@link #asMap()}, present only when it is > 0. */
+  public static final String HORIZON_KEY = "horizon_steps";
 
   /** Tolerances whose first step every recovery also records (re-judging reads them). */
   public static final List<Double> RECORDED_EPSILONS = List.of(0.005, 0.01, 0.05);
@@ -175,7 +183,15 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     } else {
       checkLength(p, convergence.fixedSteps(), optimiser.warmupSteps());
     }
+    checkHorizon(p, horizonSteps);
     throwIfAny(p);
+  }
+
+  private static void checkHorizon(List<String> p, long horizonSteps) {
+    if (horizonSteps < 0) {
+      p.add("horizon (--past-target) must be 0 (stop at the target) or >= 1 step, got "
+          + horizonSteps);
+    }
   }
 
   private static void checkTop(List<String> p, Task task, int vocab, int seqLen, long strings,
@@ -243,6 +259,7 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     b.patience = patience;
     b.budgetFraction = budgetFraction;
     b.scratch = scratch;
+    b.horizonSteps = horizonSteps;
     return b;
   }
 
@@ -275,6 +292,7 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     private int patience = 6;
     private double budgetFraction = 1.0;
     private boolean scratch = false;
+    private long horizonSteps = 0;
 
     private Builder() {}
 
@@ -392,6 +410,12 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
       return this;
     }
 
+    /** Steps a recovered run trains to past its target; 0 (default): it stops at it. */
+    public Builder horizonSteps(long v) {
+      horizonSteps = v;
+      return this;
+    }
+
     /**
      * The settings.
      *
@@ -405,12 +429,14 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
           trainSteps);
       Target.check(p, targetRule, epsilon);
       checkLength(p, trainSteps, warmupSteps);
+      checkHorizon(p, horizonSteps);
       throwIfAny(p);
       return new TrainingSettings(task, vocab, seqLen, strings, batchSize,
           new Optimiser(peakRate, warmupSteps, recoveryWarmup),
           new Convergence(originalEvalEvery, convergenceWindow, convergenceDelta, maxEpochs,
               trainSteps),
-          new Target(targetRule, epsilon), evalEvery, patience, budgetFraction, scratch);
+          new Target(targetRule, epsilon), evalEvery, patience, budgetFraction, scratch,
+          horizonSteps);
     }
   }
 
@@ -503,6 +529,9 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     m.put("task", task.key());
     if (convergence.isFixedLength()) {
       m.put("train_steps", Long.toString(convergence.fixedSteps()));
+    }
+    if (horizonSteps > 0) {
+      m.put(HORIZON_KEY, Long.toString(horizonSteps));
     }
     return m;
   }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ablation.api.recovery.BudgetCap;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Fidelity;
+import dev.ablation.api.recovery.FidelityAt;
 import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.Verdict;
 import java.util.ArrayList;
@@ -84,6 +85,13 @@ public final class RecordJson {
     } else {
       n.putNull("final_fidelity");
     }
+    if (record.targetFidelity().isPresent()) { // only past-target runs have one
+      FidelityAt at = record.targetFidelity().get();
+      ObjectNode f = n.putObject("target_fidelity");
+      f.put("step", at.step());
+      putDouble(f, "top1_agreement", at.fidelity().top1Agreement());
+      putDouble(f, "kl_to_original", at.fidelity().klToOriginal());
+    }
     putCurve(n.putArray("curve"), record.curve());
     n.set("manifest", MAPPER.valueToTree(record.manifest()));
     putCurve(n.putArray("original_curve"), record.originalCurve());
@@ -146,6 +154,10 @@ public final class RecordJson {
       JsonNode fn = n.get("final_fidelity");
       Optional<Fidelity> fidelity = isAbsent(fn) ? Optional.empty()
           : Optional.of(new Fidelity(number(fn, "top1_agreement"), number(fn, "kl_to_original")));
+      JsonNode tn = n.get("target_fidelity");
+      Optional<FidelityAt> atTarget = isAbsent(tn) ? Optional.empty()
+          : Optional.of(new FidelityAt(integer(tn, "step"), new Fidelity(
+              number(tn, "top1_agreement"), number(tn, "kl_to_original"))));
       List<CurvePoint> curve = readCurve(required(n, "curve"));
       List<CurvePoint> originalCurve = isAbsent(n.get("original_curve")) ? List.of()
           : readCurve(n.get("original_curve"));
@@ -153,7 +165,7 @@ public final class RecordJson {
           MAPPER.writeValueAsString(required(n, "manifest")));
       return new RunRecord(row, position, number(n, "target_loss"), cap,
           integer(n, "steps_spent"), integer(n, "examples_spent"), fidelity, curve, manifest,
-          originalCurve);
+          originalCurve, atTarget);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("malformed run record: " + e.getOriginalMessage(), e);
     }

@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import dev.ablation.api.recovery.BudgetCap;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Fidelity;
+import dev.ablation.api.recovery.FidelityAt;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RunManifest;
 import java.util.List;
@@ -29,20 +30,32 @@ import java.util.OptionalLong;
  * @param manifest what produced the run
  * @param originalCurve the original's own validation curve (for {@code T_orig} and the
  *     report's plot that it was flat at the end); empty when unknown
+ * @param targetFidelity agreement with and KL to the original where the target was confirmed,
+ *     for a run that trained past it ({@code --past-target}); else empty
  */
 public record RunRecord(StudyRow row, OptionalInt position, double targetLoss,
     Optional<BudgetCap> budgetCap, long stepsSpent, long examplesSpent,
     Optional<Fidelity> finalFidelity, List<CurvePoint> curve, RunManifest manifest,
-    List<CurvePoint> originalCurve) {
+    List<CurvePoint> originalCurve, Optional<FidelityAt> targetFidelity) {
 
   /** Validates and copies. */
   public RunRecord {
     if (row == null || position == null || budgetCap == null || finalFidelity == null
-        || curve == null || manifest == null || originalCurve == null) {
+        || curve == null || manifest == null || originalCurve == null
+        || targetFidelity == null) {
       throw new IllegalArgumentException("run record fields must not be null; use empty optionals");
     }
     curve = ImmutableList.copyOf(curve);
     originalCurve = ImmutableList.copyOf(originalCurve);
+  }
+
+  /** A record of a run that stopped at its verdict (no fidelity at the target). */
+  public RunRecord(StudyRow row, OptionalInt position, double targetLoss,
+      Optional<BudgetCap> budgetCap, long stepsSpent, long examplesSpent,
+      Optional<Fidelity> finalFidelity, List<CurvePoint> curve, RunManifest manifest,
+      List<CurvePoint> originalCurve) {
+    this(row, position, targetLoss, budgetCap, stepsSpent, examplesSpent, finalFidelity, curve,
+        manifest, originalCurve, Optional.empty());
   }
 
   /** The record of {@code result} for the run {@code key} of {@code request} on {@code original}. */
@@ -51,7 +64,7 @@ public record RunRecord(StudyRow row, OptionalInt position, double targetLoss,
     return new RunRecord(StudyRow.of(key, result, examplesScratch, original),
         request.target().position(), result.targetLoss(), result.budgetCap(),
         result.spent().steps(), result.spent().examples(), result.finalFidelity(),
-        result.curve(), result.manifest(), original.curve());
+        result.curve(), result.manifest(), original.curve(), result.targetFidelity());
   }
 
   /** The run's key. */

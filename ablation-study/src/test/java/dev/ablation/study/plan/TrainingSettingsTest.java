@@ -51,4 +51,26 @@ class TrainingSettingsTest {
   void theDefaultsAreTheQuickPresetsSettings() {
     assertThat(TrainingSettings.builder().build()).isEqualTo(Presets.QUICK.plan().training());
   }
+
+  /**
+   * A study that trains recoveries past their target ({@code --past-target}) runs on the same
+   * originals as the study that stopped at it: the horizon is a recovery setting, so it is in
+   * the run's manifest but not in the original's cache key; without it nothing changes.
+   */
+  @Test
+  void theHorizonIsARecoverySettingOnly() {
+    TrainingSettings stop = Presets.DEFAULT.plan().training();
+    TrainingSettings past = stop.toBuilder().horizonSteps(400).build();
+    assertThat(stop.asMap()).doesNotContainKey(TrainingSettings.HORIZON_KEY);
+    assertThat(past.asMap()).containsEntry(TrainingSettings.HORIZON_KEY, "400");
+    ModelSpec m = Presets.DEFAULT.plan().originals().get(0).model();
+    assertThat(new OriginalSpec(m, past, 3).contentHash())
+        .isEqualTo(new OriginalSpec(m, stop, 3).contentHash());
+    assertThat(new OriginalSpec(m, past, 3).configuration())
+        .doesNotContainKey(TrainingSettings.HORIZON_KEY);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> stop.toBuilder().horizonSteps(-2).build())
+        .withMessageContaining("horizon (--past-target) must be 0 (stop at the target) or >= 1 "
+            + "step, got -2");
+  }
 }

@@ -44,6 +44,7 @@ public final class Main implements Runnable {
     study.getCommandSpec().usageMessage().footer(StudyOptions.presetsFooter());
     cl.addSubcommand("study", study);
     cl.addSubcommand("report", new dev.ablation.examples.cli.ReportCommand());
+    cl.addSubcommand("law", new dev.ablation.examples.cli.LawCommand());
     cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand());
     cl.setExecutionExceptionHandler(ErrorMessages.handler());
     return cl;

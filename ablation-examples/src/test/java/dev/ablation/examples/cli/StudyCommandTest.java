@@ -236,4 +236,22 @@ class StudyCommandTest {
     assertTrue(err.toString().contains("no engine"), err.toString());
     assertFalse(dev.ablation.study.store.ResultStore.holdsResults(dir), "dir left untouched");
   }
+
+  @Test
+  void lawReadsFinishedStudiesAndRefusesBadInput(@TempDir Path dir) {
+    Path o = dir.resolve("o");
+    assertEquals(0, run("study", "--preset", "quick", "--out", o.toString(), "--seeds", "1,2,3"),
+        err.toString());
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("law", o.toString(), "--resamples", "100"), err.toString());
+    String printed = out.toString();
+    // 2 blocks x FRESH, ZERO_OUTPUT x 3 seeds; the question's arm is FRESH, and one shape
+    // is too few for a law: the place is named with why it has no fit
+    assertTrue(printed.contains("Runs read: 12") && printed.contains("no fit: ")
+        && printed.contains("too few"), printed);
+    assertEquals(2, run("law", o.toString(), "--hold-out", "4by256"));
+    assertTrue(err.toString().contains("'4by256'"), err.toString());
+    assertEquals(2, run("law", dir.resolve("none").toString()));
+    assertTrue(err.toString().contains("holds neither results.json"), err.toString());
+  }
 }

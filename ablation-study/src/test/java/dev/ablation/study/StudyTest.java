@@ -306,5 +306,11 @@ class StudyTest {
       assertEquals(b.get(i), RecordJson.fromJson(RecordJson.toJson(b.get(i))));
     }
     assertTrue(trainedOn > 0, "runs that recovered before the horizon (the check needs some)");
+    // the report says where they settled; a study without a horizon has no such section
+    Path md = dev.ablation.study.report.Report.write(dir.resolve("past"), b, past);
+    String report = Files.readString(md, StandardCharsets.UTF_8);
+    assertTrue(report.contains("## Past the target") && report.contains("| 100 | "), report);
+    assertFalse(Files.readString(dev.ablation.study.report.Report.write(dir.resolve("stop"), a,
+        stop), StandardCharsets.UTF_8).contains("Past the target"));
   }
 }

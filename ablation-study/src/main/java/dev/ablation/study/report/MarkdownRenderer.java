@@ -57,6 +57,7 @@ final class MarkdownRenderer {
     originals(s.originals());
     rho(s.rho());
     positions(s.positions());
+    s.pastTarget().ifPresent(this::pastTarget);
     notRecovered(s.outcomes());
     undamaged(s.outcomes());
     failed(s.failures());
@@ -369,6 +370,31 @@ final class MarkdownRenderer {
         + "alignment between them is missing (cross-attention, or only a projection when "
         + "stitching), and its T_ε / T_scratch shows how much of the original training that "
         + "alignment is.");
+    line("");
+  }
+
+  private void pastTarget(PastTarget p) {
+    line("## Past the target: does the frozen context stop it short of L*?");
+    line("");
+    line("These runs trained on past `T_ε` to a horizon (`--past-target`), with the same "
+        + "optimiser and data. `L(end) − L*`: the loss at the horizon (or where the budget "
+        + "stopped the run) minus the original's; `best − L*`: the lowest evaluated loss from "
+        + "`T_ε` on; below 0 means the block got back under the original's loss. Top-1 "
+        + "agreement and KL(original ‖ model) in nats per token, where the target was "
+        + "confirmed → at the end. Means over seeds with 95% bootstrap intervals.");
+    line("");
+    line("| arch | N | D | layer | arm | horizon, steps | recovered (not) | T_ε, steps "
+        + "| L(end) − L* | best − L* | below L* at end | top-1 at target → end "
+        + "| KL at target → end |");
+    line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (PastTarget.Cell c : p.cells()) {
+      Shape s = c.key().shape();
+      line("| %s | %d | %d | %s | %s | %d | %d (%d) | %s | %s | %s | %d/%d | %s → %s | %s → %s |",
+          s.arch().key(), s.n(), s.d(), c.key().target().label(), c.key().arm(), c.horizon(),
+          c.recovered(), c.notRecovered(), c.tEpsSteps().format(), c.endMinusStar().format(),
+          c.bestMinusStar().format(), c.belowStar(), c.recovered(), c.top1AtTarget().format(),
+          c.top1AtEnd().format(), c.klAtTarget().format(), c.klAtEnd().format());
+    }
     line("");
   }
 

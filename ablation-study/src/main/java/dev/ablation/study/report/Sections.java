@@ -26,10 +26,12 @@ import java.util.SortedMap;
  * @param asides per encoder-decoder shape
  * @param baselines training from scratch and the control
  * @param curves the recovery curves
+ * @param pastTarget where runs that trained past their target settled, when any did
  */
 record Sections(Method method, Answer answer, Summary summary, AbsoluteCosts absolute, List<Originals> originals, List<RhoPerLayer> rho,
     PositionTable positions, Outcomes outcomes, List<FailedRun> failures, List<Damage> damage,
-    Optional<Pooled> pooled, List<Aside> asides, Baselines baselines, Curves curves) {
+    Optional<Pooled> pooled, List<Aside> asides, Baselines baselines, Curves curves,
+    Optional<PastTarget> pastTarget) {
 
   /**
    * What the method paragraph counts.
@@ -59,7 +61,7 @@ record Sections(Method method, Answer answer, Summary summary, AbsoluteCosts abs
         Pooled.of(records.stream().filter(r -> r.position().isPresent()).toList()),
         byShape.entrySet().stream().filter(e -> Aside.applies(e.getKey()))
             .map(e -> Aside.of(e.getKey(), e.getValue())).toList(),
-        Baselines.of(byShape, records), Curves.of(byShape));
+        Baselines.of(byShape, records), Curves.of(byShape), PastTarget.of(records));
   }
 
   /** The runs by shape, shapes in order. */

@@ -1,0 +1,109 @@
+package dev.ablation.study.report;
+
+import dev.ablation.api.recovery.CurvePoint;
+import dev.ablation.api.recovery.Fidelity;
+import dev.ablation.study.plan.TrainingSettings;
+import dev.ablation.study.store.RunRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * "Does it refuse to train?" past the target: for runs that trained on to a horizon
+ * ({@code --past-target}), where the loss settles against the original's {@code L*}, and how
+ * close the model comes to the original's function, at the target and at the horizon. The
+ * protocol alone stops at {@code L* + ε} and cannot tell whether the frozen context keeps the
+ * block from getting all the way back.
+ *
+ * <p>Per cell: the mean over seeds, with its 95 % bootstrap interval ({@link Interval}: these
+ * differences may be negative), of the loss at the horizon minus {@code L*} and of the lowest
+ * loss after {@code T_ε} minus {@code L*}; how many seeds ended below {@code L*}; top-1
+ * agreement and KL to the original where the target was confirmed and at the horizon. Runs
+ * that did not recover before the horizon are counted, not averaged.
+ *
+ * @param cells one per cell with past-target runs, in cell order
+ */
+record PastTarget(List<Cell> cells) {
+
+  /**
+   * One cell.
+   *
+   * @param horizon the horizon in steps
+   * @param recovered seeds that recovered and trained on
+   * @param notRecovered seeds that did not recover before the horizon or the budget
+   * @param tEpsSteps T_ε in steps, mean over the recovered seeds
+   * @param endMinusStar loss at the end (the horizon, or where the budget stopped it) − L*
+   * @param bestMinusStar lowest evaluated loss after T_ε − L*
+   * @param belowStar seeds whose loss at the end is under L*
+   * @param top1AtTarget top-1 agreement with the original where the target was confirmed
+   * @param top1AtEnd the same at the end
+   * @param klAtTarget KL(original ‖ model), nats per token, where the target was confirmed
+   * @param klAtEnd the same at the end
+   */
+  record Cell(CellKey key, long horizon, int recovered, int notRecovered, Interval tEpsSteps,
+      Interval endMinusStar, Interval bestMinusStar, int belowStar, Interval top1AtTarget,
+      Interval top1AtEnd, Interval klAtTarget, Interval klAtEnd) {}
+
+  /** Whether any run trained past its target. */
+  static boolean applies(List<RunRecord> records) {
+    return records.stream().anyMatch(PastTarget::trainedOn);
+  }
+
+  private static boolean trainedOn(RunRecord r) {
+    return r.manifest().configuration().containsKey(TrainingSettings.HORIZON_KEY);
+  }
+
+  static Optional<PastTarget> of(List<RunRecord> records) {
+    if (!applies(records)) {
+      return Optional.empty();
+    }
+    List<Cell> cells = new ArrayList<>();
+    Runs.group(records.stream().filter(PastTarget::trainedOn).toList(), CellKey::of)
+        .forEach((key, runs) -> cells.add(cell(key, runs)));
+    return Optional.of(new PastTarget(cells));
+  }
+
+  private static Cell cell(CellKey key, List<RunRecord> runs) {
+    long horizon = Long.parseLong(runs.get(0).manifest().configuration()
+        .get(TrainingSettings.HORIZON_KEY));
+    List<Double> tEps = new ArrayList<>();
+    List<Double> end = new ArrayList<>();
+    List<Double> best = new ArrayList<>();
+    List<Double> top1T = new ArrayList<>();
+    List<Double> top1E = new ArrayList<>();
+    List<Double> klT = new ArrayList<>();
+    List<Double> klE = new ArrayList<>();
+    int below = 0;
+    int notRecovered = 0;
+    for (RunRecord r : runs) {
+      Optional<CurvePoint> at = Runs.recoveryPoint(r);
+      if (!Runs.recovered(r) || at.isEmpty()) {
+        notRecovered += Runs.undamaged(r) ? 0 : 1;
+        continue;
+      }
+      double star = r.row().lossOriginal();
+      long t = at.get().step();
+      tEps.add((double) t);
+      end.add(r.row().lossFinal() - star);
+      below += r.row().lossFinal() < star ? 1 : 0;
+      best.add(r.curve().stream().filter(p -> p.step() >= t).mapToDouble(CurvePoint::loss)
+          .min().orElse(Double.NaN) - star);
+      r.targetFidelity().ifPresent(f -> {
+        top1T.add(f.fidelity().top1Agreement());
+        klT.add(f.fidelity().klToOriginal());
+      });
+      r.finalFidelity().map(Fidelity::top1Agreement).ifPresent(top1E::add);
+      r.finalFidelity().map(Fidelity::klToOriginal).ifPresent(klE::add);
+    }
+    return new Cell(key, horizon, tEps.size(), notRecovered, Interval.of(tEps),
+        Interval.of(end), Interval.of(best), below, Interval.of(top1T), Interval.of(top1E),
+        Interval.of(klT), Interval.of(klE));
+  }
+
+  /** The horizon of the runs, when all share one. */
+  OptionalLong commonHorizon() {
+    return cells.stream().mapToLong(Cell::horizon).distinct().count() == 1
+        ? OptionalLong.of(cells.get(0).horizon()) : OptionalLong.empty();
+  }
+}

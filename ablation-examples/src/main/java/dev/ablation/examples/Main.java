@@ -45,6 +45,7 @@ public final class Main implements Runnable {
     cl.addSubcommand("study", study);
     cl.addSubcommand("report", new dev.ablation.examples.cli.ReportCommand());
     cl.addSubcommand("law", new dev.ablation.examples.cli.LawCommand());
+    cl.addSubcommand("findings", new dev.ablation.examples.cli.FindingsCommand());
     cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand());
     cl.setExecutionExceptionHandler(ErrorMessages.handler());
     return cl;

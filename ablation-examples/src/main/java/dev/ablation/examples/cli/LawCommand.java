@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code law DIR...}: the width/depth law of the question's arm over the runs of one or more
  * finished studies ({@link WidthDepthLaw}), with a held-out shape checked against the fit's
- * prediction interval. Reads {@code results.json} (or {@code results.json.gz}); trains nothing.
+ * prediction interval. Reads the study's {@code runs/} records (so a study still running gives
+ * what it has), else {@code results.json} (or {@code results.json.gz}); trains nothing.
  */
 @Command(name = "law", mixinStandardHelpOptions = true,
     description = {"Fit ln(examples to recover) = a + b ln D + c ln N (+ d L/(N-1) for blocks "
@@ -36,7 +37,7 @@ public final class LawCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "DIR",
-      description = "study output folders holding results.json (or results.json.gz)")
+      description = "study output folders (their runs/, else results.json or results.json.gz)")
   List<Path> dirs;
 
   @Option(names = "--hold-out", paramLabel = "NxD",
@@ -72,6 +73,9 @@ public final class LawCommand implements Callable<Integer> {
   }
 
   private List<RunRecord> read(Path dir) throws IOException {
+    if (Files.isDirectory(dir.resolve("runs"))) { // a study's own records, also while it runs
+      return dev.ablation.study.store.RunFiles.finished(dir);
+    }
     Path json = dir.resolve(ResultStore.JSON);
     Path gz = dir.resolve(ResultStore.JSON + ".gz");
     if (Files.isRegularFile(json)) {
@@ -82,8 +86,7 @@ public final class LawCommand implements Callable<Integer> {
         return RecordJson.readResults(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }
     }
-    throw new CommandLine.ParameterException(spec.commandLine(), "DIR " + dir + " holds neither "
-        + ResultStore.JSON + " nor " + ResultStore.JSON + ".gz; give the --out folder of a "
-        + "study that finished");
+    throw new CommandLine.ParameterException(spec.commandLine(), "DIR " + dir + " holds no runs/, "
+        + ResultStore.JSON + " or " + ResultStore.JSON + ".gz; give the --out folder of a study");
   }
 }

@@ -1,14 +1,16 @@
 package dev.ablation.study.store;
 
-import dev.ablation.study.plan.OriginalSpec;
-import dev.ablation.study.plan.RunKey;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.plan.RunKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -31,6 +33,34 @@ public final class RunFiles {
   /** Whether {@code key} has a record (of a finished run or of one that failed). */
   public static boolean isDone(Path dir, RunKey key) {
     return Files.isRegularFile(record(dir, key));
+  }
+
+  /**
+   * The finished runs recorded under the study directory {@code dir}, in key order, without
+   * opening (or locking) the study: a study still running contributes what it has stored.
+   * Records of failed runs and half-written temporary files are skipped.
+   *
+   * @throws IllegalArgumentException naming a record that cannot be read
+   */
+  public static List<RunRecord> finished(Path dir) throws IOException {
+    List<RunRecord> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(ResultStore.RUNS),
+        "*.json")) {
+      for (Path f : files) {
+        JsonNode n;
+        try {
+          n = RecordJson.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalArgumentException("cannot read run record " + f + ": "
+              + e.getOriginalMessage(), e);
+        }
+        if (!RecordJson.isFailed(n)) {
+          out.add(RecordJson.fromNode(n));
+        }
+      }
+    }
+    out.sort(java.util.Comparator.comparing(RunRecord::key));
+    return out;
   }
 
   /** Writes the record of a finished run. */

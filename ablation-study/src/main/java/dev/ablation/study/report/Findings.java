@@ -1,0 +1,222 @@
+package dev.ablation.study.report;
+
+import dev.ablation.study.store.RunFiles;
+import dev.ablation.study.store.RunRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The findings page, made from the committed runs alone: every study folder under a data
+ * directory (its {@code runs/*.json}, which a study writes as each run ends, so a study still
+ * running contributes what it has), rendered with the report's own code — one median and one
+ * interval method per quantity, the same as every {@code report.md} — and the width/depth law.
+ * Nothing is trained, and nothing is typed in by hand: a test regenerates the page from the
+ * repository's {@code data/} and fails when the committed page differs.
+ *
+ * <p>The page opens with the answer, one line per sub-question pointing at its table, then
+ * the summary figure, the law with its held-out shape, where runs settled past the target (when
+ * measured), the provenance of every study, and the full report of the runs.
+ */
+public final class Findings {
+  private Findings() {}
+
+  /** The bootstrap replicates of the page's law (fixed, so the page is reproducible). */
+  public static final int RESAMPLES = WidthDepthLaw.RESAMPLES;
+
+  /** Where the plots of {@code page} go: beside it, in {@code <stem>-plots/}. */
+  public static String plotsFolder(Path page) {
+    String name = page.getFileName().toString();
+    return (name.endsWith(".md") ? name.substring(0, name.length() - 3) : name) + "-plots";
+  }
+  /** The shape held out of the law's fit, when it was run. */
+  static final int[] HELD_OUT = {4, 256};
+
+  /** The page and the charts it links to (drawn by {@link #write}). */
+  public record Page(String markdown, List<Chart> charts) {}
+
+  /**
+   * The page for the study folders under {@code data} (each a study's {@code --out}, with a
+   * {@code runs/} folder), sorted by name.
+   *
+   * @param data a folder of study folders and a {@code commands.txt}
+   * @param page where the page will be written (its plots go beside it)
+   */
+  public static Page page(Path data, Path page) throws IOException {
+    String plotsDir = plotsFolder(page);
+    List<Path> studies;
+    try (Stream<Path> s = Files.list(data)) {
+      studies = s.filter(p -> Files.isDirectory(p.resolve("runs"))).sorted().toList();
+    }
+    if (studies.isEmpty()) {
+      throw new IllegalArgumentException(data + " holds no study folder (a folder with runs/)");
+    }
+    List<RunRecord> records = new ArrayList<>();
+    List<String> provenance = new ArrayList<>();
+    for (Path study : studies) {
+      List<RunRecord> rs = RunFiles.finished(study);
+      records.addAll(rs);
+      provenance.add(provenance(data, study, rs.size()));
+    }
+    Sections sections = Sections.of(records, List.of());
+    MarkdownRenderer.Rendered full = MarkdownRenderer.render(sections, criterion(records));
+    Optional<int[]> held = records.stream().anyMatch(r -> r.key().nLayers() == HELD_OUT[0]
+        && r.key().dModel() == HELD_OUT[1]) ? Optional.of(HELD_OUT) : Optional.empty();
+    WidthDepthLaw.Result law = WidthDepthLaw.fit(records, held, RESAMPLES);
+
+    StringBuilder md = new StringBuilder();
+    md.append("# Findings\n\n");
+    md.append("Made by `java -jar ablation.jar findings data/").append(data.getFileName())
+        .append(" docs/").append(page.getFileName())
+        .append("` from the runs committed under `data/")
+        .append(data.getFileName()).append("/` (nothing retrained; a test regenerates this page "
+            + "and fails on any difference). ").append(records.size())
+        .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
+    md.append("## The answer\n\n");
+    answer(md, sections, law, records);
+    sections.summary().chart().ifPresent(c -> md.append("![").append(c.alt()).append("](")
+        .append(plotsDir).append('/').append(c.fileName()).append(")\n\n"));
+    md.append("## Table L: width and depth as a law, in examples\n\n");
+    WidthDepthLaw.format(law).forEach(l -> md.append(l).append('\n'));
+    md.append("\nCommand: `java -jar ablation.jar law ")
+        .append(String.join(" ", studies.stream().map(p -> "data/" + data.getFileName() + "/"
+            + p.getFileName()).toList()))
+        .append(held.map(h -> " --hold-out " + h[0] + "x" + h[1]).orElse(""))
+        .append("` prints this table.\n\n");
+    md.append("## Provenance\n\n");
+    md.append("| study | runs | command | machine, commit | wall | user CPU | peak RSS |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    provenance.forEach(p -> md.append(p).append('\n'));
+    md.append("\n## Has anyone done this?\n\nSee [literature.md](literature.md): in the works "
+        + "read there we found no measurement of the examples one re-initialised block needs, "
+        + "with the rest frozen, to get back to the original's loss.\n\n");
+    md.append("## The full report of these runs\n\n");
+    md.append("Every table below is the study report's own (`report.md`), over all the runs "
+        + "above.\n\n");
+    for (String line : full.markdown().split("\n", -1)) {
+      if (line.startsWith("Interactive: [report.html]")) {
+        continue; // the page has no report.html beside it
+      }
+      // one level down, and the plots in this page's folder
+      String l = line.startsWith("#") ? "#" + line : line;
+      md.append(l.replace("](" + Report.PLOTS + "/", "](" + plotsDir + "/")).append('\n');
+    }
+    // the full report embeds the summary figure too: its charts are every chart of the page
+    return new Page(md.toString().stripTrailing() + "\n", full.charts());
+  }
+
+  /** Writes the page to {@code page} and its charts beside it ({@link #plotsFolder}). */
+  public static Path write(Path data, Path page) throws IOException {
+    Page p = page(data, page);
+    Path plots = page.toAbsolutePath().getParent().resolve(plotsFolder(page));
+    if (Files.isDirectory(plots)) {
+      try (Stream<Path> old = Files.list(plots)) {
+        for (Path f : old.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.createDirectories(plots);
+    for (Chart c : p.charts()) {
+      c.draw(plots.resolve(c.fileName()));
+    }
+    Files.writeString(page, p.markdown(), StandardCharsets.UTF_8);
+    return page;
+  }
+
+  private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
+      List<RunRecord> records) {
+    Headline h = s.headline();
+    md.append("For ").append(h.arm().isEmpty() ? "these runs" : h.arm())
+        .append(" (Kaplan–Meier medians over seeds [95% CI]; each line's table is named):\n\n");
+    for (Headline.Line l : h.lines()) {
+      if (l.question().equals("limits")) {
+        continue;
+      }
+      md.append("- **").append(l.question()).append(":** ").append(l.answer())
+          .append(" (table \"Absolute costs: examples and steps to recover\" below).\n");
+    }
+    long recovered = records.stream().filter(Runs::recovered).count();
+    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
+    md.append(String.format(Locale.ROOT, "- **refuse to train?** %d of %d damaged runs reached "
+        + "the target within one B_ref", recovered, damaged));
+    s.pastTarget().ifPresentOrElse(p -> md.append("; past the target, see table \"Past the "
+        + "target\" below.\n"), () -> md.append("; whether they go on to L* itself is not "
+        + "measured in these runs (`--past-target`).\n"));
+    for (WidthDepthLaw.Fit f : law.fits()) {
+      if (f.problem().isPresent()) {
+        md.append("- **N and D, ").append(f.place().label()).append(":** no fit (")
+            .append(f.problem().get()).append(") (table L).\n");
+        continue;
+      }
+      WidthDepthLaw.Coefficient b = f.coefficients().get(1);
+      WidthDepthLaw.Coefficient c = f.coefficients().get(2);
+      md.append(String.format(Locale.ROOT, "- **N and D, %s:** examples ∝ D^%.2f [%.2f, %.2f] "
+          + "× N^%.2f [%.2f, %.2f] over D ∈ %s, N ∈ %s (table L).\n", f.place().label(),
+          b.estimate(), b.low(), b.high(), c.estimate(), c.low(), c.high(), f.widths(),
+          f.depths()));
+    }
+    if (!law.checks().isEmpty()) {
+      long inside = law.checks().stream().filter(WidthDepthLaw.Check::inside).count();
+      md.append(String.format(Locale.ROOT, "- **held-out shape N=%d D=%d:** %d of %d cells "
+          + "inside the law's 95%% prediction interval (table L).\n", law.held().get()[0],
+          law.held().get()[1], inside, law.checks().size()));
+    }
+    md.append("- **the aside (encoder-decoder):** not in these runs.\n");
+    md.append("- **literature:** see \"Has anyone done this?\" below.\n");
+    Answer.Limits l = s.answer().limits();
+    md.append(String.format(Locale.ROOT, "- **limits:** %d seeds per cell; N ≤ %d, D ≤ %d; one "
+        + "synthetic language (natural text not in these runs).\n\n", l.seeds(), l.maxN(),
+        l.maxD()));
+  }
+
+  private static String criterion(List<RunRecord> records) {
+    return "T_ε as recorded in each run's manifest (t_eps_rule "
+        + records.stream().map(r -> r.manifest().configuration().get("t_eps_rule"))
+        .filter(java.util.Objects::nonNull).distinct().sorted().toList() + ")";
+  }
+
+  /** One row of the provenance table, from the folder's {@code .time} file and the commands. */
+  private static String provenance(Path data, Path study, int runs) throws IOException {
+    String name = study.getFileName().toString();
+    String command = "—";
+    Path commands = data.resolve("commands.txt");
+    if (Files.isRegularFile(commands)) {
+      command = Files.readAllLines(commands, StandardCharsets.UTF_8).stream()
+          .filter(c -> c.endsWith("--out " + name)).findFirst().map(c -> "`" + c + "`")
+          .orElse("—");
+    }
+    String wall = "running";
+    String user = "—";
+    String rss = "—";
+    Path time = data.resolve(name + ".time");
+    if (Files.isRegularFile(time)) {
+      for (String t : Files.readAllLines(time, StandardCharsets.UTF_8)) {
+        String x = t.strip();
+        if (x.startsWith("Elapsed (wall clock) time")) {
+          wall = x.substring(x.lastIndexOf(' ') + 1);
+        } else if (x.startsWith("User time (seconds):")) {
+          user = x.substring(x.lastIndexOf(' ') + 1) + " s";
+        } else if (x.startsWith("Maximum resident set size (kbytes):")) {
+          rss = String.format(Locale.ROOT, "%.2f GB",
+              Long.parseLong(x.substring(x.lastIndexOf(' ') + 1)) / 1e6);
+        }
+      }
+    }
+    String machine = "—";
+    Path readme = data.resolve("README.md");
+    if (Files.isRegularFile(readme)) {
+      machine = Files.readAllLines(readme, StandardCharsets.UTF_8).stream()
+          .filter(l -> l.startsWith("Machine: ")).findFirst()
+          .map(l -> "see data/" + data.getFileName() + "/README.md").orElse("—");
+    }
+    return "| " + name + " | " + runs + " | " + command + " | " + machine + " | " + wall
+        + " | " + user + " | " + rss + " |";
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates each findings page from its data folder and stages both together, retrying while
+# a study that is still running adds runs between the two (the page must match the committed
+# runs exactly: FindingsPageTest). Uses the jar of the working tree's build.
+#
+#   data/regenerate.sh [JAR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=${1:-ablation-examples/target/ablation.jar}
+for attempt in 1 2 3 4 5; do
+  before=$(ls data/issue32/*/runs | md5sum)
+  java -Djava.awt.headless=true -cp "$jar" dev.ablation.examples.Main findings data/issue32 \
+    docs/findings-widths.md 2>&1 | grep -v WARN || true
+  git add data/issue32 docs/findings-widths.md docs/findings-widths-plots
+  after=$(ls data/issue32/*/runs | md5sum)
+  [ "$before" = "$after" ] && exit 0
+  echo "runs changed while regenerating; again ($attempt)"
+done
+echo "could not catch the runs still; stop the studies or try later" >&2
+exit 1

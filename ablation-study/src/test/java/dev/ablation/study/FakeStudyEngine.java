@@ -191,7 +191,8 @@ public final class FakeStudyEngine implements StudyEngine {
       m.stepDone();
       if (m.evaluationDue()) {
         m.evaluate(lossAt.applyAsDouble(m.spent().steps()), lossAt::applyAsDouble);
-        if (atTarget.isEmpty() && m.pastTarget()) { // as the library's loop measures it
+        // as the library's loop measures it
+        if (atTarget.isEmpty() && m.pastTarget() && m.targetConfirmedAt().isPresent()) {
           atTarget = Optional.of(new dev.ablation.api.recovery.FidelityAt(
               m.targetConfirmedAt().getAsLong(),
               new dev.ablation.api.recovery.Fidelity(0.9, 0.05)));

@@ -19,10 +19,10 @@ import java.util.Optional;
  * {@link Verdict#DIVERGED}, and nothing is computed from it afterwards.
  *
  * <p>With a {@linkplain RecoverySettings#horizonSteps() horizon}, a run that meets its target
- * keeps going: the verdict is decided ({@link #targetConfirmedAt()}) but the run finishes only
- * at the horizon, after an evaluation there; later evaluations join the curve without being
- * judged. A budget that runs out, or a non-finite loss, past the target ends the run early,
- * still {@link Verdict#RECOVERED} (the curve shows how far it got).
+ * (or plateaus) before it keeps going: the verdict is decided ({@link #targetConfirmedAt()} for
+ * a recovery) but the run finishes only at the horizon, after an evaluation there; later
+ * evaluations join the curve without being judged. A budget that runs out, or a non-finite
+ * loss, past the verdict ends the run early with that verdict (the curve shows how far it got).
  *
  * <pre>{@code
  * RecoveryMonitor m = RecoveryMonitor.start(settings, damage, manifest);
@@ -225,7 +225,10 @@ public final class RecoveryMonitor {
     return confirmedAt < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(confirmedAt);
   }
 
-  /** Whether the run met its target and trains on to the horizon. */
+  /**
+   * Whether the run's verdict ({@link Verdict#RECOVERED} or {@link Verdict#PLATEAUED}) is
+   * decided and it trains on to the horizon.
+   */
   public boolean pastTarget() {
     return reached != null && verdict == null;
   }
@@ -277,10 +280,11 @@ public final class RecoveryMonitor {
     long now = meter.spent().steps();
     if (v == Verdict.RECOVERED) {
       confirmedAt = now;
-      if (now < settings.horizonSteps()) {
-        reached = v;
-        return Optional.empty();
-      }
+    }
+    // a recovery, or a plateau, before the horizon trains on: the curve shows where it settles
+    if ((v == Verdict.RECOVERED || v == Verdict.PLATEAUED) && now < settings.horizonSteps()) {
+      reached = v;
+      return Optional.empty();
     }
     verdict = v;
     return Optional.of(v);

@@ -100,14 +100,31 @@ class PastTargetTest {
   }
 
   @Example
-  void aRunThatNeverMeetsItsTargetIsUnchangedByAHorizon() {
+  void aRunStillOutOfBudgetAtTheHorizonIsUnchangedByIt() {
     RecoveryCriterion criterion = RecoveryCriterion.withinNats(0.1).confirmedAtStep();
-    LongToDoubleFunction f = t -> 2.0 - 1e-4 * t; // never reaches 1.1 within the budget
+    LongToDoubleFunction f = t -> 2.0 - 1e-3 * t; // improving, never at 1.1 within the budget
     RecoveryResult stop = loop(criterion, f, 0, 500, t -> 1.5);
     RecoveryResult past = loop(criterion, f, 100, 500, t -> 1.5);
-    assertThat(past.verdict()).isEqualTo(stop.verdict()).isNotEqualTo(Verdict.RECOVERED);
+    assertThat(stop.verdict()).isEqualTo(Verdict.BUDGET_EXHAUSTED);
+    assertThat(past.verdict()).isEqualTo(stop.verdict());
     assertThat(past.curve()).isEqualTo(stop.curve());
     assertThat(past.spent().steps()).isEqualTo(stop.spent().steps());
+  }
+
+  @Example
+  void aPlateauBeforeTheHorizonTrainsOnKeepingItsVerdict() {
+    RecoveryCriterion criterion = RecoveryCriterion.withinNats(0.1).confirmedAtStep()
+        .withPatience(40, 1e-3);
+    // falls to 1.3 by step 50 and stays there: a plateau above the target 1.1
+    LongToDoubleFunction f = t -> t < 50 ? 2.0 - 0.014 * t : 1.3;
+    RecoveryResult stop = loop(criterion, f, 0, 5_000, t -> 1.5);
+    RecoveryResult past = loop(criterion, f, 600, 5_000, t -> 1.5);
+    assertThat(stop.verdict()).isEqualTo(Verdict.PLATEAUED);
+    assertThat(stop.spent().steps()).isLessThan(600);
+    assertThat(past.verdict()).isEqualTo(Verdict.PLATEAUED);
+    assertThat(past.spent().steps()).isEqualTo(600);
+    assertThat(past.curve().get(past.curve().size() - 1).step()).isEqualTo(600);
+    assertThat(past.curve().subList(0, stop.curve().size())).isEqualTo(stop.curve());
   }
 
   @Example

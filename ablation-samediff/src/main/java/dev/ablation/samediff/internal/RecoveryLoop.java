@@ -144,7 +144,8 @@ public final class RecoveryLoop {
             if (monitor.isFinished()) {
               break;
             }
-            if (atTarget.isEmpty() && monitor.pastTarget()) {
+            if (atTarget.isEmpty() && monitor.pastTarget()
+                && monitor.targetConfirmedAt().isPresent()) {
               atTarget = fidelityAtTarget(monitor, surgeon.model(), validation, original);
             }
           }
@@ -167,7 +168,8 @@ public final class RecoveryLoop {
         if (monitor.evaluationDue()
             || (copies != null && copies.full() && monitor.searchesSteps())) {
           evaluate(monitor, stepper, copies, validation);
-          if (atTarget.isEmpty() && monitor.pastTarget()) {
+          if (atTarget.isEmpty() && monitor.pastTarget()
+              && monitor.targetConfirmedAt().isPresent()) {
             atTarget = fidelityAtTarget(monitor, surgeon.model(), validation, original);
           }
         }

@@ -376,10 +376,11 @@ final class MarkdownRenderer {
   private void pastTarget(PastTarget p) {
     line("## Past the target: does the frozen context stop it short of L*?");
     line("");
-    line("These runs trained on past `T_ε` to a horizon (`--past-target`), with the same "
-        + "optimiser and data. `L(end) − L*`: the loss at the horizon (or where the budget "
-        + "stopped the run) minus the original's; `best − L*`: the lowest evaluated loss from "
-        + "`T_ε` on; below 0 means the block got back under the original's loss. Top-1 "
+    line("These runs trained on past their verdict (the target met, or a plateau) to a "
+        + "horizon (`--past-target`), with the same optimiser and data. `L(end) − L*`: the "
+        + "loss at the horizon (or where the budget stopped the run) minus the original's; "
+        + "`best − L*`: the lowest evaluated loss; below 0 means the block got back under the "
+        + "original's loss. Both over every damaged seed, T_ε over the recovered ones. Top-1 "
         + "agreement and KL(original ‖ model) in nats per token, where the target was "
         + "confirmed → at the end. Means over seeds with 95% bootstrap intervals.");
     line("");

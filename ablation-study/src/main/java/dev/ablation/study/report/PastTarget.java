@@ -18,9 +18,9 @@ import java.util.OptionalLong;
  *
  * <p>Per cell: the mean over seeds, with its 95 % bootstrap interval ({@link Interval}: these
  * differences may be negative), of the loss at the horizon minus {@code L*} and of the lowest
- * loss after {@code T_ε} minus {@code L*}; how many seeds ended below {@code L*}; top-1
- * agreement and KL to the original where the target was confirmed and at the horizon. Runs
- * that did not recover before the horizon are counted, not averaged.
+ * evaluated loss minus {@code L*}, over every damaged seed (a run that plateaued trains on to
+ * the horizon too, so it is in both); how many seeds ended below {@code L*}; top-1 agreement
+ * and KL to the original where the target was confirmed (recovered seeds) and at the horizon.
  *
  * @param cells one per cell with past-target runs, in cell order
  */
@@ -30,11 +30,12 @@ record PastTarget(List<Cell> cells) {
    * One cell.
    *
    * @param horizon the horizon in steps
-   * @param recovered seeds that recovered and trained on
-   * @param notRecovered seeds that did not recover before the horizon or the budget
+   * @param recovered seeds that recovered (and trained on)
+   * @param notRecovered damaged seeds that did not recover (a plateau trains on too)
    * @param tEpsSteps T_ε in steps, mean over the recovered seeds
-   * @param endMinusStar loss at the end (the horizon, or where the budget stopped it) − L*
-   * @param bestMinusStar lowest evaluated loss after T_ε − L*
+   * @param endMinusStar loss at the end (the horizon, or where the budget stopped it) − L*,
+   *     over every damaged seed
+   * @param bestMinusStar lowest evaluated loss of the run − L*, over every damaged seed
    * @param belowStar seeds whose loss at the end is under L*
    * @param top1AtTarget top-1 agreement with the original where the target was confirmed
    * @param top1AtEnd the same at the end
@@ -77,22 +78,26 @@ record PastTarget(List<Cell> cells) {
     int below = 0;
     int notRecovered = 0;
     for (RunRecord r : runs) {
-      Optional<CurvePoint> at = Runs.recoveryPoint(r);
-      if (!Runs.recovered(r) || at.isEmpty()) {
-        notRecovered += Runs.undamaged(r) ? 0 : 1;
+      if (Runs.undamaged(r)) {
         continue;
       }
+      Optional<CurvePoint> at = Runs.recoveryPoint(r);
+      if (Runs.recovered(r) && at.isPresent()) {
+        tEps.add((double) at.get().step());
+        r.targetFidelity().ifPresent(f -> {
+          top1T.add(f.fidelity().top1Agreement());
+          klT.add(f.fidelity().klToOriginal());
+        });
+      } else {
+        notRecovered++; // plateaued (trained on to the horizon too) or stopped otherwise
+      }
       double star = r.row().lossOriginal();
-      long t = at.get().step();
-      tEps.add((double) t);
-      end.add(r.row().lossFinal() - star);
-      below += r.row().lossFinal() < star ? 1 : 0;
-      best.add(r.curve().stream().filter(p -> p.step() >= t).mapToDouble(CurvePoint::loss)
+      if (Double.isFinite(r.row().lossFinal())) {
+        end.add(r.row().lossFinal() - star);
+        below += r.row().lossFinal() < star ? 1 : 0;
+      }
+      best.add(r.curve().stream().filter(p -> p.step() > 0).mapToDouble(CurvePoint::loss)
           .min().orElse(Double.NaN) - star);
-      r.targetFidelity().ifPresent(f -> {
-        top1T.add(f.fidelity().top1Agreement());
-        klT.add(f.fidelity().klToOriginal());
-      });
       r.finalFidelity().map(Fidelity::top1Agreement).ifPresent(top1E::add);
       r.finalFidelity().map(Fidelity::klToOriginal).ifPresent(klE::add);
     }

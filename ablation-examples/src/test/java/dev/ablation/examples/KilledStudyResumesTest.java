@@ -219,13 +219,17 @@ class KilledStudyResumesTest {
   @Test
   void aTruncatedModelInTheCacheIsRebuiltOnResume() throws Exception {
     Path out = copyOfReference("truncated-model");
+    int truncated = 0;
     try (Stream<Path> s = Files.walk(out.resolve("originals"))) {
       for (Path fb : s.filter(f -> f.getFileName().toString().equals("model.fb")).toList()) {
         try (FileChannel ch = FileChannel.open(fb, StandardOpenOption.WRITE)) {
           ch.truncate(ch.size() / 3);
         }
+        truncated++;
       }
     }
+    // the cache's file names are the test's assumption: without a damaged file it checks nothing
+    assertThat(truncated).as("model.fb files truncated").isPositive();
     forgetOneRun(out);
     resumeAndCompare(out);
   }
@@ -233,11 +237,14 @@ class KilledStudyResumesTest {
   @Test
   void aBrokenOriginalJsonInTheCacheIsRebuiltOnResume() throws Exception {
     Path out = copyOfReference("broken-record");
+    int broken = 0;
     try (Stream<Path> s = Files.walk(out.resolve("originals"))) {
       for (Path j : s.filter(f -> f.getFileName().toString().equals("original.json")).toList()) {
         Files.writeString(j, "{\"format\":", StandardCharsets.UTF_8);
+        broken++;
       }
     }
+    assertThat(broken).as("original.json files broken").isPositive();
     forgetOneRun(out);
     resumeAndCompare(out);
   }

@@ -206,11 +206,13 @@ class CacheHealingTest {
     }
     // published by a rename, never rewritten in place: the entry is another directory now
     Object healedDirectory = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
-    org.junit.jupiter.api.Assumptions.assumeTrue(damagedDirectory != null,
-        "this file system reports no file keys");
-    assertThat(healedDirectory).isNotEqualTo(damagedDirectory);
     TrainedOriginal loaded = TrainedOriginal.load(dir);
     assertThat(loaded.model().weights()).isEqualTo(reference.model().weights());
     assertThat(loaded.initialWeights()).isEqualTo(reference.initialWeights());
+    // last, and only where the file system reports file keys (Linux does): an assumption
+    // before the checks above would have skipped them along with this one
+    if (damagedDirectory != null) {
+      assertThat(healedDirectory).isNotEqualTo(damagedDirectory);
+    }
   }
 }

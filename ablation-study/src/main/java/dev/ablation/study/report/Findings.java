@@ -70,6 +70,12 @@ public final class Findings {
         && r.key().dModel() == HELD_OUT[1]) ? Optional.of(HELD_OUT) : Optional.empty();
     WidthDepthLaw.Result law = WidthDepthLaw.fit(records, held, RESAMPLES);
 
+    StringBuilder checkTable = new StringBuilder();
+    String checkLine = twiceAsLong(checkTable, data, records);
+    Path checkDir = checks(data).resolve("check-2x");
+    if (Files.isDirectory(checkDir.resolve("runs"))) {
+      provenance.add(provenance(checks(data), checkDir, RunFiles.finished(checkDir).size()));
+    }
     StringBuilder md = new StringBuilder();
     md.append("# Findings\n\n");
     md.append("Made by `java -jar ablation.jar findings data/").append(data.getFileName())
@@ -79,7 +85,7 @@ public final class Findings {
             + "and fails on any difference). ").append(records.size())
         .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
     md.append("## The answer\n\n");
-    answer(md, sections, law, records);
+    answer(md, sections, law, records, checkLine);
     sections.summary().chart().ifPresent(c -> md.append("![").append(c.alt()).append("](")
         .append(plotsDir).append('/').append(c.fileName()).append(")\n\n"));
     md.append("## Table L: width and depth as a law, in examples\n\n");
@@ -89,6 +95,7 @@ public final class Findings {
             + p.getFileName()).toList()))
         .append(held.map(h -> " --hold-out " + h[0] + "x" + h[1]).orElse(""))
         .append("` prints this table.\n\n");
+    md.append(checkTable);
     md.append("## Provenance\n\n");
     md.append("| study | runs | command | machine, commit | wall | user CPU | peak RSS |\n");
     md.append("|---|---|---|---|---|---|---|\n");
@@ -131,7 +138,7 @@ public final class Findings {
   }
 
   private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
-      List<RunRecord> records) {
+      List<RunRecord> records, String checkLine) {
     Headline h = s.headline();
     md.append("For ").append(h.arm().isEmpty() ? "these runs" : h.arm())
         .append(" (Kaplan–Meier medians over seeds [95% CI]; each line's table is named):\n\n");
@@ -168,12 +175,79 @@ public final class Findings {
           + "inside the law's 95%% prediction interval (table L).\n", law.held().get()[0],
           law.held().get()[1], inside, law.checks().size()));
     }
+    md.append("- **originals trained long enough?** ").append(checkLine).append('\n');
     md.append("- **the aside (encoder-decoder):** not in these runs.\n");
     md.append("- **literature:** see \"Has anyone done this?\" below.\n");
     Answer.Limits l = s.answer().limits();
     md.append(String.format(Locale.ROOT, "- **limits:** %d seeds per cell; N ≤ %d, D ≤ %d; one "
         + "synthetic language (natural text not in these runs).\n\n", l.seeds(), l.maxN(),
         l.maxD()));
+  }
+
+  /** The run's target tolerance ε in nats, from its manifest ({@code epsilon_nats}). */
+  private static double epsilon(RunRecord r) {
+    String e = r.manifest().configuration().get("epsilon_nats");
+    return e == null ? Double.NaN : Double.parseDouble(e);
+  }
+
+  /** The folder of the checks of {@code data}'s studies: {@code DATA-checks/} beside it. */
+  public static Path checks(Path data) {
+    return data.resolveSibling(data.getFileName() + "-checks");
+  }
+
+  /**
+   * "Trained long enough?" into {@code md}, returning the answer's line: for each shape with a {@code check-2x} original (the same seed
+   * trained twice as many steps, the rate decayed over the longer length), both L* and the
+   * drop against twice the shorter original's σ.
+   */
+  private static String twiceAsLong(StringBuilder md, Path data, List<RunRecord> records)
+      throws IOException {
+    Path dir = checks(data).resolve("check-2x");
+    if (!Files.isDirectory(dir.resolve("runs"))) {
+      return "not checked in these runs.";
+    }
+    List<RunRecord> longer = RunFiles.finished(dir);
+    md.append("## Table C: trained long enough? The same original trained twice as long\n\n");
+    md.append("Each row: seed 1 of a shape trained the sweep's 2,048 steps and, in `data/")
+        .append(checks(data).getFileName()).append("/check-2x/`, 4,096 steps with the rate "
+            + "decayed over the longer length (the same data order and initialisation). The "
+            + "length is long enough for a shape when the longer training lowers L* by less "
+            + "than 2σ of the shorter (σ: spread of its last evaluations; with the rate decayed "
+            + "to 0 it is tiny). The last column compares the drop with the recovery target's "
+            + "tolerance ε instead: a drop under ε moves L* by less than what the target "
+            + "forgives.\n\n");
+    md.append("| N | D | seed | L* at 2,048 steps | σ | L* at 4,096 steps | drop | drop < 2σ "
+        + "| drop < ε |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
+    int rows = 0;
+    int pass = 0;
+    int withinEps = 0;
+    for (RunRecord l : longer) {
+      Optional<RunRecord> base = records.stream()
+          .filter(r -> r.key().nLayers() == l.key().nLayers()
+              && r.key().dModel() == l.key().dModel() && r.key().seed() == l.key().seed())
+          .findFirst();
+      if (base.isEmpty()) {
+        continue;
+      }
+      double star = base.get().row().lossOriginal();
+      double sigma = base.get().row().lossOriginalSd();
+      double drop = star - l.row().lossOriginal();
+      double eps = epsilon(base.get());
+      boolean ok = drop < 2 * sigma;
+      rows++;
+      pass += ok ? 1 : 0;
+      withinEps += drop < eps ? 1 : 0;
+      md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.4f | %.4f | %.4f | %.4f | %s "
+          + "| %s (ε = %s) |%n", l.key().nLayers(), l.key().dModel(), l.key().seed(), star,
+          sigma, l.row().lossOriginal(), drop, ok ? "yes" : "no", drop < eps ? "yes" : "no",
+          Interval.fmt(eps)));
+    }
+    md.append(String.format(Locale.ROOT, "%n%d of %d shapes checked pass (drop < 2σ); %d of %d "
+        + "moved L* by less than ε.%n%n", pass, rows, withinEps, rows));
+    return String.format(Locale.ROOT, "for %d of %d shapes checked, training twice as long "
+        + "lowered L* by less than 2σ; for %d, by less than the target's ε (table C).", pass,
+        rows, withinEps);
   }
 
   private static String criterion(List<RunRecord> records) {

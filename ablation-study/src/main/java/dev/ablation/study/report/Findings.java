@@ -76,6 +76,19 @@ public final class Findings {
     if (Files.isDirectory(checkDir.resolve("runs"))) {
       provenance.add(provenance(checks(data), checkDir, RunFiles.finished(checkDir).size()));
     }
+    // "does it refuse to train?" past the target: the checks' past-target-* studies
+    List<RunRecord> past = new ArrayList<>();
+    if (Files.isDirectory(checks(data))) {
+      try (Stream<Path> c = Files.list(checks(data))) {
+        for (Path d : c.filter(x -> x.getFileName().toString().startsWith("past-target")
+            && Files.isDirectory(x.resolve("runs"))).sorted().toList()) {
+          List<RunRecord> rs = RunFiles.finished(d);
+          past.addAll(rs);
+          provenance.add(provenance(checks(data), d, rs.size()));
+        }
+      }
+    }
+    Optional<PastTarget> pastTarget = PastTarget.of(past);
     StringBuilder md = new StringBuilder();
     md.append("# Findings\n\n");
     md.append("Made by `java -jar ablation.jar findings data/").append(data.getFileName())
@@ -85,7 +98,7 @@ public final class Findings {
             + "and fails on any difference). ").append(records.size())
         .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
     md.append("## The answer\n\n");
-    answer(md, sections, law, records, checkLine);
+    answer(md, sections, law, records, checkLine, pastTarget);
     sections.summary().chart().ifPresent(c -> md.append("![").append(c.alt()).append("](")
         .append(plotsDir).append('/').append(c.fileName()).append(")\n\n"));
     md.append("## Table L: width and depth as a law, in examples\n\n");
@@ -96,6 +109,12 @@ public final class Findings {
         .append(held.map(h -> " --hold-out " + h[0] + "x" + h[1]).orElse(""))
         .append("` prints this table.\n\n");
     md.append(checkTable);
+    pastTarget.ifPresent(p -> {
+      MarkdownRenderer.pastTargetLines(p).forEach(l -> md.append(l).append('\n'));
+      md.append("These runs are in `data/").append(checks(data).getFileName())
+          .append("/past-target-*/`, on the sweep's own originals; their verdicts and T_ε "
+              + "are the protocol's (the same as the sweep's runs of that shape).\n\n");
+    });
     md.append("## Provenance\n\n");
     md.append("| study | runs | command | machine, commit | wall | user CPU | peak RSS |\n");
     md.append("|---|---|---|---|---|---|---|\n");
@@ -138,7 +157,7 @@ public final class Findings {
   }
 
   private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
-      List<RunRecord> records, String checkLine) {
+      List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget) {
     Headline h = s.headline();
     md.append("For ").append(h.arm().isEmpty() ? "these runs" : h.arm())
         .append(" (Kaplan–Meier medians over seeds [95% CI]; each line's table is named):\n\n");
@@ -153,9 +172,10 @@ public final class Findings {
     long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
     md.append(String.format(Locale.ROOT, "- **refuse to train?** %d of %d damaged runs reached "
         + "the target within one B_ref", recovered, damaged));
-    s.pastTarget().ifPresentOrElse(p -> md.append("; past the target, see table \"Past the "
-        + "target\" below.\n"), () -> md.append("; whether they go on to L* itself is not "
-        + "measured in these runs (`--past-target`).\n"));
+    pastTarget.ifPresentOrElse(p -> md.append("; trained on past the verdict: ")
+        .append(pastSummary(p)).append(" (table \"Past the target\").\n"),
+        () -> md.append("; whether they go on to L* itself is not measured in these runs "
+            + "(`--past-target`).\n"));
     for (WidthDepthLaw.Fit f : law.fits()) {
       if (f.problem().isPresent()) {
         md.append("- **N and D, ").append(f.place().label()).append(":** no fit (")
@@ -182,6 +202,18 @@ public final class Findings {
     md.append(String.format(Locale.ROOT, "- **limits:** %d seeds per cell; N ≤ %d, D ≤ %d; one "
         + "synthetic language (natural text not in these runs).\n\n", l.seeds(), l.maxN(),
         l.maxD()));
+  }
+
+  /** One clause per cell group: how many seeds ended under L*, and the mean end − L*. */
+  private static String pastSummary(PastTarget p) {
+    List<String> parts = new ArrayList<>();
+    for (PastTarget.Cell c : p.cells()) {
+      Shape s = c.key().shape();
+      parts.add(String.format(Locale.ROOT, "N=%d D=%d %s: %d of %d seeds under L* at step %d, "
+          + "L(end) − L* %s", s.n(), s.d(), c.key().target().label(), c.belowStar(),
+          c.recovered() + c.notRecovered(), c.horizon(), c.endMinusStar().format()));
+    }
+    return String.join("; ", parts);
   }
 
   /** The run's target tolerance ε in nats, from its manifest ({@code epsilon_nats}). */

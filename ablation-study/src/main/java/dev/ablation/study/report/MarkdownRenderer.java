@@ -374,29 +374,38 @@ final class MarkdownRenderer {
   }
 
   private void pastTarget(PastTarget p) {
-    line("## Past the target: does the frozen context stop it short of L*?");
-    line("");
-    line("These runs trained on past their verdict (the target met, or a plateau) to a "
+    pastTargetLines(p).forEach(this::line);
+  }
+
+  /** The "Past the target" section's lines, also for pages other than a study's report. */
+  static List<String> pastTargetLines(PastTarget p) {
+    List<String> out = new ArrayList<>();
+    out.add("## Past the target: does the frozen context stop it short of L*?");
+    out.add("");
+    out.add("These runs trained on past their verdict (the target met, or a plateau) to a "
         + "horizon (`--past-target`), with the same optimiser and data. `L(end) − L*`: the "
         + "loss at the horizon (or where the budget stopped the run) minus the original's; "
         + "`best − L*`: the lowest evaluated loss; below 0 means the block got back under the "
         + "original's loss. Both over every damaged seed, T_ε over the recovered ones. Top-1 "
         + "agreement and KL(original ‖ model) in nats per token, where the target was "
         + "confirmed → at the end. Means over seeds with 95% bootstrap intervals.");
-    line("");
-    line("| arch | N | D | layer | arm | horizon, steps | recovered (not) | T_ε, steps "
+    out.add("");
+    out.add("| arch | N | D | layer | arm | horizon, steps | recovered (not) | T_ε, steps "
         + "| L(end) − L* | best − L* | below L* at end | top-1 at target → end "
         + "| KL at target → end |");
-    line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    out.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (PastTarget.Cell c : p.cells()) {
       Shape s = c.key().shape();
-      line("| %s | %d | %d | %s | %s | %d | %d (%d) | %s | %s | %s | %d/%d | %s → %s | %s → %s |",
+      int damaged = c.recovered() + c.notRecovered();
+      out.add(String.format(Locale.ROOT,
+          "| %s | %d | %d | %s | %s | %d | %d (%d) | %s | %s | %s | %d/%d | %s → %s | %s → %s |",
           s.arch().key(), s.n(), s.d(), c.key().target().label(), c.key().arm(), c.horizon(),
           c.recovered(), c.notRecovered(), c.tEpsSteps().format(), c.endMinusStar().format(),
-          c.bestMinusStar().format(), c.belowStar(), c.recovered(), c.top1AtTarget().format(),
-          c.top1AtEnd().format(), c.klAtTarget().format(), c.klAtEnd().format());
+          c.bestMinusStar().format(), c.belowStar(), damaged, c.top1AtTarget().format(),
+          c.top1AtEnd().format(), c.klAtTarget().format(), c.klAtEnd().format()));
     }
-    line("");
+    out.add("");
+    return out;
   }
 
   private void scratch(Baselines b) {

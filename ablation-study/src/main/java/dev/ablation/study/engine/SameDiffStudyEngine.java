@@ -21,6 +21,7 @@ import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.data.BatchIterator;
 import dev.ablation.samediff.data.Corpus;
 import dev.ablation.samediff.data.DyckLanguage;
+import dev.ablation.samediff.data.CharNgram;
 import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.HopRecall;
 import dev.ablation.samediff.data.InContextBigram;
@@ -541,6 +542,27 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   /** The manifest key of the task's Bayes-optimal loss, nats per predicted token. */
   static final String LOSS_FLOOR = "loss_floor";
+  /**
+   * The manifest key of a text original's like-for-like reference: the validation loss
+   * (nats/char) of the best add-k character n-gram of order 1–5 counted on exactly its
+   * training windows ({@link CharNgram#best}); {@code ngram_reference_model} names it.
+   */
+  static final String NGRAM_REFERENCE = "ngram_reference";
+  private static final Map<String, CharNgram.Choice> NGRAM_REFERENCES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The like-for-like n-gram reference of a text original (empty for other tasks), computed
+   * once per original: every window it trained on is counted, so a model that does not beat
+   * this has not learned more than counting its own training characters would.
+   */
+  static Optional<CharNgram.Choice> textReference(OriginalSpec spec, Split split) {
+    if (spec.training().task() != dev.ablation.study.plan.Task.TEXT) {
+      return Optional.empty();
+    }
+    return Optional.of(NGRAM_REFERENCES.computeIfAbsent(spec.contentHash(),
+        k -> CharNgram.best(split.train(), split.validation(), EuroparlText.VOCAB)));
+  }
 
   private static final java.util.concurrent.ConcurrentMap<String, OptionalDouble> FLOORS =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -604,6 +626,11 @@ public final class SameDiffStudyEngine implements StudyEngine {
     config.put("loss_original_sd", Double.toString(original.lossSd()));
     // the task's Bayes-optimal loss where it is known: the report draws it under the originals
     lossFloor(original.spec()).ifPresent(f -> config.put(LOSS_FLOOR, Double.toString(f)));
+    // natural text has no floor: the like-for-like n-gram of its training windows instead
+    textReference(original.spec(), l.split()).ifPresent(c -> {
+      config.put(NGRAM_REFERENCE, Double.toString(c.validationLoss()));
+      config.put(NGRAM_REFERENCE + "_model", c.order() + "-gram, add-" + c.k());
+    });
     return new Run(seeds, settings, adam, config, trainingOrder(l, t, seeds.recoveryData()));
   }
 

@@ -1,0 +1,38 @@
+package dev.ablation.study.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ablation.samediff.data.CharNgram;
+import dev.ablation.samediff.data.EuroparlText;
+import dev.ablation.samediff.data.Split;
+import dev.ablation.samediff.model.Architecture;
+import dev.ablation.study.plan.ModelSpec;
+import dev.ablation.study.plan.OriginalSpec;
+import dev.ablation.study.plan.Task;
+import dev.ablation.study.plan.TrainingSettings;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A text original's like-for-like reference: the best add-k n-gram counted on exactly its
+ * training windows, scored on its validation windows; other tasks have none.
+ */
+class TextReferenceTest {
+  @Test
+  void aTextOriginalGetsTheNgramOfItsOwnWindowsAndOtherTasksNone() {
+    TrainingSettings t = TrainingSettings.builder().task(Task.TEXT).seqLen(32).strings(2000)
+        .batchSize(16).build();
+    OriginalSpec spec = new OriginalSpec(new ModelSpec(Architecture.DECODER_ONLY, 2, 32, 4), t,
+        5);
+    Split split = SameDiffStudyEngine.corpus(t).split(2000, 64, 33, 11);
+    Optional<CharNgram.Choice> c = SameDiffStudyEngine.textReference(spec, split);
+    assertThat(c).isPresent();
+    // better than uniform over the 35 tokens, and the same as CharNgram.best on those windows
+    assertThat(c.get().validationLoss()).isLessThan(Math.log(EuroparlText.VOCAB));
+    assertThat(c.get()).isEqualTo(CharNgram.best(split.train(), split.validation(),
+        EuroparlText.VOCAB));
+    OriginalSpec bigram = new OriginalSpec(spec.model(), t.toBuilder().task(Task.BIGRAM)
+        .vocab(6).build(), 5);
+    assertThat(SameDiffStudyEngine.textReference(bigram, split)).isEmpty();
+  }
+}

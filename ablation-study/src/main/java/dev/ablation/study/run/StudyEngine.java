@@ -43,8 +43,10 @@ public interface StudyEngine extends AutoCloseable {
    * from the original's trained weights every time (the original is not changed). The result
    * carries the damage at step 0 (with the deleted-layer loss in
    * {@link dev.ablation.api.recovery.Damage#lossDeleted()} when the engine can compute it),
-   * the curve (one point every {@link TrainingSettings#evalEvery()} steps, the first at step
-   * 0) and the run's manifest.
+   * the curve (a point at step 0, then one per evaluation of
+   * {@link TrainingSettings#schedule()} and per step searched for {@code T_ε}; past the
+   * verdict up to {@link TrainingSettings#horizonSteps()} when that is set) and the run's
+   * manifest.
    *
    * @param listener sees every evaluation (progress display); must not affect results
    */

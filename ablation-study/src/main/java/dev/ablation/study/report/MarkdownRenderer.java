@@ -327,6 +327,9 @@ final class MarkdownRenderer {
   private void pooled(Pooled p) {
     line("## ρ against relative depth, and step-0 damage against ρ");
     line("");
+    line("The first chart has one line per shape (N and D) and arm, each point a cell's median "
+        + "ρ; the second pools the recovered runs of every shape (a picture, not a statistic).");
+    line("");
     p.byDepth().ifPresent(this::embed);
     p.damageVsRho().ifPresent(this::embed);
     line("");

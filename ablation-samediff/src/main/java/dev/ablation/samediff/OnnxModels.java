@@ -35,7 +35,8 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  *       records no ranks for intermediate values) becomes {@code Reshape(A, [-1, k])}, that
  *       {@code Gemm}, and a {@code Reshape} back to {@code Shape(A)[:-1] ++ [n]}, so the leading
  *       dimensions stay dynamic: the importer fails on a rank-3 {@code MatMul} ("Op matmul …
- *       failed to execute"). The rewrite computes {@code MatMul} for an {@code A} of any rank.
+ *       failed to execute"). The rewrite computes {@code MatMul} for an {@code A} of any rank;
+ *       what it adds is named {@code prepared/<output>/…}.
  *       A {@code MatMul} of two activations (attention's 4-D products) is only given the
  *       {@code Gemm} form above.
  * </ul>
@@ -43,6 +44,9 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  * {@code LayerMap.builder().includeConstants()}.
  */
 public final class OnnxModels {
+  /** The prefix of every value, node and initializer the rewrites add. */
+  static final String PREFIX = "prepared/";
+
   private OnnxModels() {}
 
   /**
@@ -111,34 +115,38 @@ public final class OnnxModels {
 
   /**
    * {@code MatMul(A, W)}, W {@code [k, n]}, as {@code Reshape(Gemm(Reshape(A, [-1, k]), W),
-   * Concat(Slice(Shape(A), 0, -1), [n]))}: every new value and initializer is named after the
-   * node's output with a {@code __} suffix; the output keeps its name.
+   * Concat(Slice(Shape(A), 0, -1), [n]))}. The output keeps its name; every new value, node and
+   * initializer is named {@code prepared/<output>/…}, outside the model's own names, so a layer
+   * pattern such as {@code block0\.(.*)} does not take the new INT64 shape constants for
+   * weights. Each node is named as its output: the importer renames a {@code Reshape} or
+   * {@code Slice} op after its output but leaves its inputs listing the node's own name as their
+   * consumer, which breaks a walk of the imported graph ({@code LayerMap}'s gradient check) when
+   * the two differ.
    */
   private static void byWeight(GraphProto.Builder b, NodeProto n, TensorProto w) {
     String a = n.getInput(0);
     String out = n.getOutput(0);
-    String name = n.getName().isEmpty() ? out : n.getName();
+    String p = PREFIX + out + "/";
     long k = w.getDims(0);
     long cols = w.getDims(1);
-    b.addInitializer(longs(out + "__flat", -1, k));
-    b.addInitializer(longs(out + "__start", 0));
-    b.addInitializer(longs(out + "__end", -1));
-    b.addInitializer(longs(out + "__axis", 0));
-    b.addInitializer(longs(out + "__n", cols));
-    b.addNode(op("Shape", name + "__shape", List.of(a), out + "__shape"));
-    b.addNode(op("Slice", name + "__lead", List.of(out + "__shape", out + "__start",
-        out + "__end", out + "__axis"), out + "__lead"));
-    b.addNode(op("Concat", name + "__outshape", List.of(out + "__lead", out + "__n"),
-        out + "__outshape").toBuilder().addAttribute(AttributeProto.newBuilder()
-        .setName("axis").setType(AttributeProto.AttributeType.INT).setI(0)).build());
-    b.addNode(op("Reshape", name + "__2d", List.of(a, out + "__flat"), out + "__2d"));
-    b.addNode(gemm(op("Gemm", name + "__mm", List.of(out + "__2d", n.getInput(1)), out + "__mm")
-        .toBuilder(), 1f, 0f));
-    b.addNode(op("Reshape", name, List.of(out + "__mm", out + "__outshape"), out));
+    b.addInitializer(longs(p + "flat", -1, k));
+    b.addInitializer(longs(p + "start", 0));
+    b.addInitializer(longs(p + "end", -1));
+    b.addInitializer(longs(p + "axis", 0));
+    b.addInitializer(longs(p + "n", cols));
+    b.addNode(op("Shape", List.of(a), p + "shape"));
+    b.addNode(op("Slice", List.of(p + "shape", p + "start", p + "end", p + "axis"), p + "lead"));
+    b.addNode(op("Concat", List.of(p + "lead", p + "n"), p + "outshape").toBuilder()
+        .addAttribute(AttributeProto.newBuilder().setName("axis")
+            .setType(AttributeProto.AttributeType.INT).setI(0)).build());
+    b.addNode(op("Reshape", List.of(a, p + "flat"), p + "2d"));
+    b.addNode(gemm(op("Gemm", List.of(p + "2d", n.getInput(1)), p + "mm").toBuilder(), 1f, 0f));
+    b.addNode(op("Reshape", List.of(p + "mm", p + "outshape"), out));
   }
 
-  private static NodeProto op(String type, String name, List<String> inputs, String output) {
-    return NodeProto.newBuilder().setOpType(type).setName(name).addAllInput(inputs)
+  /** A node named as its one output. */
+  private static NodeProto op(String type, List<String> inputs, String output) {
+    return NodeProto.newBuilder().setOpType(type).setName(output).addAllInput(inputs)
         .addOutput(output).build();
   }
 

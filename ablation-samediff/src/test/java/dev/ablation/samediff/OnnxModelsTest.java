@@ -105,7 +105,12 @@ class OnnxModelsTest {
         .singleElement().satisfies(a -> assertThat(a.getF()).isEqualTo(0f));
     assertThat(back.getInputList()).containsExactly(gemm.getOutput(0), outShape.getOutput(0));
     assertThat(back.getOutputList()).containsExactly("y");
-    assertThat(back.getName()).isEqualTo("proj");
+    assertThat(g.getNodeList().subList(0, 6)).allSatisfy(n -> assertThat(n.getName())
+        .as("node named as its output").isEqualTo(n.getOutput(0)));
+    assertThat(g.getNodeList().subList(0, 5)).allSatisfy(n -> assertThat(n.getOutput(0))
+        .startsWith("prepared/y/"));
+    assertThat(g.getInitializerList()).extracting(TensorProto::getName)
+        .filteredOn(n -> !n.equals("w")).hasSize(5).allMatch(n -> n.startsWith("prepared/y/"));
     // x2 is declared 2-D: the plain Gemm; two activations: the plain Gemm too
     assertThat(g.getNode(6).getInputList()).containsExactly("x2", "w");
     assertThat(g.getNode(6).getOutputList()).containsExactly("y2");

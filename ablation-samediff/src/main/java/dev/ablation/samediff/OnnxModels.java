@@ -35,7 +35,8 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  *       records no ranks for intermediate values) becomes {@code Reshape(A, [-1, k])}, that
  *       {@code Gemm}, and a {@code Reshape} back to {@code Shape(A)[:-1] ++ [n]}, so the leading
  *       dimensions stay dynamic: the importer fails on a rank-3 {@code MatMul} ("Op matmul …
- *       failed to execute"). The rewrite computes {@code MatMul} for an {@code A} of any rank;
+ *       failed to execute"). In ONNX's terms it is {@code MatMul} for any rank of {@code A}
+ *       (imported and checked for ranks 3 and 4 in it/onnx-import);
  *       what it adds is named {@code prepared/<output>/…}.
  *       A {@code MatMul} of two activations (attention's 4-D products) is only given the
  *       {@code Gemm} form above.

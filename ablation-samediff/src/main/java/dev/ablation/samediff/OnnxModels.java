@@ -1,10 +1,15 @@
 package dev.ablation.samediff;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
+import onnx.Onnx.TensorProto;
+import onnx.Onnx.ValueInfoProto;
 import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
 
 /**
@@ -25,13 +30,24 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  *       (silently), and a {@code Gemm} whose attributes are left to their defaults likewise
  *       (it takes a missing {@code alpha} as 0). A {@code Gemm} with a bias {@code C} becomes a
  *       {@code Gemm} without it followed by an {@code Add}: the importer drops {@code C}.
- *       A {@code MatMul} of a 3-D input (a transformer's {@code [batch, pos, d]}) still fails
- *       in the importer ("Op matmul … failed to execute"), before and after.
+ *   <li>{@code MatMul(A, W)} with {@code W} a 2-D initializer {@code [k, n]} and {@code A} not
+ *       known to be 2-D (a transformer's {@code [batch, pos, d]} projection; PyTorch's export
+ *       records no ranks for intermediate values) becomes {@code Reshape(A, [-1, k])}, that
+ *       {@code Gemm}, and a {@code Reshape} back to {@code Shape(A)[:-1] ++ [n]}, so the leading
+ *       dimensions stay dynamic: the importer fails on a rank-3 {@code MatMul} ("Op matmul …
+ *       failed to execute"). In ONNX's terms it is {@code MatMul} for any rank of {@code A}
+ *       (imported and checked for ranks 3 and 4 in it/onnx-import);
+ *       what it adds is named {@code prepared/<output>/…}.
+ *       A {@code MatMul} of two activations (attention's 4-D products) is only given the
+ *       {@code Gemm} form above.
  * </ul>
  * The imported graph holds the weights as constants: map it with
  * {@code LayerMap.builder().includeConstants()}.
  */
 public final class OnnxModels {
+  /** The prefix of every value, node and initializer the rewrites add. */
+  static final String PREFIX = "prepared/";
+
   private OnnxModels() {}
 
   /**
@@ -52,10 +68,20 @@ public final class OnnxModels {
 
   static GraphProto prepare(GraphProto graph) {
     GraphProto.Builder b = graph.toBuilder().clearNode();
+    Map<String, TensorProto> initializers = new HashMap<>();
+    graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+    Map<String, Integer> ranks = knownRanks(graph);
     for (NodeProto n : graph.getNodeList()) {
       if ("Constant".equals(n.getOpType()) && n.getOutputCount() == 1
           && n.getAttributeCount() == 1 && "value".equals(n.getAttribute(0).getName())) {
-        b.addInitializer(n.getAttribute(0).getT().toBuilder().setName(n.getOutput(0)));
+        TensorProto t = n.getAttribute(0).getT().toBuilder().setName(n.getOutput(0)).build();
+        b.addInitializer(t);
+        initializers.put(t.getName(), t);
+      } else if ("MatMul".equals(n.getOpType()) && n.getInputCount() == 2
+          && initializers.containsKey(n.getInput(1))
+          && initializers.get(n.getInput(1)).getDimsCount() == 2
+          && ranks.getOrDefault(n.getInput(0), -1) != 2) {
+        byWeight(b, n, initializers.get(n.getInput(1)));
       } else if ("ReduceMean".equals(n.getOpType())
           && n.getAttributeList().stream().noneMatch(a -> "keepdims".equals(a.getName()))) {
         b.addNode(n.toBuilder().addAttribute(AttributeProto.newBuilder().setName("keepdims")
@@ -86,6 +112,67 @@ public final class OnnxModels {
       }
     }
     return b.build();
+  }
+
+  /**
+   * {@code MatMul(A, W)}, W {@code [k, n]}, as {@code Reshape(Gemm(Reshape(A, [-1, k]), W),
+   * Concat(Slice(Shape(A), 0, -1), [n]))}. The output keeps its name; every new value, node and
+   * initializer is named {@code prepared/<output>/…}, outside the model's own names, so a layer
+   * pattern such as {@code block0\.(.*)} does not take the new INT64 shape constants for
+   * weights. Each node is named as its output: the importer renames a {@code Reshape} or
+   * {@code Slice} op after its output but leaves its inputs listing the node's own name as their
+   * consumer, which breaks a walk of the imported graph ({@code LayerMap}'s gradient check) when
+   * the two differ.
+   */
+  private static void byWeight(GraphProto.Builder b, NodeProto n, TensorProto w) {
+    String a = n.getInput(0);
+    String out = n.getOutput(0);
+    String p = PREFIX + out + "/";
+    long k = w.getDims(0);
+    long cols = w.getDims(1);
+    b.addInitializer(longs(p + "flat", -1, k));
+    b.addInitializer(longs(p + "start", 0));
+    b.addInitializer(longs(p + "end", -1));
+    b.addInitializer(longs(p + "axis", 0));
+    b.addInitializer(longs(p + "n", cols));
+    b.addNode(op("Shape", List.of(a), p + "shape"));
+    b.addNode(op("Slice", List.of(p + "shape", p + "start", p + "end", p + "axis"), p + "lead"));
+    b.addNode(op("Concat", List.of(p + "lead", p + "n"), p + "outshape").toBuilder()
+        .addAttribute(AttributeProto.newBuilder().setName("axis")
+            .setType(AttributeProto.AttributeType.INT).setI(0)).build());
+    b.addNode(op("Reshape", List.of(a, p + "flat"), p + "2d"));
+    b.addNode(gemm(op("Gemm", List.of(p + "2d", n.getInput(1)), p + "mm").toBuilder(), 1f, 0f));
+    b.addNode(op("Reshape", List.of(p + "mm", p + "outshape"), out));
+  }
+
+  /** A node named as its one output. */
+  private static NodeProto op(String type, List<String> inputs, String output) {
+    return NodeProto.newBuilder().setOpType(type).setName(output).addAllInput(inputs)
+        .addOutput(output).build();
+  }
+
+  /** A 1-D INT64 initializer. */
+  private static TensorProto longs(String name, long... values) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name)
+        .setDataType(TensorProto.DataType.INT64_VALUE).addDims(values.length);
+    for (long v : values) {
+      t.addInt64Data(v);
+    }
+    return t.build();
+  }
+
+  /** The ranks the graph states: of its inputs, outputs and value_info entries with a shape. */
+  private static Map<String, Integer> knownRanks(GraphProto graph) {
+    Map<String, Integer> ranks = new HashMap<>();
+    for (List<ValueInfoProto> values : List.of(graph.getInputList(), graph.getOutputList(),
+        graph.getValueInfoList())) {
+      for (ValueInfoProto v : values) {
+        if (v.getType().hasTensorType() && v.getType().getTensorType().hasShape()) {
+          ranks.put(v.getName(), v.getType().getTensorType().getShape().getDimCount());
+        }
+      }
+    }
+    return ranks;
   }
 
   /** The node with alpha and beta, and transA/transB where missing, explicit. */

@@ -25,6 +25,7 @@ import dev.ablation.samediff.train.AdamStepper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +71,56 @@ class OnnxImportTest {
     assertThrows(NullPointerException.class, () -> importModel(model, x));
     SameDiff sd = importModel(OnnxModels.prepareForImport(model), x);
     assertArrayEquals(new long[] {2, 1, D}, sd.output(Map.of("x", x), "y").get("y").shape());
+  }
+
+  /**
+   * A transformer's projection, {@code [batch, pos, d] · W} (and a 4-D one): the importer fails
+   * on the rank-3 {@code MatMul}; prepared, it computes the product, checked against loops here.
+   */
+  @Test
+  void matMulOfA3DOr4DInputByAWeightImportsOnlyAfterPreparation() throws Exception {
+    Random r = new Random(7);
+    for (long[] dims : new long[][] {{2, 3, D}, {2, 2, 3, D}}) {
+      GraphProto.Builder g = GraphProto.newBuilder().setName("g")
+          .addInput(input("x", withFirstDynamic(dims)))
+          .addInitializer(floats("w", r, D, HIDDEN))
+          .addNode(node("MatMul", List.of("x", "w"), "y"));
+      byte[] model = model(g.build());
+      INDArray x = Nd4j.rand(DataType.FLOAT, dims);
+      assertThrows(RuntimeException.class,
+          () -> importModel(model, x).output(Map.of("x", x), "y"));
+      SameDiff sd = importModel(OnnxModels.prepareForImport(model), x);
+      INDArray got = sd.output(Map.of("x", x), "y").get("y");
+      long[] wantShape = dims.clone();
+      wantShape[dims.length - 1] = HIDDEN;
+      assertArrayEquals(wantShape, got.shape(), "output shape for input " + Arrays.toString(dims));
+      float[] xs = x.reshape(-1, D).data().asFloat();
+      TensorProto w = g.getInitializer(0);
+      float[] ys = got.reshape(-1, HIDDEN).data().asFloat();
+      double worst = 0;
+      double largest = 0;
+      for (int row = 0; row < xs.length / D; row++) {
+        for (int j = 0; j < HIDDEN; j++) {
+          double want = 0;
+          for (int k = 0; k < D; k++) {
+            want += (double) xs[row * D + k] * w.getFloatData(k * HIDDEN + j);
+          }
+          worst = Math.max(worst, Math.abs(ys[row * HIDDEN + j] - want));
+          largest = Math.max(largest, Math.abs(want));
+        }
+      }
+      double tolerance = 1e-5 * largest;
+      double diff = worst;
+      assertTrue(diff <= tolerance, () -> "input " + Arrays.toString(dims)
+          + ": max |imported - x·W| " + diff + " > " + tolerance);
+    }
+  }
+
+  /** The dims with the first one (the batch) dynamic, as an exporter declares an input. */
+  static long[] withFirstDynamic(long[] dims) {
+    long[] out = dims.clone();
+    out[0] = -1;
+    return out;
   }
 
   @Test

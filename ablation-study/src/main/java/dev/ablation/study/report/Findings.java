@@ -228,9 +228,10 @@ public final class Findings {
   }
 
   /**
-   * "Trained long enough?" into {@code md}, returning the answer's line: for each shape with a {@code check-2x} original (the same seed
-   * trained twice as many steps, the rate decayed over the longer length), both L* and the
-   * drop against twice the shorter original's σ.
+   * "Trained long enough?" into {@code md}, returning the answer's line: for each shape with
+   * a {@code check-2x} original (the same seed trained twice as many steps, the rate decayed
+   * over the longer length), both L* and the drop against twice the shorter original's σ and
+   * against the target's ε.
    */
   private static String twiceAsLong(StringBuilder md, Path data, List<RunRecord> records)
       throws IOException {

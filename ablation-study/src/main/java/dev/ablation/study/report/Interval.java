@@ -60,6 +60,15 @@ record Interval(double mean, double low, double high, int n) {
     return fmt(mean) + " [" + fmt(low) + ", " + fmt(high) + "]";
   }
 
+  /** As {@link #format()}, rounded to whole numbers: for counts such as steps. */
+  String formatWhole() {
+    if (n == 0) {
+      return "—";
+    }
+    String m = String.format(Locale.ROOT, "%.0f", mean);
+    return n == 1 ? m : m + String.format(Locale.ROOT, " [%.0f, %.0f]", low, high);
+  }
+
   static String fmt(double v) {
     if (Double.isNaN(v)) {
       return "—";

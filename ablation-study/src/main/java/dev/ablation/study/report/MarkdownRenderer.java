@@ -403,7 +403,7 @@ final class MarkdownRenderer {
       out.add(String.format(Locale.ROOT,
           "| %s | %d | %d | %s | %s | %d | %d (%d) | %s | %s | %s | %d/%d | %s → %s | %s → %s |",
           s.arch().key(), s.n(), s.d(), c.key().target().label(), c.key().arm(), c.horizon(),
-          c.recovered(), c.notRecovered(), c.tEpsSteps().format(), c.endMinusStar().format(),
+          c.recovered(), c.notRecovered(), c.tEpsSteps().formatWhole(), c.endMinusStar().format(),
           c.bestMinusStar().format(), c.belowStar(), damaged, c.top1AtTarget().format(),
           c.top1AtEnd().format(), c.klAtTarget().format(), c.klAtEnd().format()));
     }

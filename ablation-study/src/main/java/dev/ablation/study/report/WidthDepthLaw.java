@@ -357,7 +357,8 @@ public final class WidthDepthLaw {
   /** The result as the {@code law} command prints it: Markdown tables and a verdict line. */
   public static List<String> format(Result r) {
     List<String> o = new ArrayList<>();
-    o.add("ln T_ε (examples) = a + b·ln D + c·ln N (+ d·L/(N−1) for blocks 2..N−1), one fit per "
+    o.add("ln T_ε (examples) = a + b·ln D + c·ln N (+ d·L/(N−1) for blocks 2..N−1), "
+        + "one fit per "
         + "place; 95 % intervals resample whole originals.");
     o.add("");
     o.add("| place | cells | widths | depths | b (D exponent) | c (N exponent) | d (position) "

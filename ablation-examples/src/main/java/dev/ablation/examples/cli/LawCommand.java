@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * {@code law DIR...}: the width/depth law of the question's arm over the runs of one or more
  * finished studies ({@link WidthDepthLaw}), with a held-out shape checked against the fit's
  * prediction interval. Reads the study's {@code runs/} records (so a study still running gives
- * what it has), else {@code results.json} (or {@code results.json.gz}); trains nothing.
+ * what it has), else {@code results.json}; trains nothing.
  */
 @Command(name = "law", mixinStandardHelpOptions = true,
     description = {"Fit ln(examples to recover) = a + b ln D + c ln N (+ d L/(N-1) for blocks "
@@ -37,7 +36,7 @@ public final class LawCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   @Parameters(arity = "1..*", paramLabel = "DIR",
-      description = "study output folders (their runs/, else results.json or results.json.gz)")
+      description = "study output folders (their runs/, else results.json)")
   List<Path> dirs;
 
   @Option(names = "--hold-out", paramLabel = "NxD",
@@ -77,16 +76,10 @@ public final class LawCommand implements Callable<Integer> {
       return dev.ablation.study.store.RunFiles.finished(dir);
     }
     Path json = dir.resolve(ResultStore.JSON);
-    Path gz = dir.resolve(ResultStore.JSON + ".gz");
     if (Files.isRegularFile(json)) {
       return RecordJson.readResults(Files.readString(json, StandardCharsets.UTF_8));
     }
-    if (Files.isRegularFile(gz)) {
-      try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
-        return RecordJson.readResults(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
-    }
-    throw new CommandLine.ParameterException(spec.commandLine(), "DIR " + dir + " holds no runs/, "
-        + ResultStore.JSON + " or " + ResultStore.JSON + ".gz; give the --out folder of a study");
+    throw new CommandLine.ParameterException(spec.commandLine(), "DIR " + dir + " holds no runs/ "
+        + "or " + ResultStore.JSON + "; give the --out folder of a study");
   }
 }

@@ -252,6 +252,6 @@ class StudyCommandTest {
     assertEquals(2, run("law", o.toString(), "--hold-out", "4by256"));
     assertTrue(err.toString().contains("'4by256'"), err.toString());
     assertEquals(2, run("law", dir.resolve("none").toString()));
-    assertTrue(err.toString().contains("holds no runs/, results.json"), err.toString());
+    assertTrue(err.toString().contains("holds no runs/ or results.json"), err.toString());
   }
 }

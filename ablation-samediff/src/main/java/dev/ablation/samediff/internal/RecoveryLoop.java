@@ -144,10 +144,8 @@ public final class RecoveryLoop {
             if (monitor.isFinished()) {
               break;
             }
-            if (atTarget.isEmpty() && monitor.pastTarget()
-                && monitor.targetConfirmedAt().isPresent()) {
-              atTarget = fidelityAtTarget(monitor, surgeon.model(), validation, original);
-            }
+            atTarget = atTarget.or(() -> fidelityAtTarget(monitor, surgeon.model(), validation,
+                original));
           }
           // a schedule changed the trainable set: fresh optimiser state for the new set
           stepper.close();
@@ -168,10 +166,8 @@ public final class RecoveryLoop {
         if (monitor.evaluationDue()
             || (copies != null && copies.full() && monitor.searchesSteps())) {
           evaluate(monitor, stepper, copies, validation);
-          if (atTarget.isEmpty() && monitor.pastTarget()
-              && monitor.targetConfirmedAt().isPresent()) {
-            atTarget = fidelityAtTarget(monitor, surgeon.model(), validation, original);
-          }
+          atTarget = atTarget.or(() -> fidelityAtTarget(monitor, surgeon.model(), validation,
+              original));
         }
       }
     } finally {
@@ -186,10 +182,14 @@ public final class RecoveryLoop {
     return atTarget;
   }
 
-  /** Agreement with {@code original} now, where the target was just confirmed. */
+  /**
+   * Agreement with {@code original} now, when the run has just confirmed its target and trains
+   * on past it; empty otherwise (no horizon, a plateau, or no original's logits).
+   */
   private static Optional<FidelityAt> fidelityAtTarget(RecoveryMonitor monitor,
       SameDiffModel model, List<Batch> validation, Optional<LossEvaluator.Evaluation> original) {
-    if (original.isEmpty() || original.get().logits().isEmpty()) {
+    if (!monitor.pastTarget() || monitor.targetConfirmedAt().isEmpty() || original.isEmpty()
+        || original.get().logits().isEmpty()) {
       return Optional.empty();
     }
     try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.FIDELITY)) {

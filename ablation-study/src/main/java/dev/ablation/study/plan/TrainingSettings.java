@@ -49,7 +49,8 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     double budgetFraction, boolean scratch, long horizonSteps) implements java.io.Serializable {
 
   /** The key of {@link #horizonSteps()} in {@link #asMap()}, present only when it is > 0. */
-  public static final String HORIZON_KEY = "horizon_steps";
+  public static final String HORIZON_KEY =
+      dev.ablation.api.recovery.RecoveryMonitor.HORIZON_KEY;
 
   /** Tolerances whose first step every recovery also records (re-judging reads them). */
   public static final List<Double> RECORDED_EPSILONS = List.of(0.005, 0.01, 0.05);

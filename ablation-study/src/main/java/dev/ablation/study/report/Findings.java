@@ -27,9 +27,6 @@ import java.util.stream.Stream;
 public final class Findings {
   private Findings() {}
 
-  /** The bootstrap replicates of the page's law (fixed, so the page is reproducible). */
-  public static final int RESAMPLES = WidthDepthLaw.RESAMPLES;
-
   /** Where the plots of {@code page} go: beside it, in {@code <stem>-plots/}. */
   public static String plotsFolder(Path page) {
     String name = page.getFileName().toString();
@@ -68,7 +65,7 @@ public final class Findings {
     MarkdownRenderer.Rendered full = MarkdownRenderer.render(sections, criterion(records));
     Optional<int[]> held = records.stream().anyMatch(r -> r.key().nLayers() == HELD_OUT[0]
         && r.key().dModel() == HELD_OUT[1]) ? Optional.of(HELD_OUT) : Optional.empty();
-    WidthDepthLaw.Result law = WidthDepthLaw.fit(records, held, RESAMPLES);
+    WidthDepthLaw.Result law = WidthDepthLaw.fit(records, held, WidthDepthLaw.RESAMPLES);
 
     StringBuilder checkTable = new StringBuilder();
     String checkLine = twiceAsLong(checkTable, data, records);

@@ -7,7 +7,6 @@ import dev.ablation.study.store.RunRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * "Does it refuse to train?" past the target: for runs that trained on to a horizon
@@ -104,11 +103,5 @@ record PastTarget(List<Cell> cells) {
     return new Cell(key, horizon, tEps.size(), notRecovered, Interval.of(tEps),
         Interval.of(end), Interval.of(best), below, Interval.of(top1T), Interval.of(top1E),
         Interval.of(klT), Interval.of(klE));
-  }
-
-  /** The horizon of the runs, when all share one. */
-  OptionalLong commonHorizon() {
-    return cells.stream().mapToLong(Cell::horizon).distinct().count() == 1
-        ? OptionalLong.of(cells.get(0).horizon()) : OptionalLong.empty();
   }
 }

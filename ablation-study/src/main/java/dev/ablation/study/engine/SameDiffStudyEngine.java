@@ -564,6 +564,25 @@ public final class SameDiffStudyEngine implements StudyEngine {
         k -> CharNgram.best(split.train(), split.validation(), EuroparlText.VOCAB)));
   }
 
+  /**
+   * The manifest key of the text reference beside the like-for-like one: the add-0.1
+   * character 4-gram counted on the corpus's whole training part ({@link
+   * EuroparlText#ngramLoss}), scored on the original's validation windows: what counting far
+   * more characters than the original saw would give.
+   */
+  static final String NGRAM_WHOLE_REFERENCE = "ngram_whole_4gram";
+  private static final Map<String, Double> WHOLE_REFERENCES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** {@link #NGRAM_WHOLE_REFERENCE} of a text original (empty for other tasks), once each. */
+  static OptionalDouble wholeTextReference(OriginalSpec spec, Split split) {
+    if (spec.training().task() != dev.ablation.study.plan.Task.TEXT) {
+      return OptionalDouble.empty();
+    }
+    return OptionalDouble.of(WHOLE_REFERENCES.computeIfAbsent(spec.contentHash(),
+        k -> EuroparlText.load().ngramLoss(4, split.validation())));
+  }
+
   private static final java.util.concurrent.ConcurrentMap<String, OptionalDouble> FLOORS =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -631,6 +650,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
       config.put(NGRAM_REFERENCE, Double.toString(c.validationLoss()));
       config.put(NGRAM_REFERENCE + "_model", c.order() + "-gram, add-" + c.k());
     });
+    wholeTextReference(original.spec(), l.split())
+        .ifPresent(w -> config.put(NGRAM_WHOLE_REFERENCE, Double.toString(w)));
     return new Run(seeds, settings, adam, config, trainingOrder(l, t, seeds.recoveryData()));
   }
 

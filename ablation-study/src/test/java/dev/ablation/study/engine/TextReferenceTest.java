@@ -34,5 +34,20 @@ class TextReferenceTest {
     OriginalSpec bigram = new OriginalSpec(spec.model(), t.toBuilder().task(Task.BIGRAM)
         .vocab(6).build(), 5);
     assertThat(SameDiffStudyEngine.textReference(bigram, split)).isEmpty();
+    assertThat(SameDiffStudyEngine.wholeTextReference(bigram, split)).isEmpty();
+  }
+
+  @Test
+  void theWholeCorpusFourGramIsEuroparlsOwnAndBeatsTheLikeForLikeOnSoFewWindows() {
+    TrainingSettings t = TrainingSettings.builder().task(Task.TEXT).seqLen(32).strings(2000)
+        .batchSize(16).build();
+    OriginalSpec spec = new OriginalSpec(new ModelSpec(Architecture.DECODER_ONLY, 2, 32, 4), t,
+        5);
+    Split split = SameDiffStudyEngine.corpus(t).split(2000, 64, 33, 11);
+    double whole = SameDiffStudyEngine.wholeTextReference(spec, split).orElseThrow();
+    assertThat(whole).isEqualTo(EuroparlText.load().ngramLoss(4, split.validation()));
+    // 2,000 windows (66 k characters) against 16 M: counting more characters must help
+    assertThat(whole).isLessThan(SameDiffStudyEngine.textReference(spec, split).orElseThrow()
+        .validationLoss());
   }
 }

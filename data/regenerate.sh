@@ -15,8 +15,8 @@ fi
 for attempt in 1 2 3 4 5; do
   before=$(ls data/issue32/*/runs data/issue32-checks/*/runs 2>/dev/null | md5sum)
   java -Djava.awt.headless=true -cp "$jar" dev.ablation.examples.Main findings data/issue32 \
-    docs/findings-widths.md 2>&1 | grep -v WARN || true
-  git add data/issue32 data/issue32-checks docs/findings-widths.md docs/findings-widths-plots
+    docs/findings.md 2>&1 | grep -v WARN || true
+  git add data/issue32 data/issue32-checks docs/findings.md docs/findings-plots
   after=$(ls data/issue32/*/runs data/issue32-checks/*/runs 2>/dev/null | md5sum)
   [ "$before" = "$after" ] && exit 0
   echo "runs changed while regenerating; again ($attempt)"

@@ -117,7 +117,22 @@ record Answer(List<Arm> arms, List<CostSpread> costSpreads, Optional<Range> refE
   record ShapeRho(Shape shape, Censored.Estimate rho) {}
 
   /** Seeds per cell and the largest N and D: what bounds any claim. */
-  record Limits(long seeds, int maxN, int maxD) {}
+  record Limits(long seeds, int maxN, int maxD, List<String> tasks) {
+    /**
+     * What the runs trained on, as the limits line says it: "one synthetic language (bigram)",
+     * "natural text (Europarl characters)", or each task named when several are pooled.
+     */
+    String language() {
+      if (tasks.isEmpty()) {
+        return "an unrecorded task";
+      }
+      if (tasks.size() > 1) {
+        return tasks.size() + " tasks (" + String.join(", ", tasks) + ")";
+      }
+      return tasks.get(0).equals("text") ? "natural text (Europarl characters)"
+          : "one synthetic language (" + tasks.get(0) + ")";
+    }
+  }
 
   /** Whether any single-layer cell exists; without one there is no answer. */
   boolean empty() {
@@ -127,7 +142,9 @@ record Answer(List<Arm> arms, List<CostSpread> costSpreads, Optional<Range> refE
   static Answer of(SortedMap<Shape, List<RunRecord>> byShape, List<RunRecord> records) {
     Limits limits = new Limits(records.stream().map(r -> r.key().seed()).distinct().count(),
         byShape.keySet().stream().mapToInt(Shape::n).max().orElse(0),
-        byShape.keySet().stream().mapToInt(Shape::d).max().orElse(0));
+        byShape.keySet().stream().mapToInt(Shape::d).max().orElse(0),
+        records.stream().map(r -> r.manifest().configuration().get("task"))
+            .filter(java.util.Objects::nonNull).distinct().sorted().toList());
     Map<Arm, List<Map.Entry<CellKey, List<RunRecord>>>> byArm = new LinkedHashMap<>();
     byShape.values().forEach(rs -> Runs.group(rs, CellKey::of).forEach((cell, runs) -> {
       if (runs.get(0).position().isPresent()) {

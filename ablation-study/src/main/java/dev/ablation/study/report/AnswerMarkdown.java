@@ -179,9 +179,10 @@ final class AnswerMarkdown {
     line("");
     Answer.Limits l = a.limits();
     line("**What the data cannot support.** %d seeds per cell, models of N ≤ %d and D ≤ %d "
-        + "trained on one synthetic language: no claim about other languages or larger models; "
+        + "trained on %s: no claim about other languages or larger models; "
         + "no single ρ for \"a layer\" (cells differ and are not pooled); where a median is "
         + "\"not reached\" only a lower bound is known; intervals from %d seeds are wide and "
-        + "their 95%% coverage is nominal.", l.seeds(), l.maxN(), l.maxD(), l.seeds());
+        + "their 95%% coverage is nominal.", l.seeds(), l.maxN(), l.maxD(), l.language(),
+        l.seeds());
   }
 }

@@ -45,10 +45,12 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
    * One target and scheme.
    *
    * @param resetFraction (L₀ − L*) / (ln V − L*), over seeds
+   * @param examples examples to recover, Kaplan–Meier over seeds (the absolute cost, which a
+   *     ratio to T_scratch hides)
    * @param scratch T_ε / T_scratch of the recovered runs
    */
   record Row(TargetScheme what, Interval wipe, Interval resetFraction, Tally tally,
-      Interval scratch, Likeness likeness) {}
+      Censored.Estimate examples, Interval scratch, Likeness likeness) {}
 
   /** Whether {@code shape}'s runs belong in the aside. */
   static boolean applies(Shape shape) {
@@ -68,7 +70,8 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
       Interval frac = Runs.perSeed(cell, r -> Damage.damage(r) / (lnV - r.row().lossOriginal()));
       Interval cost = Interval.of(Runs.scratchRatios(cell));
       boolean never = cell.stream().noneMatch(Runs::recovered);
-      rows.add(new Row(what, Runs.perSeed(cell, Damage::damage), frac, Tally.of(cell), cost,
+      rows.add(new Row(what, Runs.perSeed(cell, Damage::damage), frac, Tally.of(cell),
+          Censored.estimate(Runs.examplesObs(cell)), cost,
           Likeness.of(frac.mean() >= 0.8, never || (cost.n() > 0 && cost.mean() >= 0.5))));
     });
     return new Aside(shape, Runs.perSeed(rs, r -> r.row().lossOriginal()), lnV, alone, rows);

@@ -1,5 +1,6 @@
 package dev.ablation.study.report;
 
+import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.store.RunFiles;
 import dev.ablation.study.store.RunRecord;
 import java.io.IOException;
@@ -7,9 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -38,9 +43,47 @@ public final class Findings {
   /** The page and the charts it links to (drawn by {@link #write}). */
   public record Page(String markdown, List<Chart> charts) {}
 
+  /** The chart of the answer: the synthetic task's blocks with the text runs' beside them. */
+  static final String ANSWER_CHART = "answer";
+
+  /** Which part of the page a study's runs belong to, by what its originals learned. */
+  enum Part {
+    /** The width/depth sweep's synthetic task: the answer, the law, the full report. */
+    SWEEP,
+    /** Natural text: table T. */
+    TEXT,
+    /** Encoder-decoders: the aside, table A. */
+    ASIDE;
+
+    static Part of(List<RunRecord> rs) {
+      if (rs.stream().anyMatch(r -> r.key().arch() == Architecture.ENCODER_DECODER)) {
+        return ASIDE;
+      }
+      return rs.stream().anyMatch(r -> "text".equals(task(r))) ? TEXT : SWEEP;
+    }
+
+    /** The part of a study folder: by its runs, or by its plan's task before any run ended. */
+    static Part of(Path study, List<RunRecord> rs) throws IOException {
+      if (!rs.isEmpty()) {
+        return of(rs);
+      }
+      Path plan = study.resolve(dev.ablation.study.store.ResultStore.STUDY);
+      if (!Files.isRegularFile(plan)) {
+        return SWEEP;
+      }
+      com.fasterxml.jackson.databind.JsonNode task = new com.fasterxml.jackson.databind
+          .ObjectMapper().readTree(plan.toFile()).path("training").path("task");
+      Optional<dev.ablation.study.plan.Task> t =
+          dev.ablation.study.plan.Task.byKey(task.asText(""));
+      return t.filter(dev.ablation.study.plan.Task::isSeq2Seq).isPresent() ? ASIDE
+          : t.filter(x -> x == dev.ablation.study.plan.Task.TEXT).isPresent() ? TEXT : SWEEP;
+    }
+  }
+
   /**
    * The page for the study folders under {@code data} (each a study's {@code --out}, with a
-   * {@code runs/} folder), sorted by name.
+   * {@code runs/} folder), sorted by name: the synthetic sweep's, the text runs' and the
+   * aside's, each told apart by what its originals learned.
    *
    * @param data a folder of study folders and a {@code commands.txt}
    * @param page where the page will be written (its plots go beside it)
@@ -54,13 +97,25 @@ public final class Findings {
     if (studies.isEmpty()) {
       throw new IllegalArgumentException(data + " holds no study folder (a folder with runs/)");
     }
-    List<RunRecord> records = new ArrayList<>();
+    Map<Part, List<RunRecord>> parts = new EnumMap<>(Part.class);
+    Map<Part, List<Path>> folders = new EnumMap<>(Part.class);
+    for (Part p : Part.values()) {
+      parts.put(p, new ArrayList<>());
+      folders.put(p, new ArrayList<>());
+    }
     List<String> provenance = new ArrayList<>();
+    int total = 0;
     for (Path study : studies) {
       List<RunRecord> rs = RunFiles.finished(study);
-      records.addAll(rs);
+      Part part = Part.of(study, rs);
+      parts.get(part).addAll(rs);
+      folders.get(part).add(study);
+      total += rs.size();
       provenance.add(provenance(data, study, rs.size()));
     }
+    List<RunRecord> records = parts.get(Part.SWEEP);
+    String sweepTask = records.stream().map(Findings::task).filter(Objects::nonNull)
+        .findFirst().orElse("synthetic");
     Sections sections = Sections.of(records, List.of());
     MarkdownRenderer.Rendered full = MarkdownRenderer.render(sections, criterion(records));
     Optional<int[]> held = records.stream().anyMatch(r -> r.key().nLayers() == HELD_OUT[0]
@@ -86,42 +141,68 @@ public final class Findings {
       }
     }
     Optional<PastTarget> pastTarget = PastTarget.of(past);
+    List<RunRecord> textRuns = parts.get(Part.TEXT);
+    Optional<TextTables> text = textRuns.isEmpty() ? Optional.empty()
+        : Optional.of(TextTables.of(textRuns, records));
+    // one aside per task: two tasks of one shape must not pool
+    Map<String, List<Aside>> asides = new TreeMap<>();
+    Runs.group(parts.get(Part.ASIDE), Findings::task).forEach((t, rs) ->
+        asides.put(t, Sections.byShape(rs).entrySet().stream()
+            .filter(e -> Aside.applies(e.getKey()))
+            .map(e -> Aside.of(e.getKey(), e.getValue())).toList()));
+    List<Chart> charts = new ArrayList<>(full.charts());
+    Optional<Chart> answerChart = sections.summary().chartWith(ANSWER_CHART, "text",
+        Sections.of(textRuns, List.of()).summary());
+
     StringBuilder md = new StringBuilder();
-    md.append("# Findings\n\n");
+    md.append("# Findings: how fast does a wiped transformer block heal?\n\n");
     md.append("Made by `java -jar ablation.jar findings data/").append(data.getFileName())
         .append(" docs/").append(page.getFileName())
         .append("` from the runs committed under `data/")
         .append(data.getFileName()).append("/` (nothing retrained; a test regenerates this page "
-            + "and fails on any difference). ").append(records.size())
+            + "and fails on any difference). ").append(total)
         .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
     md.append("## The answer\n\n");
-    answer(md, sections, law, records, checkLine, pastTarget);
-    sections.summary().chart().ifPresent(c -> md.append("![").append(c.alt()).append("](")
-        .append(plotsDir).append('/').append(c.fileName()).append(")\n\n"));
+    answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask);
+    answerChart.ifPresent(c -> {
+      charts.add(c);
+      md.append("![").append(c.alt()).append("](").append(plotsDir).append('/')
+          .append(c.fileName()).append(")\n\n");
+    });
     md.append("## Table L: width and depth as a law, in examples\n\n");
     WidthDepthLaw.format(law).forEach(l -> md.append(l).append('\n'));
     md.append("\nCommand: `java -jar ablation.jar law ")
-        .append(String.join(" ", studies.stream().map(p -> "data/" + data.getFileName() + "/"
-            + p.getFileName()).toList()))
+        .append(String.join(" ", folders.get(Part.SWEEP).stream().map(p -> "data/"
+            + data.getFileName() + "/" + p.getFileName()).toList()))
         .append(held.map(h -> " --hold-out " + h[0] + "x" + h[1]).orElse(""))
         .append("` prints this table.\n\n");
     md.append(checkTable);
+    text.ifPresent(t -> t.lines(sweepTask).forEach(l -> md.append(l).append('\n')));
     pastTarget.ifPresent(p -> {
       MarkdownRenderer.pastTargetLines(p).forEach(l -> md.append(l).append('\n'));
       md.append("These runs are in `data/").append(checks(data).getFileName())
           .append("/past-target-*/`, on the sweep's own originals; their verdicts and T_ε "
               + "are the protocol's (the same as the sweep's runs of that shape).\n\n");
     });
+    asides.forEach((t, a) -> {
+      md.append("## Table A (").append(t).append("): the encoder-decoder aside\n\n");
+      md.append("Task `").append(t).append("` (docs/tasks.md).\n\n");
+      MarkdownRenderer.asideLines(a).stream().skip(2)
+          .forEach(l -> md.append(l.startsWith("#") ? "#" + l : l).append('\n'));
+    });
+    md.append("## Has anyone done this?\n\nSee [literature.md](literature.md): in the works "
+        + "read there we found no measurement of the examples one re-initialised block needs, "
+        + "with the rest frozen, to get back to the original's loss.\n\n");
     md.append("## Provenance\n\n");
     md.append("| study | runs | command | machine, commit | wall | user CPU | peak RSS |\n");
     md.append("|---|---|---|---|---|---|---|\n");
     provenance.forEach(p -> md.append(p).append('\n'));
-    md.append("\n## Has anyone done this?\n\nSee [literature.md](literature.md): in the works "
-        + "read there we found no measurement of the examples one re-initialised block needs, "
-        + "with the rest frozen, to get back to the original's loss.\n\n");
-    md.append("## The full report of these runs\n\n");
-    md.append("Every table below is the study report's own (`report.md`), over all the runs "
-        + "above.\n\n");
+    md.append("\nWall and user CPU add up every session of a study (`--resume` continues one "
+        + "in a later session); a session killed before `/usr/bin/time` wrote its figures is "
+        + "counted as unmeasured.\n\n");
+    md.append("## The full report of the ").append(sweepTask).append(" sweep\n\n");
+    md.append("Every table below is the study report's own (`report.md`), over all the "
+        + sweepTask + " runs above.\n\n");
     for (String line : full.markdown().split("\n", -1)) {
       if (line.startsWith("Interactive: [report.html]")) {
         continue; // the page has no report.html beside it
@@ -130,8 +211,12 @@ public final class Findings {
       String l = line.startsWith("#") ? "#" + line : line;
       md.append(l.replace("](" + Report.PLOTS + "/", "](" + plotsDir + "/")).append('\n');
     }
-    // the full report embeds the summary figure too: its charts are every chart of the page
-    return new Page(md.toString().stripTrailing() + "\n", full.charts());
+    return new Page(md.toString().stripTrailing() + "\n", charts);
+  }
+
+  /** The task a run's originals learned ({@code task} in its manifest). */
+  static String task(RunRecord r) {
+    return r.manifest().configuration().get("task");
   }
 
   /** Writes the page to {@code page} and its charts beside it ({@link #plotsFolder}). */
@@ -154,13 +239,15 @@ public final class Findings {
   }
 
   private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
-      List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget) {
+      List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget,
+      Optional<TextTables> text, Map<String, List<Aside>> asides, String sweepTask) {
     Headline h = s.headline();
-    md.append("For ").append(h.arm().isEmpty() ? "these runs" : h.arm())
-        .append(" (Kaplan–Meier medians over seeds [95% CI]; each line's table is named):\n\n");
+    md.append("On the ").append(sweepTask).append(" task, for ")
+        .append(h.arm().isEmpty() ? "these runs" : h.arm())
+        .append(" (Kaplan–Meier medians over seeds [95% CI]; each line names its table):\n\n");
     for (Headline.Line l : h.lines()) {
-      if (l.question().equals("limits")) {
-        continue;
+      if (l.question().equals("limits") || l.question().equals("N and D")) {
+        continue; // N and D: the law below says it in examples
       }
       md.append("- **").append(l.question()).append(":** ").append(l.answer())
           .append(" (table \"Absolute costs: examples and steps to recover\" below).\n");
@@ -193,12 +280,41 @@ public final class Findings {
           law.held().get()[1], inside, law.checks().size()));
     }
     md.append("- **originals trained long enough?** ").append(checkLine).append('\n');
-    md.append("- **the aside (encoder-decoder):** not in these runs.\n");
+    md.append("- **natural text:** ").append(text.map(t -> t.answer(sweepTask))
+        .orElse("not in these runs.")).append('\n');
+    md.append("- **the aside (encoder-decoder):** ").append(asides.isEmpty()
+        ? "not in these runs." : asideSummary(asides)).append('\n');
     md.append("- **literature:** see \"Has anyone done this?\" below.\n");
     Answer.Limits l = s.answer().limits();
-    md.append(String.format(Locale.ROOT, "- **limits:** %d seeds per cell; N ≤ %d, D ≤ %d; one "
-        + "synthetic language (natural text not in these runs).\n\n", l.seeds(), l.maxN(),
-        l.maxD()));
+    md.append(String.format(Locale.ROOT, "- **limits:** %d seeds per cell; N ≤ %d, D ≤ %d; %s%s."
+        + "\n\n", l.seeds(), l.maxN(), l.maxD(), l.language(),
+        text.isPresent() ? " and natural text (table T)" : " (natural text not in these runs)"));
+  }
+
+  /**
+   * Per task, which wipes looked like a full reset and what the decoder alone gives: the
+   * aside's answer in one clause per task.
+   */
+  private static String asideSummary(Map<String, List<Aside>> asides) {
+    List<String> parts = new ArrayList<>();
+    asides.forEach((t, as) -> {
+      for (Aside a : as) {
+        List<String> reset = new ArrayList<>();
+        List<String> not = new ArrayList<>();
+        for (Aside.Row r : a.rows()) {
+          String what = r.what().target().label() + " " + r.examples().formatCount()
+              + " examples" + (r.scratch().n() == 0 ? ""
+              : String.format(Locale.ROOT, " (%.2f × T_scratch)", r.scratch().mean()));
+          (r.likeness() == Aside.Likeness.NO ? not : reset).add(what);
+        }
+        parts.add(String.format(Locale.ROOT, "`%s`, %s (decoder alone %s against ln V %.2f): "
+            + "like a full reset at step 0 or in cost: %s; not: %s", t, a.shape(),
+            a.decoderAlone().n() == 0 ? "not measured" : a.decoderAlone().format(), a.lnV(),
+            reset.isEmpty() ? "none" : String.join(", ", reset),
+            not.isEmpty() ? "none" : String.join(", ", not)));
+      }
+    });
+    return String.join("; ", parts) + " (table A).";
   }
 
   /** One clause per cell group: how many seeds ended under L*, and the mean end − L*. */
@@ -280,6 +396,21 @@ public final class Findings {
         rows, withinEps);
   }
 
+  /** Seconds of {@code h:mm:ss} or {@code m:ss.ss}, as {@code /usr/bin/time -v} writes them. */
+  static double clock(String v) {
+    double seconds = 0;
+    for (String part : v.split(":")) {
+      seconds = seconds * 60 + Double.parseDouble(part);
+    }
+    return seconds;
+  }
+
+  /** {@code h:mm:ss} of whole seconds. */
+  static String clockText(double seconds) {
+    long s = Math.round(seconds);
+    return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  }
+
   private static String criterion(List<RunRecord> records) {
     return "T_ε as recorded in each run's manifest (t_eps_rule "
         + records.stream().map(r -> r.manifest().configuration().get("t_eps_rule"))
@@ -296,22 +427,44 @@ public final class Findings {
           .filter(c -> c.endsWith("--out " + name)).findFirst().map(c -> "`" + c + "`")
           .orElse("—");
     }
-    String wall = "running";
-    String user = "—";
-    String rss = "—";
-    Path time = data.resolve(name + ".time");
-    if (Files.isRegularFile(time)) {
+    // one .time per session: NAME.time, then NAME.resume-1.time, … for each --resume
+    List<Path> times;
+    try (Stream<Path> t = Files.list(data)) {
+      times = t.filter(f -> {
+        String n = f.getFileName().toString();
+        return n.equals(name + ".time") || (n.startsWith(name + ".") && n.endsWith(".time")
+            && n.substring(name.length() + 1).startsWith("resume"));
+      }).sorted().toList();
+    }
+    double wallS = 0;
+    double userS = 0;
+    long rssKb = 0;
+    int measured = 0;
+    for (Path time : times) {
+      boolean any = false;
       for (String t : Files.readAllLines(time, StandardCharsets.UTF_8)) {
         String x = t.strip();
+        String v = x.substring(x.lastIndexOf(' ') + 1);
         if (x.startsWith("Elapsed (wall clock) time")) {
-          wall = x.substring(x.lastIndexOf(' ') + 1);
+          wallS += clock(v);
+          any = true;
         } else if (x.startsWith("User time (seconds):")) {
-          user = x.substring(x.lastIndexOf(' ') + 1) + " s";
+          userS += Double.parseDouble(v);
         } else if (x.startsWith("Maximum resident set size (kbytes):")) {
-          rss = String.format(Locale.ROOT, "%.2f GB",
-              Long.parseLong(x.substring(x.lastIndexOf(' ') + 1)) / 1e6);
+          rssKb = Math.max(rssKb, Long.parseLong(v));
         }
       }
+      measured += any ? 1 : 0;
+    }
+    int unmeasured = times.size() - measured;
+    String wall = measured == 0 ? "running" : clockText(wallS);
+    String user = measured == 0 ? "—" : String.format(Locale.ROOT, "%.2f s", userS);
+    String rss = measured == 0 ? "—" : String.format(Locale.ROOT, "%.2f GB", rssKb / 1e6);
+    if (measured > 0 && times.size() > 1) {
+      String sessions = String.format(Locale.ROOT, " (%d sessions%s)", times.size(),
+          unmeasured == 0 ? "" : ", " + unmeasured + " unmeasured");
+      wall += sessions;
+      user += sessions;
     }
     String machine = "—";
     Path readme = data.resolve("README.md");

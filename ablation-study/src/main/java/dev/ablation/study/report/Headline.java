@@ -37,8 +37,7 @@ record Headline(String arm, List<Line> lines) {
     lines.add(new Line("N and D", shapes(a, lead)));
     Answer.Limits l = a.limits();
     lines.add(new Line("limits", String.format(Locale.ROOT, "%d seeds per cell; N ≤ %d, "
-        + "D ≤ %d; one synthetic language; other arms in report.md", l.seeds(), l.maxN(),
-        l.maxD())));
+        + "D ≤ %d; %s; other arms in report.md", l.seeds(), l.maxN(), l.maxD(), l.language())));
     return new Headline(lead.toString(), lines);
   }
 

@@ -336,44 +336,53 @@ final class MarkdownRenderer {
   }
 
   private void asides(List<Aside> asides) {
+    asideLines(asides).forEach(this::line);
+  }
+
+  /** The aside's section, also for pages other than a study's report. */
+  static List<String> asideLines(List<Aside> asides) {
+    List<String> out = new ArrayList<>();
     if (asides.isEmpty()) {
-      return;
+      return out;
     }
-    line("## The aside: when does a wipe act like resetting the whole model?");
-    line("");
-    line("A full reset has two signatures: at step 0 the loss is that of an untrained model "
+    out.add("## The aside: when does a wipe act like resetting the whole model?");
+    out.add("");
+    out.add("A full reset has two signatures: at step 0 the loss is that of an untrained model "
         + "(≈ ln V, uniform guessing: reset fraction (L₀ − L*) / (ln V − L*) ≈ 1), and "
         + "recovering costs as much as training from scratch (T_ε / T_scratch ≈ 1, or never). "
         + "`decoder alone` is the loss with every cross-attention deleted: what the decoder "
-        + "predicts from the target's own structure, without the source.");
-    line("");
+        + "predicts from the target's own structure, without the source. `T_ε, examples` is "
+        + "the absolute cost (Kaplan–Meier median over seeds [95% CI]; a run that did not "
+        + "recover is censored at what it spent).");
+    out.add("");
     for (Aside a : asides) {
-      line("### %s", a.shape());
-      line("");
-      line("L* = %s; ln V = %s; decoder alone = %s.", a.lossStar().format(),
-          Interval.fmt(a.lnV()),
-          a.decoderAlone().n() == 0 ? "not measured" : a.decoderAlone().format());
-      line("");
-      line("| target | scheme | L₀ − L* | reset fraction at step 0 | recovered | "
-          + "T_ε / T_scratch | like a full reset? |");
-      line("|---|---|---|---|---|---|---|");
+      out.add("### " + a.shape());
+      out.add("");
+      out.add("L* = " + a.lossStar().format() + "; ln V = " + Interval.fmt(a.lnV())
+          + "; decoder alone = "
+          + (a.decoderAlone().n() == 0 ? "not measured" : a.decoderAlone().format()) + ".");
+      out.add("");
+      out.add("| target | scheme | L₀ − L* | reset fraction at step 0 | recovered | "
+          + "T_ε, examples | T_ε / T_scratch | like a full reset? |");
+      out.add("|---|---|---|---|---|---|---|---|");
       for (Aside.Row r : a.rows()) {
-        line("| %s | %s | %s | %s | %s | %s | %s |", r.what().target().label(),
-            r.what().scheme(), r.wipe().format(), Interval.fmt(r.resetFraction().mean()),
-            r.tally(), r.scratch().n() == 0 ? "–" : Interval.fmt(r.scratch().mean()),
-            r.likeness());
+        out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |",
+            r.what().target().label(), r.what().scheme(), r.wipe().format(),
+            Interval.fmt(r.resetFraction().mean()), r.tally(), r.examples().formatCount(),
+            r.scratch().n() == 0 ? "–" : Interval.fmt(r.scratch().mean()), r.likeness()));
       }
-      line("");
+      out.add("");
     }
-    line("Reading it: a target whose reset fraction is near 1 left the model guessing at step 0 "
-        + "— wiping cross-attention cuts the decoder off from the source, and a FRESH "
+    out.add("Reading it: a target whose reset fraction is near 1 left the model guessing at "
+        + "step 0 — wiping cross-attention cuts the decoder off from the source, and a FRESH "
         + "cross-attention also writes noise into the decoder's residual stream, so the loss "
         + "can exceed the decoder-alone loss. Whether it then *costs* a full reset depends on "
         + "what must be relearned: with the decoder and a trained encoder in place only the "
         + "alignment between them is missing (cross-attention, or only a projection when "
         + "stitching), and its T_ε / T_scratch shows how much of the original training that "
         + "alignment is.");
-    line("");
+    out.add("");
+    return out;
   }
 
   private void pastTarget(PastTarget p) {

@@ -120,10 +120,16 @@ final class Plots {
       Map<String, Map<String, List<double[]>>> panels) throws IOException {
     CombinedRangeXYPlot combined = new CombinedRangeXYPlot(logAxis(yLabel));
     combined.setGap(12);
+    // one colour per line name in every panel (N=4 the same in each), one legend entry per
+    // name; a line named "text …" is dashed
+    Map<String, Integer> index = new java.util.LinkedHashMap<>();
+    panels.values().forEach(lines -> lines.keySet().forEach(k ->
+        index.putIfAbsent(k, index.size())));
+    java.util.Set<String> shown = new java.util.HashSet<>();
     for (Map.Entry<String, Map<String, List<double[]>>> panel : panels.entrySet()) {
       YIntervalSeriesCollection data = new YIntervalSeriesCollection();
       for (Map.Entry<String, List<double[]>> e : panel.getValue().entrySet()) {
-        YIntervalSeries s = new YIntervalSeries(panel.getKey() + ", " + e.getKey(), false, true);
+        YIntervalSeries s = new YIntervalSeries(e.getKey(), false, true);
         for (double[] p : e.getValue()) {
           s.add(p[0], p[1], p[2], p[3]);
         }
@@ -137,6 +143,16 @@ final class Plots {
       r.setDefaultShapesVisible(true);
       XYPlot sub = new XYPlot(data, x, null, r);
       style(sub);
+      int i = 0;
+      for (String name : panel.getValue().keySet()) {
+        int c = index.get(name);
+        r.setSeriesPaint(i, PALETTE[c % PALETTE.length]);
+        r.setSeriesStroke(i, name.startsWith("text ") ? new BasicStroke(2f,
+            BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 4f}, 0f)
+            : new BasicStroke(2f));
+        r.setSeriesVisibleInLegend(i, shown.add(name));
+        i++;
+      }
       combined.add(sub, 1);
     }
     JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
@@ -246,10 +262,42 @@ final class Plots {
   /** A log axis labelled with plain numbers (0.05, 0.1), not powers of ten. */
   private static LogAxis logAxis(String label) {
     LogAxis a = new LogAxis(label);
-    a.setNumberFormatOverride(new java.text.DecimalFormat("0.####",
-        java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)));
+    a.setNumberFormatOverride(new Significant());
     a.setStandardTickUnits(NumberAxis.createStandardTickUnits());
     return a;
+  }
+
+  /**
+   * Tick labels of a log axis to three significant digits ({@code 15,800}, {@code 0.0251}):
+   * its ticks fall at powers of ten in steps that are not whole numbers, whose full decimals
+   * (15848.9319) only clutter the axis.
+   */
+  static final class Significant extends java.text.NumberFormat {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
+      if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+        return to.append(v == 0 ? "0" : Double.toString(v));
+      }
+      java.math.BigDecimal b = new java.math.BigDecimal(v)
+          .round(new java.math.MathContext(3)).stripTrailingZeros();
+      if (Math.abs(v) >= 1000) {
+        return to.append(String.format(java.util.Locale.ROOT, "%,d",
+            b.setScale(0, java.math.RoundingMode.HALF_EVEN).toBigInteger()));
+      }
+      return to.append(b.toPlainString());
+    }
+
+    @Override
+    public StringBuffer format(long v, StringBuffer to, java.text.FieldPosition pos) {
+      return format((double) v, to, pos);
+    }
+
+    @Override
+    public Number parse(String source, java.text.ParsePosition pos) {
+      throw new UnsupportedOperationException("a tick label format only");
+    }
   }
 
   private static boolean allPositive(Map<String, List<double[]>> series, int i) {

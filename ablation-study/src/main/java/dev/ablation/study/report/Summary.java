@@ -100,6 +100,35 @@ record Summary(String arm, List<Panel> panels) {
         "wiped block L", "examples to recover (T_ε)", byPanel));
   }
 
+  /**
+   * This figure with {@code other}'s lines drawn beside its own in the panel of their width,
+   * each named {@code tag N=…} (e.g. the text runs beside the bigram task's), as the chart
+   * {@code name}. Empty when neither has a point.
+   */
+  Optional<Chart> chartWith(String name, String tag, Summary other) {
+    if (empty() && other.empty()) {
+      return Optional.empty();
+    }
+    SortedMap<Integer, Map<String, List<double[]>>> byWidth = new TreeMap<>();
+    for (Panel p : panels) {
+      Map<String, List<double[]>> lines = byWidth.computeIfAbsent(p.d(), d -> new LinkedHashMap<>());
+      p.lines().forEach((s, pts) -> lines.put(label(s), withGaps(pts, p.gaps().get(s))));
+    }
+    for (Panel p : other.panels) {
+      Map<String, List<double[]>> lines = byWidth.computeIfAbsent(p.d(), d -> new LinkedHashMap<>());
+      p.lines().forEach((s, pts) -> lines.put(tag + " " + label(s),
+          withGaps(pts, p.gaps().get(s))));
+    }
+    Map<String, Map<String, List<double[]>>> byPanel = new LinkedHashMap<>();
+    byWidth.forEach((d, lines) -> byPanel.put("D=" + d, lines));
+    boolean both = !other.empty();
+    return Optional.of(new Chart.Panels(name, "summary: examples to recover per block"
+        + (both ? ", " + tag + " dashed" : ""), "Examples to recover vs wiped block, "
+        + (arm.isEmpty() ? other.arm : arm) + " (median over seeds, 95% CI"
+        + (both ? "; " + tag + " dashed)" : ")"), "wiped block L",
+        "examples to recover (T_ε)", byPanel));
+  }
+
   /** A line's name: {@code N=4} for the reference decoders, {@code encdec N=2} otherwise. */
   static String label(Shape s) {
     return (s.arch() == dev.ablation.samediff.model.Architecture.DECODER_ONLY ? ""

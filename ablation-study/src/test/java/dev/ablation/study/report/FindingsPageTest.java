@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class FindingsPageTest {
   /** Each generated page with the data folder it is made from. */
   private static final List<List<String>> PAGES = List.of(
-      List.of("../data/issue32", "../docs/findings-widths.md"));
+      List.of("../data/issue32", "../docs/findings.md"));
 
   @Test
   void everyGeneratedPageEqualsWhatTheCommandPrints() throws Exception {

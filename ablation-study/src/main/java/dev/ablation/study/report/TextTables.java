@@ -1,0 +1,192 @@
+package dev.ablation.study.report;
+
+import dev.ablation.study.plan.WipeTarget;
+import dev.ablation.study.store.RunRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The findings page's natural-text section (table T): whether each text original learned more
+ * than counting its own training characters would (its L* against the like-for-like n-gram the
+ * study recorded in its manifest, {@code ngram_reference}, and the whole-corpus 4-gram beside
+ * it), and what each block cost to recover on text next to the same shape and block on the
+ * synthetic task. An original that does not beat its n-gram is listed, never dropped.
+ *
+ * @param originals one row per text original
+ * @param costs one row per shape and block of the text runs
+ */
+record TextTables(List<Original> originals, List<Cost> costs) {
+
+  /** The manifest key of the like-for-like reference (written by the study engine). */
+  static final String NGRAM = "ngram_reference";
+  /** The manifest key of the whole-corpus 4-gram (written by the study engine). */
+  static final String WHOLE = "ngram_whole_4gram";
+
+  /**
+   * One text original.
+   *
+   * @param ngram the like-for-like reference, NaN when the run predates it
+   * @param model which n-gram that is ("5-gram, add-0.03"), or "—"
+   * @param whole the whole-corpus 4-gram, NaN when not recorded
+   */
+  record Original(int n, int d, long seed, double lossStar, double ngram, String model,
+      double whole) {
+    /** Whether L* is below the like-for-like n-gram; empty when it was not recorded. */
+    Optional<Boolean> beats() {
+      return Double.isNaN(ngram) ? Optional.empty() : Optional.of(lossStar < ngram);
+    }
+  }
+
+  /** One shape and block: examples to recover on text and on the other task. */
+  record Cost(int n, int d, int block, Censored.Estimate text, Tally tally,
+      Optional<Censored.Estimate> other) {}
+
+  /**
+   * The tables of {@code text}'s runs, with {@code other}'s runs of the same shape and block
+   * (the question's arm of both) beside them.
+   */
+  static TextTables of(List<RunRecord> text, List<RunRecord> other) {
+    Map<String, Original> originals = new LinkedHashMap<>();
+    for (RunRecord r : Runs.sorted(text, RunRecord::key).values().stream()
+        .flatMap(List::stream).toList()) {
+      String k = r.key().nLayers() + "/" + r.key().dModel() + "/" + r.key().seed();
+      Map<String, String> c = r.manifest().configuration();
+      originals.computeIfAbsent(k, x -> new Original(r.key().nLayers(), r.key().dModel(),
+          r.key().seed(), r.row().lossOriginal(), number(c.get(NGRAM)),
+          c.getOrDefault(NGRAM + "_model", "—"), number(c.get(WHOLE))));
+    }
+    List<Original> rows = new ArrayList<>(originals.values());
+    rows.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
+        : a.d() != b.d() ? Integer.compare(a.d(), b.d()) : Long.compare(a.seed(), b.seed()));
+    List<Cost> costs = new ArrayList<>();
+    TreeMap<String, List<RunRecord>> cells = new TreeMap<>();
+    for (RunRecord r : blocks(text)) {
+      cells.computeIfAbsent(cell(r), x -> new ArrayList<>()).add(r);
+    }
+    Map<String, List<RunRecord>> others = Runs.group(blocks(other), TextTables::cell);
+    cells.forEach((k, rs) -> {
+      RunRecord r = rs.get(0);
+      List<RunRecord> o = others.get(k);
+      costs.add(new Cost(r.key().nLayers(), r.key().dModel(), Runs.position(r),
+          Censored.estimate(Runs.examplesObs(rs)), Tally.of(rs),
+          o == null ? Optional.empty() : Optional.of(Censored.estimate(Runs.examplesObs(o)))));
+    });
+    costs.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
+        : a.d() != b.d() ? Integer.compare(a.d(), b.d()) : Integer.compare(a.block(), b.block()));
+    return new TextTables(rows, costs);
+  }
+
+  /** How many originals beat their like-for-like n-gram, of how many have one recorded. */
+  int[] beating() {
+    int have = 0;
+    int beat = 0;
+    for (Original o : originals) {
+      if (o.beats().isPresent()) {
+        have++;
+        beat += o.beats().get() ? 1 : 0;
+      }
+    }
+    return new int[] {beat, have};
+  }
+
+  /** The section's lines. */
+  List<String> lines(String otherTask) {
+    List<String> out = new ArrayList<>();
+    out.add("## Table T: natural text (Europarl characters)");
+    out.add("");
+    out.add("The `text` task: characters of the Europarl proceedings that Lucene's test "
+        + "framework ships — multilingual (the languages of the European Parliament), "
+        + "lower-cased and stripped of accents; the 26 letters, space, `. , ' - ?` and digits "
+        + "(all `0`) keep their own token and every other character becomes `#` "
+        + "(docs/tasks.md). Each original against the best add-k character n-gram of order "
+        + "1–5 counted on exactly the windows it trained on (k chosen on a held-out tenth of "
+        + "them), and the add-0.1 4-gram counted on the whole training part (16 M "
+        + "characters), both scored on the original's validation windows, nats per character. "
+        + "An original that does not beat its like-for-like n-gram learned no more than "
+        + "counting its own characters would; it is listed, not dropped.");
+    out.add("");
+    out.add("| N | D | seed | L* | like-for-like n-gram | its model | beats it | whole-corpus "
+        + "4-gram |");
+    out.add("|---|---|---|---|---|---|---|---|");
+    for (Original o : originals) {
+      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %.4f | %s | %s | %s | %s |", o.n(),
+          o.d(), o.seed(), o.lossStar(), fmt(o.ngram()), o.model(),
+          o.beats().map(b -> b ? "yes" : "**no**").orElse("not recorded"), fmt(o.whole())));
+    }
+    int[] b = beating();
+    out.add("");
+    out.add(String.format(Locale.ROOT, "%d of %d originals beat their like-for-like n-gram.",
+        b[0], b[1]));
+    out.add("");
+    out.add("Examples to recover per block (FRESH, only the wiped block trains; Kaplan–Meier "
+        + "median over seeds [95% CI]), text beside the " + otherTask + " task's runs of the "
+        + "same shape and block:");
+    out.add("");
+    out.add("| N | D | block | text: recovered | text: examples | " + otherTask
+        + ": examples | text / " + otherTask + " |");
+    out.add("|---|---|---|---|---|---|---|");
+    for (Cost c : costs) {
+      String ratio = "—";
+      if (c.other().isPresent() && c.text().median().isPresent()
+          && c.other().get().median().isPresent()) {
+        ratio = String.format(Locale.ROOT, "%.2f", c.text().median().getAsDouble()
+            / c.other().get().median().getAsDouble());
+      }
+      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s | %s | %s |", c.n(), c.d(),
+          c.block(), c.tally(), c.text().formatCount(),
+          c.other().map(Censored.Estimate::formatCount).orElse("not run"), ratio));
+    }
+    out.add("");
+    return out;
+  }
+
+  /** The answer's line on text, pointing at table T. */
+  String answer(String otherTask) {
+    int[] b = beating();
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "%d of %d text originals beat the like-for-like n-gram",
+        b[0], b[1]));
+    List<String> block0 = new ArrayList<>();
+    for (Cost c : costs) {
+      if (c.block() == 0 && c.text().median().isPresent()) {
+        block0.add(String.format(Locale.ROOT, "N=%d D=%d %s (%s %s)", c.n(), c.d(),
+            c.text().formatCount(), otherTask,
+            c.other().map(Censored.Estimate::formatCount).orElse("not run")));
+      }
+    }
+    if (!block0.isEmpty()) {
+      s.append("; block 0 needed ").append(String.join(", ", block0)).append(" examples");
+    }
+    return s.append(" (table T).").toString();
+  }
+
+  private static List<RunRecord> blocks(List<RunRecord> rs) {
+    return rs.stream().filter(r -> r.key().target() instanceof WipeTarget.Block
+        && r.position().isPresent() && r.key().lrMultiple() == 1.0).toList();
+  }
+
+  private static String cell(RunRecord r) {
+    return String.format(Locale.ROOT, "%03d/%05d/%03d/%s/%s", r.key().nLayers(),
+        r.key().dModel(), Runs.position(r), r.key().scheme(), r.key().freeze().key());
+  }
+
+  private static double number(String s) {
+    if (s == null) {
+      return Double.NaN;
+    }
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static String fmt(double x) {
+    return Double.isNaN(x) ? "not recorded" : String.format(Locale.ROOT, "%.4f", x);
+  }
+}

@@ -569,15 +569,18 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   /**
    * The Bayes-optimal loss of {@code spec}'s task at its string length (empty where none is
-   * known: natural text, models other than decoder-only), computed once per task and length: the in-context bigram's is an
-   * average over 20,000 strings, too dear to repeat for every run.
+   * known: natural text, encoder-only models), computed once per task and length: the
+   * in-context bigram's is an average over 20,000 strings, too dear to repeat for every run.
+   * A language's floor is a causal LM's (tokens 1..T of a T+1 string); a
+   * sequence-to-sequence task's is an encoder-decoder's (every target token of a source of
+   * {@code seqLen} tokens), which is what {@link Corpus#lossFloor} gives for a pair corpus.
    */
   static OptionalDouble lossFloor(OriginalSpec spec) {
     TrainingSettings t = spec.training();
     int length = length(spec);
     if (t.task() == dev.ablation.study.plan.Task.TEXT
-        || spec.model().arch() != Architecture.DECODER_ONLY) {
-      // text has no known floor (and loading it is not free); the floors are a causal LM's
+        || spec.model().arch() == Architecture.ENCODER_ONLY) {
+      // text has no known floor (and loading it is not free); a masked LM's is no corpus's
       return OptionalDouble.empty();
     }
     return FLOORS.computeIfAbsent(t.task() + "/" + t.vocab() + "/" + length + "/"

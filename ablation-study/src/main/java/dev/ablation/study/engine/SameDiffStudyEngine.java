@@ -25,6 +25,7 @@ import dev.ablation.samediff.data.CharNgram;
 import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.HopRecall;
 import dev.ablation.samediff.data.InContextBigram;
+import dev.ablation.samediff.data.LooseTranslation;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
@@ -94,6 +95,13 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * string's transitions from a token go to one or two successors), so reading them pays.
    */
   public static final double BIGRAM_ALPHA = 0.3;
+  /**
+   * q of the loose translation: the probability that a target token follows the target-side
+   * chain instead of translating its source token. At 0.5 (vocabulary 17, strings of 12) the
+   * floor is 0.985 nats, the best source-blind decoder 1.761, uniform ln 17 = 2.833: half the
+   * target is learnable only from the prefix, half only from the source.
+   */
+  public static final double LOOSENESS = 0.5;
   /** k of the multi-hop recall task: answers are π applied this many times. */
   public static final int HOPS = 2;
   /** Deepest nesting of the Dyck task. */
@@ -870,6 +878,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
       case REVERSE -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, v - 1, LANGUAGE_SEED);
       case TRANSLATE -> Seq2SeqTask.translating(
           new MarkovChain((v - 1) / 2, 1, SHARPNESS, LANGUAGE_SEED), LANGUAGE_SEED);
+      case LOOSE -> new LooseTranslation((v - 1) / 2, LOOSENESS, SHARPNESS, LANGUAGE_SEED);
     };
   }
 

@@ -48,7 +48,7 @@ public final class StudyOptions {
 
   @Option(names = "--task", paramLabel = "TASK",
       description = "what the originals learn: markov, bigram, hops, text, dyck (decoder, "
-          + "encoder); reverse, translate (encdec); see docs/tasks.md")
+          + "encoder); reverse, translate, loose (encdec); see docs/tasks.md")
   String task;
 
   @Option(names = "--vocab", paramLabel = "V",

@@ -149,13 +149,13 @@ class StudyCommandTest {
     int code = run("study", "--out", dir.resolve("a").toString(), "--task", "poetry");
     assertEquals(2, code, err.toString());
     assertTrue(err.toString().contains("unknown task 'poetry'")
-        && err.toString().contains("[markov, bigram, hops, text, dyck, reverse, translate]"), err.toString());
+        && err.toString().contains("[markov, bigram, hops, text, dyck, reverse, translate, loose]"), err.toString());
     err.getBuffer().setLength(0);
     code = run("study", "--out", dir.resolve("b").toString(), "--task", "bigram", "--arch",
         "decoder,encdec");
     assertEquals(2, code, err.toString());
     assertTrue(err.toString().contains("--task bigram cannot train --arch encdec; valid for "
-        + "encdec: [reverse, translate]"), err.toString());
+        + "encdec: [reverse, translate, loose]"), err.toString());
     assertEquals(0, opened.get(), "no engine was opened");
   }
 

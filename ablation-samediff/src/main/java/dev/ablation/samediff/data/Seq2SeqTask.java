@@ -77,7 +77,17 @@ public final class Seq2SeqTask implements Corpus {
     }
     this.kind = kind;
     this.symbols = symbols;
-    dictionary = new int[symbols + 1];
+    dictionary = dictionary(symbols, seed);
+  }
+
+  /**
+   * The translation's dictionary: {@code d[s]} for source symbol {@code s ∈ 1..symbols} is a
+   * target token in {@code symbols+1..2·symbols}, a permutation drawn from {@code seed} by
+   * Fisher–Yates ({@code d[0]} is unused). Shared with {@link LooseTranslation}, so both tasks
+   * translate alike from the same seed.
+   */
+  static int[] dictionary(int symbols, long seed) {
+    int[] dictionary = new int[symbols + 1];
     int[] perm = new int[symbols];
     for (int i = 0; i < symbols; i++) {
       perm[i] = i;
@@ -92,6 +102,7 @@ public final class Seq2SeqTask implements Corpus {
     for (int i = 0; i < symbols; i++) {
       dictionary[i + 1] = symbols + 1 + perm[i];
     }
+    return dictionary;
   }
 
   /** The task. */

@@ -25,6 +25,7 @@ import dev.ablation.samediff.data.CharNgram;
 import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.HopRecall;
 import dev.ablation.samediff.data.InContextBigram;
+import dev.ablation.samediff.data.LooseTranslation;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
 import dev.ablation.samediff.data.Split;
@@ -94,6 +95,13 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * string's transitions from a token go to one or two successors), so reading them pays.
    */
   public static final double BIGRAM_ALPHA = 0.3;
+  /**
+   * q of the loose translation: the probability that a target token follows the target-side
+   * chain instead of translating its source token. At 0.5 (vocabulary 17, strings of 12) the
+   * floor is 0.985 nats, the best source-blind decoder 1.761, uniform ln 17 = 2.833: half the
+   * target is learnable only from the prefix, half only from the source.
+   */
+  public static final double LOOSENESS = 0.5;
   /** k of the multi-hop recall task: answers are π applied this many times. */
   public static final int HOPS = 2;
   /** Deepest nesting of the Dyck task. */
@@ -588,15 +596,18 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   /**
    * The Bayes-optimal loss of {@code spec}'s task at its string length (empty where none is
-   * known: natural text, models other than decoder-only), computed once per task and length: the in-context bigram's is an
-   * average over 20,000 strings, too dear to repeat for every run.
+   * known: natural text, encoder-only models), computed once per task and length: the
+   * in-context bigram's is an average over 20,000 strings, too dear to repeat for every run.
+   * A language's floor is a causal LM's (tokens 1..T of a T+1 string); a
+   * sequence-to-sequence task's is an encoder-decoder's (every target token of a source of
+   * {@code seqLen} tokens), which is what {@link Corpus#lossFloor} gives for a pair corpus.
    */
   static OptionalDouble lossFloor(OriginalSpec spec) {
     TrainingSettings t = spec.training();
     int length = length(spec);
     if (t.task() == dev.ablation.study.plan.Task.TEXT
-        || spec.model().arch() != Architecture.DECODER_ONLY) {
-      // text has no known floor (and loading it is not free); the floors are a causal LM's
+        || spec.model().arch() == Architecture.ENCODER_ONLY) {
+      // text has no known floor (and loading it is not free); a masked LM's is no corpus's
       return OptionalDouble.empty();
     }
     return FLOORS.computeIfAbsent(t.task() + "/" + t.vocab() + "/" + length + "/"
@@ -888,6 +899,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
       case REVERSE -> new Seq2SeqTask(Seq2SeqTask.Kind.REVERSE, v - 1, LANGUAGE_SEED);
       case TRANSLATE -> Seq2SeqTask.translating(
           new MarkovChain((v - 1) / 2, 1, SHARPNESS, LANGUAGE_SEED), LANGUAGE_SEED);
+      case LOOSE -> new LooseTranslation((v - 1) / 2, LOOSENESS, SHARPNESS, LANGUAGE_SEED);
     };
   }
 

@@ -45,7 +45,16 @@ public enum Task {
    * swapped): the target side inherits the source language's structure, so a decoder alone
    * can predict part of it.
    */
-  TRANSLATE("translate", true);
+  TRANSLATE("translate", true),
+  /**
+   * A loose translation of uniform sources: each target token translates its source token
+   * (permuted dictionary, no swap) with probability 1 − q and otherwise follows a first-order
+   * Markov chain over the target tokens (q = 0.5, sharpness 3). Part of the target can be
+   * predicted only from the target's own prefix, so the decoder must keep a target-side prior
+   * and a decoder cut off from its encoder has a real fallback. Exact floor, and an exact
+   * floor for a decoder that ignores the source.
+   */
+  LOOSE("loose", true);
 
   private final String key;
   private final boolean seq2seq;

@@ -111,7 +111,7 @@ public final class Findings {
       parts.get(part).addAll(rs);
       folders.get(part).add(study);
       total += rs.size();
-      provenance.add(provenance(data, study, rs.size()));
+      provenance.add(Provenance.row(data, study, rs.size()));
     }
     List<RunRecord> records = parts.get(Part.SWEEP);
     String sweepTask = records.stream().map(Findings::task).filter(Objects::nonNull)
@@ -126,7 +126,7 @@ public final class Findings {
     String checkLine = twiceAsLong(checkTable, data, records);
     Path checkDir = checks(data).resolve("check-2x");
     if (Files.isDirectory(checkDir.resolve("runs"))) {
-      provenance.add(provenance(checks(data), checkDir, RunFiles.finished(checkDir).size()));
+      provenance.add(Provenance.row(checks(data), checkDir, RunFiles.finished(checkDir).size()));
     }
     // "does it refuse to train?" past the target: the checks' past-target-* studies
     List<RunRecord> past = new ArrayList<>();
@@ -136,7 +136,7 @@ public final class Findings {
             && Files.isDirectory(x.resolve("runs"))).sorted().toList()) {
           List<RunRecord> rs = RunFiles.finished(d);
           past.addAll(rs);
-          provenance.add(provenance(checks(data), d, rs.size()));
+          provenance.add(Provenance.row(checks(data), d, rs.size()));
         }
       }
     }
@@ -396,84 +396,9 @@ public final class Findings {
         rows, withinEps);
   }
 
-  /** Seconds of {@code h:mm:ss} or {@code m:ss.ss}, as {@code /usr/bin/time -v} writes them. */
-  static double clock(String v) {
-    double seconds = 0;
-    for (String part : v.split(":")) {
-      seconds = seconds * 60 + Double.parseDouble(part);
-    }
-    return seconds;
-  }
-
-  /** {@code h:mm:ss} of whole seconds. */
-  static String clockText(double seconds) {
-    long s = Math.round(seconds);
-    return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  }
-
   private static String criterion(List<RunRecord> records) {
     return "T_ε as recorded in each run's manifest (t_eps_rule "
         + records.stream().map(r -> r.manifest().configuration().get("t_eps_rule"))
         .filter(java.util.Objects::nonNull).distinct().sorted().toList() + ")";
-  }
-
-  /** One row of the provenance table, from the folder's {@code .time} file and the commands. */
-  private static String provenance(Path data, Path study, int runs) throws IOException {
-    String name = study.getFileName().toString();
-    String command = "—";
-    Path commands = data.resolve("commands.txt");
-    if (Files.isRegularFile(commands)) {
-      command = Files.readAllLines(commands, StandardCharsets.UTF_8).stream()
-          .filter(c -> c.endsWith("--out " + name)).findFirst().map(c -> "`" + c + "`")
-          .orElse("—");
-    }
-    // one .time per session: NAME.time, then NAME.resume-1.time, … for each --resume
-    List<Path> times;
-    try (Stream<Path> t = Files.list(data)) {
-      times = t.filter(f -> {
-        String n = f.getFileName().toString();
-        return n.equals(name + ".time") || (n.startsWith(name + ".") && n.endsWith(".time")
-            && n.substring(name.length() + 1).startsWith("resume"));
-      }).sorted().toList();
-    }
-    double wallS = 0;
-    double userS = 0;
-    long rssKb = 0;
-    int measured = 0;
-    for (Path time : times) {
-      boolean any = false;
-      for (String t : Files.readAllLines(time, StandardCharsets.UTF_8)) {
-        String x = t.strip();
-        String v = x.substring(x.lastIndexOf(' ') + 1);
-        if (x.startsWith("Elapsed (wall clock) time")) {
-          wallS += clock(v);
-          any = true;
-        } else if (x.startsWith("User time (seconds):")) {
-          userS += Double.parseDouble(v);
-        } else if (x.startsWith("Maximum resident set size (kbytes):")) {
-          rssKb = Math.max(rssKb, Long.parseLong(v));
-        }
-      }
-      measured += any ? 1 : 0;
-    }
-    int unmeasured = times.size() - measured;
-    String wall = measured == 0 ? "running" : clockText(wallS);
-    String user = measured == 0 ? "—" : String.format(Locale.ROOT, "%.2f s", userS);
-    String rss = measured == 0 ? "—" : String.format(Locale.ROOT, "%.2f GB", rssKb / 1e6);
-    if (measured > 0 && times.size() > 1) {
-      String sessions = String.format(Locale.ROOT, " (%d sessions%s)", times.size(),
-          unmeasured == 0 ? "" : ", " + unmeasured + " unmeasured");
-      wall += sessions;
-      user += sessions;
-    }
-    String machine = "—";
-    Path readme = data.resolve("README.md");
-    if (Files.isRegularFile(readme)) {
-      machine = Files.readAllLines(readme, StandardCharsets.UTF_8).stream()
-          .filter(l -> l.startsWith("Machine: ")).findFirst()
-          .map(l -> "see data/" + data.getFileName() + "/README.md").orElse("—");
-    }
-    return "| " + name + " | " + runs + " | " + command + " | " + machine + " | " + wall
-        + " | " + user + " | " + rss + " |";
   }
 }

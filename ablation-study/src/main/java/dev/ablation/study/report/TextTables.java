@@ -42,8 +42,13 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     }
   }
 
-  /** One shape and block: examples to recover on text and on the other task. */
-  record Cost(int n, int d, int block, Censored.Estimate text, Tally tally,
+  /**
+   * One shape, block and recovery rate: examples to recover on text, and on the other task at
+   * the original's peak rate (the sweep's only rate).
+   *
+   * @param lr the recovery rate as a multiple of the original's peak
+   */
+  record Cost(int n, int d, int block, double lr, Censored.Estimate text, Tally tally,
       Optional<Censored.Estimate> other) {}
 
   /**
@@ -66,18 +71,21 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     List<Cost> costs = new ArrayList<>();
     TreeMap<String, List<RunRecord>> cells = new TreeMap<>();
     for (RunRecord r : blocks(text)) {
-      cells.computeIfAbsent(cell(r), x -> new ArrayList<>()).add(r);
+      cells.computeIfAbsent(cell(r) + "/" + r.key().lrMultiple(), x -> new ArrayList<>()).add(r);
     }
-    Map<String, List<RunRecord>> others = Runs.group(blocks(other), TextTables::cell);
+    Map<String, List<RunRecord>> others = Runs.group(blocks(other).stream()
+        .filter(r -> r.key().lrMultiple() == 1.0).toList(), TextTables::cell);
     cells.forEach((k, rs) -> {
       RunRecord r = rs.get(0);
-      List<RunRecord> o = others.get(k);
+      List<RunRecord> o = others.get(cell(r));
       costs.add(new Cost(r.key().nLayers(), r.key().dModel(), Runs.position(r),
-          Censored.estimate(Runs.examplesObs(rs)), Tally.of(rs),
+          r.key().lrMultiple(), Censored.estimate(Runs.examplesObs(rs)), Tally.of(rs),
           o == null ? Optional.empty() : Optional.of(Censored.estimate(Runs.examplesObs(o)))));
     });
     costs.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
-        : a.d() != b.d() ? Integer.compare(a.d(), b.d()) : Integer.compare(a.block(), b.block()));
+        : a.d() != b.d() ? Integer.compare(a.d(), b.d())
+        : a.block() != b.block() ? Integer.compare(a.block(), b.block())
+        : Double.compare(a.lr(), b.lr()));
     return new TextTables(rows, costs);
   }
 
@@ -124,12 +132,16 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         b[0], b[1]));
     out.add("");
     out.add("Examples to recover per block (FRESH, only the wiped block trains; Kaplan–Meier "
-        + "median over seeds [95% CI]), text beside the " + otherTask + " task's runs of the "
-        + "same shape and block:");
+        + "median over seeds [95% CI]; a run that did not recover is censored at what it "
+        + "spent), text beside the " + otherTask + " task's runs of the same shape and block. "
+        + "`rate`: the recovery's constant rate as a multiple of the original's peak; the "
+        + otherTask + " runs recovered at 1×. A text original reached its L* with the rate "
+        + "decayed to 0, which a recovery at a constant peak rate may not reach again "
+        + "(data/issue32/README.md), hence the lower rate beside it.");
     out.add("");
-    out.add("| N | D | block | text: recovered | text: examples | " + otherTask
+    out.add("| N | D | block | rate | text: recovered | text: examples | " + otherTask
         + ": examples | text / " + otherTask + " |");
-    out.add("|---|---|---|---|---|---|---|");
+    out.add("|---|---|---|---|---|---|---|---|");
     for (Cost c : costs) {
       String ratio = "—";
       if (c.other().isPresent() && c.text().median().isPresent()
@@ -137,8 +149,8 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         ratio = String.format(Locale.ROOT, "%.2f", c.text().median().getAsDouble()
             / c.other().get().median().getAsDouble());
       }
-      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s | %s | %s |", c.n(), c.d(),
-          c.block(), c.tally(), c.text().formatCount(),
+      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s× | %s | %s | %s | %s |", c.n(),
+          c.d(), c.block(), rate(c.lr()), c.tally(), c.text().formatCount(),
           c.other().map(Censored.Estimate::formatCount).orElse("not run"), ratio));
     }
     out.add("");
@@ -153,9 +165,9 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         b[0], b[1]));
     List<String> block0 = new ArrayList<>();
     for (Cost c : costs) {
-      if (c.block() == 0 && c.text().median().isPresent()) {
-        block0.add(String.format(Locale.ROOT, "N=%d D=%d %s (%s %s)", c.n(), c.d(),
-            c.text().formatCount(), otherTask,
+      if (c.block() == 0) {
+        block0.add(String.format(Locale.ROOT, "N=%d D=%d at %s× %s (%s %s)", c.n(), c.d(),
+            rate(c.lr()), c.text().formatCount(), otherTask,
             c.other().map(Censored.Estimate::formatCount).orElse("not run")));
       }
     }
@@ -167,7 +179,7 @@ record TextTables(List<Original> originals, List<Cost> costs) {
 
   private static List<RunRecord> blocks(List<RunRecord> rs) {
     return rs.stream().filter(r -> r.key().target() instanceof WipeTarget.Block
-        && r.position().isPresent() && r.key().lrMultiple() == 1.0).toList();
+        && r.position().isPresent()).toList();
   }
 
   private static String cell(RunRecord r) {
@@ -184,6 +196,11 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     } catch (NumberFormatException e) {
       return Double.NaN;
     }
+  }
+
+  /** {@code 0.3}, {@code 1}: a rate multiple as typed on the command line. */
+  private static String rate(double lr) {
+    return java.math.BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString();
   }
 
   private static String fmt(double x) {

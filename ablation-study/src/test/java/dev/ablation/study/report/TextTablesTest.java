@@ -1,0 +1,100 @@
+package dev.ablation.study.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.LayerPath;
+import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.recovery.CurvePoint;
+import dev.ablation.api.recovery.Environment;
+import dev.ablation.api.recovery.RunManifest;
+import dev.ablation.api.recovery.Verdict;
+import dev.ablation.samediff.model.Architecture;
+import dev.ablation.study.plan.RunKey;
+import dev.ablation.study.plan.WipeTarget;
+import dev.ablation.study.store.RunRecord;
+import dev.ablation.study.store.StudyRow;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Table T of the findings page: an original that does not beat its like-for-like n-gram is
+ * listed and counted as such, and each text cell (per recovery rate) sits beside the other
+ * task's cell of the same shape and block at the peak rate.
+ */
+class TextTablesTest {
+  private static final int BATCH = 32;
+
+  /** A recovered run of block {@code block} after {@code steps}, with {@code config}. */
+  private static RunRecord run(int n, int d, int block, long seed, double lr, long steps,
+      double lossStar, Map<String, String> config) {
+    List<CurvePoint> curve = new ArrayList<>();
+    curve.add(new CurvePoint(0, 0, 0, 3.0, Double.NaN));
+    for (long s = Math.max(1, steps - 2); s <= steps + 1; s++) {
+      curve.add(new CurvePoint(s, s * BATCH, s * BATCH * 64, lossStar, lossStar));
+    }
+    RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
+        new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(),
+        FreezePolicy.onlyWiped(), seed, lr);
+    StudyRow row = new StudyRow(key, Verdict.RECOVERED, OptionalLong.of(steps * BATCH),
+        OptionalDouble.of(steps * BATCH / 131072.0), 131072, lossStar, 3.0,
+        OptionalDouble.empty(), lossStar, OptionalLong.empty(), 1.0, OptionalLong.empty(),
+        OptionalDouble.empty(), 0.001, 3e-3 * lr, lossStar + 0.02);
+    Map<String, String> c = new HashMap<>(config);
+    c.put("recovery_warmup", "8");
+    RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", c, Map.of("master", seed),
+        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+    return new RunRecord(row, OptionalInt.of(block), lossStar + 0.02, Optional.empty(),
+        steps + 1, (steps + 1) * BATCH, Optional.empty(), curve, manifest, List.of());
+  }
+
+  private static Map<String, String> text(double ngram) {
+    return Map.of("task", "text", TextTables.NGRAM, Double.toString(ngram),
+        TextTables.NGRAM + "_model", "5-gram, add-0.1", TextTables.WHOLE, "1.8883");
+  }
+
+  @Test
+  void anOriginalThatDoesNotBeatItsNgramIsListedAndCountedAndCellsSitBesideTheOtherTask() {
+    List<RunRecord> textRuns = new ArrayList<>();
+    // seed 1 beats its n-gram (1.88 < 1.96), seed 2 does not (2.00 > 1.95)
+    for (long seed = 1; seed <= 2; seed++) {
+      double star = seed == 1 ? 1.88 : 2.00;
+      double ngram = seed == 1 ? 1.96 : 1.95;
+      textRuns.add(run(2, 64, 0, seed, 1.0, 100, star, text(ngram)));
+      textRuns.add(run(2, 64, 0, seed, 0.3, 300, star, text(ngram)));
+      textRuns.add(run(2, 64, 1, seed, 1.0, 40, star, text(ngram)));
+    }
+    List<RunRecord> bigram = new ArrayList<>();
+    for (long seed = 1; seed <= 2; seed++) {
+      bigram.add(run(2, 64, 0, seed, 1.0, 50, 1.39, Map.of("task", "bigram")));
+    }
+    TextTables t = TextTables.of(textRuns, bigram);
+
+    assertThat(t.originals()).hasSize(2);
+    assertThat(t.beating()).containsExactly(1, 2);
+    List<String> lines = t.lines("bigram");
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 2 | 2.0000 | 1.9500 |")
+        && l.contains("**no**"));
+    assertThat(lines).contains("1 of 2 originals beat their like-for-like n-gram.");
+
+    // block 0 at 1x: 3,200 examples against the bigram's 1,600 (ratio 2); at 0.3x beside it
+    assertThat(t.costs()).extracting(TextTables.Cost::block, TextTables.Cost::lr)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, 0.3),
+            org.assertj.core.groups.Tuple.tuple(0, 1.0), org.assertj.core.groups.Tuple.tuple(1, 1.0));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | 1× |") && l.endsWith("| 2.00 |"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | 0.3× |")
+        && l.endsWith("| 6.00 |"));
+    // no bigram run of block 1: said, not invented
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 1 | 1× |")
+        && l.contains("| not run | — |"));
+    assertThat(t.answer("bigram")).startsWith("1 of 2 text originals beat the like-for-like "
+        + "n-gram").endsWith("(table T).");
+  }
+}

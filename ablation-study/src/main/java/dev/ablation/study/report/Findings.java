@@ -302,9 +302,9 @@ public final class Findings {
         List<String> reset = new ArrayList<>();
         List<String> not = new ArrayList<>();
         for (Aside.Row r : a.rows()) {
-          String what = r.what().target().label() + " " + r.examples().formatCount()
-              + " examples" + (r.scratch().n() == 0 ? ""
-              : String.format(Locale.ROOT, " (%.2f × T_scratch)", r.scratch().mean()));
+          String what = r.what().target().label() + (r.examples().n() == 0 ? " (undamaged)"
+              : " " + r.examples().formatCount() + " examples" + (r.scratch().n() == 0 ? ""
+              : String.format(Locale.ROOT, " (%.2f × T_scratch)", r.scratch().mean())));
           (r.likeness() == Aside.Likeness.NO ? not : reset).add(what);
         }
         parts.add(String.format(Locale.ROOT, "`%s`, %s (decoder alone %s against ln V %.2f): "

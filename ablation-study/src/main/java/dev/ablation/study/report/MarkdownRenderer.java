@@ -353,7 +353,11 @@ final class MarkdownRenderer {
         + "`decoder alone` is the loss with every cross-attention deleted: what the decoder "
         + "predicts from the target's own structure, without the source. `T_ε, examples` is "
         + "the absolute cost (Kaplan–Meier median over seeds [95% CI]; a run that did not "
-        + "recover is censored at what it spent).");
+        + "recover is censored at what it spent). `encoder.swap(d_model=w)` is a freshly "
+        + "initialised encoder of width w (`fresh_encoder`), `encoder.trained(…)` one trained on "
+        + "the same task (`trained_encoder`), each with a new projection to the decoder's width "
+        + "and the cross-attention wiped, and `encoder.stitched(…)` the trained one with the "
+        + "cross-attention kept, only the projection training (`stitched_encoder`).");
     out.add("");
     for (Aside a : asides) {
       out.add("### " + a.shape());

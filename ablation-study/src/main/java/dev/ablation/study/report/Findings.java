@@ -256,6 +256,7 @@ public final class Findings {
     long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
     md.append(String.format(Locale.ROOT, "- **refuse to train?** %d of %d damaged runs reached "
         + "the target within one B_ref", recovered, damaged));
+    md.append(stoppedShort(records));
     pastTarget.ifPresentOrElse(p -> md.append("; trained on past the verdict: ")
         .append(pastSummary(p)).append(" (table \"Past the target\").\n"),
         () -> md.append("; whether they go on to L* itself is not measured in these runs "
@@ -268,10 +269,13 @@ public final class Findings {
       }
       WidthDepthLaw.Coefficient b = f.coefficients().get(1);
       WidthDepthLaw.Coefficient c = f.coefficients().get(2);
+      // the exponents read as what a doubling does: 2^b, its interval 2^low..2^high
       md.append(String.format(Locale.ROOT, "- **N and D, %s:** examples ∝ D^%.2f [%.2f, %.2f] "
-          + "× N^%.2f [%.2f, %.2f] over D ∈ %s, N ∈ %s (table L).\n", f.place().label(),
+          + "× N^%.2f [%.2f, %.2f] over D ∈ %s, N ∈ %s: doubling D multiplies them by %.2f "
+          + "[%.2f, %.2f], doubling N by %.2f [%.2f, %.2f] (table L).\n", f.place().label(),
           b.estimate(), b.low(), b.high(), c.estimate(), c.low(), c.high(), f.widths(),
-          f.depths()));
+          f.depths(), Math.pow(2, b.estimate()), Math.pow(2, b.low()), Math.pow(2, b.high()),
+          Math.pow(2, c.estimate()), Math.pow(2, c.low()), Math.pow(2, c.high())));
     }
     if (!law.checks().isEmpty()) {
       long inside = law.checks().stream().filter(WidthDepthLaw.Check::inside).count();
@@ -315,6 +319,30 @@ public final class Findings {
       }
     });
     return String.join("; ", parts) + " (table A).";
+  }
+
+  /**
+   * What the damaged runs that did not recover did: their verdicts, and how far above the
+   * target their lowest evaluated loss stayed (a plateau a few thousandths above it is the
+   * plateau rule's call, not a block that cannot learn).
+   */
+  static String stoppedShort(List<RunRecord> records) {
+    List<RunRecord> not = records.stream()
+        .filter(r -> !Runs.undamaged(r) && !Runs.recovered(r)).toList();
+    if (not.isEmpty()) {
+      return "";
+    }
+    Map<String, Long> verdicts = new TreeMap<>();
+    not.forEach(r -> verdicts.merge(r.row().verdict().name(), 1L, Long::sum));
+    double[] gaps = not.stream().mapToDouble(r -> r.curve().stream()
+        .mapToDouble(dev.ablation.api.recovery.CurvePoint::loss).filter(Double::isFinite)
+        .min().orElse(Double.NaN) - r.row().targetLoss()).filter(Double::isFinite).sorted()
+        .toArray();
+    List<String> parts = new ArrayList<>();
+    verdicts.forEach((v, n) -> parts.add(n + " " + v));
+    String gap = gaps.length == 0 ? "" : String.format(Locale.ROOT, ", their lowest loss "
+        + "%.4f–%.4f nats above the target", gaps[0], gaps[gaps.length - 1]);
+    return "; the other " + not.size() + ": " + String.join(", ", parts) + gap;
   }
 
   /** One clause per cell group: how many seeds ended under L*, and the mean end − L*. */

@@ -162,6 +162,7 @@ public final class Findings {
         .append(data.getFileName()).append("/` (nothing retrained; a test regenerates this page "
             + "and fails on any difference). ").append(total)
         .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
+    md.append(protocol(records)).append("\n\n");
     md.append("## The answer\n\n");
     answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask);
     answerChart.ifPresent(c -> {
@@ -212,6 +213,35 @@ public final class Findings {
       md.append(l.replace("](" + Report.PLOTS + "/", "](" + plotsDir + "/")).append('\n');
     }
     return new Page(md.toString().stripTrailing() + "\n", charts);
+  }
+
+  /**
+   * The question and the protocol in one paragraph, its settings read from the runs'
+   * manifests (never typed in), so a reader meets the units before the numbers.
+   */
+  static String protocol(List<RunRecord> records) {
+    String warmup = values(records, "recovery_warmup");
+    String eps = values(records, "epsilon_nats");
+    String rule = values(records, "target_rule");
+    return "The question: take a trained N-block transformer, reset one block to fresh random "
+        + "weights (attention, MLP and layer norms), freeze every other weight, and retrain. "
+        + "How many examples until its validation loss is back? Here a recovery trains only "
+        + "the wiped block at the original's peak rate (warmed up over " + warmup + " steps, "
+        + "then constant) and stops at T_ε, the first step whose loss, and the next step's, "
+        + "are at or under the target L* + max(ε, 2σ) (target rule " + rule + ", ε = " + eps
+        + " nats; L* and σ: the original's validation loss and its spread over its last "
+        + "evaluations). Costs are read first in examples (and optimiser steps), which do not "
+        + "divide by the length of the original's training; ρ = T_ε / B_ref does (B_ref = "
+        + "S × E, the examples the original trained on). A run that does not get back within "
+        + "its cap is "
+        + "censored there, never dropped; medians are Kaplan–Meier medians over seeds.";
+  }
+
+  /** The distinct values of a manifest key over {@code records}, or "unrecorded". */
+  private static String values(List<RunRecord> records, String key) {
+    List<String> v = records.stream().map(r -> r.manifest().configuration().get(key))
+        .filter(Objects::nonNull).distinct().sorted().toList();
+    return v.isEmpty() ? "an unrecorded number of" : String.join(" / ", v);
   }
 
   /** The task a run's originals learned ({@code task} in its manifest). */

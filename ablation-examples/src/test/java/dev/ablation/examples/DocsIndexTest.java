@@ -52,4 +52,27 @@ class DocsIndexTest {
     assertThat(cost.find()).as("the study command's cost line").isTrue();
     assertThat(table).contains("| " + cost.group(1) + " |").contains("| " + cost.group(2) + " |");
   }
+
+  /**
+   * Every number the README's answer quotes is on docs/findings.md, which a test regenerates
+   * from the committed runs: an answer left behind when the data moved fails here.
+   */
+  @Test
+  void everyNumberOfTheReadmesAnswerIsOnTheFindingsPage() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    int from = readme.indexOf("## The answer");
+    int to = readme.indexOf("\n## ", from + 1);
+    assertThat(from).as("the README's answer section").isNotNegative();
+    String answer = readme.substring(from, to < 0 ? readme.length() : to)
+        .replaceAll("\\]\\([^)]*\\)", "]"); // link targets are not figures
+    String page = Files.readString(DOCS.resolve("findings.md"), StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("-?[0-9]+(?:[.,][0-9]+)*%?").matcher(answer);
+    int numbers = 0;
+    while (m.find()) {
+      numbers++;
+      assertThat(page).as("README's answer quotes %s, which docs/findings.md does not hold",
+          m.group()).contains(m.group());
+    }
+    assertThat(numbers).as("figures in the README's answer").isGreaterThan(5);
+  }
 }

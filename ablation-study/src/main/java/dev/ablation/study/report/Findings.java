@@ -43,6 +43,9 @@ public final class Findings {
   /** The page and the charts it links to (drawn by {@link #write}). */
   public record Page(String markdown, List<Chart> charts) {}
 
+  /** The looser tolerance the page re-judges the runs at (table E), nats. */
+  static final double LOOSER_EPSILON = 0.05;
+
   /** The chart of the answer: the synthetic task's blocks with the text runs' beside them. */
   static final String ANSWER_CHART = "answer";
 
@@ -141,6 +144,7 @@ public final class Findings {
       }
     }
     Optional<PastTarget> pastTarget = PastTarget.of(past);
+    Tolerance tolerance = Tolerance.of(records, LOOSER_EPSILON);
     List<RunRecord> textRuns = parts.get(Part.TEXT);
     Optional<TextTables> text = textRuns.isEmpty() ? Optional.empty()
         : Optional.of(TextTables.of(textRuns, records));
@@ -164,7 +168,8 @@ public final class Findings {
         .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
     md.append(protocol(records)).append("\n\n");
     md.append("## The answer\n\n");
-    answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask);
+    answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask,
+        tolerance);
     answerChart.ifPresent(c -> {
       charts.add(c);
       md.append("![").append(c.alt()).append("](").append(plotsDir).append('/')
@@ -178,6 +183,8 @@ public final class Findings {
         .append(held.map(h -> " --hold-out " + h[0] + "x" + h[1]).orElse(""))
         .append("` prints this table.\n\n");
     md.append(checkTable);
+    tolerance.lines(values(records, "epsilon_nats") + " nats")
+        .forEach(l -> md.append(l).append('\n'));
     text.ifPresent(t -> t.lines(sweepTask).forEach(l -> md.append(l).append('\n')));
     pastTarget.ifPresent(p -> {
       MarkdownRenderer.pastTargetLines(p).forEach(l -> md.append(l).append('\n'));
@@ -270,7 +277,8 @@ public final class Findings {
 
   private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
       List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget,
-      Optional<TextTables> text, Map<String, List<Aside>> asides, String sweepTask) {
+      Optional<TextTables> text, Map<String, List<Aside>> asides, String sweepTask,
+      Tolerance tolerance) {
     Headline h = s.headline();
     md.append("On the ").append(sweepTask).append(" task, for ")
         .append(h.arm().isEmpty() ? "these runs" : h.arm())
@@ -314,6 +322,7 @@ public final class Findings {
           law.held().get()[1], inside, law.checks().size()));
     }
     md.append("- **originals trained long enough?** ").append(checkLine).append('\n');
+    md.append("- **a looser tolerance?** ").append(tolerance.summary()).append(".\n");
     md.append("- **natural text:** ").append(text.map(t -> t.answer(sweepTask))
         .orElse("not in these runs.")).append('\n');
     md.append("- **the aside (encoder-decoder):** ").append(asides.isEmpty()

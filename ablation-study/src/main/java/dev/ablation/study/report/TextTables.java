@@ -135,9 +135,12 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         + "median over seeds [95% CI]; a run that did not recover is censored at what it "
         + "spent), text beside the " + otherTask + " task's runs of the same shape and block. "
         + "`rate`: the recovery's constant rate as a multiple of the original's peak; the "
-        + otherTask + " runs recovered at 1×. A text original reached its L* with the rate "
-        + "decayed to 0, which a recovery at a constant peak rate may not reach again "
-        + "(data/issue32/README.md), hence the lower rate beside it.");
+        + otherTask + " runs recovered at 1×. Read a censored text cell with its cause in "
+        + "mind: a text original reached its L* with the rate decayed to 0, while a recovery "
+        + "trains at a constant rate, whose own noise keeps it above an annealed loss, so a "
+        + "text block that is not back within the cap may be limited by the rate as much as "
+        + "by the frozen blocks around it; these runs do not separate the two "
+        + "(data/issue32/README.md).");
     out.add("");
     out.add("| N | D | block | rate | text: recovered | text: examples | " + otherTask
         + ": examples | text / " + otherTask + " |");

@@ -1,6 +1,7 @@
 package dev.ablation.samediff;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +14,6 @@ import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
 import onnx.Onnx.TensorProto;
-import onnx.Onnx.ValueInfoProto;
 import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
 
 /**
@@ -95,14 +95,13 @@ public final class OnnxModels {
     g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
     OnnxShapes shapes = OnnxShapes.of(g, initializers);
     Set<String> floatMasks = carriedMasks(g);
-    Map<String, Integer> ranks = knownRanks(g);
     GraphProto.Builder b = g.toBuilder().clearNode();
     for (NodeProto n : g.getNodeList()) {
       String op = n.getOpType();
       if ("MatMul".equals(op) && n.getInputCount() == 2
           && initializers.containsKey(n.getInput(1))
           && initializers.get(n.getInput(1)).getDimsCount() == 2
-          && ranks.getOrDefault(n.getInput(0), -1) != 2) {
+          && shapes.rank(n.getInput(0)) != 2) {
         byWeight(b, n, initializers.get(n.getInput(1)));
       } else if (op.startsWith("Reduce") && n.getInputCount() == 1) {
         b.addNode(reduction(n, shapes.rank(n.getInput(0))));
@@ -185,10 +184,10 @@ public final class OnnxModels {
 
   /**
    * A reduction with its attribute axes written as non-negative ones where the input's rank is
-   * known, and {@code keepdims} explicit. M2.1 reduces over a negative axis wrongly (measured
-   * for {@code ReduceMean(axes=[-1])} of a rank-3 input: garbage means, different from run to
-   * run, with and without {@code keepdims}); over the same axis written as 2 it is exact. The
-   * importer also ignores a missing {@code keepdims} (ONNX's default is 1) and drops the axis.
+   * known, and {@code keepdims} explicit. M2.1 computes {@code ReduceMean(axes=[-1],
+   * keepdims=1)} of a rank-3 input wrongly, silently (layer norm's mean and variance); with
+   * {@code keepdims=0}, or the axis written as 2, it is exact. The importer also ignores a
+   * missing {@code keepdims} (ONNX's default is 1) and drops the axis.
    */
   private static NodeProto reduction(NodeProto n, int rank) {
     long[] axes = OnnxShapes.intsAttribute(n, "axes");
@@ -303,11 +302,12 @@ public final class OnnxModels {
       TensorProto t = initializers.get(n.getInput(1));
       sizes = t == null ? null : OnnxTensors.longs(t);
     } else if (sizes == null && axis >= 0) {
-      long length = shapes.dims(x).map(d -> d[(int) axis]).orElse(OnnxShapes.UNKNOWN);
+      long length = shapes.dims(x).filter(d -> axis < d.length).map(d -> d[(int) axis])
+          .orElse(OnnxShapes.UNKNOWN);
       int parts = n.getOutputCount();
       if (length != OnnxShapes.UNKNOWN && length % parts == 0) {
         sizes = new long[parts];
-        java.util.Arrays.fill(sizes, length / parts);
+        Arrays.fill(sizes, length / parts);
       }
     }
     if (sizes == null || sizes.length != n.getOutputCount()) {
@@ -317,9 +317,9 @@ public final class OnnxModels {
     for (int i = 0; i < sizes.length; i++) {
       String out = n.getOutput(i);
       String p = PREFIX + out + "/";
-      b.addInitializer(longs(p + "start", start));
-      b.addInitializer(longs(p + "end", start + sizes[i]));
-      b.addInitializer(longs(p + "axis", axis));
+      b.addInitializer(OnnxTensors.longs(p + "start", start));
+      b.addInitializer(OnnxTensors.longs(p + "end", start + sizes[i]));
+      b.addInitializer(OnnxTensors.longs(p + "axis", axis));
       b.addNode(op("Slice", List.of(x, p + "start", p + "end", p + "axis"), out));
       start += sizes[i];
     }
@@ -331,9 +331,9 @@ public final class OnnxModels {
    * {@code Where} fails unless all three have the same shape ("Op validation failed" for
    * GPT-2's {@code [1, 1, t, t]} mask, {@code [b, h, t, t]} scores and scalar fill), and a
    * boolean initializer arrives with other values than it holds ({@link #floatMasks}). The same
-   * values as {@code Where} wherever the branch not taken is finite. A condition that comes from a boolean initializer ({@code floatMask}: see
-   * {@link #floatMasks}) is used as is; any other is cast to float first. The product assumes
-   * FLOAT branches, what exporters write.
+   * values as {@code Where} wherever the branch not taken is finite. A condition carried from a
+   * boolean initializer ({@code floatMask}) is used as it is; any other is cast to float first.
+   * The product assumes FLOAT branches, what exporters write.
    */
   private static void where(GraphProto.Builder b, NodeProto n, boolean floatMask) {
     String out = n.getOutput(0);
@@ -363,7 +363,7 @@ public final class OnnxModels {
    * {@code Where} (directly or through layout ops: GPT-2's causal mask, sliced to the sequence)
    * as a FLOAT initializer of 0s and 1s named {@value #MASK_PREFIX}{@code <name>}, which
    * {@link #where} multiplies by. M2.1 imports a boolean initializer with other values than it
-   * holds (a lower-triangular causal mask arrived with upper-triangle {@code true}s, from
+   * holds (a lower-triangular causal mask cast to float gave values up to 246, from
    * {@code raw_data} and from {@code int32_data} alike). The new name keeps the mask out of a
    * layer pattern such as {@code h\.1\.(.*)}: as a float constant a wipe could otherwise take
    * it for a weight and redraw it.
@@ -444,11 +444,11 @@ public final class OnnxModels {
     String p = PREFIX + out + "/";
     long k = w.getDims(0);
     long cols = w.getDims(1);
-    b.addInitializer(longs(p + "flat", -1, k));
-    b.addInitializer(longs(p + "start", 0));
-    b.addInitializer(longs(p + "end", -1));
-    b.addInitializer(longs(p + "axis", 0));
-    b.addInitializer(longs(p + "n", cols));
+    b.addInitializer(OnnxTensors.longs(p + "flat", -1, k));
+    b.addInitializer(OnnxTensors.longs(p + "start", 0));
+    b.addInitializer(OnnxTensors.longs(p + "end", -1));
+    b.addInitializer(OnnxTensors.longs(p + "axis", 0));
+    b.addInitializer(OnnxTensors.longs(p + "n", cols));
     b.addNode(op("Shape", List.of(a), p + "shape"));
     b.addNode(op("Slice", List.of(p + "shape", p + "start", p + "end", p + "axis"), p + "lead"));
     b.addNode(op("Concat", List.of(p + "lead", p + "n"), p + "outshape").toBuilder()
@@ -477,28 +477,9 @@ public final class OnnxModels {
         .addOutput(output).build();
   }
 
-  /** A 1-D INT64 initializer. */
-  private static TensorProto longs(String name, long... values) {
-    return OnnxTensors.longs(name, values);
-  }
-
   private static AttributeProto intAttribute(String name, long value) {
     return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
         .setI(value).build();
-  }
-
-  /** The ranks the graph states: of its inputs, outputs and value_info entries with a shape. */
-  private static Map<String, Integer> knownRanks(GraphProto graph) {
-    Map<String, Integer> ranks = new HashMap<>();
-    for (List<ValueInfoProto> values : List.of(graph.getInputList(), graph.getOutputList(),
-        graph.getValueInfoList())) {
-      for (ValueInfoProto v : values) {
-        if (v.getType().hasTensorType() && v.getType().getTensorType().hasShape()) {
-          ranks.put(v.getName(), v.getType().getTensorType().getShape().getDimCount());
-        }
-      }
-    }
-    return ranks;
   }
 
   /** The node with alpha and beta, and transA/transB where missing, explicit. */

@@ -35,7 +35,8 @@ final class OnnxShapes {
   /** The shapes of {@code graph}'s values; {@code initializers} by name (Constant nodes included). */
   static OnnxShapes of(GraphProto graph, Map<String, TensorProto> initializers) {
     OnnxShapes s = new OnnxShapes(initializers);
-    for (List<ValueInfoProto> values : List.of(graph.getInputList(), graph.getValueInfoList())) {
+    for (List<ValueInfoProto> values : List.of(graph.getInputList(), graph.getOutputList(),
+        graph.getValueInfoList())) {
       for (ValueInfoProto v : values) {
         if (v.getType().hasTensorType() && v.getType().getTensorType().hasShape()) {
           s.dims.put(v.getName(), declared(v.getType().getTensorType().getShape()));
@@ -62,10 +63,13 @@ final class OnnxShapes {
     return d == null ? -1 : d.length;
   }
 
-  /** {@code axis} as a non-negative axis of a value of rank {@code rank}, or empty if unknown. */
+  /**
+   * {@code axis} as a non-negative axis of a value of rank {@code rank} (-1: unknown), or empty
+   * if that does not follow or the axis is out of range.
+   */
   static Optional<Long> positive(long axis, int rank) {
     if (axis >= 0) {
-      return Optional.of(axis);
+      return rank >= 0 && axis >= rank ? Optional.empty() : Optional.of(axis);
     }
     return rank < 0 || axis < -rank ? Optional.empty() : Optional.of(axis + rank);
   }
@@ -173,15 +177,16 @@ final class OnnxShapes {
           long[] target = values(n.getInput(1));
           long[] d = new long[(int) shape[0]];
           for (int i = 0; i < d.length; i++) {
-            long t = target == null ? UNKNOWN : target[i];
+            long t = target == null || i >= target.length ? UNKNOWN : target[i];
             d[i] = t > 0 ? t : t == 0 && x != null && i < x.length ? x[i] : UNKNOWN;
           }
           out(n, 0, d);
         }
       }
       case "Transpose" -> {
-        if (x != null) {
-          long[] perm = intsAttribute(n, "perm");
+        long[] perm = intsAttribute(n, "perm");
+        if (x != null && (perm == null || perm.length == x.length
+            && Arrays.stream(perm).allMatch(p -> p >= 0 && p < x.length))) {
           long[] d = new long[x.length];
           for (int i = 0; i < d.length; i++) {
             d[i] = perm == null ? x[d.length - 1 - i] : x[(int) perm[i]];

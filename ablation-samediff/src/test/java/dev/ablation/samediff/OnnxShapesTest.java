@@ -57,6 +57,7 @@ class OnnxShapesTest {
     assertThat(OnnxShapes.positive(1, -1)).contains(1L);
     assertThat(OnnxShapes.positive(-1, -1)).isEmpty();
     assertThat(OnnxShapes.positive(-4, 3)).isEmpty();
+    assertThat(OnnxShapes.positive(3, 3)).isEmpty();
   }
 
   private static Map<String, TensorProto> initializersAndConstants(GraphProto g) {

@@ -93,10 +93,20 @@ class TinyGptFixturesTest {
    * weights bit-identical at the end of training, the wiped ones changed, and the restore exact.
    */
   static RecoveryResult wipeAndHeal(SameDiffModel model, Gpt2Config config) {
+    return wipeAndHeal(model, config, b -> b);
+  }
+
+  /**
+   * As above, each batch of the reference models' placeholders handed to the model as
+   * {@code feed} turns it into the model's own (an imported graph names its inputs itself).
+   */
+  static RecoveryResult wipeAndHeal(SameDiffModel model, Gpt2Config config,
+      java.util.function.UnaryOperator<Batch> feed) {
     Split data = EuroparlText.load().split(64, 16, config.context() + 1, 35);
     ReferenceBatches batches = ReferenceBatches.of(config.asReference(), DataType.FLOAT);
-    java.util.List<Batch> train = batches.batches(data.train(), 16);
-    java.util.List<Batch> validation = batches.batches(data.validation(), 16);
+    java.util.List<Batch> train = batches.batches(data.train(), 16).stream().map(feed).toList();
+    java.util.List<Batch> validation = batches.batches(data.validation(), 16).stream()
+        .map(feed).toList();
     Map<ParameterPath, INDArray> before = weights(model);
     LayerPath wiped = LayerPath.block("h", 1);
     Map<ParameterPath, Boolean> changed = new LinkedHashMap<>();

@@ -28,8 +28,13 @@ public final class FindingsCommand implements Callable<Integer> {
   Path data;
 
   @Parameters(index = "1", paramLabel = "PAGE",
-      description = "the Markdown page to write, e.g. docs/findings-widths.md")
+      description = "the Markdown page to write, e.g. docs/findings.md")
   Path page;
+
+  @CommandLine.Option(names = "--readme", paramLabel = "FILE",
+      description = "also rewrite the answer in FILE (e.g. README.md) between its two marker "
+          + "lines, from the same runs")
+  Path readme;
 
   @Override
   public Integer call() throws IOException {
@@ -40,11 +45,15 @@ public final class FindingsCommand implements Callable<Integer> {
     Path written;
     try {
       written = Findings.write(data, page);
+      if (readme != null) {
+        Findings.writeReadme(readme, Findings.page(data, page).readmeAnswer());
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     spec.commandLine().getOut().println("wrote " + written + " and "
-        + written.resolveSibling(Findings.plotsFolder(written)));
+        + written.resolveSibling(Findings.plotsFolder(written))
+        + (readme == null ? "" : ", and the answer in " + readme));
     spec.commandLine().getOut().flush();
     return 0;
   }

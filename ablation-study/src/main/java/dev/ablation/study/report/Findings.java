@@ -41,7 +41,13 @@ public final class Findings {
   static final int[] HELD_OUT = {4, 256};
 
   /** The page and the charts it links to (drawn by {@link #write}). */
-  public record Page(String markdown, List<Chart> charts) {}
+  public record Page(String markdown, List<Chart> charts, String readmeAnswer) {}
+
+  /** The line before the README's answer, which {@link #writeReadme} replaces up to {@link #README_END}. */
+  public static final String README_BEGIN =
+      "<!-- answer: made by `ablation.jar findings DATA PAGE --readme README.md`; do not edit -->";
+  /** The line after the README's answer. */
+  public static final String README_END = "<!-- answer: end -->";
 
   /** The looser tolerance the page re-judges the runs at (table E), nats. */
   static final double LOOSER_EPSILON = 0.05;
@@ -219,7 +225,8 @@ public final class Findings {
       String l = line.startsWith("#") ? "#" + line : line;
       md.append(l.replace("](" + Report.PLOTS + "/", "](" + plotsDir + "/")).append('\n');
     }
-    return new Page(md.toString().stripTrailing() + "\n", charts);
+    return new Page(md.toString().stripTrailing() + "\n", charts,
+        readme(sections, records, law, page, answerChart, plotsDir));
   }
 
   /**
@@ -249,6 +256,112 @@ public final class Findings {
     List<String> v = records.stream().map(r -> r.manifest().configuration().get(key))
         .filter(Objects::nonNull).distinct().sorted().toList();
     return v.isEmpty() ? "an unrecorded number of" : String.join(" / ", v);
+  }
+
+  /**
+   * The README's answer: a few lines computed from the same runs as the page, so the first
+   * screen a user reads cannot drift from the data (a test compares it with the README).
+   */
+  static String readme(Sections s, List<RunRecord> records, WidthDepthLaw.Result law,
+      Path page, Optional<Chart> chart, String plotsDir) {
+    String link = "docs/" + page.getFileName();
+    Answer.Limits l = s.answer().limits();
+    List<Integer> depths = records.stream().map(r -> r.key().nLayers()).distinct().sorted()
+        .toList();
+    List<Integer> widths = records.stream().map(r -> r.key().dModel()).distinct().sorted()
+        .toList();
+    StringBuilder md = new StringBuilder();
+    md.append("From the runs committed under `data/` ([").append(link).append("](").append(link)
+        .append("), made from them by one command; a test fails if the two disagree): "
+            + "decoder-only transformers of N = ")
+        .append(depths.stream().map(String::valueOf).collect(java.util.stream.Collectors
+            .joining(", ")))
+        .append(" blocks and width D = ").append(widths.stream().map(String::valueOf)
+            .collect(java.util.stream.Collectors.joining(", ")))
+        .append(" on the ").append(records.stream().map(Findings::task)
+            .filter(Objects::nonNull).findFirst().orElse("synthetic"))
+        .append(" task, ").append(l.seeds()).append(" seeds; one block reset to fresh random "
+            + "weights, only it trainable, retrained at a constant rate until its loss is back "
+            + "within ").append(values(records, "epsilon_nats")).append(" nats of L*.\n\n");
+    for (Headline.Line h : s.headline().lines()) {
+      if (h.question().equals("share of S×E (ρ)")) {
+        md.append("- **How much of S×E:** ").append(h.answer()).append(".\n");
+      }
+    }
+    long recovered = records.stream().filter(Runs::recovered).count();
+    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
+    md.append(String.format(Locale.ROOT, "- **Refuse to train?** %d of %d damaged runs got "
+        + "back", recovered, damaged)).append(stoppedShort(records)).append(".\n");
+    for (WidthDepthLaw.Fit f : law.fits()) {
+      if (f.problem().isEmpty() && f.place() == law.fits().get(0).place()) {
+        WidthDepthLaw.Coefficient b = f.coefficients().get(1);
+        WidthDepthLaw.Coefficient c = f.coefficients().get(2);
+        md.append(String.format(Locale.ROOT, "- **Position, N, D:** %s; block 0's "
+            + "examples ∝ D^%.2f × N^%.2f (doubling D multiplies them by %.2f, doubling N by "
+            + "%.2f).%n", firstCostsMost(s.summary()), b.estimate(), c.estimate(),
+            Math.pow(2, b.estimate()), Math.pow(2, c.estimate())));
+      }
+    }
+    md.append("- **Natural text, the encoder-decoder aside, the checks and the limits:** [")
+        .append(link).append("](").append(link).append(").\n");
+    chart.ifPresent(c -> md.append("\n![").append(c.alt()).append("](docs/").append(plotsDir)
+        .append('/').append(c.fileName()).append(")\n"));
+    return md.toString();
+  }
+
+  /**
+   * In how many shapes block 0's median cost is the largest of its blocks' (shapes where
+   * block 0 has a median and so does another block).
+   */
+  static String firstCostsMost(Summary summary) {
+    int shapes = 0;
+    int first = 0;
+    for (Summary.Panel p : summary.panels()) {
+      for (List<double[]> pts : p.lines().values()) {
+        java.util.OptionalDouble zero = pts.stream().filter(x -> x[0] == 0)
+            .mapToDouble(x -> x[1]).findFirst();
+        double others = pts.stream().filter(x -> x[0] != 0).mapToDouble(x -> x[1]).max()
+            .orElse(Double.NaN);
+        if (zero.isPresent() && !Double.isNaN(others)) {
+          shapes++;
+          first += zero.getAsDouble() >= others ? 1 : 0;
+        }
+      }
+    }
+    return shapes == 0 ? "no shape has block 0's cost beside another's"
+        : first == shapes ? "block 0 costs the most in every shape (" + shapes + ")"
+        : "block 0 costs the most in " + first + " of " + shapes + " shapes";
+  }
+
+  /**
+   * Replaces the README's answer (between {@link #README_BEGIN} and {@link #README_END}) with
+   * {@code answer}.
+   *
+   * @throws IllegalArgumentException when the README lacks the two marker lines
+   */
+  public static void writeReadme(Path readme, String answer) throws IOException {
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    int a = text.indexOf(README_BEGIN);
+    int b = text.indexOf(README_END);
+    if (a < 0 || b < a) {
+      throw new IllegalArgumentException(readme + " has no answer to replace: it needs the lines "
+          + README_BEGIN + " and " + README_END);
+    }
+    String out = text.substring(0, a + README_BEGIN.length()) + "\n" + answer
+        + text.substring(b);
+    Files.writeString(readme, out, StandardCharsets.UTF_8);
+  }
+
+  /** The README's answer as committed: the lines between the two markers. */
+  public static String readmeAnswer(Path readme) throws IOException {
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    int a = text.indexOf(README_BEGIN);
+    int b = text.indexOf(README_END);
+    if (a < 0 || b < a) {
+      throw new IllegalArgumentException(readme + " has no answer between " + README_BEGIN
+          + " and " + README_END);
+    }
+    return text.substring(a + README_BEGIN.length() + 1, b);
   }
 
   /** The task a run's originals learned ({@code task} in its manifest). */

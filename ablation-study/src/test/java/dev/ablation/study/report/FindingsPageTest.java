@@ -29,4 +29,13 @@ class FindingsPageTest {
           .containsExactlyElementsOf(expected.lines().toList());
     }
   }
+
+  @Test
+  void theReadmesAnswerIsWhatTheCommandWrites() throws Exception {
+    List<String> p = PAGES.get(0);
+    String expected = Findings.page(Path.of(p.get(0)), Path.of(p.get(1))).readmeAnswer();
+    assertThat(Findings.readmeAnswer(Path.of("..", "README.md")).lines().toList())
+        .as("README.md's answer: regenerate with data/regenerate.sh")
+        .containsExactlyElementsOf(expected.lines().toList());
+  }
 }

@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
  * <p>Sources are uniform by default, so the target side has no structure of its own: a decoder
  * cut off from the encoder can do no better than chance. {@link #translating(Corpus, long)}
  * draws sources from a language instead (e.g. a Markov chain), so the target inherits its
- * structure and a decoder alone can predict part of it — the setting in which "the decoder
- * without its encoder" is a meaningful model.
+ * structure, which a decoder alone could predict in part (a trained one does not learn to while
+ * the source is always there; {@link LooseTranslation} makes it).
  */
 public final class Seq2SeqTask implements Corpus {
 

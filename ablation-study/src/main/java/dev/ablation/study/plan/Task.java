@@ -42,8 +42,10 @@ public enum Task {
   REVERSE("reverse", true),
   /**
    * Translate a Markov-chain source word for word (permuted dictionary, adjacent pairs
-   * swapped): the target side inherits the source language's structure, so a decoder alone
-   * can predict part of it.
+   * swapped): the target side inherits the source language's structure, which a decoder alone
+   * could predict in part, but a trained one never learns to (with every cross-attention
+   * deleted it does worse than uniform: docs/tasks.md); {@link #LOOSE} is the task whose
+   * decoder keeps a target-side prior.
    */
   TRANSLATE("translate", true),
   /**

@@ -69,14 +69,15 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * The study's engine on SameDiff: reference transformers trained on synthetic corpora whose
- * loss floor is known, wiped and retrained through {@link Recovery#builder} (the encoder swaps
- * and {@code T_scratch}, which no {@code Recovery} expresses, through the internal
- * {@link RecoveryLoop}).
+ * The study's engine on SameDiff: reference transformers trained on the task of the plan
+ * ({@link #corpus}: synthetic languages whose loss floor is known, or Europarl characters with
+ * a measured n-gram reference), wiped and retrained through {@link Recovery#builder} (the
+ * encoder swaps and {@code T_scratch}, which no {@code Recovery} expresses, through the
+ * internal {@link RecoveryLoop}).
  *
- * <p>Data: decoder-only and encoder-only models learn an order-2 Markov chain over the
- * vocabulary (the language is fixed by {@link #LANGUAGE_SEED}); encoder-decoders learn to
- * reverse strings. The study's master seed reaches nothing directly: {@link Seeds} splits it
+ * <p>Data: every synthetic language is fixed by {@link #LANGUAGE_SEED}, so all originals of a
+ * study learn the same one; decoder-only and encoder-only models learn the language tasks,
+ * encoder-decoders the sequence-to-sequence ones (docs/tasks.md). The study's master seed reaches nothing directly: {@link Seeds} splits it
  * into the original's init, the original's data (which strings, and their order), the
  * recovery's data order and the wipe's draw, all written to every run's manifest.
  * Originals are cached under the study's directory by content hash, so a resumed study reuses

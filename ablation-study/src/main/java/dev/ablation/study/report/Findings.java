@@ -150,6 +150,19 @@ public final class Findings {
       }
     }
     Optional<PastTarget> pastTarget = PastTarget.of(past);
+    // T_scratch, one seed per shape: the checks' scratch-* studies
+    List<RunRecord> scratchRuns = new ArrayList<>();
+    if (Files.isDirectory(checks(data))) {
+      try (Stream<Path> c = Files.list(checks(data))) {
+        for (Path d : c.filter(x -> x.getFileName().toString().startsWith("scratch")
+            && Files.isDirectory(x.resolve("runs"))).sorted().toList()) {
+          List<RunRecord> rs = RunFiles.finished(d);
+          scratchRuns.addAll(rs);
+          provenance.add(Provenance.row(checks(data), d, rs.size()));
+        }
+      }
+    }
+    ScratchTable scratch = ScratchTable.of(scratchRuns, records);
     Tolerance tolerance = Tolerance.of(records, LOOSER_EPSILON);
     List<RunRecord> textRuns = parts.get(Part.TEXT);
     Optional<TextTables> text = textRuns.isEmpty() ? Optional.empty()
@@ -175,7 +188,7 @@ public final class Findings {
     md.append(protocol(records)).append("\n\n");
     md.append("## The answer\n\n");
     answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask,
-        tolerance);
+        tolerance, scratch);
     answerChart.ifPresent(c -> {
       charts.add(c);
       md.append("![").append(c.alt()).append("](").append(plotsDir).append('/')
@@ -191,6 +204,10 @@ public final class Findings {
     md.append(checkTable);
     tolerance.lines(values(records, "epsilon_nats") + " nats")
         .forEach(l -> md.append(l).append('\n'));
+    if (!scratch.rows().isEmpty()) {
+      scratch.lines("data/" + checks(data).getFileName() + "/scratch-*/")
+          .forEach(l -> md.append(l).append('\n'));
+    }
     text.ifPresent(t -> t.lines(sweepTask).forEach(l -> md.append(l).append('\n')));
     pastTarget.ifPresent(p -> {
       MarkdownRenderer.pastTargetLines(p).forEach(l -> md.append(l).append('\n'));
@@ -391,7 +408,7 @@ public final class Findings {
   private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
       List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget,
       Optional<TextTables> text, Map<String, List<Aside>> asides, String sweepTask,
-      Tolerance tolerance) {
+      Tolerance tolerance, ScratchTable scratch) {
     Headline h = s.headline();
     md.append("On the ").append(sweepTask).append(" task, for ")
         .append(h.arm().isEmpty() ? "these runs" : h.arm())
@@ -436,6 +453,10 @@ public final class Findings {
     }
     md.append("- **originals trained long enough?** ").append(checkLine).append('\n');
     md.append("- **a looser tolerance?** ").append(tolerance.summary()).append(".\n");
+    if (!scratch.rows().isEmpty()) {
+      md.append("- **against training from scratch:** ").append(scratch.summary())
+          .append(".\n");
+    }
     md.append("- **natural text:** ").append(text.map(t -> t.answer(sweepTask))
         .orElse("not in these runs.")).append('\n');
     md.append("- **the aside (encoder-decoder):** ").append(asides.isEmpty()

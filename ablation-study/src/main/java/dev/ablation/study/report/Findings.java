@@ -460,7 +460,7 @@ public final class Findings {
     md.append("- **natural text:** ").append(text.map(t -> t.answer(sweepTask))
         .orElse("not in these runs.")).append('\n');
     md.append("- **the aside (encoder-decoder):** ").append(asides.isEmpty()
-        ? "not in these runs." : asideSummary(asides)).append('\n');
+        ? "not in these runs.\n" : "one line per task (table A):\n" + asideSummary(asides));
     md.append("- **literature:** see \"Has anyone done this?\" below.\n");
     Answer.Limits l = s.answer().limits();
     md.append(String.format(Locale.ROOT, "- **limits:** %d seeds per cell; N ≤ %d, D ≤ %d; %s%s."
@@ -484,14 +484,14 @@ public final class Findings {
               : String.format(Locale.ROOT, " (%.2f × T_scratch)", r.scratch().mean())));
           (r.likeness() == Aside.Likeness.NO ? not : reset).add(what);
         }
-        parts.add(String.format(Locale.ROOT, "`%s`, %s (decoder alone %s against ln V %.2f): "
-            + "like a full reset at step 0 or in cost: %s; not: %s", t, a.shape(),
+        parts.add(String.format(Locale.ROOT, "  - `%s`, %s (decoder alone %s against ln V "
+            + "%.2f): like a full reset at step 0 or in cost: %s; not: %s.%n", t, a.shape(),
             a.decoderAlone().n() == 0 ? "not measured" : a.decoderAlone().format(), a.lnV(),
             reset.isEmpty() ? "none" : String.join(", ", reset),
             not.isEmpty() ? "none" : String.join(", ", not)));
       }
     });
-    return String.join("; ", parts) + " (table A).";
+    return String.join("", parts);
   }
 
   /**

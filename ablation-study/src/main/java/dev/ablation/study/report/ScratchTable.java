@@ -54,7 +54,10 @@ record ScratchTable(List<Row> rows) {
     out.add("");
     out.add("`T_scratch`: examples a freshly initialised model of the shape, trained exactly as "
         + "the original was (its optimiser and schedule, its own initialisation and data "
-        + "order), needed to first meet the original's recovery target (cap 2 × B_ref); "
+        + "order), needed to first meet the original's recovery target. A fixed-length "
+        + "schedule decays the rate to 0 at B_ref, so a fresh model that has not met the "
+        + "target by then never will: \"not reached\" means not within the original's own "
+        + "training (the check's cap, 2 × B_ref, spends the rest at rate 0); "
         + "`T_orig`: where the original itself first met it. Both move with the length of the "
         + "original's schedule (the rate decays over it); block 0's T_ε does not divide by "
         + "either. `same as the sweep`: this check reruns the sweep's block-0 run of the seed "

@@ -42,11 +42,11 @@ public final class FindingsCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "DATA " + data
           + " is not a folder; give a folder of study output folders, e.g. data/issue32");
     }
-    Path written;
+    Path written = page;
     try {
-      written = Findings.write(data, page);
+      Findings.Page p = Findings.write(data, page);
       if (readme != null) {
-        Findings.writeReadme(readme, Findings.page(data, page).readmeAnswer());
+        Findings.writeReadme(readme, p.readmeAnswer());
       }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

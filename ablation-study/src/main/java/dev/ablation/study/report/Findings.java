@@ -138,30 +138,10 @@ public final class Findings {
       provenance.add(Provenance.row(checks(data), checkDir, RunFiles.finished(checkDir).size()));
     }
     // "does it refuse to train?" past the target: the checks' past-target-* studies
-    List<RunRecord> past = new ArrayList<>();
-    if (Files.isDirectory(checks(data))) {
-      try (Stream<Path> c = Files.list(checks(data))) {
-        for (Path d : c.filter(x -> x.getFileName().toString().startsWith("past-target")
-            && Files.isDirectory(x.resolve("runs"))).sorted().toList()) {
-          List<RunRecord> rs = RunFiles.finished(d);
-          past.addAll(rs);
-          provenance.add(Provenance.row(checks(data), d, rs.size()));
-        }
-      }
-    }
+    List<RunRecord> past = checkRuns(data, "past-target", provenance);
     Optional<PastTarget> pastTarget = PastTarget.of(past);
     // T_scratch, one seed per shape: the checks' scratch-* studies
-    List<RunRecord> scratchRuns = new ArrayList<>();
-    if (Files.isDirectory(checks(data))) {
-      try (Stream<Path> c = Files.list(checks(data))) {
-        for (Path d : c.filter(x -> x.getFileName().toString().startsWith("scratch")
-            && Files.isDirectory(x.resolve("runs"))).sorted().toList()) {
-          List<RunRecord> rs = RunFiles.finished(d);
-          scratchRuns.addAll(rs);
-          provenance.add(Provenance.row(checks(data), d, rs.size()));
-        }
-      }
-    }
+    List<RunRecord> scratchRuns = checkRuns(data, "scratch", provenance);
     ScratchTable scratch = ScratchTable.of(scratchRuns, records);
     Tolerance tolerance = Tolerance.of(records, LOOSER_EPSILON);
     List<RunRecord> textRuns = parts.get(Part.TEXT);
@@ -381,13 +361,37 @@ public final class Findings {
     return text.substring(a + README_BEGIN.length() + 1, b);
   }
 
+  /**
+   * The runs of every study folder under {@link #checks} whose name starts with {@code prefix},
+   * in name order, each folder's provenance row added to {@code provenance}.
+   */
+  private static List<RunRecord> checkRuns(Path data, String prefix, List<String> provenance)
+      throws IOException {
+    List<RunRecord> out = new ArrayList<>();
+    if (!Files.isDirectory(checks(data))) {
+      return out;
+    }
+    try (Stream<Path> c = Files.list(checks(data))) {
+      for (Path d : c.filter(x -> x.getFileName().toString().startsWith(prefix)
+          && Files.isDirectory(x.resolve("runs"))).sorted().toList()) {
+        List<RunRecord> rs = RunFiles.finished(d);
+        out.addAll(rs);
+        provenance.add(Provenance.row(checks(data), d, rs.size()));
+      }
+    }
+    return out;
+  }
+
   /** The task a run's originals learned ({@code task} in its manifest). */
   static String task(RunRecord r) {
     return r.manifest().configuration().get("task");
   }
 
-  /** Writes the page to {@code page} and its charts beside it ({@link #plotsFolder}). */
-  public static Path write(Path data, Path page) throws IOException {
+  /**
+   * Writes the page to {@code page} and its charts beside it ({@link #plotsFolder}), and
+   * returns it (its README answer included, so a caller need not render it twice).
+   */
+  public static Page write(Path data, Path page) throws IOException {
     Page p = page(data, page);
     Path plots = page.toAbsolutePath().getParent().resolve(plotsFolder(page));
     if (Files.isDirectory(plots)) {
@@ -402,7 +406,7 @@ public final class Findings {
       c.draw(plots.resolve(c.fileName()));
     }
     Files.writeString(page, p.markdown(), StandardCharsets.UTF_8);
-    return page;
+    return p;
   }
 
   private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,

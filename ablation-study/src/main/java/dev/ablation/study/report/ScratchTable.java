@@ -32,8 +32,8 @@ record ScratchTable(List<Row> rows) {
 
   static ScratchTable of(List<RunRecord> check, List<RunRecord> sweep) {
     List<Row> rows = new ArrayList<>();
-    for (RunRecord r : Runs.sorted(check, RunRecord::key).values().stream()
-        .flatMap(List::stream).toList()) {
+    for (RunRecord r : check.stream()
+        .sorted(java.util.Comparator.comparing(RunRecord::key)).toList()) {
       if (r.position().isEmpty() || Runs.position(r) != 0) {
         continue;
       }

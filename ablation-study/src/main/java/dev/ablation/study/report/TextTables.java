@@ -57,8 +57,8 @@ record TextTables(List<Original> originals, List<Cost> costs) {
    */
   static TextTables of(List<RunRecord> text, List<RunRecord> other) {
     Map<String, Original> originals = new LinkedHashMap<>();
-    for (RunRecord r : Runs.sorted(text, RunRecord::key).values().stream()
-        .flatMap(List::stream).toList()) {
+    for (RunRecord r : text.stream()
+        .sorted(java.util.Comparator.comparing(RunRecord::key)).toList()) {
       String k = r.key().nLayers() + "/" + r.key().dModel() + "/" + r.key().seed();
       Map<String, String> c = r.manifest().configuration();
       originals.computeIfAbsent(k, x -> new Original(r.key().nLayers(), r.key().dModel(),

@@ -81,8 +81,17 @@ final class Censored {
         return m + " (every seed the same, exactly: no interval)";
       }
       return m + " [" + Interval.fmt(low) + ", "
-          + (Double.isInfinite(high) ? "≥ " + Interval.fmt(censoredFrom) : Interval.fmt(high))
+          + (Double.isInfinite(high) ? "≥ " + Interval.fmt(openEnd()) : Interval.fmt(high))
           + "]";
+    }
+
+    /**
+     * Where an unbounded interval's upper end is known to lie beyond: the first censoring
+     * point, or the median itself when runs with a larger cap recovered later than that
+     * point (an upper end below the median would contradict it).
+     */
+    private double openEnd() {
+      return median.isPresent() ? Math.max(median.getAsDouble(), censoredFrom) : censoredFrom;
     }
 
     /**
@@ -113,7 +122,7 @@ final class Censored {
         return m + " (every seed the same, exactly: no interval)";
       }
       return m + " [" + String.format(Locale.ROOT, "%d", (long) Math.floor(low)) + ", "
-          + (Double.isInfinite(high) ? "≥ " + count(censoredFrom)
+          + (Double.isInfinite(high) ? "≥ " + count(openEnd())
               : String.format(Locale.ROOT, "%d", (long) Math.ceil(high))) + "]";
     }
 

@@ -165,15 +165,18 @@ public final class Findings {
         .append(data.getFileName()).append("/` (nothing retrained; a test regenerates this page "
             + "and fails on any difference). ").append(total)
         .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
-    md.append(protocol(records)).append("\n\n");
     md.append("## The answer\n\n");
-    answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask,
+    shortAnswer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask,
         tolerance, scratch);
     answerChart.ifPresent(c -> {
       charts.add(c);
       md.append("![").append(c.alt()).append("](").append(plotsDir).append('/')
           .append(c.fileName()).append(")\n\n");
     });
+    md.append("## How it was measured\n\n").append(protocol(records)).append("\n\n");
+    md.append("## The answer, line by line\n\n");
+    answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask,
+        tolerance, scratch);
     md.append("## Table L: width and depth as a law, in examples\n\n");
     WidthDepthLaw.format(law).forEach(l -> md.append(l).append('\n'));
     md.append("\nCommand: `java -jar ablation.jar law ")
@@ -407,6 +410,100 @@ public final class Findings {
     }
     Files.writeString(page, p.markdown(), StandardCharsets.UTF_8);
     return p;
+  }
+
+  /**
+   * The answer a reader meets first: one short line per sub-question (at most nine), each with
+   * its number and the table that holds it; {@link #answer} below the protocol gives every
+   * number in full.
+   */
+  private static void shortAnswer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
+      List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget,
+      Optional<TextTables> text, Map<String, List<Aside>> asides, String sweepTask,
+      Tolerance tolerance, ScratchTable scratch) {
+    md.append("Reset one block of a trained decoder to fresh weights, freeze the rest, retrain "
+        + "it alone (").append(sweepTask).append(" task; Kaplan–Meier medians over seeds; how "
+        + "it was measured and every number in full: below):\n\n");
+    for (Headline.Line h : s.headline().lines()) {
+      if (h.question().equals("examples to recover")) {
+        md.append("- **How many examples:** ").append(h.answer()).append(".\n");
+      }
+      if (h.question().equals("share of S×E (ρ)")) {
+        md.append("- **How much of S×E:** ").append(h.answer()).append(" (table \"Absolute "
+            + "costs\").\n");
+      }
+    }
+    long recovered = records.stream().filter(Runs::recovered).count();
+    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
+    md.append(String.format(Locale.ROOT, "- **Refuse to train?** %d of %d damaged runs got "
+        + "back", recovered, damaged)).append(stoppedShort(records));
+    pastTarget.ifPresent(p -> {
+      int below = p.cells().stream().mapToInt(PastTarget.Cell::belowStar).sum();
+      int runs = p.cells().stream().mapToInt(c -> c.recovered() + c.notRecovered()).sum();
+      md.append(String.format(Locale.ROOT, "; trained on past the target (%d runs, table "
+          + "\"Past the target\"), %d went under L*", runs, below));
+    });
+    md.append(".\n");
+    md.append("- **Position:** ").append(firstCostsMost(s.summary())).append(".\n");
+    List<String> laws = new ArrayList<>();
+    for (WidthDepthLaw.Fit f : law.fits()) {
+      if (f.problem().isEmpty()) {
+        WidthDepthLaw.Coefficient b = f.coefficients().get(1);
+        WidthDepthLaw.Coefficient c = f.coefficients().get(2);
+        laws.add(String.format(Locale.ROOT, "%s's examples × %.2f [%.2f, %.2f] per doubling "
+            + "of D, × %.2f [%.2f, %.2f] per doubling of N", f.place().label(),
+            Math.pow(2, b.estimate()), Math.pow(2, b.low()), Math.pow(2, b.high()),
+            Math.pow(2, c.estimate()), Math.pow(2, c.low()), Math.pow(2, c.high())));
+      }
+    }
+    if (!law.checks().isEmpty()) {
+      long inside = law.checks().stream().filter(WidthDepthLaw.Check::inside).count();
+      laws.add(String.format(Locale.ROOT, "held-out N=%d D=%d: %d of %d cells inside the "
+          + "law's 95%% prediction interval", law.held().get()[0], law.held().get()[1], inside,
+          law.checks().size()));
+    }
+    md.append("- **N and D:** ").append(laws.isEmpty() ? "no fit" : String.join("; ", laws))
+        .append(" (table L).\n");
+    if (!scratch.rows().isEmpty()) {
+      md.append("- **Against training from scratch:** ").append(scratch.summary())
+          .append(".\n");
+    }
+    md.append("- **Natural text:** ").append(text.map(t -> t.answer(sweepTask))
+        .orElse("not in these runs.")).append('\n');
+    if (!asides.isEmpty()) {
+      md.append("- **Encoder-decoder (the aside):** ").append(asideShort(asides))
+          .append(" (table A).\n");
+    }
+    Answer.Limits l = s.answer().limits();
+    md.append("- **How sure:** originals trained long enough? ").append(checkLine
+        .replaceAll("\\.$", "")).append("; ").append(tolerance.summary())
+        .append(String.format(Locale.ROOT, "; limits: %d seeds per cell, N ≤ %d, D ≤ %d, %s%s."
+        + "\n\n", l.seeds(), l.maxN(), l.maxD(), l.language(),
+        text.isPresent() ? " and natural text" : ""));
+  }
+
+  /**
+   * Per task, what the decoder gives with no encoder, and the range of the wipes' costs
+   * against training from scratch: the aside in one clause per task.
+   */
+  static String asideShort(Map<String, List<Aside>> asides) {
+    List<String> parts = new ArrayList<>();
+    asides.forEach((t, as) -> {
+      for (Aside a : as) {
+        double[] ratios = a.rows().stream().filter(r -> r.scratch().n() > 0)
+            .mapToDouble(r -> r.scratch().mean()).sorted().toArray();
+        long never = a.rows().stream().filter(r -> r.examples().n() > 0
+            && r.examples().median().isEmpty()).count();
+        parts.add(String.format(Locale.ROOT, "`%s` %s: decoder alone %s nats against ln V "
+            + "%.2f; %s%s", t, a.shape(), a.decoderAlone().n() == 0 ? "not measured"
+            : String.format(Locale.ROOT, "%.2f", a.decoderAlone().mean()), a.lnV(),
+            ratios.length == 0 ? "no wipe compared with T_scratch"
+            : String.format(Locale.ROOT, "a wipe costs %.2f–%.2f × T_scratch", ratios[0],
+                ratios[ratios.length - 1]),
+            never == 0 ? "" : String.format(Locale.ROOT, ", %d not reached", never)));
+      }
+    });
+    return String.join("; ", parts);
   }
 
   private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,

@@ -106,4 +106,15 @@ class AbsoluteCostsTest {
         Double.NaN);
     assertEquals("40 [38, 46]", e.formatCount());
   }
+
+  @Test
+  void anOpenUpperEndIsNeverBelowTheMedian() {
+    // seeds with different caps: one censored at 8192, the median (8224) from a longer cap
+    Censored.Estimate e = new Censored.Estimate(OptionalDouble.of(8224), 6176,
+        Double.POSITIVE_INFINITY, 3, 2, 8192);
+    assertEquals("8224 [6176, ≥ 8224]", e.formatCount());
+    Censored.Estimate below = new Censored.Estimate(OptionalDouble.of(5000), 4000,
+        Double.POSITIVE_INFINITY, 3, 2, 8192);
+    assertEquals("5000 [4000, ≥ 8192]", below.formatCount());
+  }
 }

@@ -413,7 +413,7 @@ public final class Findings {
   }
 
   /**
-   * The answer a reader meets first: one short line per sub-question (at most nine), each with
+   * The answer a reader meets first: one short line per sub-question (at most ten), each with
    * its number and the table that holds it; {@link #answer} below the protocol gives every
    * number in full.
    */
@@ -474,6 +474,9 @@ public final class Findings {
       md.append("- **Encoder-decoder (the aside):** ").append(asideShort(asides))
           .append(" (table A).\n");
     }
+    md.append("- **Has anyone done this?** Not that we found: no measurement of the examples "
+        + "one re-initialised block needs, the rest frozen, to get back (section \"Has anyone "
+        + "done this?\", [literature.md](literature.md)).\n");
     Answer.Limits l = s.answer().limits();
     md.append("- **How sure:** originals trained long enough? ").append(checkLine
         .replaceAll("\\.$", "")).append("; ").append(tolerance.summary())

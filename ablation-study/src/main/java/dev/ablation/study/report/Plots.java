@@ -123,8 +123,8 @@ final class Plots {
     // one colour per line name in every panel (N=4 the same in each), one legend entry per
     // name; a line named "text …" is dashed
     Map<String, Integer> index = new java.util.LinkedHashMap<>();
-    panels.values().forEach(lines -> lines.keySet().forEach(k ->
-        index.putIfAbsent(k, index.size())));
+    panels.values().forEach(lines -> lines.keySet().stream()
+        .filter(k -> !k.endsWith(Summary.FLOOR)).forEach(k -> index.putIfAbsent(k, index.size())));
     java.util.Set<String> shown = new java.util.HashSet<>();
     for (Map.Entry<String, Map<String, List<double[]>>> panel : panels.entrySet()) {
       YIntervalSeriesCollection data = new YIntervalSeriesCollection();
@@ -137,6 +137,12 @@ final class Plots {
       }
       NumberAxis x = new NumberAxis(xLabel + " (" + panel.getKey() + ")");
       x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+      // half a block beyond the first and last, so a marker there is drawn whole
+      double lo = panel.getValue().values().stream().flatMap(List::stream)
+          .mapToDouble(p -> p[0]).min().orElse(0);
+      double hi = panel.getValue().values().stream().flatMap(List::stream)
+          .mapToDouble(p -> p[0]).max().orElse(1);
+      x.setRange(lo - 0.4, hi + 0.4);
       XYErrorRenderer r = new XYErrorRenderer();
       r.setDrawXError(false);
       r.setDefaultLinesVisible(true);
@@ -145,6 +151,16 @@ final class Plots {
       style(sub);
       int i = 0;
       for (String name : panel.getValue().keySet()) {
+        if (name.endsWith(Summary.FLOOR)) {
+          // a line's lower bounds: its colour, an upward triangle, no line, no legend entry
+          String line = name.substring(0, name.length() - Summary.FLOOR.length());
+          r.setSeriesPaint(i, PALETTE[index.getOrDefault(line, 0) % PALETTE.length]);
+          r.setSeriesLinesVisible(i, false);
+          r.setSeriesShape(i, new java.awt.Polygon(new int[] {0, 6, -6}, new int[] {-7, 4, 4}, 3));
+          r.setSeriesVisibleInLegend(i, false);
+          i++;
+          continue;
+        }
         int c = index.get(name);
         r.setSeriesPaint(i, PALETTE[c % PALETTE.length]);
         r.setSeriesStroke(i, name.startsWith("text ") ? new BasicStroke(2f,

@@ -253,9 +253,19 @@ final class Plots {
     plot.setRenderer(r);
     plot.setDataset(1, dots);
     XYLineAndShapeRenderer d = new XYLineAndShapeRenderer(false, true);
+    // an arm's seeds in its median's colour; the legend names the medians, and a censored
+    // series only where it has a dot
+    List<String> armNames = List.copyOf(medians.keySet());
+    for (int k = 0; k < armNames.size(); k++) {
+      r.setSeriesPaint(k, PALETTE[k % PALETTE.length]);
+    }
+    List<String> seedArms = List.copyOf(seeds.keySet());
     for (int i = 0; i < dots.getSeriesCount(); i++) {
+      int arm = armNames.indexOf(seedArms.get(i / 2));
+      d.setSeriesPaint(i, PALETTE[(arm < 0 ? i / 2 : arm) % PALETTE.length]);
       d.setSeriesShapesFilled(i, i % 2 == 0);
       d.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-3, -3, 6, 6));
+      d.setSeriesVisibleInLegend(i, i % 2 == 1 && dots.getSeries(i).getItemCount() > 0);
     }
     plot.setRenderer(1, d);
     style(plot);
@@ -269,6 +279,13 @@ final class Plots {
     });
     NumberAxis x = (NumberAxis) plot.getDomainAxis();
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    // half a layer beyond the first and last, so the dots offset beside them are drawn whole
+    double[] xs = medians.values().stream().flatMap(List::stream).mapToDouble(p -> p[0])
+        .toArray();
+    if (xs.length > 0) {
+      x.setRange(java.util.Arrays.stream(xs).min().getAsDouble() - 0.4,
+          java.util.Arrays.stream(xs).max().getAsDouble() + 0.4);
+    }
     if (positive && medians.values().stream().anyMatch(l -> !l.isEmpty())) {
       plot.setRangeAxis(logAxis(yLabel));
     }

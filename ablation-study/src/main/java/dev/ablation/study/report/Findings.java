@@ -145,8 +145,10 @@ public final class Findings {
     ScratchTable scratch = ScratchTable.of(scratchRuns, records);
     Tolerance tolerance = Tolerance.of(records, LOOSER_EPSILON);
     List<RunRecord> textRuns = parts.get(Part.TEXT);
+    // text controls on the text originals: the checks' text-* studies
+    List<RunRecord> textControls = checkRuns(data, "text-", provenance);
     Optional<TextTables> text = textRuns.isEmpty() ? Optional.empty()
-        : Optional.of(TextTables.of(textRuns, records));
+        : Optional.of(TextTables.of(textRuns, textControls, records));
     // one aside per task: two tasks of one shape must not pool
     Map<String, List<Aside>> asides = new TreeMap<>();
     Runs.group(parts.get(Part.ASIDE), Findings::task).forEach((t, rs) ->

@@ -1,5 +1,7 @@
 package dev.ablation.study.report;
 
+import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.study.plan.WipeTarget;
 import dev.ablation.study.store.RunRecord;
 import java.util.ArrayList;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -48,14 +51,27 @@ record TextTables(List<Original> originals, List<Cost> costs) {
    *
    * @param lr the recovery rate as a multiple of the original's peak
    */
-  record Cost(int n, int d, int block, double lr, Censored.Estimate text, Tally tally,
-      Optional<Censored.Estimate> other) {}
+  record Cost(int n, int d, int block, String freeze, double lr, Censored.Estimate text,
+      Tally tally, OptionalDouble closest, Optional<Censored.Estimate> other) {
+    /** Whether this is the question's arm (only the wiped block trains) at the peak rate. */
+    boolean question() {
+      return freeze.equals(FreezePolicy.onlyWiped().key()) && lr == 1.0;
+    }
+  }
 
   /**
    * The tables of {@code text}'s runs, with {@code other}'s runs of the same shape and block
    * (the question's arm of both) beside them.
    */
   static TextTables of(List<RunRecord> text, List<RunRecord> other) {
+    return of(text, List.of(), other);
+  }
+
+  /**
+   * As {@link #of(List, List)}, with {@code controls}' runs (text runs of other arms on the
+   * same originals: every weight trainable, or another rate) as cells of their own.
+   */
+  static TextTables of(List<RunRecord> text, List<RunRecord> controls, List<RunRecord> other) {
     Map<String, Original> originals = new LinkedHashMap<>();
     for (RunRecord r : text.stream()
         .sorted(java.util.Comparator.comparing(RunRecord::key)).toList()) {
@@ -70,7 +86,8 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         : a.d() != b.d() ? Integer.compare(a.d(), b.d()) : Long.compare(a.seed(), b.seed()));
     List<Cost> costs = new ArrayList<>();
     TreeMap<String, List<RunRecord>> cells = new TreeMap<>();
-    for (RunRecord r : blocks(text)) {
+    for (RunRecord r : blocks(java.util.stream.Stream.concat(text.stream(), controls.stream())
+        .toList())) {
       cells.computeIfAbsent(cell(r) + "/" + r.key().lrMultiple(), x -> new ArrayList<>()).add(r);
     }
     Map<String, List<RunRecord>> others = Runs.group(blocks(other).stream()
@@ -79,14 +96,37 @@ record TextTables(List<Original> originals, List<Cost> costs) {
       RunRecord r = rs.get(0);
       List<RunRecord> o = others.get(cell(r));
       costs.add(new Cost(r.key().nLayers(), r.key().dModel(), Runs.position(r),
-          r.key().lrMultiple(), Censored.estimate(Runs.examplesObs(rs)), Tally.of(rs),
-          o == null ? Optional.empty() : Optional.of(Censored.estimate(Runs.examplesObs(o)))));
+          r.key().freeze().key(), r.key().lrMultiple(), Censored.estimate(Runs.examplesObs(rs)),
+          Tally.of(rs), closest(rs), o == null ? Optional.empty() : Optional.of(Censored.estimate(Runs.examplesObs(o)))));
     });
     costs.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
         : a.d() != b.d() ? Integer.compare(a.d(), b.d())
         : a.block() != b.block() ? Integer.compare(a.block(), b.block())
-        : Double.compare(a.lr(), b.lr()));
+        : a.question() != b.question() ? (a.question() ? -1 : 1)
+        : !a.freeze().equals(b.freeze()) ? a.freeze().compareTo(b.freeze())
+        : Double.compare(b.lr(), a.lr()));
     return new TextTables(rows, costs);
+  }
+
+  /**
+   * The median over the damaged runs that did not recover of how far above its target the
+   * run's lowest evaluated loss stayed, in nats; empty when every damaged run recovered.
+   */
+  static OptionalDouble closest(List<RunRecord> rs) {
+    double[] gaps = rs.stream().filter(r -> !Runs.undamaged(r) && !Runs.recovered(r))
+        .mapToDouble(r -> r.curve().stream().mapToDouble(CurvePoint::loss)
+            .filter(Double::isFinite).min().orElse(Double.NaN) - r.row().targetLoss())
+        .filter(Double::isFinite).sorted().toArray();
+    if (gaps.length == 0) {
+      return OptionalDouble.empty();
+    }
+    int m = gaps.length / 2;
+    return OptionalDouble.of(gaps.length % 2 == 1 ? gaps[m] : (gaps[m - 1] + gaps[m]) / 2);
+  }
+
+  /** Whether any cell is a control (another freeze policy or rate than the question's). */
+  boolean controlled() {
+    return costs.stream().anyMatch(c -> !c.question());
   }
 
   /** How many originals beat their like-for-like n-gram, of how many have one recorded. */
@@ -139,12 +179,18 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         + "mind: a text original reached its L* with the rate decayed to 0, while a recovery "
         + "trains at a constant rate, whose own noise keeps it above an annealed loss, so a "
         + "text block that is not back within the cap may be limited by the rate as much as "
-        + "by the frozen blocks around it; these runs do not separate the two "
-        + "(data/issue32/README.md).");
+        + "by the frozen blocks around it. "
+        + (controlled() ? "The controls (`trains`: every weight, or the wiped block at a "
+            + "lower rate; data/issue32-checks/text-*) separate the two on the same originals: "
+            + "if a block is not back with every weight trainable either, the frozen context "
+            + "is not what holds it; if it is back at a lower rate, the rate was."
+            : "These runs do not separate the two (data/issue32/README.md).")
+        + " `closest`: for the runs that did not recover, the median of how far above its "
+        + "target each run's lowest evaluated loss stayed.");
     out.add("");
-    out.add("| N | D | block | rate | text: recovered | text: examples | " + otherTask
-        + ": examples | text / " + otherTask + " |");
-    out.add("|---|---|---|---|---|---|---|---|");
+    out.add("| N | D | block | trains | rate | text: recovered | text: examples | closest | "
+        + otherTask + ": examples | text / " + otherTask + " |");
+    out.add("|---|---|---|---|---|---|---|---|---|---|");
     for (Cost c : costs) {
       String ratio = "—";
       if (c.other().isPresent() && c.text().median().isPresent()
@@ -152,8 +198,10 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         ratio = String.format(Locale.ROOT, "%.2f", c.text().median().getAsDouble()
             / c.other().get().median().getAsDouble());
       }
-      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s× | %s | %s | %s | %s |", c.n(),
-          c.d(), c.block(), rate(c.lr()), c.tally(), c.text().formatCount(),
+      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s× | %s | %s | %s | %s | %s |",
+          c.n(), c.d(), c.block(), trains(c.freeze()), rate(c.lr()), c.tally(),
+          c.text().formatCount(), c.closest().isPresent()
+              ? String.format(Locale.ROOT, "+%.4f", c.closest().getAsDouble()) : "—",
           c.other().map(Censored.Estimate::formatCount).orElse("not run"), ratio));
     }
     out.add("");
@@ -168,7 +216,7 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         b[0], b[1]));
     List<String> block0 = new ArrayList<>();
     for (Cost c : costs) {
-      if (c.block() == 0) {
+      if (c.block() == 0 && c.question()) {
         block0.add(String.format(Locale.ROOT, "N=%d D=%d at %s× %s (%s %s)", c.n(), c.d(),
             rate(c.lr()), c.text().formatCount(), otherTask,
             c.other().map(Censored.Estimate::formatCount).orElse("not run")));
@@ -176,6 +224,17 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     }
     if (!block0.isEmpty()) {
       s.append("; block 0 needed ").append(String.join(", ", block0)).append(" examples");
+    }
+    List<String> controls = new ArrayList<>();
+    for (Cost c : costs) {
+      if (!c.question()) {
+        controls.add(String.format(Locale.ROOT, "N=%d D=%d block %d with %s at %s×: %s "
+            + "recovered", c.n(), c.d(), c.block(), trains(c.freeze()), rate(c.lr()),
+            c.tally()));
+      }
+    }
+    if (!controls.isEmpty()) {
+      s.append("; controls: ").append(String.join(", ", controls));
     }
     return s.append(" (table T).").toString();
   }
@@ -188,6 +247,12 @@ record TextTables(List<Original> originals, List<Cost> costs) {
   private static String cell(RunRecord r) {
     return String.format(Locale.ROOT, "%03d/%05d/%03d/%s/%s", r.key().nLayers(),
         r.key().dModel(), Runs.position(r), r.key().scheme(), r.key().freeze().key());
+  }
+
+  /** What a freeze policy leaves trainable, in words. */
+  private static String trains(String freeze) {
+    return freeze.equals(FreezePolicy.onlyWiped().key()) ? "the wiped block"
+        : freeze.equals(FreezePolicy.allTrainable().key()) ? "every weight" : freeze;
   }
 
   private static double number(String s) {

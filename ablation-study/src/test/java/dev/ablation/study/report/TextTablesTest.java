@@ -35,14 +35,38 @@ class TextTablesTest {
   /** A recovered run of block {@code block} after {@code steps}, with {@code config}. */
   private static RunRecord run(int n, int d, int block, long seed, double lr, long steps,
       double lossStar, Map<String, String> config) {
+    return run(n, d, block, seed, lr, steps, lossStar, config, FreezePolicy.onlyWiped(), true);
+  }
+
+  /**
+   * A run of {@code freeze}; one that did not recover spent {@code steps} and its lowest loss
+   * stayed 0.01 + seed/1000 above its target.
+   */
+  private static RunRecord run(int n, int d, int block, long seed, double lr, long steps,
+      double lossStar, Map<String, String> config, FreezePolicy freeze, boolean recovered) {
+    if (!recovered) {
+      double low = lossStar + 0.02 + 0.01 + seed / 1000.0;
+      List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
+          new CurvePoint(steps, steps * BATCH, steps * BATCH * 64, low, low));
+      RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
+          new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(), freeze, seed, lr);
+      StudyRow row = new StudyRow(key, Verdict.BUDGET_EXHAUSTED, OptionalLong.empty(),
+          OptionalDouble.empty(), 131072, lossStar, 3.0, OptionalDouble.empty(), low,
+          OptionalLong.empty(), 1.0, OptionalLong.empty(), OptionalDouble.empty(), 0.001,
+          3e-3 * lr, lossStar + 0.02);
+      RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", new HashMap<>(config),
+          Map.of("master", seed),
+          new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+      return new RunRecord(row, OptionalInt.of(block), lossStar + 0.02, Optional.empty(), steps,
+          steps * BATCH, Optional.empty(), curve, manifest, List.of());
+    }
     List<CurvePoint> curve = new ArrayList<>();
     curve.add(new CurvePoint(0, 0, 0, 3.0, Double.NaN));
     for (long s = Math.max(1, steps - 2); s <= steps + 1; s++) {
       curve.add(new CurvePoint(s, s * BATCH, s * BATCH * 64, lossStar, lossStar));
     }
     RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
-        new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), seed, lr);
+        new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(), freeze, seed, lr);
     StudyRow row = new StudyRow(key, Verdict.RECOVERED, OptionalLong.of(steps * BATCH),
         OptionalDouble.of(steps * BATCH / 131072.0), 131072, lossStar, 3.0,
         OptionalDouble.empty(), lossStar, OptionalLong.empty(), 1.0, OptionalLong.empty(),
@@ -86,15 +110,44 @@ class TextTablesTest {
 
     // block 0 at 1x: 3,200 examples against the bigram's 1,600 (ratio 2); at 0.3x beside it
     assertThat(t.costs()).extracting(TextTables.Cost::block, TextTables.Cost::lr)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, 0.3),
-            org.assertj.core.groups.Tuple.tuple(0, 1.0), org.assertj.core.groups.Tuple.tuple(1, 1.0));
-    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | 1× |") && l.endsWith("| 2.00 |"));
-    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | 0.3× |")
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, 1.0),
+            org.assertj.core.groups.Tuple.tuple(0, 0.3), org.assertj.core.groups.Tuple.tuple(1, 1.0));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | the wiped block | 1× |")
+        && l.endsWith("| 2.00 |"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | the wiped block | 0.3× |")
         && l.endsWith("| 6.00 |"));
     // no bigram run of block 1: said, not invented
-    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 1 | 1× |")
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 1 | the wiped block | 1× |")
         && l.contains("| not run | — |"));
+    assertThat(t.controlled()).isTrue(); // the 0.3x cells
     assertThat(t.answer("bigram")).startsWith("1 of 2 text originals beat the like-for-like "
         + "n-gram").endsWith("(table T).");
+  }
+
+  @Test
+  void controlsOnTheSameOriginalsAreCellsOfTheirOwnWithHowCloseTheyCame() {
+    List<RunRecord> textRuns = new ArrayList<>();
+    List<RunRecord> controls = new ArrayList<>();
+    for (long seed = 1; seed <= 3; seed++) {
+      textRuns.add(run(2, 64, 0, seed, 1.0, 2048, 1.88, text(1.96), FreezePolicy.onlyWiped(),
+          false));
+      // every weight trainable: seed 1 back, seeds 2 and 3 not
+      controls.add(run(2, 64, 0, seed, 1.0, seed == 1 ? 900 : 2048, 1.88, text(1.96),
+          FreezePolicy.allTrainable(), seed == 1));
+    }
+    TextTables t = TextTables.of(textRuns, controls, List.of());
+
+    assertThat(t.originals()).hasSize(3); // the controls add no originals
+    assertThat(t.costs()).extracting(TextTables.Cost::freeze)
+        .containsExactly(FreezePolicy.onlyWiped().key(), FreezePolicy.allTrainable().key());
+    List<String> lines = t.lines("bigram");
+    // lowest losses 0.011, 0.012, 0.013 above target: median 0.012; of the two not back 0.0125
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | the wiped block | 1× | 0/3 |")
+        && l.contains("| +0.0120 |"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | every weight | 1× | 1/3 |")
+        && l.contains("| +0.0125 |"));
+    assertThat(t.answer("bigram")).contains("controls: N=2 D=64 block 0 with every weight at "
+        + "1×: 1/3 recovered");
+    assertThat(TextTables.of(textRuns, List.of()).controlled()).isFalse();
   }
 }

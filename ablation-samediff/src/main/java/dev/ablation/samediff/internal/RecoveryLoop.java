@@ -38,8 +38,7 @@ import java.util.OptionalDouble;
  * {@link #retrain} a model whose surgery the caller did (the aside's encoder swaps rebuild the
  * model around a new encoder, so the damage is measured against another graph's original) and
  * {@link #fromScratch} ({@code T_scratch}, where nothing is wiped). It may change or go away in
- * any release without notice. To run a recovery, use {@code Recovery.builder}; CHANGELOG.md
- * shows how a {@code SameDiffRecovery.run(surgeon, plan, …)} call reads there.
+ * any release without notice. To run a recovery, use {@code Recovery.builder}.
  *
  * <p>Freezing here is exact by construction: the policy sets the surgeon's trainable set (the one
  * record of what trains, see {@link SameDiffSurgeon}), the optimiser ({@link AdamStepper}) reads

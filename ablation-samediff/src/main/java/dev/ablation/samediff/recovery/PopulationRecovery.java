@@ -6,15 +6,11 @@ import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.api.recovery.RecoveryMonitor;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.RunManifest;
-import dev.ablation.api.recovery.RunSeeds;
-import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
-import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.model.PopulationModel;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
@@ -23,7 +19,6 @@ import dev.ablation.samediff.train.AdamStepper;
 import dev.ablation.samediff.train.PopulationStepper;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -74,12 +69,8 @@ public final class PopulationRecovery {
       Objects.requireNonNull(training, "training");
     }
 
-    SameDiffRecovery.Plan plan() {
+    Recovery.Plan plan() {
       return recovery.plan();
-    }
-
-    Map<String, String> configuration() {
-      return recovery.configuration();
     }
   }
 
@@ -156,18 +147,15 @@ public final class PopulationRecovery {
     List<RecoveryMonitor> monitors = new ArrayList<>();
     try {
       for (Member m : members) {
-        SameDiffRecovery.Plan p = m.plan();
+        Recovery.Plan p = m.plan();
         p.freeze().resolve(surgeon.layout(), p.layers(), 0);
         surgeon.wipe(p.layers(), p.scheme(), p.seed());
         Damage damage = StepZeroDamage.measure(surgeon, p.layers(), before, validation);
         surgeon.freeze(p.freeze(), p.layers(), 0);
         trainable.add(List.copyOf(surgeon.trainableVariables()));
         weights.add(original.weights());
-        Map<String, String> config = new LinkedHashMap<>(m.configuration());
-        config.putAll(p.describe());
-        RunManifest manifest = RunManifest.of(config, RunSeeds.of(SeedStream.WIPE, p.seed()),
-            SameDiffEnvironment.current());
-        monitors.add(RecoveryMonitor.start(p.settings(), damage, manifest));
+        monitors.add(RecoveryMonitor.start(p.settings(), damage,
+            m.recovery().manifest("population")));
         surgeon.restore(entry);
       }
     } finally {
@@ -287,7 +275,7 @@ public final class PopulationRecovery {
     List<String> problems = new ArrayList<>();
     var adam = members.get(0).plan().adam();
     for (int m = 0; m < members.size(); m++) {
-      SameDiffRecovery.Plan p = members.get(m).plan();
+      Recovery.Plan p = members.get(m).plan();
       if (!p.adam().equals(adam)) {
         problems.add("member " + m + " uses " + p.adam() + ", member 0 " + adam
             + " (one optimiser setting per population)");

@@ -140,7 +140,31 @@ public final class Recovery {
     }
   }
 
-  private Recovery(SameDiffSurgeon surgeon, SameDiffRecovery.Plan plan,
+  /**
+   * What one recovery does, as a population member and this package's tests take it.
+   *
+   * @param layers the layers to wipe (one block, or e.g. every cross-attention sublayer)
+   * @param scheme how to re-initialise them
+   * @param freeze which parameters train
+   * @param seed the wipe's seed (data order is the caller's iterator's)
+   * @param settings criterion, budget, reference and evaluation schedule
+   * @param adam the fresh optimiser's settings
+   */
+  record Plan(List<LayerPath> layers, ReinitScheme scheme, FreezePolicy freeze, long seed,
+      RecoverySettings settings, AdamSettings adam) {
+    Plan {
+      Objects.requireNonNull(scheme, "scheme");
+      Objects.requireNonNull(freeze, "freeze");
+      Objects.requireNonNull(settings, "settings");
+      Objects.requireNonNull(adam, "adam");
+      if (layers == null || layers.isEmpty()) {
+        throw new IllegalArgumentException("a recovery needs at least one layer to wipe");
+      }
+      layers = List.copyOf(layers);
+    }
+  }
+
+  private Recovery(SameDiffSurgeon surgeon, Plan plan,
       Map<String, String> configuration) {
     this.surgeon = surgeon;
     this.wiped = plan.layers();
@@ -155,19 +179,14 @@ public final class Recovery {
   }
 
   /** The recovery {@code plan} describes, unvalidated (this package's tests and populations). */
-  static Recovery of(SameDiffSurgeon surgeon, SameDiffRecovery.Plan plan,
+  static Recovery of(SameDiffSurgeon surgeon, Plan plan,
       Map<String, String> configuration) {
     return new Recovery(surgeon, plan, configuration);
   }
 
   /** This recovery as a plan: what a population member runs. */
-  SameDiffRecovery.Plan plan() {
-    return new SameDiffRecovery.Plan(wiped, scheme, freeze, seed(), settings, adam);
-  }
-
-  /** The builder's {@link Builder#describe} entries, for a population member's manifest. */
-  Map<String, String> configuration() {
-    return configuration;
+  Plan plan() {
+    return new Plan(wiped, scheme, freeze, seed(), settings, adam);
   }
 
   /** A recovery of {@code model}, with a new surgeon over it. */
@@ -569,7 +588,11 @@ public final class Recovery {
     return seeds.get(SeedStream.WIPE).orElseThrow();
   }
 
-  private RunManifest manifest(String route) {
+  /**
+   * The manifest of a run of this recovery by {@code route} ({@code run}, {@code sd.fit},
+   * {@code population}): the one list of what a recovery records, whichever loop runs it.
+   */
+  RunManifest manifest(String route) {
     Map<String, String> m = new LinkedHashMap<>(configuration);
     m.put("route", route);
     m.put("wiped", wiped.toString());

@@ -12,6 +12,7 @@ import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.internal.RecoveryLoop;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.LrSchedule;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ import net.jqwik.api.ShrinkingMode;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * K members in one population against K single {@link SameDiffRecovery#run}s (which take the
+ * K members in one population against K single {@link Recovery#run}s (which take the
  * fast path where their policy allows): the same curves (every evaluation's loss within 1e-5
  * relative), verdicts, {@code T_ε} and step counts, and every member's frozen parameters
  * bit-identical to the original's.
@@ -82,7 +83,7 @@ class PopulationRecoveryTest {
     return spec.list().ofMinSize(2).ofMaxSize(4);
   }
 
-  private static SameDiffRecovery.Plan plan(Spec s) {
+  private static Recovery.Plan plan(Spec s) {
     // lenient (early RECOVERED or UNDAMAGED), middling, and out of reach (PLATEAUED or
     // BUDGET_EXHAUSTED): members leave the population at different steps
     RecoveryCriterion c = switch (s.criterion()) {
@@ -92,7 +93,7 @@ class PopulationRecoveryTest {
       default -> RecoveryCriterion.damageRecovered(0.9999);
     };
     TrainingBudget budget = TrainingBudget.ofSteps(s.criterion() == 3 ? 7 : 24);
-    return new SameDiffRecovery.Plan(List.of(LayerPath.block(s.layer())), s.scheme(),
+    return new Recovery.Plan(List.of(LayerPath.block(s.layer())), s.scheme(),
         s.policy(), s.seed(), RecoverySettings.of(c, budget,
             original().reference, 4), ADAM);
   }
@@ -112,19 +113,25 @@ class PopulationRecoveryTest {
     List<RecoveryResult> singles = new ArrayList<>();
     List<Set<String>> trainable = new ArrayList<>();
     for (Spec s : mix) {
-      try {
-        singles.add(SameDiffRecovery.run(t.surgeon, plan(s),
-            SameDiffRecovery.cycle(order(s.offset())), t.validation, Map.of("member", "x")));
-        trainable.add(Set.copyOf(t.surgeon.trainableVariables()));
-      } finally {
-        t.surgeon.restore(t.trained);
-      }
+      Recovery.Plan p = plan(s);
+      // the trainable set as the run ends, before Recovery.run puts the model back
+      Recovery.Plan watched = new Recovery.Plan(p.layers(), p.scheme(), p.freeze(), p.seed(),
+          p.settings().withListener(new dev.ablation.api.recovery.RecoveryListener() {
+            @Override
+            public void onFinish(RecoveryResult result) {
+              trainable.add(Set.copyOf(t.surgeon.trainableVariables()));
+            }
+          }), p.adam());
+      singles.add(Recovery.of(t.surgeon, watched, Map.of("member", "x"))
+          .run(RecoveryLoop.cycle(order(s.offset())), t.validation));
+      assertThat(t.model.weights()).as("a single run puts the model back").isEqualTo(trained);
     }
+    assertThat(trainable).hasSameSizeAs(mix);
     List<PopulationRecovery.Member> members = new ArrayList<>();
     for (Spec s : mix) {
       members.add(new PopulationRecovery.Member(
           Recovery.of(t.surgeon, plan(s), Map.of("member", "x")),
-          SameDiffRecovery.cycle(order(s.offset()))));
+          RecoveryLoop.cycle(order(s.offset()))));
     }
     Map<Integer, RecoveryResult> decided = new LinkedHashMap<>();
     Map<Integer, Map<String, INDArray>> finals = new HashMap<>();
@@ -157,8 +164,15 @@ class PopulationRecoveryTest {
       }
       assertThat(pop.finalFidelity().isPresent()).as(who)
           .isEqualTo(single.finalFidelity().isPresent());
-      assertThat(pop.manifest().configuration()).as(who)
-          .isEqualTo(single.manifest().configuration());
+      // one manifest whichever loop ran it: the same entries, the route apart
+      assertThat(single.manifest().configuration()).as(who).containsEntry("route", "run");
+      assertThat(pop.manifest().configuration()).as(who).containsEntry("route", "population");
+      Map<String, String> popConfig = new java.util.HashMap<>(pop.manifest().configuration());
+      Map<String, String> singleConfig =
+          new java.util.HashMap<>(single.manifest().configuration());
+      popConfig.remove("route");
+      singleConfig.remove("route");
+      assertThat(popConfig).as(who).isEqualTo(singleConfig);
       Set<String> wipedBlock = new java.util.HashSet<>();
       for (String v : t.model.parameterVariables()) {
         if (v.startsWith("blocks/" + mix.get(m).layer() + "/")) {
@@ -184,16 +198,16 @@ class PopulationRecoveryTest {
     t.surgeon.restore(t.trained);
     Map<String, INDArray> before = t.model.weights();
     Spec s = new Spec(1, ReinitScheme.fresh(), FreezePolicy.onlyWiped(), 1, 0, 1);
-    SameDiffRecovery.Plan p = plan(s);
-    SameDiffRecovery.Plan otherAdam = new SameDiffRecovery.Plan(p.layers(), p.scheme(),
+    Recovery.Plan p = plan(s);
+    Recovery.Plan otherAdam = new Recovery.Plan(p.layers(), p.scheme(),
         p.freeze(), p.seed(), p.settings(), AdamSettings.of(3e-2));
-    SameDiffRecovery.Plan scheduled = new SameDiffRecovery.Plan(p.layers(), p.scheme(),
+    Recovery.Plan scheduled = new Recovery.Plan(p.layers(), p.scheme(),
         FreezePolicy.onlyWiped().thenAfter(5, FreezePolicy.allTrainable()),
         p.seed(), p.settings(), ADAM);
     List<PopulationRecovery.Member> members = new ArrayList<>();
-    for (SameDiffRecovery.Plan q : List.of(p, otherAdam, scheduled)) {
+    for (Recovery.Plan q : List.of(p, otherAdam, scheduled)) {
       members.add(new PopulationRecovery.Member(Recovery.of(t.surgeon, q, Map.of()),
-          SameDiffRecovery.cycle(t.train)));
+          RecoveryLoop.cycle(t.train)));
     }
     assertThatThrownBy(() -> PopulationRecovery.run(t.model, t.surgeon, members, t.validation))
         .isInstanceOf(IllegalArgumentException.class)

@@ -2,6 +2,7 @@ package dev.ablation.samediff.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ablation.samediff.internal.RecoveryLoop;
 import dev.ablation.samediff.internal.RecoveryStepper;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
@@ -26,7 +27,7 @@ import org.nd4j.autodiff.samediff.VariableType;
 
 /**
  * One trainable set, held by the surgeon: a freeze made through the surgeon and a recovery
- * through SameDiffRecovery (or AdamStepper) use the same mechanism, so they can be mixed; our
+ * through Recovery.run (or AdamStepper) use the same mechanism, so they can be mixed; our
  * own loops never change the graph; only the sd.fit route turns frozen parameters into
  * constants.
  */
@@ -68,16 +69,29 @@ class TrainableSetTest {
     // before: the surgeon's freeze made constants, and the recovery's own Adam refused them
     o.surgeon().freeze(FreezePolicy.onlyWiped(), List.of(LayerPath.block(2)), 0);
     WeightSnapshot before = o.surgeon().snapshot();
-    RecoveryResult r = SameDiffRecovery.run(o.surgeon(), new SameDiffRecovery.Plan(
-            List.of(LayerPath.block(1)), ReinitScheme.fresh(), FreezePolicy.wipedPlusHead(), 3L,
-            RecoverySettings.of(RecoveryCriterion.withinNats(1e-9),
-                TrainingBudget.ofSteps(3), o.reference(), 1), AdamSettings.of(1e-2)),
-        SameDiffRecovery.cycle(o.train()), o.validation(), Map.of());
+    // what the run trained, read as it ends (Recovery.run then puts the model back)
+    java.util.concurrent.atomic.AtomicReference<Set<ParameterPath>> trainableAtEnd =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<WeightSnapshot> end =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    RecoverySettings settings = RecoverySettings.of(RecoveryCriterion.withinNats(1e-9),
+        TrainingBudget.ofSteps(3), o.reference(), 1).withListener(
+            new dev.ablation.api.recovery.RecoveryListener() {
+              @Override
+              public void onFinish(RecoveryResult result) {
+                trainableAtEnd.set(Set.copyOf(o.surgeon().trainable()));
+                end.set(o.surgeon().snapshot());
+              }
+            });
+    RecoveryResult r = Recovery.of(o.surgeon(), new Recovery.Plan(List.of(LayerPath.block(1)),
+            ReinitScheme.fresh(), FreezePolicy.wipedPlusHead(), 3L, settings,
+            AdamSettings.of(1e-2)), Map.of())
+        .run(RecoveryLoop.cycle(o.train()), o.validation());
     assertThat(r.spent().steps()).isEqualTo(3);
     Set<ParameterPath> trained = FreezePolicy.wipedPlusHead().resolve(o.surgeon().layout(),
         List.of(LayerPath.block(1)), 0);
-    assertThat(o.surgeon().trainable()).isEqualTo(trained);
-    WeightSnapshot after = o.surgeon().snapshot();
+    assertThat(trainableAtEnd.get()).isEqualTo(trained);
+    WeightSnapshot after = end.get();
     for (ParameterPath p : o.surgeon().layout().parameterPaths()) {
       boolean same = Arrays.equals(before.values(p), after.values(p));
       assertThat(same).as("%s", p).isEqualTo(!trained.contains(p));

@@ -12,6 +12,8 @@ import dev.ablation.api.recovery.BudgetCap;
 import dev.ablation.api.recovery.Cost;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryMonitor;
+import dev.ablation.api.WeightSnapshot;
+import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +40,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.learning.config.Adam;
 
-class SameDiffRecoveryTest {
+/**
+ * One recovery with the library's own loop, through {@link Recovery#run} as every caller takes
+ * it (the model is put back when it returns): verdicts, damage, frozen weights, determinism,
+ * the same verdict inside a user's {@code sd.fit}, and plans that fail before any change.
+ */
+class RecoveryRunTest {
   private static final LayerPath MIDDLE = LayerPath.block(1);
   private static final AdamSettings ADAM = AdamSettings.of(1e-2);
   private static TinyOriginal o;
@@ -52,15 +60,25 @@ class SameDiffRecoveryTest {
     o.surgeon.restore(o.trained);
   }
 
-  private static SameDiffRecovery.Plan plan(ReinitScheme scheme, RecoveryCriterion c,
+  private static Recovery.Plan plan(ReinitScheme scheme, RecoveryCriterion c,
       TrainingBudget budget) {
-    return new SameDiffRecovery.Plan(List.of(MIDDLE), scheme, FreezePolicy.onlyWiped(), 5L,
+    return new Recovery.Plan(List.of(MIDDLE), scheme, FreezePolicy.onlyWiped(), 5L,
         RecoverySettings.of(c, budget, o.reference, 5), ADAM);
   }
 
-  private static RecoveryResult run(SameDiffRecovery.Plan p) {
-    return SameDiffRecovery.run(o.surgeon, p, SameDiffRecovery.cycle(o.train), o.validation,
-        Map.of("test", "tiny"));
+  private static RecoveryResult run(Recovery.Plan p) {
+    return Recovery.of(o.surgeon, p, Map.of("test", "tiny")).run(o.train, o.validation);
+  }
+
+  /** {@code p} with a listener that keeps the weights as the run ends, before the restore. */
+  private static Recovery.Plan keeping(Recovery.Plan p, AtomicReference<WeightSnapshot> end) {
+    return new Recovery.Plan(p.layers(), p.scheme(), p.freeze(), p.seed(),
+        p.settings().withListener(new RecoveryListener() {
+          @Override
+          public void onFinish(RecoveryResult result) {
+            end.set(o.surgeon.snapshot());
+          }
+        }), p.adam());
   }
 
   @Test
@@ -79,17 +97,29 @@ class SameDiffRecoveryTest {
     assertThat(r.curve().get(r.curve().size() - 1).smoothedLoss()).isLessThanOrEqualTo(r.targetLoss());
     assertThat(r.finalFidelity()).isPresent();
     assertThat(r.manifest().configuration()).containsEntry("scheme", "ZERO_OUTPUT")
-        .containsEntry("freeze", "onlyWiped").containsEntry("test", "tiny");
+        .containsEntry("freeze", "onlyWiped").containsEntry("test", "tiny")
+        .containsEntry("route", "run");
   }
 
   @Test
   void frozenLayersAreBitIdenticalAfterRecovery() {
-    run(plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0.05), TrainingBudget.ofSteps(30)));
-    var now = o.surgeon.snapshot();
+    AtomicReference<WeightSnapshot> end = new AtomicReference<>();
+    run(keeping(plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0.05),
+        TrainingBudget.ofSteps(30)), end));
+    WeightSnapshot now = end.get();
+    int changed = 0;
     for (var p : o.surgeon.layout().parameterPaths()) {
       if (!MIDDLE.contains(p)) {
         assertThat(now.values(p)).as(p.toString()).isEqualTo(o.trained.values(p));
+      } else if (!java.util.Arrays.equals(now.values(p), o.trained.values(p))) {
+        changed++;
       }
+    }
+    assertThat(changed).as("the wiped block's parameters changed").isPositive();
+    // and the run put the trained weights back
+    var after = o.surgeon.snapshot();
+    for (var p : o.surgeon.layout().parameterPaths()) {
+      assertThat(after.values(p)).as(p.toString()).isEqualTo(o.trained.values(p));
     }
   }
 
@@ -130,9 +160,9 @@ class SameDiffRecoveryTest {
     labels.putScalar(0, Double.NaN);
     ph.put(ReferenceModel.LABELS, labels);
     poisoned.add(new Batch(ph, b.examples(), b.tokens()));
-    RecoveryResult r = SameDiffRecovery.run(o.surgeon, plan(ReinitScheme.fresh(),
+    RecoveryResult r = Recovery.of(o.surgeon, plan(ReinitScheme.fresh(),
             RecoveryCriterion.withinNats(0).requiring(1000), TrainingBudget.ofSteps(100)),
-        poisoned.iterator(), o.validation, Map.of());
+        Map.of()).run(poisoned.iterator(), o.validation);
     assertThat(r.verdict()).isEqualTo(Verdict.DIVERGED);
     assertThat(r.divergence().orElseThrow().step()).isEqualTo(8);
     assertThat(r.divergence().orElseThrow().lastGoodLoss()).isFinite();
@@ -142,7 +172,7 @@ class SameDiffRecoveryTest {
 
   @Test
   void sameSeedSameNumbers() {
-    SameDiffRecovery.Plan p = plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0.05),
+    Recovery.Plan p = plan(ReinitScheme.fresh(), RecoveryCriterion.withinNats(0.05),
         TrainingBudget.ofSteps(40));
     RecoveryResult a = run(p);
     o.surgeon.restore(o.trained);
@@ -154,7 +184,7 @@ class SameDiffRecoveryTest {
 
   @Test
   void listenerInsideSdFitGivesTheSameVerdictAndTime() {
-    SameDiffRecovery.Plan p = plan(ReinitScheme.zeroOutput(),
+    Recovery.Plan p = plan(ReinitScheme.zeroOutput(),
         RecoveryCriterion.damageRecovered(0.9), TrainingBudget.ofReferenceFraction(1.0));
     RecoveryResult stepApi = run(p);
     o.surgeon.restore(o.trained);
@@ -200,13 +230,13 @@ class SameDiffRecoveryTest {
 
   @Test
   void badPlansFailBeforeAnyChange() {
-    assertThatThrownBy(() -> run(new SameDiffRecovery.Plan(List.of(LayerPath.block(9)),
+    assertThatThrownBy(() -> run(new Recovery.Plan(List.of(LayerPath.block(9)),
             ReinitScheme.fresh(), FreezePolicy.onlyWiped(), 1L,
             RecoverySettings.of(RecoveryCriterion.withinNats(0.1), TrainingBudget.ofSteps(1),
                 o.reference, 1), ADAM)))
         .isInstanceOf(UnknownLayerException.class).hasMessageContaining("blocks.9")
         .hasMessageContaining("blocks.2");
-    assertThatThrownBy(() -> new SameDiffRecovery.Plan(List.of(), ReinitScheme.fresh(),
+    assertThatThrownBy(() -> new Recovery.Plan(List.of(), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), 1L, RecoverySettings.of(RecoveryCriterion.withinNats(0.1),
             TrainingBudget.ofSteps(1), o.reference, 1), ADAM))
         .hasMessageContaining("at least one layer");

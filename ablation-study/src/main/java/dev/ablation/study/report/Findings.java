@@ -132,11 +132,9 @@ public final class Findings {
     WidthDepthLaw.Result law = WidthDepthLaw.fit(records, held, WidthDepthLaw.RESAMPLES);
 
     StringBuilder checkTable = new StringBuilder();
-    String checkLine = twiceAsLong(checkTable, data, records);
-    Path checkDir = checks(data).resolve("check-2x");
-    if (Files.isDirectory(checkDir.resolve("runs"))) {
-      provenance.add(Provenance.row(checks(data), checkDir, RunFiles.finished(checkDir).size()));
-    }
+    // trained long enough? the checks' check-2x* studies
+    List<RunRecord> longer = checkRuns(data, "check-2x", provenance);
+    String checkLine = twiceAsLong(checkTable, data, records, longer);
     // "does it refuse to train?" past the target: the checks' past-target-* studies
     List<RunRecord> past = checkRuns(data, "past-target", provenance);
     Optional<PastTarget> pastTarget = PastTarget.of(past);
@@ -649,20 +647,21 @@ public final class Findings {
 
   /**
    * "Trained long enough?" into {@code md}, returning the answer's line: for each shape with
-   * a {@code check-2x} original (the same seed trained twice as many steps, the rate decayed
+   * a {@code check-2x*} original (the same seed trained twice as many steps, the rate decayed
    * over the longer length), both L* and the drop against twice the shorter original's σ and
    * against the target's ε.
    */
-  private static String twiceAsLong(StringBuilder md, Path data, List<RunRecord> records)
-      throws IOException {
-    Path dir = checks(data).resolve("check-2x");
-    if (!Files.isDirectory(dir.resolve("runs"))) {
+  private static String twiceAsLong(StringBuilder md, Path data, List<RunRecord> records,
+      List<RunRecord> checked) {
+    if (checked.isEmpty()) {
       return "not checked in these runs.";
     }
-    List<RunRecord> longer = RunFiles.finished(dir);
+    List<RunRecord> longer = checked.stream().sorted(java.util.Comparator
+        .comparingInt((RunRecord r) -> r.key().nLayers()).thenComparingInt(r -> r.key().dModel())
+        .thenComparingLong(r -> r.key().seed())).toList();
     md.append("## Table C: trained long enough? The same original trained twice as long\n\n");
     md.append("Each row: seed 1 of a shape trained the sweep's 2,048 steps and, in `data/")
-        .append(checks(data).getFileName()).append("/check-2x/`, 4,096 steps with the rate "
+        .append(checks(data).getFileName()).append("/check-2x*/`, 4,096 steps with the rate "
             + "decayed over the longer length (the same data order and initialisation). The "
             + "length is long enough for a shape when the longer training lowers L* by less "
             + "than 2σ of the shorter (σ: spread of its last evaluations; with the rate decayed "

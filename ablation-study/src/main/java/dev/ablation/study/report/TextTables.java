@@ -217,8 +217,8 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     List<String> block0 = new ArrayList<>();
     for (Cost c : costs) {
       if (c.block() == 0 && c.question()) {
-        block0.add(String.format(Locale.ROOT, "N=%d D=%d at %s× %s (%s %s)", c.n(), c.d(),
-            rate(c.lr()), c.text().formatCount(), otherTask,
+        block0.add(String.format(Locale.ROOT, "N=%d D=%d %s (%s: %s)", c.n(), c.d(),
+            c.text().formatCount(), otherTask,
             c.other().map(Censored.Estimate::formatCount).orElse("not run")));
       }
     }
@@ -228,7 +228,7 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     List<String> controls = new ArrayList<>();
     for (Cost c : costs) {
       if (!c.question()) {
-        controls.add(String.format(Locale.ROOT, "N=%d D=%d block %d with %s at %s×: %s "
+        controls.add(String.format(Locale.ROOT, "N=%d D=%d block %d, %s training at %s×: %s "
             + "recovered", c.n(), c.d(), c.block(), trains(c.freeze()), rate(c.lr()),
             c.tally()));
       }

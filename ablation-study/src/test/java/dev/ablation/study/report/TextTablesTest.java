@@ -146,8 +146,9 @@ class TextTablesTest {
         && l.contains("| +0.0120 |"));
     assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | every weight | 1× | 1/3 |")
         && l.contains("| +0.0125 |"));
-    assertThat(t.answer("bigram")).contains("controls: N=2 D=64 block 0 with every weight at "
-        + "1×: 1/3 recovered");
+    assertThat(t.answer("bigram")).contains("controls: N=2 D=64 block 0, every weight "
+        + "training at 1×: 1/3 recovered").contains("block 0 needed N=2 D=64 ≥ 65536 (not "
+        + "reached) (bigram: not run)");
     assertThat(TextTables.of(textRuns, List.of()).controlled()).isFalse();
   }
 }

@@ -134,7 +134,7 @@ public final class Findings {
     StringBuilder checkTable = new StringBuilder();
     // trained long enough? the checks' check-2x* studies
     List<RunRecord> longer = checkRuns(data, "check-2x", provenance);
-    String checkLine = twiceAsLong(checkTable, data, records, longer);
+    String checkLine = TrainedLongEnough.write(checkTable, data, records, longer);
     // "does it refuse to train?" past the target: the checks' past-target-* studies
     List<RunRecord> past = checkRuns(data, "past-target", provenance);
     Optional<PastTarget> pastTarget = PastTarget.of(past);
@@ -165,9 +165,12 @@ public final class Findings {
         .append(data.getFileName()).append("/` (nothing retrained; a test regenerates this page "
             + "and fails on any difference). ").append(total)
         .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
+    FindingsAnswer answer = new FindingsAnswer(
+        new FindingsAnswer.Sweep(sections, law, records, sweepTask),
+        new FindingsAnswer.Checks(checkLine, pastTarget, tolerance, scratch),
+        new FindingsAnswer.Beyond(text, asides));
     md.append("## The answer\n\n");
-    shortAnswer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask,
-        tolerance, scratch);
+    answer.shortLines(md);
     answerChart.ifPresent(c -> {
       charts.add(c);
       md.append("![").append(c.alt()).append("](").append(plotsDir).append('/')
@@ -175,8 +178,7 @@ public final class Findings {
     });
     md.append("## How it was measured\n\n").append(protocol(records)).append("\n\n");
     md.append("## The answer, line by line\n\n");
-    answer(md, sections, law, records, checkLine, pastTarget, text, asides, sweepTask,
-        tolerance, scratch);
+    answer.fullLines(md);
     md.append("## Table L: width and depth as a law, in examples\n\n");
     WidthDepthLaw.format(law).forEach(l -> md.append(l).append('\n'));
     md.append("\nCommand: `java -jar ablation.jar law ")
@@ -226,7 +228,7 @@ public final class Findings {
       md.append(l.replace("](" + Report.PLOTS + "/", "](" + plotsDir + "/")).append('\n');
     }
     return new Page(md.toString().stripTrailing() + "\n", charts,
-        readme(sections, records, law, page, answerChart, plotsDir));
+        answer.readme(page, answerChart, plotsDir));
   }
 
   /**
@@ -252,85 +254,10 @@ public final class Findings {
   }
 
   /** The distinct values of a manifest key over {@code records}, or "unrecorded". */
-  private static String values(List<RunRecord> records, String key) {
+  static String values(List<RunRecord> records, String key) {
     List<String> v = records.stream().map(r -> r.manifest().configuration().get(key))
         .filter(Objects::nonNull).distinct().sorted().toList();
     return v.isEmpty() ? "an unrecorded number of" : String.join(" / ", v);
-  }
-
-  /**
-   * The README's answer: a few lines computed from the same runs as the page, so the first
-   * screen a user reads cannot drift from the data (a test compares it with the README).
-   */
-  static String readme(Sections s, List<RunRecord> records, WidthDepthLaw.Result law,
-      Path page, Optional<Chart> chart, String plotsDir) {
-    String link = "docs/" + page.getFileName();
-    Answer.Limits l = s.answer().limits();
-    List<Integer> depths = records.stream().map(r -> r.key().nLayers()).distinct().sorted()
-        .toList();
-    List<Integer> widths = records.stream().map(r -> r.key().dModel()).distinct().sorted()
-        .toList();
-    StringBuilder md = new StringBuilder();
-    md.append("From the runs committed under `data/` ([").append(link).append("](").append(link)
-        .append("), made from them by one command; a test fails if the two disagree): "
-            + "decoder-only transformers of N = ")
-        .append(depths.stream().map(String::valueOf).collect(java.util.stream.Collectors
-            .joining(", ")))
-        .append(" blocks and width D = ").append(widths.stream().map(String::valueOf)
-            .collect(java.util.stream.Collectors.joining(", ")))
-        .append(" on the ").append(records.stream().map(Findings::task)
-            .filter(Objects::nonNull).findFirst().orElse("synthetic"))
-        .append(" task, ").append(l.seeds()).append(" seeds; one block reset to fresh random "
-            + "weights, only it trainable, retrained at a constant rate until its loss is back "
-            + "within ").append(values(records, "epsilon_nats")).append(" nats of L*.\n\n");
-    for (Headline.Line h : s.headline().lines()) {
-      if (h.question().equals("share of S×E (ρ)")) {
-        md.append("- **How much of S×E:** ").append(h.answer()).append(".\n");
-      }
-    }
-    long recovered = records.stream().filter(Runs::recovered).count();
-    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
-    md.append(String.format(Locale.ROOT, "- **Refuse to train?** %d of %d damaged runs got "
-        + "back", recovered, damaged)).append(stoppedShort(records)).append(".\n");
-    for (WidthDepthLaw.Fit f : law.fits()) {
-      if (f.problem().isEmpty() && f.place() == law.fits().get(0).place()) {
-        WidthDepthLaw.Coefficient b = f.coefficients().get(1);
-        WidthDepthLaw.Coefficient c = f.coefficients().get(2);
-        md.append(String.format(Locale.ROOT, "- **Position, N, D:** %s; block 0's "
-            + "examples ∝ D^%.2f × N^%.2f (doubling D multiplies them by %.2f, doubling N by "
-            + "%.2f).%n", firstCostsMost(s.summary()), b.estimate(), c.estimate(),
-            Math.pow(2, b.estimate()), Math.pow(2, c.estimate())));
-      }
-    }
-    md.append("- **Natural text, the encoder-decoder aside, the checks and the limits:** [")
-        .append(link).append("](").append(link).append(").\n");
-    chart.ifPresent(c -> md.append("\n![").append(c.alt()).append("](docs/").append(plotsDir)
-        .append('/').append(c.fileName()).append(")\n"));
-    return md.toString();
-  }
-
-  /**
-   * In how many shapes block 0's median cost is the largest of its blocks' (shapes where
-   * block 0 has a median and so does another block).
-   */
-  static String firstCostsMost(Summary summary) {
-    int shapes = 0;
-    int first = 0;
-    for (Summary.Panel p : summary.panels()) {
-      for (List<double[]> pts : p.lines().values()) {
-        java.util.OptionalDouble zero = pts.stream().filter(x -> x[0] == 0)
-            .mapToDouble(x -> x[1]).findFirst();
-        double others = pts.stream().filter(x -> x[0] != 0).mapToDouble(x -> x[1]).max()
-            .orElse(Double.NaN);
-        if (zero.isPresent() && !Double.isNaN(others)) {
-          shapes++;
-          first += zero.getAsDouble() >= others ? 1 : 0;
-        }
-      }
-    }
-    return shapes == 0 ? "no shape has block 0's cost beside another's"
-        : first == shapes ? "block 0 costs the most in every shape (" + shapes + ")"
-        : "block 0 costs the most in " + first + " of " + shapes + " shapes";
   }
 
   /**
@@ -412,294 +339,9 @@ public final class Findings {
     return p;
   }
 
-  /**
-   * The answer a reader meets first: one short line per sub-question (at most ten), each with
-   * its number and the table that holds it; {@link #answer} below the protocol gives every
-   * number in full.
-   */
-  private static void shortAnswer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
-      List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget,
-      Optional<TextTables> text, Map<String, List<Aside>> asides, String sweepTask,
-      Tolerance tolerance, ScratchTable scratch) {
-    md.append("Reset one block of a trained decoder to fresh weights, freeze the rest, retrain "
-        + "it alone (").append(sweepTask).append(" task; Kaplan–Meier medians over seeds; how "
-        + "it was measured and every number in full: below):\n\n");
-    for (Headline.Line h : s.headline().lines()) {
-      if (h.question().equals("examples to recover")) {
-        md.append("- **How many examples:** ").append(h.answer()).append(".\n");
-      }
-      if (h.question().equals("share of S×E (ρ)")) {
-        md.append("- **How much of S×E:** ").append(h.answer()).append(" (table \"Absolute "
-            + "costs\").\n");
-      }
-    }
-    long recovered = records.stream().filter(Runs::recovered).count();
-    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
-    md.append(String.format(Locale.ROOT, "- **Refuse to train?** %d of %d damaged runs got "
-        + "back", recovered, damaged)).append(stoppedShort(records));
-    pastTarget.ifPresent(p -> {
-      int below = p.cells().stream().mapToInt(PastTarget.Cell::belowStar).sum();
-      int runs = p.cells().stream().mapToInt(c -> c.recovered() + c.notRecovered()).sum();
-      md.append(String.format(Locale.ROOT, "; trained on past the target (%d runs, table "
-          + "\"Past the target\"), %d went under L*", runs, below));
-    });
-    md.append(".\n");
-    md.append("- **Position:** ").append(firstCostsMost(s.summary())).append(".\n");
-    List<String> laws = new ArrayList<>();
-    for (WidthDepthLaw.Fit f : law.fits()) {
-      if (f.problem().isEmpty()) {
-        WidthDepthLaw.Coefficient b = f.coefficients().get(1);
-        WidthDepthLaw.Coefficient c = f.coefficients().get(2);
-        laws.add(String.format(Locale.ROOT, "%s's examples × %.2f [%.2f, %.2f] per doubling "
-            + "of D, × %.2f [%.2f, %.2f] per doubling of N", f.place().label(),
-            Math.pow(2, b.estimate()), Math.pow(2, b.low()), Math.pow(2, b.high()),
-            Math.pow(2, c.estimate()), Math.pow(2, c.low()), Math.pow(2, c.high())));
-      }
-    }
-    if (!law.checks().isEmpty()) {
-      long inside = law.checks().stream().filter(WidthDepthLaw.Check::inside).count();
-      laws.add(String.format(Locale.ROOT, "held-out N=%d D=%d: %d of %d cells inside the "
-          + "law's 95%% prediction interval", law.held().get()[0], law.held().get()[1], inside,
-          law.checks().size()));
-    }
-    md.append("- **N and D:** ").append(laws.isEmpty() ? "no fit" : String.join("; ", laws))
-        .append(" (table L).\n");
-    if (!scratch.rows().isEmpty()) {
-      md.append("- **Against training from scratch:** ").append(scratch.summary())
-          .append(".\n");
-    }
-    md.append("- **Natural text:** ").append(text.map(t -> t.answer(sweepTask))
-        .orElse("not in these runs.")).append('\n');
-    if (!asides.isEmpty()) {
-      md.append("- **Encoder-decoder (the aside):** ").append(asideShort(asides))
-          .append(" (table A).\n");
-    }
-    md.append("- **Has anyone done this?** Not that we found: no measurement of the examples "
-        + "one re-initialised block needs, the rest frozen, to get back (section \"Has anyone "
-        + "done this?\", [literature.md](literature.md)).\n");
-    Answer.Limits l = s.answer().limits();
-    md.append("- **How sure:** originals trained long enough? ").append(checkLine
-        .replaceAll("\\.$", "")).append("; ").append(tolerance.summary())
-        .append(String.format(Locale.ROOT, "; limits: %d seeds per cell, N ≤ %d, D ≤ %d, %s%s."
-        + "\n\n", l.seeds(), l.maxN(), l.maxD(), l.language(),
-        text.isPresent() ? " and natural text" : ""));
-  }
-
-  /**
-   * Per task, what the decoder gives with no encoder, and the range of the wipes' costs
-   * against training from scratch: the aside in one clause per task.
-   */
-  static String asideShort(Map<String, List<Aside>> asides) {
-    List<String> parts = new ArrayList<>();
-    asides.forEach((t, as) -> {
-      for (Aside a : as) {
-        double[] ratios = a.rows().stream().filter(r -> r.scratch().n() > 0)
-            .mapToDouble(r -> r.scratch().mean()).sorted().toArray();
-        long never = a.rows().stream().filter(r -> r.examples().n() > 0
-            && r.examples().median().isEmpty()).count();
-        parts.add(String.format(Locale.ROOT, "`%s` %s: decoder alone %s nats against ln V "
-            + "%.2f; %s%s", t, a.shape(), a.decoderAlone().n() == 0 ? "not measured"
-            : String.format(Locale.ROOT, "%.2f", a.decoderAlone().mean()), a.lnV(),
-            ratios.length == 0 ? "no wipe compared with T_scratch"
-            : String.format(Locale.ROOT, "a wipe costs %.2f–%.2f × T_scratch", ratios[0],
-                ratios[ratios.length - 1]),
-            never == 0 ? "" : String.format(Locale.ROOT, ", %d not reached", never)));
-      }
-    });
-    return String.join("; ", parts);
-  }
-
-  private static void answer(StringBuilder md, Sections s, WidthDepthLaw.Result law,
-      List<RunRecord> records, String checkLine, Optional<PastTarget> pastTarget,
-      Optional<TextTables> text, Map<String, List<Aside>> asides, String sweepTask,
-      Tolerance tolerance, ScratchTable scratch) {
-    Headline h = s.headline();
-    md.append("On the ").append(sweepTask).append(" task, for ")
-        .append(h.arm().isEmpty() ? "these runs" : h.arm())
-        .append(" (Kaplan–Meier medians over seeds [95% CI]; each line names its table):\n\n");
-    for (Headline.Line l : h.lines()) {
-      if (l.question().equals("limits") || l.question().equals("N and D")) {
-        continue; // N and D: the law below says it in examples
-      }
-      md.append("- **").append(l.question()).append(":** ").append(l.answer())
-          .append(" (table \"Absolute costs: examples and steps to recover\" below).\n");
-    }
-    long recovered = records.stream().filter(Runs::recovered).count();
-    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
-    md.append(String.format(Locale.ROOT, "- **refuse to train?** %d of %d damaged runs reached "
-        + "the target within one B_ref", recovered, damaged));
-    md.append(stoppedShort(records));
-    pastTarget.ifPresentOrElse(p -> md.append("; trained on past the verdict: ")
-        .append(pastSummary(p)).append(" (table \"Past the target\").\n"),
-        () -> md.append("; whether they go on to L* itself is not measured in these runs "
-            + "(`--past-target`).\n"));
-    for (WidthDepthLaw.Fit f : law.fits()) {
-      if (f.problem().isPresent()) {
-        md.append("- **N and D, ").append(f.place().label()).append(":** no fit (")
-            .append(f.problem().get()).append(") (table L).\n");
-        continue;
-      }
-      WidthDepthLaw.Coefficient b = f.coefficients().get(1);
-      WidthDepthLaw.Coefficient c = f.coefficients().get(2);
-      // the exponents read as what a doubling does: 2^b, its interval 2^low..2^high
-      md.append(String.format(Locale.ROOT, "- **N and D, %s:** examples ∝ D^%.2f [%.2f, %.2f] "
-          + "× N^%.2f [%.2f, %.2f] over D ∈ %s, N ∈ %s: doubling D multiplies them by %.2f "
-          + "[%.2f, %.2f], doubling N by %.2f [%.2f, %.2f] (table L).\n", f.place().label(),
-          b.estimate(), b.low(), b.high(), c.estimate(), c.low(), c.high(), f.widths(),
-          f.depths(), Math.pow(2, b.estimate()), Math.pow(2, b.low()), Math.pow(2, b.high()),
-          Math.pow(2, c.estimate()), Math.pow(2, c.low()), Math.pow(2, c.high())));
-    }
-    if (!law.checks().isEmpty()) {
-      long inside = law.checks().stream().filter(WidthDepthLaw.Check::inside).count();
-      md.append(String.format(Locale.ROOT, "- **held-out shape N=%d D=%d:** %d of %d cells "
-          + "inside the law's 95%% prediction interval (table L).\n", law.held().get()[0],
-          law.held().get()[1], inside, law.checks().size()));
-    }
-    md.append("- **originals trained long enough?** ").append(checkLine).append('\n');
-    md.append("- **a looser tolerance?** ").append(tolerance.summary()).append(".\n");
-    if (!scratch.rows().isEmpty()) {
-      md.append("- **against training from scratch:** ").append(scratch.summary())
-          .append(".\n");
-    }
-    md.append("- **natural text:** ").append(text.map(t -> t.answer(sweepTask))
-        .orElse("not in these runs.")).append('\n');
-    md.append("- **the aside (encoder-decoder):** ").append(asides.isEmpty()
-        ? "not in these runs.\n" : "one line per task (table A):\n" + asideSummary(asides));
-    md.append("- **literature:** see \"Has anyone done this?\" below.\n");
-    Answer.Limits l = s.answer().limits();
-    md.append(String.format(Locale.ROOT, "- **limits:** %d seeds per cell; N ≤ %d, D ≤ %d; %s%s."
-        + "\n\n", l.seeds(), l.maxN(), l.maxD(), l.language(),
-        text.isPresent() ? " and natural text (table T)" : " (natural text not in these runs)"));
-  }
-
-  /**
-   * Per task, which wipes looked like a full reset and what the decoder alone gives: the
-   * aside's answer in one clause per task.
-   */
-  private static String asideSummary(Map<String, List<Aside>> asides) {
-    List<String> parts = new ArrayList<>();
-    asides.forEach((t, as) -> {
-      for (Aside a : as) {
-        List<String> reset = new ArrayList<>();
-        List<String> not = new ArrayList<>();
-        for (Aside.Row r : a.rows()) {
-          String what = r.what().target().label() + (r.examples().n() == 0 ? " (undamaged)"
-              : " " + r.examples().formatCount() + " examples" + (r.scratch().n() == 0 ? ""
-              : String.format(Locale.ROOT, " (%.2f × T_scratch)", r.scratch().mean())));
-          (r.likeness() == Aside.Likeness.NO ? not : reset).add(what);
-        }
-        parts.add(String.format(Locale.ROOT, "  - `%s`, %s (decoder alone %s against ln V "
-            + "%.2f): like a full reset at step 0 or in cost: %s; not: %s.%n", t, a.shape(),
-            a.decoderAlone().n() == 0 ? "not measured" : a.decoderAlone().format(), a.lnV(),
-            reset.isEmpty() ? "none" : String.join(", ", reset),
-            not.isEmpty() ? "none" : String.join(", ", not)));
-      }
-    });
-    return String.join("", parts);
-  }
-
-  /**
-   * What the damaged runs that did not recover did: their verdicts, and how far above the
-   * target their lowest evaluated loss stayed (a plateau a few thousandths above it is the
-   * plateau rule's call, not a block that cannot learn).
-   */
-  static String stoppedShort(List<RunRecord> records) {
-    List<RunRecord> not = records.stream()
-        .filter(r -> !Runs.undamaged(r) && !Runs.recovered(r)).toList();
-    if (not.isEmpty()) {
-      return "";
-    }
-    Map<String, Long> verdicts = new TreeMap<>();
-    not.forEach(r -> verdicts.merge(r.row().verdict().name(), 1L, Long::sum));
-    double[] gaps = not.stream().mapToDouble(r -> r.curve().stream()
-        .mapToDouble(dev.ablation.api.recovery.CurvePoint::loss).filter(Double::isFinite)
-        .min().orElse(Double.NaN) - r.row().targetLoss()).filter(Double::isFinite).sorted()
-        .toArray();
-    List<String> parts = new ArrayList<>();
-    verdicts.forEach((v, n) -> parts.add(n + " " + v));
-    String gap = gaps.length == 0 ? "" : String.format(Locale.ROOT, ", their lowest loss "
-        + "%.4f–%.4f nats above the target", gaps[0], gaps[gaps.length - 1]);
-    return "; the other " + not.size() + ": " + String.join(", ", parts) + gap;
-  }
-
-  /** One clause per cell group: how many seeds ended under L*, and the mean end − L*. */
-  private static String pastSummary(PastTarget p) {
-    List<String> parts = new ArrayList<>();
-    for (PastTarget.Cell c : p.cells()) {
-      Shape s = c.key().shape();
-      parts.add(String.format(Locale.ROOT, "N=%d D=%d %s: %d of %d seeds under L* at step %d, "
-          + "L(end) − L* %s", s.n(), s.d(), c.key().target().label(), c.belowStar(),
-          c.recovered() + c.notRecovered(), c.horizon(), c.endMinusStar().format()));
-    }
-    return String.join("; ", parts);
-  }
-
-  /** The run's target tolerance ε in nats, from its manifest ({@code epsilon_nats}). */
-  private static double epsilon(RunRecord r) {
-    String e = r.manifest().configuration().get("epsilon_nats");
-    return e == null ? Double.NaN : Double.parseDouble(e);
-  }
-
   /** The folder of the checks of {@code data}'s studies: {@code DATA-checks/} beside it. */
   public static Path checks(Path data) {
     return data.resolveSibling(data.getFileName() + "-checks");
-  }
-
-  /**
-   * "Trained long enough?" into {@code md}, returning the answer's line: for each shape with
-   * a {@code check-2x*} original (the same seed trained twice as many steps, the rate decayed
-   * over the longer length), both L* and the drop against twice the shorter original's σ and
-   * against the target's ε.
-   */
-  private static String twiceAsLong(StringBuilder md, Path data, List<RunRecord> records,
-      List<RunRecord> checked) {
-    if (checked.isEmpty()) {
-      return "not checked in these runs.";
-    }
-    List<RunRecord> longer = checked.stream().sorted(java.util.Comparator
-        .comparingInt((RunRecord r) -> r.key().nLayers()).thenComparingInt(r -> r.key().dModel())
-        .thenComparingLong(r -> r.key().seed())).toList();
-    md.append("## Table C: trained long enough? The same original trained twice as long\n\n");
-    md.append("Each row: seed 1 of a shape trained the sweep's 2,048 steps and, in `data/")
-        .append(checks(data).getFileName()).append("/check-2x*/`, 4,096 steps with the rate "
-            + "decayed over the longer length (the same data order and initialisation). The "
-            + "length is long enough for a shape when the longer training lowers L* by less "
-            + "than 2σ of the shorter (σ: spread of its last evaluations; with the rate decayed "
-            + "to 0 it is tiny). The last column compares the drop with the recovery target's "
-            + "tolerance ε instead: a drop under ε moves L* by less than what the target "
-            + "forgives.\n\n");
-    md.append("| N | D | seed | L* at 2,048 steps | σ | L* at 4,096 steps | drop | drop < 2σ "
-        + "| drop < ε |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|\n");
-    int rows = 0;
-    int pass = 0;
-    int withinEps = 0;
-    for (RunRecord l : longer) {
-      Optional<RunRecord> base = records.stream()
-          .filter(r -> r.key().nLayers() == l.key().nLayers()
-              && r.key().dModel() == l.key().dModel() && r.key().seed() == l.key().seed())
-          .findFirst();
-      if (base.isEmpty()) {
-        continue;
-      }
-      double star = base.get().row().lossOriginal();
-      double sigma = base.get().row().lossOriginalSd();
-      double drop = star - l.row().lossOriginal();
-      double eps = epsilon(base.get());
-      boolean ok = drop < 2 * sigma;
-      rows++;
-      pass += ok ? 1 : 0;
-      withinEps += drop < eps ? 1 : 0;
-      md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.4f | %.4f | %.4f | %.4f | %s "
-          + "| %s (ε = %s) |%n", l.key().nLayers(), l.key().dModel(), l.key().seed(), star,
-          sigma, l.row().lossOriginal(), drop, ok ? "yes" : "no", drop < eps ? "yes" : "no",
-          Interval.fmt(eps)));
-    }
-    md.append(String.format(Locale.ROOT, "%n%d of %d shapes checked pass (drop < 2σ); %d of %d "
-        + "moved L* by less than ε.%n%n", pass, rows, withinEps, rows));
-    return String.format(Locale.ROOT, "for %d of %d shapes checked, training twice as long "
-        + "lowered L* by less than 2σ; for %d, by less than the target's ε (table C).", pass,
-        rows, withinEps);
   }
 
   private static String criterion(List<RunRecord> records) {

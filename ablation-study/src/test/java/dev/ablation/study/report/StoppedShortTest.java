@@ -53,8 +53,8 @@ class StoppedShortTest {
     List<RunRecord> rs = List.of(run(1, Verdict.RECOVERED, 1.41),
         run(2, Verdict.PLATEAUED, TARGET + 0.003), run(3, Verdict.BUDGET_EXHAUSTED, TARGET + 0.01),
         run(4, Verdict.UNDAMAGED, 1.415));
-    assertThat(Findings.stoppedShort(rs)).isEqualTo("; the other 2: 1 BUDGET_EXHAUSTED, "
+    assertThat(FindingsAnswer.stoppedShort(rs)).isEqualTo("; the other 2: 1 BUDGET_EXHAUSTED, "
         + "1 PLATEAUED, their lowest loss 0.0030–0.0100 nats above the target");
-    assertThat(Findings.stoppedShort(rs.subList(0, 1))).isEmpty();
+    assertThat(FindingsAnswer.stoppedShort(rs.subList(0, 1))).isEmpty();
   }
 }

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * The children are read through {@code /proc} (Linux); elsewhere the figures print as -1.
  */
 public final class MemoryBench {
-  /** The heap the children get: the target is under 2 GB resident at this heap. */
+  /** The heap the children get: the target is under 2 GB resident at this heap. */
   public static final String HEAP = "-Xmx1g";
   /**
    * The collector the README's command names: the study's live heap is tens of megabytes but

@@ -25,10 +25,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Package-private since issue 23 (it was public): what one recovery is, as the population runs
- * and this package's tests take it, and the single run that leaves the model recovered. From
- * outside this package every recovery starts at {@link Recovery#builder}, which is the one
- * entry point; {@link Recovery#plan()} gives a built recovery's plan.
+ * What one recovery is, as the population runs and this package's tests take it, and the
+ * single run that leaves the model recovered. Package-private: from outside this package every
+ * recovery starts at {@link Recovery#builder}, which is the one entry point;
+ * {@link Recovery#plan()} gives a built recovery's plan.
  */
 final class SameDiffRecovery {
   private SameDiffRecovery() {}

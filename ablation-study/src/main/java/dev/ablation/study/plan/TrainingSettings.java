@@ -14,7 +14,7 @@ import java.util.Map;
  * How the study trains originals and judges recoveries: the engine's half of a preset. Part
  * of every original's content hash, so two studies with different settings never share an
  * original. Built by {@link #builder()} (or {@link #toBuilder()} of a preset's settings):
- * a dozen numbers in a row were impossible to read or review.
+ * a dozen numbers in a row are hard to read or review.
  *
  * <p>Originals train as {@link Optimiser} and {@link Convergence} say: a linear warm-up to the
  * peak rate, then inverse-sqrt decay (why: {@code docs/protocol.md}), evaluated every
@@ -99,7 +99,7 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
    * {@code maxEpochs}, or, when {@code fixedSteps > 0}, exactly that many steps whatever the
    * loss does (the epoch cap and the rule then do not apply), the rate decayed linearly to 0
    * at the last step. A fixed length separates what a recovery costs from where the plateau
-   * rule happened to stop the original (issue 22).
+   * rule happened to stop the original.
    *
    * @param evalEvery steps between the original's evaluations
    * @param window k: evaluations of the rule's window, and the evaluations {@code L*} averages

@@ -46,7 +46,7 @@ public final class Main implements Runnable {
     cl.addSubcommand("report", new dev.ablation.examples.cli.ReportCommand());
     cl.addSubcommand("law", new dev.ablation.examples.cli.LawCommand());
     cl.addSubcommand("findings", new dev.ablation.examples.cli.FindingsCommand());
-    cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand());
+    cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand(Main.class.getName()));
     cl.setExecutionExceptionHandler(ErrorMessages.handler());
     return cl;
   }

@@ -39,6 +39,11 @@ class KilledStudyResumesTest {
       "--heads", "2", "--strings", "64", "--epochs", "1", "--seeds", "1", "--schemes", "FRESH",
       "--eval-every", "2", "--no-scratch", "--workers", "1"};
   private static final long TIMEOUT_S = 120;
+  /** The output's names this class finds files by; {@link #uninterrupted} checks each is there. */
+  static final String ORIGINALS = "originals";
+  static final String MODEL = "model.fb";
+  static final String RECORD = "original.json";
+  static final String RUNS = "runs";
 
   @TempDir static Path root;
   static Path reference;
@@ -51,6 +56,12 @@ class KilledStudyResumesTest {
     assertThat(cli(reference, err, false)).as(err.toString()).isZero();
     referenceRows = rowsWithoutWall(reference);
     assertThat(referenceRows).hasSize(3); // header + blocks.0 + blocks.1
+    // a renamed file or folder fails here: the kills below would otherwise find nothing stored
+    // and pass, and the damage tests would damage nothing
+    assertThat(cacheFiles(reference, MODEL)).as(MODEL + " under " + ORIGINALS).isNotEmpty();
+    assertThat(cacheFiles(reference, RECORD)).as(RECORD + " under " + ORIGINALS).isNotEmpty();
+    assertThat(runRecords(reference)).as("run records under " + RUNS)
+        .isEqualTo(referenceRows.size() - 1);
   }
 
   static int cli(Path out, StringWriter err, boolean resume) {
@@ -144,20 +155,25 @@ class KilledStudyResumesTest {
   }
 
   private static long runRecords(Path out) throws IOException {
-    if (!Files.isDirectory(out.resolve("runs"))) {
+    if (!Files.isDirectory(out.resolve(RUNS))) {
       return 0;
     }
-    try (Stream<Path> s = Files.list(out.resolve("runs"))) {
+    try (Stream<Path> s = Files.list(out.resolve(RUNS))) {
       return s.filter(f -> f.toString().endsWith(".json")).count();
     }
   }
 
   private static boolean anyOriginalComplete(Path out) throws IOException {
-    if (!Files.isDirectory(out.resolve("originals"))) {
-      return false;
+    return !cacheFiles(out, RECORD).isEmpty();
+  }
+
+  /** The files called {@code name} in {@code out}'s originals cache (none without a cache). */
+  private static List<Path> cacheFiles(Path out, String name) throws IOException {
+    if (!Files.isDirectory(out.resolve(ORIGINALS))) {
+      return List.of();
     }
-    try (Stream<Path> s = Files.walk(out.resolve("originals"))) {
-      return s.anyMatch(f -> f.getFileName().toString().equals("original.json"));
+    try (Stream<Path> s = Files.walk(out.resolve(ORIGINALS))) {
+      return s.filter(f -> f.getFileName().toString().equals(name)).toList();
     }
   }
 
@@ -219,17 +235,14 @@ class KilledStudyResumesTest {
   @Test
   void aTruncatedModelInTheCacheIsRebuiltOnResume() throws Exception {
     Path out = copyOfReference("truncated-model");
-    int truncated = 0;
-    try (Stream<Path> s = Files.walk(out.resolve("originals"))) {
-      for (Path fb : s.filter(f -> f.getFileName().toString().equals("model.fb")).toList()) {
-        try (FileChannel ch = FileChannel.open(fb, StandardOpenOption.WRITE)) {
-          ch.truncate(ch.size() / 3);
-        }
-        truncated++;
+    List<Path> models = cacheFiles(out, MODEL);
+    // the cache's file names are the test's assumption: without a damaged file it checks nothing
+    assertThat(models).as(MODEL + " files to truncate").isNotEmpty();
+    for (Path fb : models) {
+      try (FileChannel ch = FileChannel.open(fb, StandardOpenOption.WRITE)) {
+        ch.truncate(ch.size() / 3);
       }
     }
-    // the cache's file names are the test's assumption: without a damaged file it checks nothing
-    assertThat(truncated).as("model.fb files truncated").isPositive();
     forgetOneRun(out);
     resumeAndCompare(out);
   }
@@ -237,21 +250,18 @@ class KilledStudyResumesTest {
   @Test
   void aBrokenOriginalJsonInTheCacheIsRebuiltOnResume() throws Exception {
     Path out = copyOfReference("broken-record");
-    int broken = 0;
-    try (Stream<Path> s = Files.walk(out.resolve("originals"))) {
-      for (Path j : s.filter(f -> f.getFileName().toString().equals("original.json")).toList()) {
-        Files.writeString(j, "{\"format\":", StandardCharsets.UTF_8);
-        broken++;
-      }
+    List<Path> records = cacheFiles(out, RECORD);
+    assertThat(records).as(RECORD + " files to break").isNotEmpty();
+    for (Path j : records) {
+      Files.writeString(j, "{\"format\":", StandardCharsets.UTF_8);
     }
-    assertThat(broken).as("original.json files broken").isPositive();
     forgetOneRun(out);
     resumeAndCompare(out);
   }
 
   /** Deletes one run record, so that a resume needs the original again. */
   private static void forgetOneRun(Path out) throws IOException {
-    try (Stream<Path> s = Files.list(out.resolve("runs"))) {
+    try (Stream<Path> s = Files.list(out.resolve(RUNS))) {
       Files.delete(s.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow());
     }
   }

@@ -65,8 +65,8 @@ public final class LossEvaluator {
   }
 
   /**
-   * Frees the arrays a graph call returned once they are read, and the call's bookkeeping
-   * (issue 21): they are off-heap and otherwise wait for the garbage collector. Only op outputs
+   * Frees the arrays a graph call returned once they are read, and the call's bookkeeping:
+   * they are off-heap and otherwise wait for the garbage collector. Only op outputs
    * are ours to free; a requested variable or constant is the graph's own array.
    */
   private void free(Map<String, INDArray> out) {

@@ -14,7 +14,7 @@ import java.util.Locale;
  * is resolved to one step early and to 10 % of itself later (one step is finer below step 10,
  * 10 % from there on, so the bound is the coarser of the two, as fine as a schedule with a
  * steady gap can be). About {@code 10 + 24·ln k} evaluations precede step {@code 10 k}. {@link #every(int)}: every {@code k}
- * steps, the old fixed grid.
+ * steps, a fixed grid.
  *
  * @param every the steady gap {@code k}, ≥ 1
  * @param dense whether the start is log-spaced (see above)

@@ -32,8 +32,8 @@ public record RunSeeds(Map<SeedStream, Long> values) {
 
   /**
    * Every stream of {@code seeds} (the master seed and its four derived streams), typed, for a
-   * run's manifest. (Was {@code Seeds.runSeeds()}: moved here so that the API's root package
-   * does not import this one.)
+   * run's manifest. (Here, not on {@code Seeds}, so that the API's root package does not import
+   * this one.)
    */
   public static RunSeeds of(Seeds seeds) {
     Objects.requireNonNull(seeds, "seeds");

@@ -39,7 +39,7 @@ import java.util.function.ToDoubleFunction;
  * timed.
  */
 public final class Bench {
-  /** The two configurations of the issue: N/D/T, 4 heads, vocabulary 32. */
+  /** The two configurations benchmarked: N/D/T, 4 heads, vocabulary 32. */
   public static final List<Shape> SHAPES = List.of(new Shape(4, 64, 64), new Shape(2, 32, 32));
 
   /** A decoder-only shape: {@code n} blocks, width {@code d}, context {@code t}. */
@@ -152,7 +152,7 @@ public final class Bench {
     print(p + "full_step_ms_mean", lastMean);
     // wall over this thread's CPU across the timed steps: 1 when the step is all computation on
     // this thread; above it, time spent waiting (the collector, freeing native memory, other
-    // processes). Target <= 1.05 on one native thread (issue 21).
+    // processes). Target <= 1.05 on one native thread (docs/performance.md).
     print(p + "step_wall_over_cpu", lastWallOverCpu);
     // the collectors' time inside those timed steps: a collection comes every second or two,
     // so ~2 s of steps hold none, one or two whole pauses, and the ratio above jumps with them;
@@ -203,7 +203,7 @@ public final class Bench {
         print(p + "rss_mb_after_" + first + "_steps", afterFirst);
       }
     }
-    // the issue-21 figure (target <= 1.05): wall over this thread's CPU across the whole long
+    // target <= 1.05 (docs/performance.md): wall over this thread's CPU across the whole long
     // run, which spans many collections, and the share of that wall the collectors paused
     print(p + "long_run_wall_over_cpu", window.wallOverCpu());
     print(p + "long_run_gc_pause_fraction", window.gcFraction());

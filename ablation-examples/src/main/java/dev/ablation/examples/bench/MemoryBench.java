@@ -1,6 +1,5 @@
 package dev.ablation.examples.bench;
 
-import dev.ablation.examples.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -27,7 +26,7 @@ import java.util.stream.Stream;
  * The children are read through {@code /proc} (Linux); elsewhere the figures print as -1.
  */
 public final class MemoryBench {
-  /** The heap the children get: the target is under 2 GB resident at this heap. */
+  /** The heap the children get: the target is under 2 GB resident at this heap. */
   public static final String HEAP = "-Xmx1g";
   /**
    * The collector the README's command names: the study's live heap is tens of megabytes but
@@ -37,16 +36,23 @@ public final class MemoryBench {
    */
   public static final String COLLECTOR = "-XX:+UseSerialGC";
 
+  private final String mainClass;
   private final List<String> studyArgs;
   private final PrintWriter out;
 
-  /** The default preset's first seed. */
-  public MemoryBench(PrintWriter out) {
-    this(List.of("--preset", "default", "--seeds", "1"), out);
+  /**
+   * The default preset's first seed.
+   *
+   * @param mainClass the class whose {@code main} is {@code ablation.jar}'s command line: the
+   *     children run {@code study} through it
+   */
+  public MemoryBench(String mainClass, PrintWriter out) {
+    this(mainClass, List.of("--preset", "default", "--seeds", "1"), out);
   }
 
   /** Another slice (tests use a tiny one): {@code study} arguments without --out/--workers. */
-  public MemoryBench(List<String> studyArgs, PrintWriter out) {
+  public MemoryBench(String mainClass, List<String> studyArgs, PrintWriter out) {
+    this.mainClass = mainClass;
     this.studyArgs = List.copyOf(studyArgs);
     this.out = out;
   }
@@ -89,7 +95,7 @@ public final class MemoryBench {
     cmd.add(COLLECTOR);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
+    cmd.add(mainClass);
     cmd.add("study");
     cmd.addAll(studyArgs);
     cmd.add("--workers");

@@ -37,7 +37,7 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The figures of faster steps (issue 15), printed by {@code ablation.jar bench} after
+ * The step and population figures, printed by {@code ablation.jar bench} after
  * {@link Bench}'s: per configuration the ops a training step runs (forward and gradient graph)
  * and its median thread CPU time ({@code full_step_cpu_ms}: what the step costs however busy
  * the machine is, with {@code OMP_NUM_THREADS=1}, where ops run on the calling thread); then

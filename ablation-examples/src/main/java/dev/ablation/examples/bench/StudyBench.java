@@ -79,7 +79,7 @@ public final class StudyBench {
       double w2 = timedStudy(plan, cache, root.resolve("workers2"), 2);
       print("study_wall_s_workers2", fmt(w2));
       // every validation pass's thread CPU over the process's user + system CPU, during the
-      // two-worker study (the issue-36 figure: target <= 0.15 on the default preset)
+      // two-worker study (target <= 0.15 on the default preset, docs/performance.md)
       print("study_eval_cpu_share", String.format(Locale.ROOT, "%.3f",
           dev.ablation.api.recovery.CpuAccount.snapshot().minus(before).evaluationShare()));
       print("study_speedup_workers2", fmt(w1 / w2));

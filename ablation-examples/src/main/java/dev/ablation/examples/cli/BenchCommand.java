@@ -24,8 +24,20 @@ import picocli.CommandLine.Option;
             + "cores); --threads overrides ND4J's thread count at run time."})
 public final class BenchCommand implements Callable<Integer> {
 
+  private final String mainClass;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  /**
+   * The command, told how {@code --memory} starts its child JVMs.
+   *
+   * @param mainClass the class whose {@code main} is {@code ablation.jar}'s command line, which
+   *     {@code --memory} runs {@code study} through in child JVMs
+   */
+  public BenchCommand(String mainClass) {
+    this.mainClass = mainClass;
+  }
 
   @Option(names = "--steps", paramLabel = "N", defaultValue = "500",
       description = "recovery steps of the memory run; RSS is printed after N/10 and after N "
@@ -91,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
               + "--full-step-only");
     }
     if (memoryOnly) {
-      new dev.ablation.examples.bench.MemoryBench(spec.commandLine().getOut()).run();
+      new dev.ablation.examples.bench.MemoryBench(mainClass, spec.commandLine().getOut()).run();
       return 0;
     }
     if (exactnessOnly) {

@@ -9,9 +9,8 @@ import java.util.Optional;
  * The three reference transformer shapes, each with the stable key the command line, the
  * study's CSV files and its run keys use ({@code decoder}, {@code encoder}, {@code encdec}).
  *
- * <p>One concept in one place (issue 23): the study described its models with an enum of its
- * own ({@code dev.ablation.study.Arch}) that had to be mapped onto this one by hand; it now
- * names these. The key, not {@link #name()}, is what is written to files; {@link #toString()}
+ * <p>The one enum of model shapes: the study names its models with these too. The key, not
+ * {@link #name()}, is what is written to files; {@link #toString()}
  * stays the constant's name because {@link TransformerConfig#contentHash()} (the cache key of
  * trained originals) is built from it.
  */

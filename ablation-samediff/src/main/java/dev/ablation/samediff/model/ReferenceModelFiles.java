@@ -21,8 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * A {@link ReferenceModel} on disk: the graph with its weights ({@value #GRAPH_FILE},
  * FlatBuffers) and a description ({@value #DESCRIPTION_FILE}: format {@value #FORMAT}, config,
  * its hash, data type, every parameter's path, variable, kind, init rule and shape). Kept apart
- * from the model so the format lives in one place; cached originals written by earlier versions
- * load unchanged (the bytes written are the same).
+ * from the model so the format lives in one place.
  */
 public final class ReferenceModelFiles {
   /** The graph and its weights, FlatBuffers. */

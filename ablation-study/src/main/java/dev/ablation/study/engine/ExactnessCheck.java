@@ -18,7 +18,7 @@ import java.util.OptionalLong;
  * Whether {@code T_ε} searched to the step (the study's sparse schedule and kept copies) is the
  * {@code T_ε} of the same run evaluated after every step: every run of a plan (a slice of a
  * preset) twice on one engine, same original, seeds and data, and the two answers compared.
- * The acceptance rule (issue 36): at most 2 % of runs may differ, each by at most 2 steps, and
+ * The acceptance rule: at most 2 % of runs may differ, each by at most 2 steps, and
  * every difference is listed. Prints {@code name=value} lines and one line per differing run.
  */
 public final class ExactnessCheck {

@@ -229,7 +229,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     /**
      * Frees what this original holds off the heap and no one else uses: its graph's session
      * caches, its validation batches and the original's logits. Called when the engine drops
-     * it, so the memory goes back then and not at some later garbage collection (issue 21).
+     * it, so the memory goes back then and not at some later garbage collection.
      */
     void release() {
       validation.forEach(Batch::free);
@@ -246,7 +246,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
      * batch size, its whole-model training steps) when a run ends. Between runs they are
      * idle, yet they are the largest arrays a worker holds: an evaluation session caches every
      * op output of the last evaluation, and each worker keeps two originals. The next run
-     * starts new sessions (one step's reallocation); no loss changes (issue 21).
+     * starts new sessions (one step's reallocation); no loss changes.
      */
     void releaseSessions() {
       SessionMemory.release(trained.model().model().graph());
@@ -796,12 +796,12 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   /**
-   * Strings per validation batch: the training batch size (issue 21). A validation pass then
-   * has the shapes of a training step, so a graph session's array cache serves both from one
-   * set of arrays; at 256 strings per batch each evaluation held a second set eight times a
-   * step's size (0.5 GB more resident on two workers at N = 8, D = 128). The loss is the same
-   * token-weighted mean over the same 256 strings; only its float rounding differs (sixth
-   * significant digit).
+   * Strings per validation batch: the training batch size. A validation pass then has the
+   * shapes of a training step, so a graph session's array cache serves both from one set of
+   * arrays; at 256 strings per batch each evaluation would hold a second set eight times a
+   * step's size (0.5 GB more resident on two workers at N = 8, D = 128, measured). The loss is
+   * the same token-weighted mean over the same 256 strings; only its float rounding differs
+   * (sixth significant digit).
    */
   static int evaluationBatch(TrainingSettings t) {
     return t.batchSize();
@@ -847,8 +847,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
 
   /**
    * Frees each batch when the next one is asked for: a recovery step is over by then, and the
-   * batch was drawn for that step alone (issue 21: off-heap arrays are freed when their step
-   * ends, not at some later garbage collection).
+   * batch was drawn for that step alone (its off-heap arrays go back when its step ends, not
+   * at some later garbage collection).
    */
   private static final class FreeingIterator implements Iterator<Batch> {
     private final Iterator<Batch> batches;

@@ -14,7 +14,7 @@ import java.util.Map;
  * How the study trains originals and judges recoveries: the engine's half of a preset. Part
  * of every original's content hash, so two studies with different settings never share an
  * original. Built by {@link #builder()} (or {@link #toBuilder()} of a preset's settings):
- * a dozen numbers in a row were impossible to read or review.
+ * a dozen numbers in a row are hard to read or review.
  *
  * <p>Originals train as {@link Optimiser} and {@link Convergence} say: a linear warm-up to the
  * peak rate, then inverse-sqrt decay (why: {@code docs/protocol.md}), evaluated every
@@ -22,8 +22,9 @@ import java.util.Map;
  * δ over the last k evaluations or the epoch cap; or, with a fixed length, exactly that many
  * steps with the rate decayed linearly to 0. {@code B_ref} is what that took. Recoveries start a
  * fresh Adam at the peak rate times the run's multiple, after the recovery warm-up, are
- * evaluated on the dense schedule with steady gap {@code evalEvery}, and are judged against
- * the {@link Target}.
+ * evaluated on {@link #schedule()} (every step to step 10, then doubling gaps up to
+ * {@link #maxEvaluationGap()}), have {@code T_ε} searched to the step between evaluations, and
+ * are judged against the {@link Target}.
  *
  * @param task what the originals learn ({@link Task}, {@code docs/tasks.md})
  * @param vocab vocabulary size of the synthetic corpus
@@ -33,9 +34,10 @@ import java.util.Map;
  * @param optimiser peak rate and warm-ups
  * @param convergence when the original stops training
  * @param target when a recovery has recovered
- * @param evalEvery steady gap between recovery evaluations, in steps
- * @param patience evaluations on the steady grid without improvement before {@code PLATEAUED};
- *     0 disables
+ * @param evalEvery k: the unit of {@code patience}, in steps, and the least
+ *     {@link #maxEvaluationGap()}
+ * @param patience {@code PLATEAUED} after {@code patience × evalEvery} steps without
+ *     improvement ({@link #patienceSteps()}); 0 disables
  * @param budgetFraction a recovery may spend at most this multiple of {@code B_ref}
  * @param scratch whether to measure {@code T_scratch} for each original
  * @param horizonSteps 0 (the protocol): a recovery stops at its verdict; {@code > 0}
@@ -97,7 +99,7 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
    * {@code maxEpochs}, or, when {@code fixedSteps > 0}, exactly that many steps whatever the
    * loss does (the epoch cap and the rule then do not apply), the rate decayed linearly to 0
    * at the last step. A fixed length separates what a recovery costs from where the plateau
-   * rule happened to stop the original (issue 22).
+   * rule happened to stop the original.
    *
    * @param evalEvery steps between the original's evaluations
    * @param window k: evaluations of the rule's window, and the evaluations {@code L*} averages
@@ -387,13 +389,16 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
       return this;
     }
 
-    /** Steady gap between a recovery's evaluations, in steps. */
+    /** k: the unit of {@code patience}, in steps ({@link TrainingSettings#evalEvery()}). */
     public Builder evalEvery(int v) {
       evalEvery = v;
       return this;
     }
 
-    /** Evaluations without improvement before {@code PLATEAUED}; 0 disables. */
+    /**
+     * {@code PLATEAUED} after this many times {@code evalEvery} steps without improvement;
+     * 0 disables.
+     */
     public Builder patience(int v) {
       patience = v;
       return this;

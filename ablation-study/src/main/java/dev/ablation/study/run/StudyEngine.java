@@ -40,13 +40,18 @@ public interface StudyEngine extends AutoCloseable {
 
   /**
    * One recovery: wipe, freeze, retrain and judge, as {@link RecoveryRequest} says. Starts
-   * from the original's trained weights every time (the original is not changed). The result
-   * carries the damage at step 0 (with the deleted-layer loss in
-   * {@link dev.ablation.api.recovery.Damage#lossDeleted()} when the engine can compute it),
-   * the curve (a point at step 0, then one per evaluation of
-   * {@link TrainingSettings#schedule()} and per step searched for {@code T_ε}; past the
-   * verdict up to {@link TrainingSettings#horizonSteps()} when that is set) and the run's
-   * manifest.
+   * from the original's trained weights every time (the original is not changed). The
+   * validation loss is evaluated on {@link TrainingSettings#schedule()}: after every step up to
+   * step 10, then at gaps doubling up to {@link TrainingSettings#maxEvaluationGap()}
+   * ({@link dev.ablation.api.recovery.EvaluationSchedule#geometric}). {@code T_ε} is exact to
+   * the step whatever the schedule: the SameDiff engine keeps a copy of the trainable weights
+   * after each step since the last evaluation and, when an evaluation first meets the target,
+   * searches those copies for the first step at it, confirmed by the next
+   * ({@code docs/protocol.md}, "T_ε: the rule"). The result carries the damage at step 0
+   * (with the deleted-layer loss in {@link dev.ablation.api.recovery.Damage#lossDeleted()}
+   * when the engine can compute it), the curve (a point at step 0, then one per evaluation and
+   * per step searched for {@code T_ε}; past the verdict up to
+   * {@link TrainingSettings#horizonSteps()} when that is set) and the run's manifest.
    *
    * @param listener sees every evaluation (progress display); must not affect results
    */

@@ -26,7 +26,7 @@ public final class ResultsCsv {
       "wall_s", "examples_orig", "rho_orig", "loss_original_sd", "recovery_lr",
       "recovery_lr_multiple", "target_loss");
 
-  /** The columns of the first format (before issue 12), which {@link #read} still accepts. */
+  /** The columns of the first format (the first 17), which {@link #read} still accepts. */
   static final List<String> HEADER_V1 = HEADER.subList(0, 17);
 
   private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()

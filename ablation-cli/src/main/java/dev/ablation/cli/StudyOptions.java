@@ -147,7 +147,10 @@ public final class StudyOptions {
   List<String> recoveryLr;
 
   @Option(names = "--eval-every", paramLabel = "K",
-      description = "evaluate every K recovery steps (after the dense start)")
+      description = "K steps: the unit of a recovery's patience (it plateaus after patience x "
+          + "K steps without improvement) and the least cap on the gap between its evaluations "
+          + "(every step to step 10, then doubling gaps up to max(K, patience x K / 2)); T_eps "
+          + "is searched to the step between them")
   Integer evalEvery;
 
   @Option(names = "--target", paramLabel = "RULE",

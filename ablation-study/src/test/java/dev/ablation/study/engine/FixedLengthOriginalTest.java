@@ -13,11 +13,11 @@ class FixedLengthOriginalTest {
   @Test
   void trainStepsGiveTheTrainerAFixedLengthAndALinearDecay() {
     TrainingSettings t = Presets.DEFAULT.plan().training().toBuilder().trainSteps(4096).build();
-    TrainingPlan plan = SameDiffStudyEngine.originalPlan(t, 7);
+    TrainingPlan plan = Recipes.originalPlan(t, 7);
     assertThat(plan.maxSteps()).isEqualTo(4096);
     assertThat(plan.adam().schedule()).isEqualTo(LrSchedule.warmupLinearDecay(32, 4096));
     assertThat(plan.lossWindow()).isEqualTo(t.convergence().window());
-    assertThat(SameDiffStudyEngine.originalAdam(t).schedule()).as("T_scratch trains alike")
+    assertThat(Recipes.originalAdam(t).schedule()).as("T_scratch trains alike")
         .isEqualTo(plan.adam().schedule());
     assertThat(t.asMap()).containsEntry("train_steps", "4096");
     assertThat(t.asMap()).as("only train_steps is new")

@@ -59,12 +59,12 @@ class PresetsUnchangedTest {
       lines.add("  schedule " + t.schedule() + " | recovery budget " + t.recoveryBudget()
           + " | scratch budget " + t.scratchBudget() + " | target " + t.describeTarget()
           + " | rate(1x) " + t.recoveryRate(1.0) + " | rate(0.3x) " + t.recoveryRate(0.3));
-      lines.add("  recovery adam " + SameDiffStudyEngine.recoveryAdam(t, 1.0)
-          + " | scratch adam " + SameDiffStudyEngine.originalAdam(t));
+      lines.add("  recovery adam " + Recipes.recoveryAdam(t, 1.0)
+          + " | scratch adam " + Recipes.originalAdam(t));
       lines.add("  total runs " + plan.totalRuns());
       for (OriginalSpec o : plan.originals()) {
         lines.add("  original " + o.model() + " seed " + o.seed() + " hash " + o.contentHash()
-            + " plan " + SameDiffStudyEngine.originalPlan(t, Seeds.of(o.seed()).originalData()));
+            + " plan " + Recipes.originalPlan(t, Seeds.of(o.seed()).originalData()));
         List<String> runs = plan.runs(o).stream().map(Object::toString).toList();
         lines.add("    " + runs.size() + " runs, sha256 " + Hashing.sha256()
             .hashString(String.join("\n", runs), StandardCharsets.UTF_8));

@@ -29,7 +29,7 @@ class TaskCorporaTest {
           .vocab(task == Task.TRANSLATE || task == Task.LOOSE ? 17 : 8)
           .seqLen(32).batchSize(8).strings(16).maxEpochs(1).peakRate(1e-3).evalEvery(2)
           .epsilon(0.05).patience(3).budgetFraction(1.0).scratch(false).task(task).build();
-      Corpus c = SameDiffStudyEngine.corpus(t);
+      Corpus c = TaskCorpora.corpus(t);
       Split s = c.split(16, 16, t.seqLen() + 1, 1);
       int v = c.vocab();
       if (task == Task.TEXT) {
@@ -77,22 +77,22 @@ class TaskCorporaTest {
     TrainingSettings t = TrainingSettings.builder().task(Task.LOOSE).vocab(17).seqLen(12)
         .batchSize(8).strings(16).maxEpochs(1).peakRate(1e-3).evalEvery(2).epsilon(0.05)
         .patience(3).budgetFraction(1.0).scratch(false).build();
-    LooseTranslation c = (LooseTranslation) SameDiffStudyEngine.corpus(t);
+    LooseTranslation c = (LooseTranslation) TaskCorpora.corpus(t);
     assertEquals(8, c.symbols());
     assertEquals(17, c.vocab());
-    assertEquals(SameDiffStudyEngine.LOOSENESS, c.q());
+    assertEquals(TaskCorpora.LOOSENESS, c.q());
     double floor = c.lossFloor(12).getAsDouble();
     assertTrue(floor < c.priorOnlyFloor(12) && c.priorOnlyFloor(12) < Math.log(17),
         "floor " + floor + " prior-only " + c.priorOnlyFloor(12));
     OriginalSpec encdec = new OriginalSpec(new ModelSpec(Architecture.ENCODER_DECODER, 2, 32, 4),
         t, 1);
-    assertEquals(floor, SameDiffStudyEngine.lossFloor(encdec).getAsDouble(), 1e-15);
+    assertEquals(floor, References.lossFloor(encdec).getAsDouble(), 1e-15);
     TrainingSettings markov = t.toBuilder().task(Task.MARKOV).vocab(8).build();
-    assertTrue(SameDiffStudyEngine.lossFloor(new OriginalSpec(
+    assertTrue(References.lossFloor(new OriginalSpec(
         new ModelSpec(Architecture.ENCODER_ONLY, 2, 32, 4), markov, 1)).isEmpty(),
         "a masked LM's loss has no corpus floor");
-    assertEquals(SameDiffStudyEngine.corpus(markov).lossFloor(13).getAsDouble(),
-        SameDiffStudyEngine.lossFloor(new OriginalSpec(
+    assertEquals(TaskCorpora.corpus(markov).lossFloor(13).getAsDouble(),
+        References.lossFloor(new OriginalSpec(
             new ModelSpec(Architecture.DECODER_ONLY, 2, 32, 4), markov, 1)).getAsDouble(),
         1e-15, "a causal LM of context 12 predicts 12 tokens of a 13-token string");
   }

@@ -24,8 +24,8 @@ class TextReferenceTest {
         .batchSize(16).build();
     OriginalSpec spec = new OriginalSpec(new ModelSpec(Architecture.DECODER_ONLY, 2, 32, 4), t,
         5);
-    Split split = SameDiffStudyEngine.corpus(t).split(2000, 64, 33, 11);
-    Optional<CharNgram.Choice> c = SameDiffStudyEngine.textReference(spec, split);
+    Split split = TaskCorpora.corpus(t).split(2000, 64, 33, 11);
+    Optional<CharNgram.Choice> c = References.textReference(spec, split);
     assertThat(c).isPresent();
     // better than uniform over the 35 tokens, and the same as CharNgram.best on those windows
     assertThat(c.get().validationLoss()).isLessThan(Math.log(EuroparlText.VOCAB));
@@ -33,8 +33,8 @@ class TextReferenceTest {
         EuroparlText.VOCAB));
     OriginalSpec bigram = new OriginalSpec(spec.model(), t.toBuilder().task(Task.BIGRAM)
         .vocab(6).build(), 5);
-    assertThat(SameDiffStudyEngine.textReference(bigram, split)).isEmpty();
-    assertThat(SameDiffStudyEngine.wholeTextReference(bigram, split)).isEmpty();
+    assertThat(References.textReference(bigram, split)).isEmpty();
+    assertThat(References.wholeTextReference(bigram, split)).isEmpty();
   }
 
   @Test
@@ -43,11 +43,11 @@ class TextReferenceTest {
         .batchSize(16).build();
     OriginalSpec spec = new OriginalSpec(new ModelSpec(Architecture.DECODER_ONLY, 2, 32, 4), t,
         5);
-    Split split = SameDiffStudyEngine.corpus(t).split(2000, 64, 33, 11);
-    double whole = SameDiffStudyEngine.wholeTextReference(spec, split).orElseThrow();
+    Split split = TaskCorpora.corpus(t).split(2000, 64, 33, 11);
+    double whole = References.wholeTextReference(spec, split).orElseThrow();
     assertThat(whole).isEqualTo(EuroparlText.load().ngramLoss(4, split.validation()));
     // 2,000 windows (66 k characters) against 16 M: counting more characters must help
-    assertThat(whole).isLessThan(SameDiffStudyEngine.textReference(spec, split).orElseThrow()
+    assertThat(whole).isLessThan(References.textReference(spec, split).orElseThrow()
         .validationLoss());
   }
 }

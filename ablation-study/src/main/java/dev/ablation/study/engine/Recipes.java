@@ -1,0 +1,97 @@
+package dev.ablation.study.engine;
+
+import dev.ablation.samediff.Batch;
+import dev.ablation.samediff.data.BatchIterator;
+import dev.ablation.samediff.model.ReferenceBatches;
+import dev.ablation.samediff.train.AdamSettings;
+import dev.ablation.samediff.train.Convergence;
+import dev.ablation.samediff.train.LrSchedule;
+import dev.ablation.samediff.train.TrainingPlan;
+import dev.ablation.study.plan.TrainingSettings;
+import java.util.Iterator;
+
+/**
+ * How the study trains and feeds its models: an original's plan and optimiser, a recovery's
+ * optimiser, the validation batch size, and each run's training order.
+ */
+final class Recipes {
+  private Recipes() {}
+
+  /**
+   * Strings per validation batch: the training batch size. A validation pass then has the
+   * shapes of a training step, so a graph session's array cache serves both from one set of
+   * arrays; at 256 strings per batch each evaluation would hold a second set eight times a
+   * step's size (0.5 GB more resident on two workers at N = 8, D = 128, measured). The loss is
+   * the same token-weighted mean over the same 256 strings; only its float rounding differs
+   * (sixth significant digit).
+   */
+  static int evaluationBatch(TrainingSettings t) {
+    return t.batchSize();
+  }
+
+  /** How an original of settings {@code t} is trained; its shuffle seed is {@code dataSeed}. */
+  static TrainingPlan originalPlan(TrainingSettings t, long dataSeed) {
+    TrainingSettings.Convergence c = t.convergence();
+    TrainingPlan plan = new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t),
+        c.evalEvery(), evaluationBatch(t), dataSeed)
+        .until(new Convergence(c.window(), c.delta()));
+    return c.isFixedLength() ? plan.forSteps(c.fixedSteps()) : plan;
+  }
+
+  /**
+   * The original's optimiser (also {@code T_scratch}'s: a fresh model trained as one): warm-up,
+   * then inverse-sqrt decay, or, for a fixed length, linear decay to 0 over that length.
+   */
+  static AdamSettings originalAdam(TrainingSettings t) {
+    TrainingSettings.Optimiser o = t.optimiser();
+    TrainingSettings.Convergence c = t.convergence();
+    return AdamSettings.of(o.peakRate()).withSchedule(c.isFixedLength()
+        ? LrSchedule.warmupLinearDecay(o.warmupSteps(), c.fixedSteps())
+        : LrSchedule.warmupInverseSqrt(o.warmupSteps()));
+  }
+
+  /** A recovery's fresh optimiser at {@code multiple} of the original's peak rate. */
+  static AdamSettings recoveryAdam(TrainingSettings t, double multiple) {
+    return AdamSettings.of(t.recoveryRate(multiple))
+        .withSchedule(LrSchedule.warmup(t.optimiser().recoveryWarmup()));
+  }
+
+  static Iterator<Batch> trainingOrder(Loaded l, TrainingSettings t, long seed) {
+    return new FreeingIterator(keptOrder(l, t, seed));
+  }
+
+  /** The same order as {@link #trainingOrder}, each batch left to its user. */
+  static Iterator<Batch> keptOrder(Loaded l, TrainingSettings t, long seed) {
+    ReferenceBatches batcher = ReferenceBatches.of(l.trained().model());
+    return new BatchIterator(l.split().train(), t.batchSize(), seed, Integer.MAX_VALUE,
+        batcher::batch);
+  }
+
+  /**
+   * Frees each batch when the next one is asked for: a recovery step is over by then, and the
+   * batch was drawn for that step alone (its off-heap arrays go back when its step ends, not
+   * at some later garbage collection).
+   */
+  private static final class FreeingIterator implements Iterator<Batch> {
+    private final Iterator<Batch> batches;
+    private Batch last;
+
+    FreeingIterator(Iterator<Batch> batches) {
+      this.batches = batches;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return batches.hasNext();
+    }
+
+    @Override
+    public Batch next() {
+      if (last != null) {
+        last.free();
+      }
+      last = batches.next();
+      return last;
+    }
+  }
+}

@@ -114,8 +114,13 @@ public final class Findings {
     }
     List<String> provenance = new ArrayList<>();
     int total = 0;
+    int included = 0;
     for (Path study : studies) {
       List<RunRecord> rs = RunFiles.finished(study);
+      if (rs.isEmpty()) {
+        continue; // nothing to show yet, and git keeps no empty runs/: a clone would differ
+      }
+      included++;
       Part part = Part.of(study, rs);
       parts.get(part).addAll(rs);
       folders.get(part).add(study);
@@ -164,7 +169,7 @@ public final class Findings {
         .append("` from the runs committed under `data/")
         .append(data.getFileName()).append("/` (nothing retrained; a test regenerates this page "
             + "and fails on any difference). ").append(total)
-        .append(" runs of ").append(studies.size()).append(" studies; see Provenance.\n\n");
+        .append(" runs of ").append(included).append(" studies; see Provenance.\n\n");
     FindingsAnswer answer = new FindingsAnswer(
         new FindingsAnswer.Sweep(sections, law, records, sweepTask),
         new FindingsAnswer.Checks(checkLine, pastTarget, tolerance, scratch),
@@ -195,7 +200,7 @@ public final class Findings {
     }
     text.ifPresent(t -> t.lines(sweepTask).forEach(l -> md.append(l).append('\n')));
     pastTarget.ifPresent(p -> {
-      MarkdownRenderer.pastTargetLines(p).forEach(l -> md.append(l).append('\n'));
+      p.lines().forEach(l -> md.append(l).append('\n'));
       md.append("These runs are in `data/").append(checks(data).getFileName())
           .append("/past-target-*/`, on the sweep's own originals; their verdicts and T_ε "
               + "are the protocol's (the same as the sweep's runs of that shape).\n\n");
@@ -203,7 +208,7 @@ public final class Findings {
     asides.forEach((t, a) -> {
       md.append("## Table A (").append(t).append("): the encoder-decoder aside\n\n");
       md.append("Task `").append(t).append("` (docs/tasks.md).\n\n");
-      MarkdownRenderer.asideLines(a).stream().skip(2)
+      Aside.lines(a).stream().skip(2)
           .forEach(l -> md.append(l.startsWith("#") ? "#" + l : l).append('\n'));
     });
     md.append("## Has anyone done this?\n\nSee [literature.md](literature.md): in the works "
@@ -305,6 +310,9 @@ public final class Findings {
       for (Path d : c.filter(x -> x.getFileName().toString().startsWith(prefix)
           && Files.isDirectory(x.resolve("runs"))).sorted().toList()) {
         List<RunRecord> rs = RunFiles.finished(d);
+        if (rs.isEmpty()) {
+          continue; // as in page(): a study with no finished run is not shown yet
+        }
         out.addAll(rs);
         provenance.add(Provenance.row(checks(data), d, rs.size()));
       }

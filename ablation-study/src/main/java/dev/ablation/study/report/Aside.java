@@ -1,5 +1,6 @@
 package dev.ablation.study.report;
 
+import java.util.Locale;
 import dev.ablation.samediff.model.Architecture;
 import dev.ablation.study.store.RunRecord;
 import dev.ablation.study.plan.WipeTarget;
@@ -77,5 +78,55 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
           Likeness.of(frac.mean() >= 0.8, never || (cost.n() > 0 && cost.mean() >= 0.5))));
     });
     return new Aside(shape, Runs.perSeed(rs, r -> r.row().lossOriginal()), lnV, alone, rows);
+  }
+
+  /** The aside's section, also for pages other than a study's report. */
+  static List<String> lines(List<Aside> asides) {
+    List<String> out = new ArrayList<>();
+    if (asides.isEmpty()) {
+      return out;
+    }
+    out.add("## The aside: when does a wipe act like resetting the whole model?");
+    out.add("");
+    out.add("A full reset has two signatures: at step 0 the loss is that of an untrained model "
+        + "(≈ ln V, uniform guessing: reset fraction (L₀ − L*) / (ln V − L*) ≈ 1), and "
+        + "recovering costs as much as training from scratch (T_ε / T_scratch ≈ 1, or never). "
+        + "`decoder alone` is the loss with every cross-attention deleted: what the decoder "
+        + "predicts from the target's own structure, without the source. `T_ε, examples` is "
+        + "the absolute cost (Kaplan–Meier median over seeds [95% CI]; a run that did not "
+        + "recover is censored at what it spent). `encoder.swap(d_model=w)` is a freshly "
+        + "initialised encoder of width w (`fresh_encoder`), `encoder.trained(…)` one trained on "
+        + "the same task (`trained_encoder`), each with a new projection to the decoder's width "
+        + "and the cross-attention wiped, and `encoder.stitched(…)` the trained one with the "
+        + "cross-attention kept, only the projection training (`stitched_encoder`).");
+    out.add("");
+    for (Aside a : asides) {
+      out.add("### " + a.shape());
+      out.add("");
+      out.add("L* = " + a.lossStar().format() + "; ln V = " + Interval.fmt(a.lnV())
+          + "; decoder alone = "
+          + (a.decoderAlone().n() == 0 ? "not measured" : a.decoderAlone().format()) + ".");
+      out.add("");
+      out.add("| target | scheme | L₀ − L* | reset fraction at step 0 | recovered | "
+          + "T_ε, examples | T_ε / T_scratch | like a full reset? |");
+      out.add("|---|---|---|---|---|---|---|---|");
+      for (Aside.Row r : a.rows()) {
+        out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |",
+            r.what().target().label(), r.what().scheme(), r.wipe().format(),
+            Interval.fmt(r.resetFraction().mean()), r.tally(), r.examples().formatCount(),
+            r.scratch().n() == 0 ? "–" : Interval.fmt(r.scratch().mean()), r.likeness()));
+      }
+      out.add("");
+    }
+    out.add("Reading it: a target whose reset fraction is near 1 left the model guessing at "
+        + "step 0 — wiping cross-attention cuts the decoder off from the source, and a FRESH "
+        + "cross-attention also writes noise into the decoder's residual stream, so the loss "
+        + "can exceed the decoder-alone loss. Whether it then *costs* a full reset depends on "
+        + "what must be relearned: with the decoder and a trained encoder in place only the "
+        + "alignment between them is missing (cross-attention, or only a projection when "
+        + "stitching), and its T_ε / T_scratch shows how much of the original training that "
+        + "alignment is.");
+    out.add("");
+    return out;
   }
 }

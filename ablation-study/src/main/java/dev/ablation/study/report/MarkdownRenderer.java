@@ -336,92 +336,11 @@ final class MarkdownRenderer {
   }
 
   private void asides(List<Aside> asides) {
-    asideLines(asides).forEach(this::line);
-  }
-
-  /** The aside's section, also for pages other than a study's report. */
-  static List<String> asideLines(List<Aside> asides) {
-    List<String> out = new ArrayList<>();
-    if (asides.isEmpty()) {
-      return out;
-    }
-    out.add("## The aside: when does a wipe act like resetting the whole model?");
-    out.add("");
-    out.add("A full reset has two signatures: at step 0 the loss is that of an untrained model "
-        + "(≈ ln V, uniform guessing: reset fraction (L₀ − L*) / (ln V − L*) ≈ 1), and "
-        + "recovering costs as much as training from scratch (T_ε / T_scratch ≈ 1, or never). "
-        + "`decoder alone` is the loss with every cross-attention deleted: what the decoder "
-        + "predicts from the target's own structure, without the source. `T_ε, examples` is "
-        + "the absolute cost (Kaplan–Meier median over seeds [95% CI]; a run that did not "
-        + "recover is censored at what it spent). `encoder.swap(d_model=w)` is a freshly "
-        + "initialised encoder of width w (`fresh_encoder`), `encoder.trained(…)` one trained on "
-        + "the same task (`trained_encoder`), each with a new projection to the decoder's width "
-        + "and the cross-attention wiped, and `encoder.stitched(…)` the trained one with the "
-        + "cross-attention kept, only the projection training (`stitched_encoder`).");
-    out.add("");
-    for (Aside a : asides) {
-      out.add("### " + a.shape());
-      out.add("");
-      out.add("L* = " + a.lossStar().format() + "; ln V = " + Interval.fmt(a.lnV())
-          + "; decoder alone = "
-          + (a.decoderAlone().n() == 0 ? "not measured" : a.decoderAlone().format()) + ".");
-      out.add("");
-      out.add("| target | scheme | L₀ − L* | reset fraction at step 0 | recovered | "
-          + "T_ε, examples | T_ε / T_scratch | like a full reset? |");
-      out.add("|---|---|---|---|---|---|---|---|");
-      for (Aside.Row r : a.rows()) {
-        out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |",
-            r.what().target().label(), r.what().scheme(), r.wipe().format(),
-            Interval.fmt(r.resetFraction().mean()), r.tally(), r.examples().formatCount(),
-            r.scratch().n() == 0 ? "–" : Interval.fmt(r.scratch().mean()), r.likeness()));
-      }
-      out.add("");
-    }
-    out.add("Reading it: a target whose reset fraction is near 1 left the model guessing at "
-        + "step 0 — wiping cross-attention cuts the decoder off from the source, and a FRESH "
-        + "cross-attention also writes noise into the decoder's residual stream, so the loss "
-        + "can exceed the decoder-alone loss. Whether it then *costs* a full reset depends on "
-        + "what must be relearned: with the decoder and a trained encoder in place only the "
-        + "alignment between them is missing (cross-attention, or only a projection when "
-        + "stitching), and its T_ε / T_scratch shows how much of the original training that "
-        + "alignment is.");
-    out.add("");
-    return out;
+    Aside.lines(asides).forEach(this::line);
   }
 
   private void pastTarget(PastTarget p) {
-    pastTargetLines(p).forEach(this::line);
-  }
-
-  /** The "Past the target" section's lines, also for pages other than a study's report. */
-  static List<String> pastTargetLines(PastTarget p) {
-    List<String> out = new ArrayList<>();
-    out.add("## Past the target: does the frozen context stop it short of L*?");
-    out.add("");
-    out.add("These runs trained on past their verdict (the target met, or a plateau) to a "
-        + "horizon (`--past-target`), with the same optimiser and data. `L(end) − L*`: the "
-        + "loss at the horizon (or where the budget stopped the run) minus the original's; "
-        + "`best − L*`: the lowest evaluated loss; below 0 means the block got back under the "
-        + "original's loss. Both over every damaged seed, T_ε over the recovered ones. Top-1 "
-        + "agreement and KL(original ‖ model) in nats per token, where the target was "
-        + "confirmed → at the end. Means over seeds with 95% bootstrap intervals.");
-    out.add("");
-    out.add("| arch | N | D | layer | arm | horizon, steps | recovered (not) | T_ε, steps "
-        + "| L(end) − L* | best − L* | below L* at end | top-1 at target → end "
-        + "| KL at target → end |");
-    out.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (PastTarget.Cell c : p.cells()) {
-      Shape s = c.key().shape();
-      int damaged = c.recovered() + c.notRecovered();
-      out.add(String.format(Locale.ROOT,
-          "| %s | %d | %d | %s | %s | %d | %d (%d) | %s | %s | %s | %d/%d | %s → %s | %s → %s |",
-          s.arch().key(), s.n(), s.d(), c.key().target().label(), c.key().arm(), c.horizon(),
-          c.recovered(), c.notRecovered(), c.tEpsSteps().formatWhole(), c.endMinusStar().format(),
-          c.bestMinusStar().format(), c.belowStar(), damaged, c.top1AtTarget().format(),
-          c.top1AtEnd().format(), c.klAtTarget().format(), c.klAtEnd().format()));
-    }
-    out.add("");
-    return out;
+    p.lines().forEach(this::line);
   }
 
   private void scratch(Baselines b) {

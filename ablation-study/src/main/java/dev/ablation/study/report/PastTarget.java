@@ -1,5 +1,6 @@
 package dev.ablation.study.report;
 
+import java.util.Locale;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.study.plan.TrainingSettings;
@@ -103,5 +104,36 @@ record PastTarget(List<Cell> cells) {
     return new Cell(key, horizon, tEps.size(), notRecovered, Interval.of(tEps),
         Interval.of(end), Interval.of(best), below, Interval.of(top1T), Interval.of(top1E),
         Interval.of(klT), Interval.of(klE));
+  }
+
+  /** The "Past the target" section's lines, also for pages other than a study's report. */
+  List<String> lines() {
+    List<String> out = new ArrayList<>();
+    out.add("## Past the target: does the frozen context stop it short of L*?");
+    out.add("");
+    out.add("These runs trained on past their verdict (the target met, or a plateau) to a "
+        + "horizon (`--past-target`), with the same optimiser and data. `L(end) − L*`: the "
+        + "loss at the horizon (or where the budget stopped the run) minus the original's; "
+        + "`best − L*`: the lowest evaluated loss; below 0 means the block got back under the "
+        + "original's loss. Both over every damaged seed, T_ε over the recovered ones. Top-1 "
+        + "agreement and KL(original ‖ model) in nats per token, where the target was "
+        + "confirmed → at the end. Means over seeds with 95% bootstrap intervals.");
+    out.add("");
+    out.add("| arch | N | D | layer | arm | horizon, steps | recovered (not) | T_ε, steps "
+        + "| L(end) − L* | best − L* | below L* at end | top-1 at target → end "
+        + "| KL at target → end |");
+    out.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (Cell c : cells) {
+      Shape s = c.key().shape();
+      int damaged = c.recovered() + c.notRecovered();
+      out.add(String.format(Locale.ROOT,
+          "| %s | %d | %d | %s | %s | %d | %d (%d) | %s | %s | %s | %d/%d | %s → %s | %s → %s |",
+          s.arch().key(), s.n(), s.d(), c.key().target().label(), c.key().arm(), c.horizon(),
+          c.recovered(), c.notRecovered(), c.tEpsSteps().formatWhole(), c.endMinusStar().format(),
+          c.bestMinusStar().format(), c.belowStar(), damaged, c.top1AtTarget().format(),
+          c.top1AtEnd().format(), c.klAtTarget().format(), c.klAtEnd().format()));
+    }
+    out.add("");
+    return out;
   }
 }

@@ -47,14 +47,39 @@ final class FindingsAnswer {
    */
   record Beyond(Optional<TextTables> text, Map<String, List<Aside>> asides) {}
 
-  private final Sweep sweep;
-  private final Checks checks;
-  private final Beyond beyond;
+  private final Sections s;
+  private final WidthDepthLaw.Result law;
+  private final List<RunRecord> records;
+  private final String sweepTask;
+  private final String checkLine;
+  private final Optional<PastTarget> pastTarget;
+  private final Tolerance tolerance;
+  private final ScratchTable scratch;
+  private final Optional<TextTables> text;
+  private final Map<String, List<Aside>> asides;
 
   FindingsAnswer(Sweep sweep, Checks checks, Beyond beyond) {
-    this.sweep = Objects.requireNonNull(sweep, "sweep");
-    this.checks = Objects.requireNonNull(checks, "checks");
-    this.beyond = Objects.requireNonNull(beyond, "beyond");
+    Objects.requireNonNull(sweep, "sweep");
+    Objects.requireNonNull(checks, "checks");
+    Objects.requireNonNull(beyond, "beyond");
+    this.s = sweep.sections();
+    this.law = sweep.law();
+    this.records = sweep.records();
+    this.sweepTask = sweep.task();
+    this.checkLine = checks.trainedLongEnough();
+    this.pastTarget = checks.pastTarget();
+    this.tolerance = checks.tolerance();
+    this.scratch = checks.scratch();
+    this.text = beyond.text();
+    this.asides = beyond.asides();
+  }
+
+  /** "88 of 94 damaged runs got back" and what the others did. */
+  private String gotBack() {
+    long recovered = records.stream().filter(Runs::recovered).count();
+    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
+    return String.format(Locale.ROOT, "%d of %d damaged runs got back", recovered, damaged)
+        + stoppedShort(records);
   }
 
   /**
@@ -63,16 +88,6 @@ final class FindingsAnswer {
    * number in full.
    */
   void shortLines(StringBuilder md) {
-    Sections s = sweep.sections();
-    WidthDepthLaw.Result law = sweep.law();
-    List<RunRecord> records = sweep.records();
-    String sweepTask = sweep.task();
-    String checkLine = checks.trainedLongEnough();
-    Optional<PastTarget> pastTarget = checks.pastTarget();
-    Tolerance tolerance = checks.tolerance();
-    ScratchTable scratch = checks.scratch();
-    Optional<TextTables> text = beyond.text();
-    Map<String, List<Aside>> asides = beyond.asides();
     md.append("Reset one block of a trained decoder to fresh weights, freeze the rest, retrain "
         + "it alone (").append(sweepTask).append(" task; Kaplan–Meier medians over seeds; how "
         + "it was measured and every number in full: below):\n\n");
@@ -85,10 +100,7 @@ final class FindingsAnswer {
             + "costs\").\n");
       }
     }
-    long recovered = records.stream().filter(Runs::recovered).count();
-    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
-    md.append(String.format(Locale.ROOT, "- **Refuse to train?** %d of %d damaged runs got "
-        + "back", recovered, damaged)).append(stoppedShort(records));
+    md.append("- **Refuse to train?** ").append(gotBack());
     pastTarget.ifPresent(p -> {
       int below = p.cells().stream().mapToInt(PastTarget.Cell::belowStar).sum();
       int runs = p.cells().stream().mapToInt(c -> c.recovered() + c.notRecovered()).sum();
@@ -138,16 +150,6 @@ final class FindingsAnswer {
   }
 
   void fullLines(StringBuilder md) {
-    Sections s = sweep.sections();
-    WidthDepthLaw.Result law = sweep.law();
-    List<RunRecord> records = sweep.records();
-    String sweepTask = sweep.task();
-    String checkLine = checks.trainedLongEnough();
-    Optional<PastTarget> pastTarget = checks.pastTarget();
-    Tolerance tolerance = checks.tolerance();
-    ScratchTable scratch = checks.scratch();
-    Optional<TextTables> text = beyond.text();
-    Map<String, List<Aside>> asides = beyond.asides();
     Headline h = s.headline();
     md.append("On the ").append(sweepTask).append(" task, for ")
         .append(h.arm().isEmpty() ? "these runs" : h.arm())
@@ -212,9 +214,6 @@ final class FindingsAnswer {
    * screen a user reads cannot drift from the data (a test compares it with the README).
    */
   String readme(Path page, Optional<Chart> chart, String plotsDir) {
-    Sections s = sweep.sections();
-    WidthDepthLaw.Result law = sweep.law();
-    List<RunRecord> records = sweep.records();
     String link = "docs/" + page.getFileName();
     Answer.Limits l = s.answer().limits();
     List<Integer> depths = records.stream().map(r -> r.key().nLayers()).distinct().sorted()
@@ -239,10 +238,7 @@ final class FindingsAnswer {
         md.append("- **How much of S×E:** ").append(h.answer()).append(".\n");
       }
     }
-    long recovered = records.stream().filter(Runs::recovered).count();
-    long damaged = records.stream().filter(r -> !Runs.undamaged(r)).count();
-    md.append(String.format(Locale.ROOT, "- **Refuse to train?** %d of %d damaged runs got "
-        + "back", recovered, damaged)).append(stoppedShort(records)).append(".\n");
+    md.append("- **Refuse to train?** ").append(gotBack()).append(".\n");
     for (WidthDepthLaw.Fit f : law.fits()) {
       if (f.problem().isEmpty() && f.place() == law.fits().get(0).place()) {
         WidthDepthLaw.Coefficient b = f.coefficients().get(1);

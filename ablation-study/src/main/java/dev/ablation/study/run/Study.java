@@ -42,9 +42,20 @@ public final class Study {
   private final ResultStore store;
   private final Progress progress;
   private final int workers;
-  private final StudyEngine engine;
-  private final StudyEngine.Factory engines;
-  private final Path cacheDir;
+  private final Engines engines;
+
+  /**
+   * Where a study's engines come from: one the caller opened and keeps (one worker, the
+   * calling thread), or one per worker opened from a factory on the worker's thread. One field
+   * of this type replaces two nullable ones, so neither constructor leaves a field null.
+   */
+  private sealed interface Engines {
+    /** The caller's engine, used on the calling thread and left open. */
+    record Given(StudyEngine engine) implements Engines {}
+
+    /** A factory and the folder its engines cache originals in (shared by the workers). */
+    record Opened(StudyEngine.Factory factory, Path cacheDir) implements Engines {}
+  }
 
   /**
    * A study of {@code plan} on {@code engine}, one job at a time on the calling thread,
@@ -52,9 +63,7 @@ public final class Study {
    */
   public Study(StudyPlan plan, StudyEngine engine, ResultStore store, Progress progress) {
     this.plan = Objects.requireNonNull(plan, "plan");
-    this.engine = Objects.requireNonNull(engine, "engine");
-    this.engines = null;
-    this.cacheDir = null;
+    this.engines = new Engines.Given(Objects.requireNonNull(engine, "engine"));
     this.store = Objects.requireNonNull(store, "store");
     this.progress = Objects.requireNonNull(progress, "progress");
     this.workers = 1;
@@ -74,9 +83,8 @@ public final class Study {
       throw new IllegalArgumentException("workers must be >= 1, got " + workers);
     }
     this.plan = Objects.requireNonNull(plan, "plan");
-    this.engine = null;
-    this.engines = Objects.requireNonNull(engines, "engines");
-    this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
+    this.engines = new Engines.Opened(Objects.requireNonNull(engines, "engines"),
+        Objects.requireNonNull(cacheDir, "cacheDir"));
     this.store = Objects.requireNonNull(store, "store");
     this.progress = Objects.requireNonNull(progress, "progress");
     this.workers = workers;
@@ -219,13 +227,14 @@ public final class Study {
     Scheduler s = new Scheduler(jobs);
     progress.start(total, total - left, workers);
     try {
-      if (engine != null) {
-        work(s, engine);
+      if (engines instanceof Engines.Given given) {
+        work(s, given.engine());
       } else {
+        Engines.Opened opened = (Engines.Opened) engines;
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
           Thread t = new Thread(() -> {
-            try (StudyEngine e = engines.open(cacheDir)) {
+            try (StudyEngine e = opened.factory().open(opened.cacheDir())) {
               work(s, e);
             } catch (Throwable ex) {
               s.fail(ex); // opening or closing the engine failed

@@ -7,6 +7,7 @@ import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.Convergence;
 import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.TrainingPlan;
+import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.TrainingSettings;
 import java.util.Iterator;
 
@@ -93,5 +94,30 @@ final class Recipes {
       last = batches.next();
       return last;
     }
+  }
+
+  private static final System.Logger LOG = System.getLogger(SameDiffStudyEngine.class.getName());
+  /** At most one progress line per original per this many nanoseconds. */
+  private static final long PROGRESS_EVERY_NANOS = 60_000_000_000L;
+
+  /**
+   * A line in the log at most once a minute while an original trains (its step, of how many
+   * when the length is fixed, and its validation loss): an original of the larger shapes trains
+   * for tens of minutes, and nothing else shows it is alive.
+   */
+  static java.util.function.Consumer<dev.ablation.samediff.train.ValidationPoint>
+      trainingProgress(OriginalSpec spec) {
+    long[] last = {System.nanoTime()};
+    long fixed = spec.training().convergence().fixedSteps();
+    String of = fixed > 0 ? " of " + fixed : "";
+    return p -> {
+      long now = System.nanoTime();
+      if (now - last[0] >= PROGRESS_EVERY_NANOS) {
+        last[0] = now;
+        LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
+            "original %s seed %d: step %d%s, validation loss %.4f", spec.model(), spec.seed(),
+            p.step(), of, p.validationLoss()));
+      }
+    };
   }
 }

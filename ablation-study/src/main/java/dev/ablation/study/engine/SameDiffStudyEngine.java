@@ -207,7 +207,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     try {
       // always the saved copy, also right after training it: every worker (and a resumed
       // study) then starts its runs from the same loaded graph, whoever trained it
-      OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, trainingProgress(spec));
+      OriginalTrainer.trainOrLoad(cacheDir, config, plan, split, Recipes.trainingProgress(spec));
       trained = TrainedOriginal.load(
           cacheDir.resolve(OriginalTrainer.cacheKey(config, plan, split)));
     } catch (IOException e) {
@@ -375,31 +375,6 @@ public final class SameDiffStudyEngine implements StudyEngine {
         l.releaseSessions();
       }
     }
-  }
-
-  private static final System.Logger LOG = System.getLogger(SameDiffStudyEngine.class.getName());
-  /** At most one progress line per original per this many nanoseconds. */
-  private static final long PROGRESS_EVERY_NANOS = 60_000_000_000L;
-
-  /**
-   * A line in the log at most once a minute while an original trains (its step, of how many
-   * when the length is fixed, and its validation loss): an original of the larger shapes trains
-   * for tens of minutes, and nothing else shows it is alive.
-   */
-  private static java.util.function.Consumer<dev.ablation.samediff.train.ValidationPoint>
-      trainingProgress(OriginalSpec spec) {
-    long[] last = {System.nanoTime()};
-    long fixed = spec.training().convergence().fixedSteps();
-    String of = fixed > 0 ? " of " + fixed : "";
-    return p -> {
-      long now = System.nanoTime();
-      if (now - last[0] >= PROGRESS_EVERY_NANOS) {
-        last[0] = now;
-        LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
-            "original %s seed %d: step %d%s, validation loss %.4f", spec.model(), spec.seed(),
-            p.step(), of, p.validationLoss()));
-      }
-    };
   }
 
   /** What {@link #recover} gives one run: its seeds, settings, optimiser, data and manifest. */

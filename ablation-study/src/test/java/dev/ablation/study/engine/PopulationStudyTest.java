@@ -12,8 +12,6 @@ import dev.ablation.study.run.Progress;
 import dev.ablation.study.store.RunRecord;
 import dev.ablation.study.run.Study;
 import dev.ablation.study.plan.StudyPlan;
-import dev.ablation.study.engine.SameDiffStudyEngine.PopulationMode;
-import dev.ablation.study.engine.SameDiffStudyEngine.Populations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -61,9 +61,10 @@ public sealed interface RecoveryCriterion {
     Optional<Verdict> observe(double loss);
 
     /**
-     * As {@link #observe(double)}; an evaluation off the steady grid (the dense start of an
-     * {@link EvaluationSchedule}) does not spend patience, so that patience keeps meaning the
-     * same number of steps whatever the schedule adds at the start.
+     * As {@link #observe(double)}; an evaluation off the grid of {@code evaluateEvery}
+     * multiples (the monitor passes {@code step % evaluateEvery == 0}: an {@link
+     * EvaluationSchedule}'s every-step start, for one) does not spend patience, so that
+     * patience keeps meaning the same number of steps whatever the schedule adds.
      */
     default Optional<Verdict> observe(double loss, boolean countsForPatience) {
       return observe(loss);

@@ -190,7 +190,7 @@ class OnnxModelsImportTest {
     byte[] prepared = OnnxModels.prepareForImport(model);
     GraphProto p = ModelProto.parseFrom(prepared).getGraph();
     assertThat(p.getInitializerList()).extracting(TensorProto::getName)
-        .contains(OnnxModels.MASK_PREFIX + "h.0.attn.bias").doesNotContain("h.0.attn.bias");
+        .contains(OnnxMasks.MASK_PREFIX + "h.0.attn.bias").doesNotContain("h.0.attn.bias");
     INDArray want = scores.dup();
     for (int i = 0; i < 3; i++) {
       for (int j = i + 1; j < 3; j++) {

@@ -82,6 +82,33 @@ public final class BatchIterator implements Iterator<Batch> {
     return b;
   }
 
+  /**
+   * Passes over the next {@code count} batches without building them: where a training run
+   * resumed from a checkpoint after {@code count} steps takes up the order it left.
+   *
+   * @throws IllegalArgumentException if {@code count} is negative
+   * @throws NoSuchElementException if fewer batches than {@code count} are left
+   */
+  public void skip(long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must be >= 0, got " + count);
+    }
+    for (long i = 0; i < count; i++) {
+      if (!hasNext()) {
+        throw new NoSuchElementException("only " + i + " of the " + count + " batches to skip"
+            + " were left (" + epochs + " epochs)");
+      }
+      position = Math.min(position + batchSize, order.size());
+      if (position == order.size()) {
+        epoch++;
+        position = 0;
+        if (epoch < epochs) {
+          order = shuffled(epoch);
+        }
+      }
+    }
+  }
+
   /** The epoch the next batch belongs to (0-based; equals the epoch count when done). */
   public int epoch() {
     return epoch;

@@ -230,6 +230,65 @@ public final class AdamStepper implements AutoCloseable {
     updaters.clear();
   }
 
+  /**
+   * A copy of the Adam state (both moments, as ND4J lays them out) of each trainable variable,
+   * by name in the order given. With {@link #steps()}, {@link #examples()} and
+   * {@link #tokens()} it is everything {@link #resume} needs to go on exactly where this stepper
+   * is: a checkpoint of a long training run.
+   */
+  public Map<String, INDArray> optimiserState() {
+    requireOpen();
+    Map<String, INDArray> copy = new LinkedHashMap<>();
+    for (int i = 0; i < trainable.size(); i++) {
+      copy.put(trainable.get(i), states.get(i).dup());
+    }
+    return copy;
+  }
+
+  /**
+   * Continues from a checkpoint: sets the step, example and token counts and the Adam state
+   * that {@link #optimiserState()} gave. The next step is then the one the saved stepper would
+   * have taken (the same learning rate and bias correction), bit for bit.
+   *
+   * @throws IllegalStateException after the first step
+   * @throws IllegalArgumentException if the state's variables or shapes are not this stepper's
+   *     (both are named)
+   */
+  public void resume(long steps, long examples, long tokens, Map<String, INDArray> state) {
+    requireOpen();
+    if (this.steps != 0) {
+      throw new IllegalStateException("resume before the first step; this stepper has taken "
+          + this.steps);
+    }
+    if (steps < 0 || examples < 0 || tokens < 0) {
+      throw new IllegalArgumentException("counts must be >= 0, got steps " + steps
+          + ", examples " + examples + ", tokens " + tokens);
+    }
+    if (!state.keySet().equals(new java.util.LinkedHashSet<>(trainable))) {
+      throw new IllegalArgumentException("the saved state is of " + state.keySet()
+          + "; this stepper trains " + trainable);
+    }
+    for (int i = 0; i < trainable.size(); i++) {
+      INDArray saved = state.get(trainable.get(i));
+      if (saved.length() != states.get(i).length()) {
+        throw new IllegalArgumentException("the saved state of '" + trainable.get(i) + "' has "
+            + saved.length() + " values; this stepper's has " + states.get(i).length());
+      }
+    }
+    for (int i = 0; i < trainable.size(); i++) {
+      states.get(i).assign(state.get(trainable.get(i)).reshape(states.get(i).shape()));
+    }
+    this.steps = steps;
+    this.examples = examples;
+    this.tokens = tokens;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this stepper was closed after " + steps + " steps");
+    }
+  }
+
   /** The number of scalars in the whole graph's trainable variables (for FLOP estimates). */
   public long parameterCount() {
     if (parameterCount >= 0) {

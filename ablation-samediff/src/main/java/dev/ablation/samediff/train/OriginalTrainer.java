@@ -21,6 +21,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -63,13 +64,28 @@ public final class OriginalTrainer {
    * @throws IllegalStateException if the training loss becomes non-finite
    */
   public TrainedOriginal train(ReferenceModel model, Split split) {
+    return train(model, split, null, Checkpoints.NONE);
+  }
+
+  /**
+   * Trains {@code model} as {@link #train(ReferenceModel, Split)} does, going on from
+   * {@code from} (when not null: its weights are written into {@code model} first) and writing
+   * a checkpoint as {@code checkpoints} says.
+   */
+  TrainedOriginal train(ReferenceModel model, Split split, TrainingCheckpoint from,
+      Checkpoints checkpoints) {
     try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.ORIGINAL_TRAINING)) {
-      return trainAccounted(model, split);
+      return trainAccounted(model, split, from, checkpoints);
     }
   }
 
-  private TrainedOriginal trainAccounted(ReferenceModel model, Split split) {
-    Map<String, INDArray> theta0 = model.weights();
+  private TrainedOriginal trainAccounted(ReferenceModel model, Split split,
+      TrainingCheckpoint from, Checkpoints checkpoints) {
+    String key = cacheKey(model.config(), plan, split);
+    Map<String, INDArray> theta0 = from == null ? model.weights() : from.initialWeights();
+    if (from != null) {
+      model.setWeights(from.weights());
+    }
     ReferenceBatches batcher = ReferenceBatches.of(model);
     List<Batch> validation = batcher.batches(split.validation(), plan.evaluationBatchSize());
     LossEvaluator evaluator = new LossEvaluator(model.model());
@@ -80,12 +96,20 @@ public final class OriginalTrainer {
     BatchIterator batches = new BatchIterator(split.train(), plan.batchSize(),
         plan.shuffleSeed(), fixed > 0 ? Integer.MAX_VALUE : plan.epochs(), batcher::batch);
     List<ValidationPoint> curve = new ArrayList<>();
-    record(curve, new ValidationPoint(0, 0, 0, Double.NaN, meanLoss(evaluator, validation)));
+    List<Double> losses = new ArrayList<>();
+    if (from == null) {
+      record(curve, new ValidationPoint(0, 0, 0, Double.NaN, meanLoss(evaluator, validation)));
+      losses.add(curve.get(0).validationLoss());
+    } else {
+      stepper.resume(from.steps(), from.examples(), from.tokens(), from.adam());
+      batches.skip(from.steps());
+      curve.addAll(from.curve());
+      from.curve().forEach(p -> losses.add(p.validationLoss()));
+    }
     double trainSum = 0;
     long trainTokens = 0;
-    List<Double> losses = new ArrayList<>();
-    losses.add(curve.get(0).validationLoss());
     Convergence until = plan.convergence();
+    long lastSaved = System.nanoTime();
     try {
       while (batches.hasNext() && (fixed == 0 || stepper.steps() < fixed)) {
         Batch b = batches.next();
@@ -105,6 +129,13 @@ public final class OriginalTrainer {
               && until.holds(losses)) {
             break; // fully trained: S x E is what it took
           }
+          if (!last && checkpoints.due(lastSaved)) {
+            // right after an evaluation the running training loss is empty: nothing else to keep
+            checkpoints.save(new TrainingCheckpoint(key, stepper.steps(), stepper.examples(),
+                stepper.tokens(), List.copyOf(curve), model.weights(), theta0,
+                stepper.optimiserState()));
+            lastSaved = System.nanoTime();
+          }
         }
       }
     } finally {
@@ -114,7 +145,30 @@ public final class OriginalTrainer {
     ReferenceBudget budget = new ReferenceBudget(stepper.examples(), stepper.tokens());
     return new TrainedOriginal(model, theta0, budget, curve,
         curve.get(curve.size() - 1).validationLoss(), plan, split.train().size(),
-        split.validation().size(), cacheKey(model.config(), plan, split));
+        split.validation().size(), key);
+  }
+
+  /**
+   * When and where a training run writes its {@link TrainingCheckpoint}: at the first
+   * evaluation at least {@code every} after the last one written (or the start), into
+   * {@code file}. A checkpoint that cannot be written is logged and training goes on: it
+   * only saves time.
+   */
+  record Checkpoints(Path file, Duration every) {
+    static final Checkpoints NONE = new Checkpoints(null, null);
+
+    boolean due(long lastSavedNanos) {
+      return file != null && System.nanoTime() - lastSavedNanos >= every.toNanos();
+    }
+
+    void save(TrainingCheckpoint c) {
+      try {
+        c.write(file);
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "could not write the checkpoint {0} (training goes"
+            + " on; a kill now loses the steps since the last one): {1}", file, describe(e));
+      }
+    }
   }
 
   private void record(List<ValidationPoint> curve, ValidationPoint p) {
@@ -147,15 +201,43 @@ public final class OriginalTrainer {
     if (cached.isPresent()) {
       return cached.get();
     }
-    TrainedOriginal t = new OriginalTrainer(plan, progress).train(ReferenceModel.build(config),
-        split);
     Files.createDirectories(cacheRoot);
+    Path checkpoint = TrainingCheckpoint.fileOf(cacheRoot, key);
+    TrainingCheckpoint from = checkpointIfUsable(checkpoint, key);
+    TrainedOriginal t = new OriginalTrainer(plan, progress).train(ReferenceModel.build(config),
+        split, from, new Checkpoints(checkpoint, CHECKPOINT_EVERY));
     Path staging = Files.createTempDirectory(cacheRoot, "." + key + ".building.");
     try {
       t.save(staging);
-      return publish(staging, dir, key).orElse(t);
+      TrainedOriginal published = publish(staging, dir, key).orElse(t);
+      Files.deleteIfExists(checkpoint); // the entry holds everything it held
+      return published;
     } finally {
       deleteTree(staging);
+    }
+  }
+
+  /**
+   * How often {@link #trainOrLoad} checkpoints a training run: a kill loses at most this much
+   * training (plus one evaluation interval), and writing costs well under a second per
+   * checkpoint for the study's shapes.
+   */
+  static final Duration CHECKPOINT_EVERY = Duration.ofMinutes(5);
+
+  /** The checkpoint in {@code file} if there is one and it reads, logging what was found. */
+  private static TrainingCheckpoint checkpointIfUsable(Path file, String key) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      TrainingCheckpoint c = TrainingCheckpoint.read(file, key);
+      LOG.log(System.Logger.Level.INFO, "original {0}: going on from its checkpoint at step"
+          + " {1} ({2})", key, c.steps(), file);
+      return c;
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "checkpoint {0} is unusable, training the original"
+          + " from step 0: {1}", file, describe(e));
+      return null;
     }
   }
 

@@ -14,6 +14,7 @@ import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Split;
 import dev.ablation.samediff.recovery.Recovery;
+import dev.ablation.samediff.recovery.RecoveryFit;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.GradientChatter;
 import java.io.ByteArrayOutputStream;
@@ -86,7 +87,7 @@ class ReadmeOwnLoopTest {
         .build(sd);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(new SameDiffModel(sd, map, "xent", Optional.empty()));
     RecoveryResult r;
-    try (Recovery.Fit fit = Recovery.builder(surgeon)
+    try (RecoveryFit fit = Recovery.builder(surgeon)
         .wipe(LayerPath.block("h", 1), ReinitScheme.fresh())   // block 1 under your prefix: h.1
         .target(RecoveryCriterion.withinNats(0.05), ReferenceBudget.of(strings, epochs, context))
         .learningRate(3e-3)                                   // a fresh Adam, inside sd.fit too

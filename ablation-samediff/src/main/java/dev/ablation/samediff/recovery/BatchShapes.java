@@ -1,5 +1,6 @@
 package dev.ablation.samediff.recovery;
 
+import dev.ablation.samediff.Batch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -121,5 +122,18 @@ final class BatchShapes {
 
   private static String describe(Map<String, INDArray> arrays) {
     return shapes(arrays);
+  }
+
+  /** Each batch's placeholder arrays, in order. */
+  static List<Map<String, INDArray>> placeholders(List<Batch> batches) {
+    return batches.stream().map(Batch::placeholders).toList();
+  }
+
+  /** A recovery needs batches: {@code batches} must be non-null and non-empty. */
+  static void requireBatches(String what, List<Batch> batches) {
+    if (batches == null || batches.isEmpty()) {
+      throw new IllegalArgumentException("recovery needs at least one " + what + " batch, got "
+          + batches);
+    }
   }
 }

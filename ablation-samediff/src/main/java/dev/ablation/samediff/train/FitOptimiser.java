@@ -94,7 +94,7 @@ public final class FitOptimiser {
           + " so sd.fit cannot know which placeholders a MultiDataSet feeds: call"
           + " sd.setTrainingConfig(TrainingConfig.builder().dataSetFeatureMapping(...)"
           + ".dataSetLabelMapping(...)...) first, or name them with"
-          + " Recovery.Builder.fitMapping(features, labels); the graph's placeholders are "
+          + " RecoveryBuilder.fitMapping(features, labels); the graph's placeholders are "
           + placeholders(sd));
     }
     return old;

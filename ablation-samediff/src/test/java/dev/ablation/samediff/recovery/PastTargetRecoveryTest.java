@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Recovery.Builder#trainPastTarget}: on a real model, the run that trains on to its
+ * {@link RecoveryBuilder#trainPastTarget}: on a real model, the run that trains on to its
  * horizon reports the same verdict and {@code T_ε} as the run stopped at its target, with
  * bit-identical losses where both evaluated, its curve reaching the horizon, and its agreement
  * with the original measured where the target was confirmed and at the end.
@@ -31,7 +31,7 @@ class PastTargetRecoveryTest {
     o = new TinyOriginal(23, 300);
   }
 
-  private static Recovery.Builder builder(int block) {
+  private static RecoveryBuilder builder(int block) {
     return Recovery.builder(o.surgeon)
         .wipe(LayerPath.block(block), ReinitScheme.fresh())
         .target(RecoveryCriterion.withinNats(0.05).confirmedAtStep().withPatience(200, 1e-3),

@@ -53,7 +53,7 @@ class RecoveryEntryPointTest {
   }
 
   /** Noise in place of the middle block's weights: damage the tiny original cannot shrug off. */
-  private static Recovery.Builder noiseInTheMiddle() {
+  private static RecoveryBuilder noiseInTheMiddle() {
     return Recovery.builder(o.surgeon)
         .wipe(MIDDLE, ReinitScheme.shrinkPerturb(0.0, 0.5))
         .target(RecoveryCriterion.withinNats(0.05), o.reference)
@@ -89,7 +89,7 @@ class RecoveryEntryPointTest {
     sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3))
         .dataSetFeatureMapping(ReferenceModel.TOKENS).dataSetLabelMapping(ReferenceModel.LABELS)
         .build());
-    Recovery.Fit fit = noiseInTheMiddle().build().startFit(o.validation);
+    RecoveryFit fit = noiseInTheMiddle().build().startFit(o.validation);
     sd.fit(fit.iterator(o.train), 1, fit.listener());
     RecoveryResult viaFit = fit.result();
 
@@ -158,7 +158,7 @@ class RecoveryEntryPointTest {
     SameDiff sd = o.model.graph();
     trainOneSdFitStep(sd, 5e-2); // the user's own training built updaters with another rate
     o.surgeon.restore(o.trained);
-    Recovery.Fit fit = Recovery.builder(o.surgeon)
+    RecoveryFit fit = Recovery.builder(o.surgeon)
         .wipe(MIDDLE, ReinitScheme.fresh())
         .target(RecoveryCriterion.withinNats(1e-6), o.reference)
         .optimiser(adam)

@@ -102,13 +102,13 @@ class RecoveryLifecycleTest {
    */
   @Test
   void aRecoveryThroughAnotherSurgeonOnAGraphAnotherRecoveryWipedIsRefused() {
-    Recovery.Fit first = recovery().startFit(o.validation);
+    RecoveryFit first = recovery().startFit(o.validation);
     WeightSnapshot wiped = o.surgeon.snapshot();
     Recovery second = secondBuilder();
 
     assertThatThrownBy(() -> second.startFit(o.validation))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("Recovery.Fit").hasMessageContaining(MIDDLE.toString())
+        .hasMessageContaining("RecoveryFit").hasMessageContaining(MIDDLE.toString())
         .hasMessageContaining("fit.restore()").hasMessageContaining("rebuild the graph");
     assertThatThrownBy(() -> second.run(o.train, o.validation))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("fit.restore()");
@@ -129,7 +129,7 @@ class RecoveryLifecycleTest {
   void aGraphRestoredThroughTheFirstSurgeonTakesASecondRecovery() {
     recovery().startFit(o.validation);
     o.surgeon.restore(o.trained);
-    try (Recovery.Fit fit = secondBuilder().startFit(o.validation)) {
+    try (RecoveryFit fit = secondBuilder().startFit(o.validation)) {
       assertThat(fit.isFinished()).isFalse();
     }
     assertUntouched();
@@ -168,7 +168,7 @@ class RecoveryLifecycleTest {
     assertThatThrownBy(() -> failing.startFit(o.validation)).isSameAs(boom);
     assertUntouched();
     assertThat(o.surgeon.pendingWipes()).isEmpty();
-    try (Recovery.Fit fit = secondBuilder().startFit(o.validation)) {
+    try (RecoveryFit fit = secondBuilder().startFit(o.validation)) {
       assertThat(fit.isFinished()).as("the graph was let go").isFalse();
     }
     assertUntouched();
@@ -177,7 +177,7 @@ class RecoveryLifecycleTest {
   /** Before any step nothing was decided: not BUDGET_EXHAUSTED but an error saying why. */
   @Test
   void aResultBeforeAnyFitIsAnError() {
-    Recovery.Fit fit = recovery().startFit(o.validation);
+    RecoveryFit fit = recovery().startFit(o.validation);
     assertThatThrownBy(fit::result)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("sd.fit");
@@ -211,7 +211,7 @@ class RecoveryLifecycleTest {
         .hasMessageContaining("[-1, " + TinyOriginal.VOCAB + "]");
     assertUntouched();
 
-    Recovery.Fit fit = recovery().startFit(o.validation);
+    RecoveryFit fit = recovery().startFit(o.validation);
     WeightSnapshot started = o.surgeon.snapshot();
     assertThatThrownBy(() -> fit.iterator(bad))
         .isInstanceOf(IllegalArgumentException.class)
@@ -255,8 +255,8 @@ class RecoveryLifecycleTest {
   @Test
   void closingAFitPutsTheTrainedModelBack() {
     RecoveryResult r;
-    Recovery.Fit kept;
-    try (Recovery.Fit fit = recovery().startFit(o.validation)) {
+    RecoveryFit kept;
+    try (RecoveryFit fit = recovery().startFit(o.validation)) {
       kept = fit;
       o.model.graph().fit(fit.iterator(o.train), 1, fit.listener());
       r = fit.result();
@@ -269,7 +269,7 @@ class RecoveryLifecycleTest {
     assertThatThrownBy(() -> kept.iterator(o.train))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("restored");
     // restored, the model takes the next recovery
-    Recovery.Fit next = recovery().startFit(o.validation);
+    RecoveryFit next = recovery().startFit(o.validation);
     next.restore();
     next.restore();
     assertUntouched();
@@ -296,7 +296,7 @@ class RecoveryLifecycleTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(shape);
     assertUntouched();
     assertThat(o.surgeon.pendingWipes()).isEmpty();
-    try (Recovery.Fit fit = recovery().startFit(o.validation)) {
+    try (RecoveryFit fit = recovery().startFit(o.validation)) {
       assertThatThrownBy(() -> fit.iterator(bad))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(shape);
     }

@@ -22,6 +22,7 @@ import dev.ablation.samediff.model.PopulationModel;
 import dev.ablation.samediff.internal.RecoveryLoop;
 import dev.ablation.samediff.recovery.PopulationRecovery;
 import dev.ablation.samediff.recovery.Recovery;
+import dev.ablation.samediff.recovery.RecoveryBuilder;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.OriginalTrainer;
@@ -227,7 +228,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
   /** The run as a {@link Recovery} on the original's surgeon. */
   private static Recovery recovery(Loaded l, RecoveryRequest request, Run run) {
     RecoverySettings s = run.settings();
-    Recovery.Builder b = Recovery.builder(l.surgeon())
+    RecoveryBuilder b = Recovery.builder(l.surgeon())
         .wipe(request.target().layers(), request.scheme())
         .freeze(request.policy())
         .seeds(RunSeeds.of(run.seeds()))

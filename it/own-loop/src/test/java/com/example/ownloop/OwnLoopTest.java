@@ -17,6 +17,7 @@ import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.recovery.Recovery;
+import dev.ablation.samediff.recovery.RecoveryFit;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.AdamSettings;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ class OwnLoopTest {
         .build(sd);
     SameDiffSurgeon surgeon = SameDiffSurgeon.of(new SameDiffModel(sd, map, "xent", Optional.empty()));
     WeightSnapshot trained = surgeon.snapshot();
-    Recovery.Fit fit = Recovery.builder(surgeon)
+    RecoveryFit fit = Recovery.builder(surgeon)
         .wipe(LayerPath.block("h", 1), ReinitScheme.fresh())
         .target(RecoveryCriterion.withinNats(0.05), ReferenceBudget.of(32L * 16, 4, 1))
         .optimiser(AdamSettings.of(1e-2))

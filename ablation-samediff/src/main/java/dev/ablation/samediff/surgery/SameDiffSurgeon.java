@@ -2,20 +2,16 @@ package dev.ablation.samediff.surgery;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedSet;
-import dev.ablation.api.AblationException;
 import dev.ablation.api.LayerInfo;
-import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.LayerSurgeon;
 import dev.ablation.api.ModelLayout;
 import dev.ablation.api.NothingTrainableException;
 import dev.ablation.api.ParameterInfo;
-import dev.ablation.api.ParameterKind;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.Surgery;
 import dev.ablation.api.WeightSnapshot;
-import dev.ablation.samediff.InitRule;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.ParameterSpec;
 import dev.ablation.samediff.SameDiffModel;
@@ -217,36 +213,15 @@ public final class SameDiffSurgeon implements LayerSurgeon {
       infos.add(layout.layer(Objects.requireNonNull(p, "layer path")));
     }
     Set<ParameterPath> params = layout.parametersOf(targets);
-    Map<ParameterPath, ParameterPath> copySource = new LinkedHashMap<>();
-    if (scheme instanceof ReinitScheme.RestoreInitial && initial.isEmpty()) {
-      throw new AblationException("RESTORE_INITIAL needs the initial weights θ₀, and this surgeon"
-          + " was created without them: take a snapshot before training and pass it to"
-          + " SameDiffSurgeon.of(model, initialWeights)");
-    }
-    if (scheme instanceof ReinitScheme.ZeroOutput) {
-      List<String> problems = new ArrayList<>();
-      for (LayerInfo l : infos) {
-        if (l.parameters().stream().noneMatch(p -> p.kind().isOutput())) {
-          problems.add(l.path() + " (kinds " + l.parameters().stream().map(ParameterInfo::kind)
-              .distinct().toList() + ")");
-        }
-      }
-      if (!problems.isEmpty()) {
-        throw new AblationException("ZERO_OUTPUT cannot make these layers the identity: they"
-            + " have no OUTPUT_WEIGHT or OUTPUT_BIAS parameter: " + problems
-            + "; declare the output projections in the layer map (LayerMap.Builder.kind)");
-      }
-    }
-    if (scheme instanceof ReinitScheme.CopyFrom c) {
-      copySource.putAll(copyPlan(c.source(), infos));
-    }
+    ReinitValues values = new ReinitValues(sd, map, layout, initial);
+    Map<ParameterPath, ParameterPath> copySource = values.check(scheme, infos);
 
     ArraySnapshot before = take();
     for (ParameterPath p : params) {
       ParameterSpec spec = map.spec(p);
       INDArray arr = sd.getVariable(spec.variable()).getArr();
-      long ps = parameterSeed(seed, p);
-      INDArray value = newValue(scheme, spec, arr, ps, copySource.get(p));
+      long ps = ReinitValues.parameterSeed(seed, p);
+      INDArray value = values.newValue(scheme, spec, arr, ps, copySource.get(p));
       if (value != arr) {
         arr.assign(value);
       }
@@ -267,88 +242,6 @@ public final class SameDiffSurgeon implements LayerSurgeon {
    */
   public List<Surgery> pendingWipes() {
     return wipes;
-  }
-
-  private INDArray newValue(ReinitScheme scheme, ParameterSpec spec, INDArray arr, long seed,
-      ParameterPath copyFrom) {
-    long[] shape = arr.shape();
-    DataType type = arr.dataType();
-    if (scheme instanceof ReinitScheme.CopyFrom) {
-      return sd.getVariable(map.variable(copyFrom)).getArr().dup();
-    }
-    if (scheme instanceof ReinitScheme.ShrinkPerturb sp) {
-      INDArray noise = new InitRule.Normal(1).sample(shape, DataType.DOUBLE, seed);
-      return arr.dup().castTo(DataType.DOUBLE).muli(sp.lambda())
-          .addi(noise.muli(sp.sigma())).castTo(type);
-    }
-    // FRESH, ZERO_OUTPUT and RESTORE_INITIAL reset layer norms to γ=1, β=0.
-    if (spec.kind() == ParameterKind.NORM_GAIN) {
-      return InitRule.ones().sample(shape, type, seed);
-    }
-    if (spec.kind() == ParameterKind.NORM_BIAS) {
-      return InitRule.zeros().sample(shape, type, seed);
-    }
-    if (scheme instanceof ReinitScheme.RestoreInitial) {
-      return initial.orElseThrow().array(spec.path());
-    }
-    if (scheme instanceof ReinitScheme.ZeroOutput && spec.kind().isOutput()) {
-      return InitRule.zeros().sample(shape, type, seed);
-    }
-    return spec.init().sample(shape, type, seed);
-  }
-
-  /** Target parameter → source parameter, matched by their path relative to their layer. */
-  private Map<ParameterPath, ParameterPath> copyPlan(LayerPath source, List<LayerInfo> targets) {
-    LayerInfo src = layout.layer(source);
-    Map<String, ParameterInfo> bySuffix = new LinkedHashMap<>();
-    for (ParameterInfo p : src.parameters()) {
-      bySuffix.put(relative(src.path(), p.path()), p);
-    }
-    List<String> problems = new ArrayList<>();
-    Map<ParameterPath, ParameterPath> plan = new LinkedHashMap<>();
-    for (LayerInfo t : targets) {
-      if (t.path().contains(source) || source.contains(t.path())) {
-        problems.add("source " + source + " and target " + t.path() + " overlap");
-        continue;
-      }
-      Set<String> seen = new TreeSet<>();
-      for (ParameterInfo p : t.parameters()) {
-        String rel = relative(t.path(), p.path());
-        seen.add(rel);
-        ParameterInfo s = bySuffix.get(rel);
-        if (s == null) {
-          problems.add(t.path() + "." + rel + " has no counterpart " + source + "." + rel);
-        } else if (!s.shape().equals(p.shape())) {
-          problems.add(t.path() + "." + rel + " has shape " + p.shape() + " but " + s.path()
-              + " has shape " + s.shape());
-        } else {
-          plan.put(p.path(), s.path());
-        }
-      }
-      for (String rel : bySuffix.keySet()) {
-        if (!seen.contains(rel)) {
-          problems.add(source + "." + rel + " has no counterpart " + t.path() + "." + rel);
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new AblationException("COPY_FROM(" + source + ") does not fit; nothing was changed: "
-          + String.join("; ", problems));
-    }
-    return plan;
-  }
-
-  private static String relative(LayerPath layer, ParameterPath p) {
-    return String.join(".", p.segments().subList(layer.segments().size(), p.segments().size()));
-  }
-
-  /**
-   * The seed of one parameter's draw: {@link dev.ablation.api.Seeds#parameter}, the project's
-   * one derivation (the reference models draw θ₀ with the same function), so the same seed
-   * gives the same values whatever other layers are wiped alongside.
-   */
-  static long parameterSeed(long seed, ParameterPath p) {
-    return dev.ablation.api.Seeds.parameter(seed, p);
   }
 
   // -------------------------------------------------------------------------------- freeze
@@ -484,7 +377,7 @@ public final class SameDiffSurgeon implements LayerSurgeon {
     }
     if (!a.layout().equals(layout)) {
       throw new IllegalArgumentException(what + " was taken from a model of another layout: "
-          + firstDifference(a.layout(), layout));
+          + LayoutDifference.first(a.layout(), layout));
     }
     for (ParameterSpec spec : map.parameters()) {
       DataType have = sd.getVariable(spec.variable()).getArr().dataType();
@@ -495,58 +388,6 @@ public final class SameDiffSurgeon implements LayerSurgeon {
       }
     }
     return a;
-  }
-
-  /**
-   * The first parameter (in this model's order) whose presence, shape or kind differs between
-   * a snapshot's layout and the model's, named with both sides: what a user needs to see to
-   * find the model they took the snapshot from.
-   */
-  static String firstDifference(ModelLayout snapshot, ModelLayout model) {
-    // layers first: a model of another depth differs in its layers, and naming the first
-    // parameter whose kind differs (the last block's output bias, say) hides that
-    if (!snapshot.paths().equals(model.paths())) {
-      List<LayerPath> onlySnapshot = new ArrayList<>(snapshot.paths());
-      onlySnapshot.removeAll(model.paths());
-      List<LayerPath> onlyModel = new ArrayList<>(model.paths());
-      onlyModel.removeAll(snapshot.paths());
-      long theirBlocks = blocks(snapshot);
-      long ourBlocks = blocks(model);
-      return (theirBlocks != ourBlocks ? "a model of another depth: the snapshot's has "
-          + theirBlocks + " blocks, this model " + ourBlocks + " blocks; " : "")
-          + "layers only in the snapshot: " + onlySnapshot + ", only in this model: "
-          + onlyModel;
-    }
-    Map<ParameterPath, ParameterInfo> theirs = snapshot.parameterIndex();
-    Map<ParameterPath, ParameterInfo> ours = model.parameterIndex();
-    for (ParameterInfo p : model.parameters()) {
-      ParameterInfo t = theirs.get(p.path());
-      if (t == null) {
-        return "parameter " + p.path() + " (shape " + p.shape() + ") is not in the snapshot,"
-            + " which has " + theirs.size() + " parameters, e.g. "
-            + theirs.keySet().stream().limit(4).toList();
-      }
-      if (!t.shape().equals(p.shape())) {
-        return "parameter " + p.path() + " has shape " + t.shape() + " in the snapshot but "
-            + p.shape() + " in this model";
-      }
-      if (t.kind() != p.kind()) {
-        return "parameter " + p.path() + " is " + t.kind() + " in the snapshot but " + p.kind()
-            + " in this model";
-      }
-    }
-    for (ParameterInfo t : snapshot.parameters()) {
-      if (!ours.containsKey(t.path())) {
-        return "the snapshot's parameter " + t.path() + " (shape " + t.shape()
-            + ") is not in this model";
-      }
-    }
-    return "the layers differ: snapshot " + snapshot.paths() + " vs this model's "
-        + model.paths();
-  }
-
-  private static long blocks(ModelLayout layout) {
-    return layout.layers().stream().filter(l -> l.kind() == LayerKind.BLOCK).count();
   }
 
   /** The handle a wipe returns: undo puts back the snapshot taken just before it. */

@@ -11,7 +11,7 @@ import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
-import dev.ablation.samediff.internal.RecoveryStepper;
+import dev.ablation.samediff.train.RecoveryStepper;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import java.io.IOException;

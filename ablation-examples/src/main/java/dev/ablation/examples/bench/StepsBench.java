@@ -14,8 +14,8 @@ import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.samediff.recovery.PopulationRecovery;
-import dev.ablation.samediff.internal.RecoveryStepper;
-import dev.ablation.samediff.internal.RecoveryLoop;
+import dev.ablation.samediff.train.RecoveryStepper;
+import com.google.common.collect.Iterators;
 import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.train.LrSchedule;
@@ -156,14 +156,14 @@ public final class StepsBench {
     }
     long c0 = CPU.getCurrentThreadCpuTime();
     for (int i = 0; i < k; i++) {
-      mix.get(i % mix.size()).run(RecoveryLoop.cycle(orders.get(i)), validation);
+      mix.get(i % mix.size()).run(Iterators.cycle(orders.get(i)), validation);
       surgeon.restore(trained);
     }
     double singles = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
     List<PopulationRecovery.Member> members = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       members.add(new PopulationRecovery.Member(mix.get(i % mix.size()),
-          RecoveryLoop.cycle(orders.get(i))));
+          Iterators.cycle(orders.get(i))));
     }
     c0 = CPU.getCurrentThreadCpuTime();
     PopulationRecovery.run(m, surgeon, members, validation);

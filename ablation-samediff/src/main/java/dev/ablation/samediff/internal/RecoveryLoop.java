@@ -23,6 +23,7 @@ import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
+import dev.ablation.samediff.train.RecoveryStepper;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

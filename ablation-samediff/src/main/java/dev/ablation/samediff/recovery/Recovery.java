@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -79,6 +80,18 @@ public final class Recovery {
   private final Map<String, String> configuration;
   private final Optional<List<List<String>>> fitMapping;
   private final Optional<LossEvaluator.Evaluation> knownOriginal;
+  private final Start start;
+  private final OptionalDouble referenceLoss;
+
+  /**
+   * How a recovery finds its model damaged: {@link RecoveryBuilder#wipe} (the recovery wipes),
+   * {@link RecoveryBuilder#afterSurgery} (the caller changed the model before, e.g. rebuilt it
+   * around a new encoder) or {@link RecoveryBuilder#fromScratch} (a freshly initialised model,
+   * every parameter training: {@code T_scratch}).
+   */
+  enum Start {
+    WIPE, AFTER_SURGERY, SCRATCH
+  }
 
   /**
    * What one recovery does, as a population member and this package's tests take it.
@@ -93,13 +106,9 @@ public final class Recovery {
   record Plan(List<LayerPath> layers, ReinitScheme scheme, FreezePolicy freeze, long seed,
       RecoverySettings settings, AdamSettings adam) {
     Plan {
-      Objects.requireNonNull(scheme, "scheme");
       Objects.requireNonNull(freeze, "freeze");
       Objects.requireNonNull(settings, "settings");
       Objects.requireNonNull(adam, "adam");
-      if (layers == null || layers.isEmpty()) {
-        throw new IllegalArgumentException("a recovery needs at least one layer to wipe");
-      }
       layers = List.copyOf(layers);
     }
   }
@@ -107,11 +116,19 @@ public final class Recovery {
   /**
    * The recovery {@code plan} describes through {@code surgeon}: {@code seeds} (whose
    * {@link SeedStream#WIPE} is the plan's seed) and {@code configuration} go into the manifest;
-   * {@code fitMapping} and {@code knownOriginal} are the builder's options of those names.
+   * {@code fitMapping}, {@code knownOriginal} and {@code referenceLoss} are the builder's
+   * options of those names; {@code start} says how the model is damaged (a {@code WIPE} needs a
+   * scheme and at least one layer).
    */
-  Recovery(SameDiffSurgeon surgeon, Plan plan, RunSeeds seeds, Map<String, String> configuration,
-      Optional<List<List<String>>> fitMapping,
-      Optional<LossEvaluator.Evaluation> knownOriginal) {
+  Recovery(SameDiffSurgeon surgeon, Plan plan, Start start, RunSeeds seeds,
+      Map<String, String> configuration, Optional<List<List<String>>> fitMapping,
+      Optional<LossEvaluator.Evaluation> knownOriginal, OptionalDouble referenceLoss) {
+    if (start == Start.WIPE && (plan.scheme() == null || plan.layers().isEmpty())) {
+      throw new IllegalArgumentException("a wipe needs a scheme and at least one layer, got "
+          + plan.scheme() + " on " + plan.layers());
+    }
+    this.start = start;
+    this.referenceLoss = referenceLoss;
     this.surgeon = surgeon;
     this.wiped = plan.layers();
     this.scheme = plan.scheme();
@@ -127,12 +144,16 @@ public final class Recovery {
   /** The recovery {@code plan} describes, unvalidated (this package's tests and populations). */
   static Recovery of(SameDiffSurgeon surgeon, Plan plan,
       Map<String, String> configuration) {
-    return new Recovery(surgeon, plan, RunSeeds.of(SeedStream.WIPE, plan.seed()),
-        configuration, Optional.empty(), Optional.empty());
+    return new Recovery(surgeon, plan, Start.WIPE, RunSeeds.of(SeedStream.WIPE, plan.seed()),
+        configuration, Optional.empty(), Optional.empty(), OptionalDouble.empty());
   }
 
-  /** This recovery as a plan: what a population member runs. */
+  /** This recovery as a plan: what a population member runs (a wipe's only). */
   Plan plan() {
+    if (start != Start.WIPE) {
+      throw new IllegalStateException("only a recovery that wipes runs in a population; this"
+          + " one starts " + start);
+    }
     return new Plan(wiped, scheme, freeze, seed(), settings, adam);
   }
 
@@ -180,7 +201,7 @@ public final class Recovery {
   public RecoveryResult run(List<Batch> train, List<Batch> validation) {
     BatchShapes.requireBatches("training", train);
     BatchShapes.requireBatches("validation", validation);
-    WipeRegistry.requireUnwiped(surgeon);
+    requireUnwiped();
     new BatchShapes(surgeon.model().graph(), surgeon.model().lossVariable(), "training")
         .check(BatchShapes.placeholders(train));
     return runChecked(RecoveryLoop.cycle(train), validation);
@@ -201,14 +222,27 @@ public final class Recovery {
   public RecoveryResult run(Iterator<Batch> training, List<Batch> validation) {
     Objects.requireNonNull(training, "training");
     BatchShapes.requireBatches("validation", validation);
-    WipeRegistry.requireUnwiped(surgeon);
+    requireUnwiped();
     return runChecked(training, validation);
+  }
+
+  /** A wipe starts from the model as trained; after the caller's surgery it carries it. */
+  private void requireUnwiped() {
+    if (start == Start.WIPE) {
+      WipeRegistry.requireUnwiped(surgeon);
+    }
   }
 
   private RecoveryResult runChecked(Iterator<Batch> training, List<Batch> validation) {
     SameDiff sd = surgeon.model().graph();
     new BatchShapes(sd, surgeon.model().lossVariable(), "validation")
         .check(BatchShapes.placeholders(validation));
+    if (start == Start.SCRATCH) {
+      // nothing to wipe, measure against or put back: a fresh model, every parameter training
+      return RecoveryLoop.fromScratch(surgeon.model(), referenceLoss.orElseGet(
+          () -> knownOriginal.orElseThrow().loss()), settings, adam, training, validation,
+          configuration);
+    }
     WipeRegistry.Holder held = WipeRegistry.hold(surgeon, "a running Recovery.run wiping "
         + wiped);
     try (CpuAccount.Scope setup = CpuAccount.enter(CpuAccount.Phase.RECOVERY_SETUP)) {
@@ -219,11 +253,10 @@ public final class Recovery {
       }
       WeightSnapshot before = surgeon.snapshot();
       try {
-        surgeon.wipe(wiped, scheme, seed());
-        Damage damage;
-        try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.DAMAGE)) {
-          damage = StepZeroDamage.measure(surgeon, wiped, original, validation);
+        if (start == Start.WIPE) {
+          surgeon.wipe(wiped, scheme, seed());
         }
+        Damage damage = damage(original, validation);
         // constants the policy trains become variables; nothing else about the graph changes
         Set<ParameterPath> trainable = freeze.resolve(surgeon.layout(), wiped, 0);
         if (!surgeon.trainable().containsAll(trainable)) {
@@ -239,6 +272,26 @@ public final class Recovery {
     } finally {
       WipeRegistry.release(sd, held);
     }
+  }
+
+  /**
+   * The damage at step 0, against the reference loss when one was given: after a wipe, the
+   * step-0 losses and the loss with the layer deleted; after the caller's surgery, the loss and
+   * the agreement with the original (a deleted layer means nothing there).
+   */
+  private Damage damage(LossEvaluator.Evaluation original, List<Batch> validation) {
+    Damage d;
+    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.DAMAGE)) {
+      if (start == Start.WIPE) {
+        d = StepZeroDamage.measure(surgeon, wiped, original, validation);
+      } else {
+        LossEvaluator.Evaluation after = new LossEvaluator(surgeon.model()).evaluate(validation);
+        d = new Damage(original.loss(), after.loss(), OptionalDouble.empty(),
+            Optional.of(LossEvaluator.fidelity(original, after)));
+      }
+    }
+    return referenceLoss.isEmpty() ? d : new Damage(referenceLoss.getAsDouble(),
+        d.lossAfterWipe(), d.lossDeleted(), d.fidelity());
   }
 
   /**
@@ -258,9 +311,14 @@ public final class Recovery {
    *     before anything changed
    * @throws IllegalStateException if the graph has no training configuration and no
    *     {@link RecoveryBuilder#fitMapping} was given (nothing says which placeholders a batch
-   *     feeds), or if the model carries a wipe that was not restored (a second start, say)
+   *     feeds), if the model carries a wipe that was not restored (a second start, say), or if
+   *     this recovery does not wipe ({@code afterSurgery}, {@code fromScratch})
    */
   public RecoveryFit startFit(List<Batch> validation) {
+    if (start != Start.WIPE) {
+      throw new IllegalStateException("startFit wipes the model for your sd.fit; this recovery"
+          + " starts " + start + ": run it with run(...)");
+    }
     return RecoveryFit.start(this, validation);
   }
 
@@ -292,7 +350,10 @@ public final class Recovery {
     Map<String, String> m = new LinkedHashMap<>(configuration);
     m.put("route", route);
     m.put("wiped", wiped.toString());
-    m.put("scheme", scheme.toString());
+    m.put("scheme", scheme == null ? "none" : scheme.toString());
+    if (start != Start.WIPE) {
+      m.put("start", start.name().toLowerCase(java.util.Locale.ROOT));
+    }
     m.put("freeze", freeze.key());
     m.put("criterion", settings.criterion().toString());
     m.put("budget", settings.budget().toString());

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Objects;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -48,6 +49,8 @@ public final class RecoveryBuilder {
   private Optional<List<List<String>>> fitMapping = Optional.empty();
   private Optional<LossEvaluator.Evaluation> knownOriginal = Optional.empty();
   private final List<String> problems = new ArrayList<>();
+  private final List<Recovery.Start> starts = new ArrayList<>();
+  private OptionalDouble referenceLoss = OptionalDouble.empty();
 
   RecoveryBuilder(SameDiffSurgeon surgeon) {
     this.surgeon = surgeon;
@@ -64,6 +67,52 @@ public final class RecoveryBuilder {
     this.wiped.clear();
     this.wiped.addAll(layers);
     this.scheme = Objects.requireNonNull(scheme, "scheme");
+    starts.add(Recovery.Start.WIPE);
+    return this;
+  }
+
+  /**
+   * Instead of {@link #wipe}: the model was changed by the caller before (a surgery of your
+   * own, a model rebuilt around a new encoder), and {@code changed} are the layers the freeze
+   * policy treats as wiped. Nothing is wiped; the step-0 damage is the model's loss as it is and
+   * its agreement with the original, whose evaluation {@link #originalEvaluation} must give (the
+   * model in hand is no longer the original). The model is put back as it was given when the
+   * run ends.
+   */
+  public RecoveryBuilder afterSurgery(List<LayerPath> changed) {
+    Objects.requireNonNull(changed, "changed");
+    this.wiped.clear();
+    this.wiped.addAll(changed);
+    this.scheme = null;
+    starts.add(Recovery.Start.AFTER_SURGERY);
+    return this;
+  }
+
+  /**
+   * Instead of {@link #wipe}: the model is freshly initialised and every parameter trains, judged
+   * against the original's loss ({@link #referenceLoss}, or {@link #originalEvaluation}'s): how
+   * many examples a model needs from nothing to reach the target a recovery reaches,
+   * {@code T_scratch}. The freeze policy is {@link FreezePolicy#allTrainable()}.
+   */
+  public RecoveryBuilder fromScratch() {
+    this.wiped.clear();
+    this.scheme = null;
+    this.freeze = FreezePolicy.allTrainable();
+    starts.add(Recovery.Start.SCRATCH);
+    return this;
+  }
+
+  /**
+   * The loss the target is relative to ({@code L*}), when it is not the loss of the model as it
+   * is when the run starts: a study's {@code L*} averaged over its original's last evaluations,
+   * or, after the caller's surgery or from scratch, the original's loss. Finite.
+   */
+  public RecoveryBuilder referenceLoss(double loss) {
+    if (!Double.isFinite(loss)) {
+      problems.add("referenceLoss must be finite, got " + loss);
+      return this;
+    }
+    this.referenceLoss = OptionalDouble.of(loss);
     return this;
   }
 
@@ -210,7 +259,23 @@ public final class RecoveryBuilder {
    */
   public Recovery build() {
     List<String> all = new ArrayList<>(problems);
-    if (scheme == null) {
+    Recovery.Start start = starts.isEmpty() ? Recovery.Start.WIPE : starts.get(0);
+    if (starts.stream().distinct().count() > 1) {
+      all.add("wipe, afterSurgery and fromScratch are alternatives; this builder was given "
+          + starts.stream().distinct().toList() + ": call one");
+    }
+    if (start == Recovery.Start.AFTER_SURGERY && knownOriginal.isEmpty()) {
+      all.add("afterSurgery needs originalEvaluation(...): the model in hand is no longer the"
+          + " original, so its loss cannot be measured here");
+    }
+    if (start == Recovery.Start.SCRATCH && knownOriginal.isEmpty() && referenceLoss.isEmpty()) {
+      all.add("fromScratch needs referenceLoss(L*) or originalEvaluation(...): the target is"
+          + " the original's loss");
+    }
+    if (start == Recovery.Start.SCRATCH && !freeze.equals(FreezePolicy.allTrainable())) {
+      all.add("fromScratch trains every parameter; freeze(" + freeze.key() + ") does not apply");
+    }
+    if (start == Recovery.Start.WIPE && scheme == null) {
       all.add("no layer to wipe: call wipe(layer, scheme), e.g. wipe(LayerPath.block(\"h\", 1),"
           + " ReinitScheme.fresh())");
     }
@@ -221,9 +286,11 @@ public final class RecoveryBuilder {
     if (adam == null) {
       all.add("no optimiser: call learningRate(rate) or optimiser(AdamSettings.of(rate))");
     }
-    boolean layersKnown = scheme != null;
-    if (scheme != null && wiped.isEmpty()) {
-      all.add("wipe was given no layers; the model has " + surgeon.layout().paths());
+    boolean layersKnown = start != Recovery.Start.SCRATCH
+        && (scheme != null || start == Recovery.Start.AFTER_SURGERY);
+    if (layersKnown && wiped.isEmpty()) {
+      all.add((start == Recovery.Start.WIPE ? "wipe" : "afterSurgery")
+          + " was given no layers; the model has " + surgeon.layout().paths());
       layersKnown = false;
     }
     for (LayerPath p : wiped) {
@@ -270,6 +337,6 @@ public final class RecoveryBuilder {
         listener, horizonSteps);
     long wipeSeed = seeds.get(SeedStream.WIPE).orElseThrow();
     return new Recovery(surgeon, new Recovery.Plan(wiped, scheme, freeze, wipeSeed, settings,
-        adam), seeds, configuration, fitMapping, knownOriginal);
+        adam), start, seeds, configuration, fitMapping, knownOriginal, referenceLoss);
   }
 }

@@ -3,7 +3,7 @@ package dev.ablation.samediff.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.samediff.internal.RecoveryLoop;
-import dev.ablation.samediff.internal.RecoveryStepper;
+import dev.ablation.samediff.train.RecoveryStepper;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;

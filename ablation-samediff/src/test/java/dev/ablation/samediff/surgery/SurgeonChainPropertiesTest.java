@@ -270,8 +270,8 @@ class SurgeonChainPropertiesTest {
     /** Steps through RecoveryStepper over the surgeon's set: the fast path where it is valid. */
     void recover(int k) {
       WeightSnapshot before = surgeon.snapshot();
-      dev.ablation.samediff.internal.RecoveryStepper stepper =
-          dev.ablation.samediff.internal.RecoveryStepper.create(surgeon, AdamSettings.of(1e-2));
+      dev.ablation.samediff.train.RecoveryStepper stepper =
+          dev.ablation.samediff.train.RecoveryStepper.create(surgeon, AdamSettings.of(1e-2));
       // the fast path runs exactly where nothing below its cut trains
       Set<ParameterPath> t = surgeon.trainable();
       java.util.OptionalInt lowest = lowestTrainableBlock(t);

@@ -4,16 +4,12 @@ import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.api.Seeds;
-import dev.ablation.api.recovery.CpuAccount;
-import dev.ablation.api.recovery.Damage;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
-import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.RunSeeds;
 import dev.ablation.samediff.Batch;
-import dev.ablation.samediff.LossEvaluator;
-import dev.ablation.samediff.SameDiffEnvironment;
-import dev.ablation.samediff.internal.RecoveryLoop;
+import dev.ablation.samediff.recovery.Recovery;
+import dev.ablation.samediff.recovery.RecoveryBuilder;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
@@ -28,13 +24,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
 
 /**
  * The encoder-decoder aside's encoder swaps (one of the study's recoveries that are not a wipe
- * of the trained model): the swapped model is built, its damage measured and its retrained
- * part trained by the library's loop.
+ * of the trained model): the swapped model is built here, and a {@link Recovery} that starts
+ * after this surgery measures its damage and retrains its retrained part.
  */
 final class EncoderSwap {
   private EncoderSwap() {}
@@ -122,16 +116,25 @@ final class EncoderSwap {
     if (swap.source() == WipeTarget.EncoderSource.FRESH) {
       retrained.addAll(encoderSide);
     }
-    LossEvaluator.Evaluation after;
-    try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.DAMAGE)) {
-      after = new LossEvaluator(fresh.model()).evaluate(l.validation());
-    }
-    Damage damage = new Damage(original.lossOriginal(), after.loss(), OptionalDouble.empty(),
-        Optional.of(LossEvaluator.fidelity(l.evaluation(), after)));
     config.put("encoder_d_model", Integer.toString(swap.width()));
     config.put("encoder_source", swap.source().name());
-    RunManifest manifest = RunManifest.of(config, RunSeeds.of(seeds), SameDiffEnvironment.current());
-    return RecoveryLoop.retrain(fresh.model(), damage, retrained, request.policy(),
-        settings, adam, training, l.validation(), Optional.of(l.evaluation()), manifest);
+    RecoveryBuilder b = Recovery.builder(surgeon)
+        .afterSurgery(retrained)
+        // the swapped model is no longer the original: its damage is measured against the
+        // original's evaluation, its target against the study's L*
+        .originalEvaluation(l.evaluation())
+        .referenceLoss(original.lossOriginal())
+        .freeze(request.policy())
+        .seeds(RunSeeds.of(seeds))
+        .target(settings.criterion(), settings.reference())
+        .budget(settings.budget())
+        .evaluate(settings.schedule())
+        .listener(settings.listener())
+        .optimiser(adam);
+    if (settings.trainsPastTarget()) {
+      b.trainPastTarget(settings.horizonSteps());
+    }
+    config.forEach(b::describe);
+    return b.build().run(training, l.validation());
   }
 }

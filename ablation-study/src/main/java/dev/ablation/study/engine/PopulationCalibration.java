@@ -2,7 +2,7 @@ package dev.ablation.study.engine;
 
 import dev.ablation.api.Seeds;
 import dev.ablation.samediff.Batch;
-import dev.ablation.samediff.internal.RecoveryStepper;
+import dev.ablation.samediff.train.RecoveryStepper;
 import dev.ablation.samediff.model.PopulationModel;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.train.AdamSettings;

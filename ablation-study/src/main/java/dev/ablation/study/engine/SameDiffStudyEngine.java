@@ -19,7 +19,6 @@ import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.samediff.model.PopulationModel;
-import dev.ablation.samediff.internal.RecoveryLoop;
 import dev.ablation.samediff.recovery.PopulationRecovery;
 import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.recovery.RecoveryBuilder;
@@ -375,9 +374,16 @@ public final class SameDiffStudyEngine implements StudyEngine {
         .withSeed(Seeds.derive(master, "scratch_init")));
     RecoverySettings settings = RecoverySettings.of(t.criterion(original.lossSd()),
         t.scratchBudget(), original.reference(), t.schedule());
-    RecoveryResult r = RecoveryLoop.fromScratch(fresh.model(), original.lossOriginal(),
-        settings, Recipes.originalAdam(t), Recipes.trainingOrder(l, t, Seeds.derive(master, "scratch_data")), l.validation(),
-        original.spec().configuration());
+    RecoveryBuilder b = Recovery.builder(fresh.model())
+        .fromScratch()
+        .referenceLoss(original.lossOriginal())
+        .target(settings.criterion(), settings.reference())
+        .budget(settings.budget())
+        .evaluate(settings.schedule())
+        .optimiser(Recipes.originalAdam(t));
+    original.spec().configuration().forEach(b::describe);
+    RecoveryResult r = b.build().run(
+        Recipes.trainingOrder(l, t, Seeds.derive(master, "scratch_data")), l.validation());
     return r.recoveredAt().map(s -> OptionalLong.of(s.examples())).orElse(OptionalLong.empty());
   }
 

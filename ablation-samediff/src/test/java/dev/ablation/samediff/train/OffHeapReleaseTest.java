@@ -1,4 +1,4 @@
-package dev.ablation.samediff.internal;
+package dev.ablation.samediff.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,9 +14,6 @@ import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
-import dev.ablation.samediff.train.AdamSettings;
-import dev.ablation.samediff.train.AdamStepper;
-import dev.ablation.samediff.train.StepArena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,12 +1,10 @@
-package dev.ablation.samediff.internal;
+package dev.ablation.samediff.train;
 
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.BlockSplitter;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
-import dev.ablation.samediff.train.AdamSettings;
-import dev.ablation.samediff.train.AdamStepper;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

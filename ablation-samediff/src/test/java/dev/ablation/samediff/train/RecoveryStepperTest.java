@@ -1,4 +1,4 @@
-package dev.ablation.samediff.internal;
+package dev.ablation.samediff.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,6 @@ import dev.ablation.samediff.model.NormPosition;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
-import dev.ablation.samediff.train.AdamSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

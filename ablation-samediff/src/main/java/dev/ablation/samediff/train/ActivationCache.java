@@ -1,4 +1,4 @@
-package dev.ablation.samediff.internal;
+package dev.ablation.samediff.train;
 
 import dev.ablation.samediff.Batch;
 import java.util.IdentityHashMap;

@@ -10,6 +10,7 @@ import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.plan.TargetRule;
 import dev.ablation.study.plan.Task;
 import dev.ablation.study.plan.TrainingSettings;
+import dev.ablation.study.plan.TrainingSettingsBuilder;
 import dev.ablation.study.plan.WipeKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -256,7 +257,7 @@ public final class StudyOptions {
 
   /** The preset's settings with each option given replacing its value; empty on errors. */
   private Optional<TrainingSettings> training(TrainingSettings preset, List<String> errors) {
-    TrainingSettings.Builder t = preset.toBuilder();
+    TrainingSettingsBuilder t = preset.toBuilder();
     int before = errors.size();
     if (task != null) {
       Task.byKey(task).ifPresentOrElse(t::task,

@@ -75,21 +75,8 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
       implements java.io.Serializable {
     /** Validates, naming every bad value. */
     public Optimiser {
-      throwIfAny(check(new ArrayList<>(), peakRate, warmupSteps, recoveryWarmup));
-    }
-
-    static List<String> check(List<String> p, double peakRate, int warmupSteps,
-        int recoveryWarmup) {
-      if (!Rates.valid(peakRate)) {
-        p.add(Rates.problem("peak learning rate (--peak-lr)", peakRate));
-      }
-      if (warmupSteps < 0) {
-        p.add("original warm-up (--warmup) must be >= 0 steps, got " + warmupSteps);
-      }
-      if (recoveryWarmup < 0) {
-        p.add("recovery warm-up (--recovery-warmup) must be >= 0 steps, got " + recoveryWarmup);
-      }
-      return p;
+      SettingsChecks.throwIfAny(
+          SettingsChecks.optimiser(new ArrayList<>(), peakRate, warmupSteps, recoveryWarmup));
     }
   }
 
@@ -114,29 +101,8 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
       long fixedSteps) implements java.io.Serializable {
     /** Validates, naming every bad value. */
     public Convergence {
-      throwIfAny(check(new ArrayList<>(), evalEvery, window, delta, maxEpochs, fixedSteps));
-    }
-
-    static List<String> check(List<String> p, int evalEvery, int window, double delta,
-        int maxEpochs, long fixedSteps) {
-      if (evalEvery < 1) {
-        p.add("original eval-every must be >= 1 step, got " + evalEvery);
-      }
-      if (window < 2) {
-        p.add("convergence window (--converge-k) must be >= 2 evaluations, got " + window);
-      }
-      if (!(delta >= 0) || Double.isInfinite(delta)) {
-        p.add("convergence delta (--converge-delta) must be finite and >= 0 nats, got "
-            + delta);
-      }
-      if (maxEpochs < 1) {
-        p.add("epochs must be >= 1, got " + maxEpochs);
-      }
-      if (fixedSteps < 0) {
-        p.add("train steps (--train-steps) must be >= 1 (or 0: until converged), got "
-            + fixedSteps);
-      }
-      return p;
+      SettingsChecks.throwIfAny(SettingsChecks.convergence(new ArrayList<>(), evalEvery, window,
+          delta, maxEpochs, fixedSteps));
     }
 
     /** Whether the original trains a fixed number of steps rather than until converged. */
@@ -156,19 +122,7 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
   public record Target(TargetRule rule, double epsilon) implements java.io.Serializable {
     /** Validates, naming every bad value. */
     public Target {
-      throwIfAny(check(new ArrayList<>(), rule, epsilon));
-    }
-
-    static List<String> check(List<String> p, TargetRule rule, double epsilon) {
-      if (!(epsilon >= 0) || Double.isInfinite(epsilon)) {
-        p.add("epsilon must be finite and >= 0, got " + epsilon);
-      }
-      if (rule == null) {
-        p.add("target rule is required; valid: nats, noise, damage");
-      } else if (rule == TargetRule.DAMAGE && !(epsilon > 0 && epsilon <= 1)) {
-        p.add("epsilon of the damage target is a fraction in (0, 1], got " + epsilon);
-      }
-      return p;
+      SettingsChecks.throwIfAny(SettingsChecks.target(new ArrayList<>(), rule, epsilon));
     }
 
     /** In words, for the report's method line. */
@@ -180,270 +134,25 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
   /** Validates, naming every bad value at once. */
   public TrainingSettings {
     List<String> p = new ArrayList<>();
-    checkTop(p, task, vocab, seqLen, strings, batchSize, evalEvery, patience, budgetFraction);
+    SettingsChecks.top(p, task, vocab, seqLen, strings, batchSize, evalEvery, patience,
+        budgetFraction);
     if (optimiser == null || convergence == null || target == null) {
       p.add("optimiser, convergence and target are required");
     } else {
-      checkLength(p, convergence.fixedSteps(), optimiser.warmupSteps());
+      SettingsChecks.length(p, convergence.fixedSteps(), optimiser.warmupSteps());
     }
-    checkHorizon(p, horizonSteps);
-    throwIfAny(p);
+    SettingsChecks.horizon(p, horizonSteps);
+    SettingsChecks.throwIfAny(p);
   }
 
-  private static void checkHorizon(List<String> p, long horizonSteps) {
-    if (horizonSteps < 0) {
-      p.add("horizon (--past-target) must be 0 (stop at the target) or >= 1 step, got "
-          + horizonSteps);
-    }
-  }
-
-  private static void checkTop(List<String> p, Task task, int vocab, int seqLen, long strings,
-      int batchSize, int evalEvery, int patience, double budgetFraction) {
-    if (task == null) {
-      p.add("task is required; valid: " + Task.keys());
-    }
-    positive(p, "vocab", vocab);
-    positive(p, "seq-len", seqLen);
-    positive(p, "strings", strings);
-    positive(p, "batch-size", batchSize);
-    positive(p, "eval-every", evalEvery);
-    if (patience < 0) {
-      p.add("patience must be >= 0, got " + patience);
-    }
-    if (!(budgetFraction > 0) || Double.isInfinite(budgetFraction)) {
-      p.add("budget must be a finite fraction of S x E > 0, got " + budgetFraction);
-    }
-  }
-
-  /** A fixed length must leave the warm-up room to end before the rate decays. */
-  private static void checkLength(List<String> p, long fixedSteps, int warmupSteps) {
-    if (fixedSteps > 0 && fixedSteps < Math.max(1, warmupSteps)) {
-      p.add("train steps (--train-steps) " + fixedSteps + " must be >= the original warm-up "
-          + "(--warmup) of " + warmupSteps + " steps");
-    }
-  }
-
-  private static void positive(List<String> p, String name, long v) {
-    if (v < 1) {
-      p.add(name + " must be >= 1, got " + v);
-    }
-  }
-
-  private static void throwIfAny(List<String> p) {
-    if (!p.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", p));
-    }
-  }
-
-  /** A builder starting from {@link Builder the defaults}. */
-  public static Builder builder() {
-    return new Builder();
+  /** A builder starting from {@link TrainingSettingsBuilder the defaults}. */
+  public static TrainingSettingsBuilder builder() {
+    return new TrainingSettingsBuilder();
   }
 
   /** A builder holding these settings, to change some of them. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.task = task;
-    b.vocab = vocab;
-    b.seqLen = seqLen;
-    b.strings = strings;
-    b.batchSize = batchSize;
-    b.peakRate = optimiser.peakRate();
-    b.warmupSteps = optimiser.warmupSteps();
-    b.recoveryWarmup = optimiser.recoveryWarmup();
-    b.originalEvalEvery = convergence.evalEvery();
-    b.convergenceWindow = convergence.window();
-    b.convergenceDelta = convergence.delta();
-    b.maxEpochs = convergence.maxEpochs();
-    b.trainSteps = convergence.fixedSteps();
-    b.targetRule = target.rule();
-    b.epsilon = target.epsilon();
-    b.evalEvery = evalEvery;
-    b.patience = patience;
-    b.budgetFraction = budgetFraction;
-    b.scratch = scratch;
-    b.horizonSteps = horizonSteps;
-    return b;
-  }
-
-  /**
-   * Settings one value at a time. The defaults are the {@code quick} preset's: the Markov task
-   * (V = 8, 16 tokens), S = 2048 strings in batches of 16; peak rate 3e-3 after a 32-step
-   * warm-up (recoveries: 8 steps); the original evaluated every 16 steps until it improved by
-   * less than 0.01 nats over 5 evaluations, at most 8 epochs; recoveries evaluated every 4
-   * steps against {@code L* + max(0.05, 2σ)} ({@link TargetRule#NOISE}), patience 6, a budget
-   * of 1 × {@code B_ref}, no {@code T_scratch}. Presets set every value themselves, so a
-   * change here changes no preset. {@link #build()} reports every bad value at once.
-   */
-  public static final class Builder {
-    private Task task = Task.MARKOV;
-    private int vocab = 8;
-    private int seqLen = 16;
-    private long strings = 2048;
-    private int batchSize = 16;
-    private double peakRate = 3e-3;
-    private int warmupSteps = 32;
-    private int recoveryWarmup = 8;
-    private int originalEvalEvery = 16;
-    private int convergenceWindow = 5;
-    private double convergenceDelta = 0.01;
-    private int maxEpochs = 8;
-    private long trainSteps = 0;
-    private TargetRule targetRule = TargetRule.NOISE;
-    private double epsilon = 0.05;
-    private int evalEvery = 4;
-    private int patience = 6;
-    private double budgetFraction = 1.0;
-    private boolean scratch = false;
-    private long horizonSteps = 0;
-
-    private Builder() {}
-
-    /** What the originals learn. */
-    public Builder task(Task v) {
-      task = v;
-      return this;
-    }
-
-    /** Vocabulary of the synthetic corpus. */
-    public Builder vocab(int v) {
-      vocab = v;
-      return this;
-    }
-
-    /** Tokens per training string. */
-    public Builder seqLen(int v) {
-      seqLen = v;
-      return this;
-    }
-
-    /** S: training strings of an original. */
-    public Builder strings(long v) {
-      strings = v;
-      return this;
-    }
-
-    /** Strings per optimiser step. */
-    public Builder batchSize(int v) {
-      batchSize = v;
-      return this;
-    }
-
-    /** The original's peak rate ({@link Optimiser#peakRate()}). */
-    public Builder peakRate(double v) {
-      peakRate = v;
-      return this;
-    }
-
-    /** The original's warm-up in steps ({@link Optimiser#warmupSteps()}). */
-    public Builder warmupSteps(int v) {
-      warmupSteps = v;
-      return this;
-    }
-
-    /** A recovery's warm-up in steps ({@link Optimiser#recoveryWarmup()}). */
-    public Builder recoveryWarmup(int v) {
-      recoveryWarmup = v;
-      return this;
-    }
-
-    /** Steps between the original's evaluations ({@link Convergence#evalEvery()}). */
-    public Builder originalEvalEvery(int v) {
-      originalEvalEvery = v;
-      return this;
-    }
-
-    /** k ({@link Convergence#window()}). */
-    public Builder convergenceWindow(int v) {
-      convergenceWindow = v;
-      return this;
-    }
-
-    /** δ in nats ({@link Convergence#delta()}). */
-    public Builder convergenceDelta(double v) {
-      convergenceDelta = v;
-      return this;
-    }
-
-    /** The cap on the original's epochs ({@link Convergence#maxEpochs()}). */
-    public Builder maxEpochs(int v) {
-      maxEpochs = v;
-      return this;
-    }
-
-    /** The original's fixed length ({@link Convergence#fixedSteps()}); 0: until converged. */
-    public Builder trainSteps(long v) {
-      trainSteps = v;
-      return this;
-    }
-
-    /** How ε becomes the target. */
-    public Builder targetRule(TargetRule v) {
-      targetRule = v;
-      return this;
-    }
-
-    /** ε ({@link Target#epsilon()}). */
-    public Builder epsilon(double v) {
-      epsilon = v;
-      return this;
-    }
-
-    /** k: the unit of {@code patience}, in steps ({@link TrainingSettings#evalEvery()}). */
-    public Builder evalEvery(int v) {
-      evalEvery = v;
-      return this;
-    }
-
-    /**
-     * {@code PLATEAUED} after this many times {@code evalEvery} steps without improvement;
-     * 0 disables.
-     */
-    public Builder patience(int v) {
-      patience = v;
-      return this;
-    }
-
-    /** A recovery's cap as a multiple of {@code B_ref}. */
-    public Builder budgetFraction(double v) {
-      budgetFraction = v;
-      return this;
-    }
-
-    /** Whether to measure {@code T_scratch}. */
-    public Builder scratch(boolean v) {
-      scratch = v;
-      return this;
-    }
-
-    /** Steps a recovered run trains to past its target; 0 (default): it stops at it. */
-    public Builder horizonSteps(long v) {
-      horizonSteps = v;
-      return this;
-    }
-
-    /**
-     * The settings.
-     *
-     * @throws IllegalArgumentException naming every bad value, with what is valid
-     */
-    public TrainingSettings build() {
-      List<String> p = new ArrayList<>();
-      checkTop(p, task, vocab, seqLen, strings, batchSize, evalEvery, patience, budgetFraction);
-      Optimiser.check(p, peakRate, warmupSteps, recoveryWarmup);
-      Convergence.check(p, originalEvalEvery, convergenceWindow, convergenceDelta, maxEpochs,
-          trainSteps);
-      Target.check(p, targetRule, epsilon);
-      checkLength(p, trainSteps, warmupSteps);
-      checkHorizon(p, horizonSteps);
-      throwIfAny(p);
-      return new TrainingSettings(task, vocab, seqLen, strings, batchSize,
-          new Optimiser(peakRate, warmupSteps, recoveryWarmup),
-          new Convergence(originalEvalEvery, convergenceWindow, convergenceDelta, maxEpochs,
-              trainSteps),
-          new Target(targetRule, epsilon), evalEvery, patience, budgetFraction, scratch,
-          horizonSteps);
-    }
+  public TrainingSettingsBuilder toBuilder() {
+    return new TrainingSettingsBuilder(this);
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.TrainingPlan;
 import dev.ablation.study.plan.Presets;
 import dev.ablation.study.plan.TrainingSettings;
+import dev.ablation.study.plan.TrainingSettingsBuilder;
 import org.junit.jupiter.api.Test;
 
 /** {@code --train-steps} reaches the trainer: that many steps, the rate decayed to 0 over them. */
@@ -26,7 +27,7 @@ class FixedLengthOriginalTest {
 
   @Test
   void aFixedLengthShorterThanTheWarmupIsRefused() {
-    TrainingSettings.Builder b = TrainingSettings.builder().warmupSteps(32).trainSteps(16);
+    TrainingSettingsBuilder b = TrainingSettings.builder().warmupSteps(32).trainSteps(16);
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(b::build)
         .withMessageContaining("--train-steps").withMessageContaining("16")
         .withMessageContaining("32");

@@ -1,0 +1,217 @@
+package dev.ablation.study.plan;
+
+import dev.ablation.study.plan.TrainingSettings.Convergence;
+import dev.ablation.study.plan.TrainingSettings.Optimiser;
+import dev.ablation.study.plan.TrainingSettings.Target;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings one value at a time. The defaults are the {@code quick} preset's: the Markov task
+ * (V = 8, 16 tokens), S = 2048 strings in batches of 16; peak rate 3e-3 after a 32-step
+ * warm-up (recoveries: 8 steps); the original evaluated every 16 steps until it improved by
+ * less than 0.01 nats over 5 evaluations, at most 8 epochs; recoveries evaluated every 4
+ * steps against {@code L* + max(0.05, 2σ)} ({@link TargetRule#NOISE}), patience 6, a budget
+ * of 1 × {@code B_ref}, no {@code T_scratch}. Presets set every value themselves, so a
+ * change here changes no preset. {@link #build()} reports every bad value at once.
+ *
+ * <p>A type of its own, beside the record rather than inside it, because the two change for
+ * different reasons: the record is what a study is (its fields, what they mean for a recovery,
+ * its hash), the builder how a caller says it one value at a time, with defaults.
+ */
+public final class TrainingSettingsBuilder {
+  private Task task = Task.MARKOV;
+  private int vocab = 8;
+  private int seqLen = 16;
+  private long strings = 2048;
+  private int batchSize = 16;
+  private double peakRate = 3e-3;
+  private int warmupSteps = 32;
+  private int recoveryWarmup = 8;
+  private int originalEvalEvery = 16;
+  private int convergenceWindow = 5;
+  private double convergenceDelta = 0.01;
+  private int maxEpochs = 8;
+  private long trainSteps = 0;
+  private TargetRule targetRule = TargetRule.NOISE;
+  private double epsilon = 0.05;
+  private int evalEvery = 4;
+  private int patience = 6;
+  private double budgetFraction = 1.0;
+  private boolean scratch = false;
+  private long horizonSteps = 0;
+
+  /** The defaults; see {@link TrainingSettings#builder()}. */
+  TrainingSettingsBuilder() {}
+
+  /** {@code t}'s values; see {@link TrainingSettings#toBuilder()}. */
+  TrainingSettingsBuilder(TrainingSettings t) {
+    task = t.task();
+    vocab = t.vocab();
+    seqLen = t.seqLen();
+    strings = t.strings();
+    batchSize = t.batchSize();
+    peakRate = t.optimiser().peakRate();
+    warmupSteps = t.optimiser().warmupSteps();
+    recoveryWarmup = t.optimiser().recoveryWarmup();
+    originalEvalEvery = t.convergence().evalEvery();
+    convergenceWindow = t.convergence().window();
+    convergenceDelta = t.convergence().delta();
+    maxEpochs = t.convergence().maxEpochs();
+    trainSteps = t.convergence().fixedSteps();
+    targetRule = t.target().rule();
+    epsilon = t.target().epsilon();
+    evalEvery = t.evalEvery();
+    patience = t.patience();
+    budgetFraction = t.budgetFraction();
+    scratch = t.scratch();
+    horizonSteps = t.horizonSteps();
+  }
+
+  /** What the originals learn. */
+  public TrainingSettingsBuilder task(Task v) {
+    task = v;
+    return this;
+  }
+
+  /** Vocabulary of the synthetic corpus. */
+  public TrainingSettingsBuilder vocab(int v) {
+    vocab = v;
+    return this;
+  }
+
+  /** Tokens per training string. */
+  public TrainingSettingsBuilder seqLen(int v) {
+    seqLen = v;
+    return this;
+  }
+
+  /** S: training strings of an original. */
+  public TrainingSettingsBuilder strings(long v) {
+    strings = v;
+    return this;
+  }
+
+  /** Strings per optimiser step. */
+  public TrainingSettingsBuilder batchSize(int v) {
+    batchSize = v;
+    return this;
+  }
+
+  /** The original's peak rate ({@link Optimiser#peakRate()}). */
+  public TrainingSettingsBuilder peakRate(double v) {
+    peakRate = v;
+    return this;
+  }
+
+  /** The original's warm-up in steps ({@link Optimiser#warmupSteps()}). */
+  public TrainingSettingsBuilder warmupSteps(int v) {
+    warmupSteps = v;
+    return this;
+  }
+
+  /** A recovery's warm-up in steps ({@link Optimiser#recoveryWarmup()}). */
+  public TrainingSettingsBuilder recoveryWarmup(int v) {
+    recoveryWarmup = v;
+    return this;
+  }
+
+  /** Steps between the original's evaluations ({@link Convergence#evalEvery()}). */
+  public TrainingSettingsBuilder originalEvalEvery(int v) {
+    originalEvalEvery = v;
+    return this;
+  }
+
+  /** k ({@link Convergence#window()}). */
+  public TrainingSettingsBuilder convergenceWindow(int v) {
+    convergenceWindow = v;
+    return this;
+  }
+
+  /** δ in nats ({@link Convergence#delta()}). */
+  public TrainingSettingsBuilder convergenceDelta(double v) {
+    convergenceDelta = v;
+    return this;
+  }
+
+  /** The cap on the original's epochs ({@link Convergence#maxEpochs()}). */
+  public TrainingSettingsBuilder maxEpochs(int v) {
+    maxEpochs = v;
+    return this;
+  }
+
+  /** The original's fixed length ({@link Convergence#fixedSteps()}); 0: until converged. */
+  public TrainingSettingsBuilder trainSteps(long v) {
+    trainSteps = v;
+    return this;
+  }
+
+  /** How ε becomes the target. */
+  public TrainingSettingsBuilder targetRule(TargetRule v) {
+    targetRule = v;
+    return this;
+  }
+
+  /** ε ({@link Target#epsilon()}). */
+  public TrainingSettingsBuilder epsilon(double v) {
+    epsilon = v;
+    return this;
+  }
+
+  /** k: the unit of {@code patience}, in steps ({@link TrainingSettings#evalEvery()}). */
+  public TrainingSettingsBuilder evalEvery(int v) {
+    evalEvery = v;
+    return this;
+  }
+
+  /**
+   * {@code PLATEAUED} after this many times {@code evalEvery} steps without improvement;
+   * 0 disables.
+   */
+  public TrainingSettingsBuilder patience(int v) {
+    patience = v;
+    return this;
+  }
+
+  /** A recovery's cap as a multiple of {@code B_ref}. */
+  public TrainingSettingsBuilder budgetFraction(double v) {
+    budgetFraction = v;
+    return this;
+  }
+
+  /** Whether to measure {@code T_scratch}. */
+  public TrainingSettingsBuilder scratch(boolean v) {
+    scratch = v;
+    return this;
+  }
+
+  /** Steps a recovered run trains to past its target; 0 (default): it stops at it. */
+  public TrainingSettingsBuilder horizonSteps(long v) {
+    horizonSteps = v;
+    return this;
+  }
+
+  /**
+   * The settings.
+   *
+   * @throws IllegalArgumentException naming every bad value, with what is valid
+   */
+  public TrainingSettings build() {
+    List<String> p = new ArrayList<>();
+    SettingsChecks.top(p, task, vocab, seqLen, strings, batchSize, evalEvery, patience,
+        budgetFraction);
+    SettingsChecks.optimiser(p, peakRate, warmupSteps, recoveryWarmup);
+    SettingsChecks.convergence(p, originalEvalEvery, convergenceWindow, convergenceDelta,
+        maxEpochs, trainSteps);
+    SettingsChecks.target(p, targetRule, epsilon);
+    SettingsChecks.length(p, trainSteps, warmupSteps);
+    SettingsChecks.horizon(p, horizonSteps);
+    SettingsChecks.throwIfAny(p);
+    return new TrainingSettings(task, vocab, seqLen, strings, batchSize,
+        new Optimiser(peakRate, warmupSteps, recoveryWarmup),
+        new Convergence(originalEvalEvery, convergenceWindow, convergenceDelta, maxEpochs,
+            trainSteps),
+        new Target(targetRule, epsilon), evalEvery, patience, budgetFraction, scratch,
+        horizonSteps);
+  }
+}

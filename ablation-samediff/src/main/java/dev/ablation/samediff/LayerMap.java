@@ -10,27 +10,18 @@ import dev.ablation.api.ModelLayout;
 import dev.ablation.api.ParameterInfo;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.api.ParameterKind;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 /**
  * The mapping from a model's layer paths to its SameDiff variables. Our reference models
@@ -105,10 +96,8 @@ public final class LayerMap {
     private final Map<LayerPath, LayerKind> kinds = new LinkedHashMap<>();
     private final Map<LayerPath, List<ParameterSpec>> members = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
-    private final Map<LayerPath, Declared> declared = new LinkedHashMap<>();
-    private final List<Rule<ParameterKind>> kindRules = new ArrayList<>();
-    private final List<Rule<InitRule>> initRules = new ArrayList<>();
-    private boolean initFromValues;
+    private final DeclaredLayers declared = new DeclaredLayers();
+    private final ParameterRules rules = new ParameterRules();
     private boolean includeConstants;
 
     private Builder() {}
@@ -125,7 +114,7 @@ public final class LayerMap {
       Objects.requireNonNull(path, "path");
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(variables, "variables");
-      declare(path, kind, new Declared(kind, List.copyOf(variables), null));
+      declare(path, kind, List.copyOf(variables), null);
       return this;
     }
 
@@ -141,7 +130,7 @@ public final class LayerMap {
       Objects.requireNonNull(kind, "kind");
       Pattern p = compile("layer " + path, regex);
       if (p != null) {
-        declare(path, kind, new Declared(kind, null, p));
+        declare(path, kind, null, p);
       }
       return this;
     }
@@ -184,7 +173,7 @@ public final class LayerMap {
       Objects.requireNonNull(kind, "kind");
       Pattern p = compile("kind " + kind, regex);
       if (p != null) {
-        kindRules.add(new Rule<>(p, kind));
+        rules.kind(p, kind);
       }
       return this;
     }
@@ -198,7 +187,7 @@ public final class LayerMap {
       Objects.requireNonNull(rule, "rule");
       Pattern p = compile("init " + rule, regex);
       if (p != null) {
-        initRules.add(new Rule<>(p, rule));
+        rules.init(p, rule);
       }
       return this;
     }
@@ -210,7 +199,7 @@ public final class LayerMap {
      * and biases still reset to 1 and 0.
      */
     public Builder inferInitFromValues() {
-      initFromValues = true;
+      rules.initFromValues();
       return this;
     }
 
@@ -233,14 +222,15 @@ public final class LayerMap {
       return this;
     }
 
-    private void declare(LayerPath path, LayerKind kind, Declared d) {
+    private void declare(LayerPath path, LayerKind kind, List<String> variables,
+        Pattern pattern) {
       if (kinds.containsKey(path)) {
         problems.add("layer " + path + " is declared twice");
         return;
       }
       kinds.put(path, kind);
       members.put(path, new ArrayList<>());
-      declared.put(path, d);
+      declared.add(path, kind, variables, pattern);
     }
 
     private Pattern compile(String what, String regex) {
@@ -255,305 +245,6 @@ public final class LayerMap {
         return null;
       }
     }
-
-    /** Turns pattern and list declarations into parameter specs, collecting problems. */
-    private void resolveDeclared(SameDiff sd, List<String> all) {
-      if (declared.isEmpty()) {
-        return;
-      }
-      // Patterns match trainable variables only: SameDiff's own constants (sd_var, masks) are
-      // never parameters. A parameter frozen before the map is built must be listed by name.
-      List<String> paramVars = new ArrayList<>();
-      List<String> constants = new ArrayList<>();
-      for (SDVariable v : sd.variables()) {
-        if (v.getVariableType() == VariableType.VARIABLE
-            || includeConstants && v.getVariableType() == VariableType.CONSTANT) {
-          paramVars.add(v.name());
-        } else if (v.getVariableType() == VariableType.CONSTANT) {
-          constants.add(v.name());
-        }
-      }
-      Map<LayerPath, List<String>> vars = new LinkedHashMap<>();
-      for (Map.Entry<LayerPath, Declared> e : declared.entrySet()) {
-        LayerPath lp = e.getKey();
-        Declared d = e.getValue();
-        List<String> found = new ArrayList<>();
-        if (d.pattern() != null) {
-          for (String name : paramVars) {
-            if (d.pattern().matcher(name).matches()) {
-              Optional<String> notAWeight = sd.getVariable(name).getVariableType()
-                  == VariableType.CONSTANT ? notAWeight(sd, name) : Optional.empty();
-              if (notAWeight.isPresent()) {
-                all.add("layer " + lp + ": pattern '" + d.pattern().pattern()
-                    + "' matches the constant '" + name + "', which is no weight: "
-                    + notAWeight.get() + "; narrow the pattern, or name it with"
-                    + " layerOfVariables(...) to adopt it anyway");
-              } else {
-                found.add(name);
-              }
-            }
-          }
-          if (found.isEmpty()) {
-            List<String> constantHits = constants.stream()
-                .filter(n -> d.pattern().matcher(n).matches()).limit(4).toList();
-            all.add("layer " + lp + ": pattern '" + d.pattern().pattern()
-                + "' matches no trainable variable of the graph"
-                + (constantHits.isEmpty() ? "" : "; it matches constants " + constantHits
-                    + ": a graph that holds its weights as constants (imported, or saved frozen)"
-                    + " needs LayerMap.builder().includeConstants(), and then the surgeon makes"
-                    + " the mapped parameters trainable (SameDiffSurgeon.unfreezeAll())"));
-          }
-        } else {
-          if (d.variables().isEmpty()) {
-            all.add("layer " + lp + " has no parameters (empty variable list)");
-          }
-          for (String name : d.variables()) {
-            if (name == null || !sd.hasVariable(name)) {
-              all.add("layer " + lp + ": variable '" + name + "' is not in the graph");
-            } else if (!isParameter(sd.getVariable(name))) {
-              all.add("layer " + lp + ": '" + name + "' is a "
-                  + sd.getVariable(name).getVariableType() + ", not a parameter");
-            } else if (found.contains(name)) {
-              all.add("layer " + lp + ": variable '" + name + "' is listed twice");
-            } else {
-              found.add(name);
-            }
-          }
-        }
-        vars.put(lp, found);
-      }
-      // A parameter's path lies under the deepest declared layer that names it, so that a
-      // sublayer (decoder.blocks.0.cross_attn) and its block share the same parameter path.
-      Map<String, LayerPath> deepest = new LinkedHashMap<>();
-      Map<String, LayerPath> owner = new LinkedHashMap<>();
-      for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
-        boolean sub = declared.get(e.getKey()).kind() == LayerKind.SUBLAYER;
-        for (String name : e.getValue()) {
-          deepest.merge(name, e.getKey(),
-              (a, b) -> b.segments().size() > a.segments().size() ? b : a);
-          if (!sub) {
-            owner.putIfAbsent(name, e.getKey());
-          }
-        }
-      }
-      Map<LayerPath, Map<String, String>> localNames = new LinkedHashMap<>();
-      for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
-        localNames.put(e.getKey(), localNames(declared.get(e.getKey()), e.getValue()));
-      }
-      for (Map.Entry<LayerPath, List<String>> e : vars.entrySet()) {
-        LayerPath lp = e.getKey();
-        Declared d = declared.get(lp);
-        for (String name : e.getValue()) {
-          LayerPath home = deepest.get(name);
-          if (d.kind() == LayerKind.SUBLAYER) {
-            LayerPath o = owner.get(name);
-            if (o == null) {
-              all.add("sublayer " + lp + ": variable '" + name + "' belongs to no enclosing layer");
-              continue;
-            }
-            if (!o.contains(lp)) {
-              all.add("sublayer " + lp + ": variable '" + name + "' belongs to " + o
-                  + ", which does not enclose " + lp);
-              continue;
-            }
-          }
-          if (!lp.contains(home)) {
-            home = lp; // an unrelated deeper claim: the overlap is reported by build()
-          }
-          ParameterPath pp;
-          try {
-            pp = home.parameter(segment(localNames.get(home).get(name)));
-          } catch (IllegalArgumentException ex) {
-            all.add("layer " + lp + ": variable '" + name + "': " + ex.getMessage());
-            continue;
-          }
-          SDVariable v = sd.getVariable(name);
-          ParameterKind k = kindOf(sd, v, d.kind());
-          members.get(lp).add(new ParameterSpec(pp, name, k, initOf(v, k)));
-        }
-      }
-    }
-
-    /**
-     * Each variable's name inside its layer: the pattern's first capturing group when it has
-     * one ({@code "t0_(.*)"}), else the name less the prefix, up to a separator ({@code _ / . :}),
-     * that all the layer's variables share: {@code t0_q, t0_k → q, k}. Blocks declared alike
-     * thus get the same parameter names, which {@code COPY_FROM} and neighbour policies need.
-     */
-    private static Map<String, String> localNames(Declared d, List<String> names) {
-      Map<String, String> out = new LinkedHashMap<>();
-      if (d.pattern() != null && d.pattern().matcher("").groupCount() > 0) {
-        for (String n : names) {
-          java.util.regex.Matcher m = d.pattern().matcher(n);
-          String g = m.matches() ? m.group(1) : null;
-          out.put(n, g == null || g.isEmpty() ? n : g);
-        }
-        return out;
-      }
-      int cut = 0;
-      if (names.size() > 1) {
-        String first = names.get(0);
-        int common = first.length();
-        for (String n : names) {
-          int i = 0;
-          while (i < Math.min(common, n.length()) && n.charAt(i) == first.charAt(i)) {
-            i++;
-          }
-          common = i;
-        }
-        for (int i = common - 1; i >= 0; i--) {
-          if ("_/.:".indexOf(first.charAt(i)) >= 0) {
-            cut = i + 1;
-            break;
-          }
-        }
-        for (String n : names) {
-          if (n.length() <= cut) {
-            cut = 0;
-          }
-        }
-      }
-      for (String n : names) {
-        out.put(n, n.substring(cut));
-      }
-      return out;
-    }
-
-    private ParameterKind kindOf(SameDiff sd, SDVariable v, LayerKind layerKind) {
-      ParameterKind declaredKind = null;
-      for (Rule<ParameterKind> r : kindRules) {
-        if (r.pattern().matcher(v.name()).matches()) {
-          declaredKind = r.value();
-        }
-      }
-      if (declaredKind != null) {
-        return declaredKind;
-      }
-      org.nd4j.autodiff.samediff.internal.Variable meta = sd.getVariables().get(v.name());
-      if (meta != null && meta.getInputsForOp() != null) {
-        for (String opName : meta.getInputsForOp()) {
-          org.nd4j.autodiff.samediff.internal.SameDiffOp op = sd.getOps().get(opName);
-          if (op == null || !"layer_norm".equals(op.getOp().opName())) {
-            continue;
-          }
-          int idx = op.getInputsToOp().indexOf(v.name());
-          if (idx == 1) {
-            return ParameterKind.NORM_GAIN;
-          }
-          if (idx == 2) {
-            return ParameterKind.NORM_BIAS;
-          }
-        }
-      }
-      long[] shape = v.getArr().shape();
-      long nonUnit = java.util.Arrays.stream(shape).filter(d -> d != 1).count();
-      if (nonUnit <= 1) {
-        return ParameterKind.BIAS;
-      }
-      return layerKind == LayerKind.EMBEDDING ? ParameterKind.EMBEDDING : ParameterKind.WEIGHT;
-    }
-
-    private InitRule initOf(SDVariable v, ParameterKind kind) {
-      InitRule declaredRule = null;
-      for (Rule<InitRule> r : initRules) {
-        if (r.pattern().matcher(v.name()).matches()) {
-          declaredRule = r.value();
-        }
-      }
-      if (declaredRule != null) {
-        return declaredRule;
-      }
-      boolean fixed = kind.isNorm() || kind == ParameterKind.BIAS
-          || kind == ParameterKind.OUTPUT_BIAS;
-      if (initFromValues && !fixed) {
-        return InitRule.fittedTo(v.getArr());
-      }
-      return InitRule.inferred(kind, v.getArr().shape());
-    }
-
-    /** What an attention mask holds: −1e9, −∞ (no trained weight comes near). */
-    private static final double MASKING_MAGNITUDE = 1e4;
-
-    /**
-     * Why a constant that {@link #includeConstants()} would adopt through a pattern cannot be a
-     * weight, if it cannot: it is not floating-point (ids, shapes, boolean masks), it holds
-     * masking values ({@code |x| ≥ 1e4} or non-finite: an additive attention mask, whose wipe
-     * would make attention non-causal), or no gradient reaches it (every path to the loss
-     * passes a non-floating value or a stop-gradient). Named explicitly, it is adopted anyway.
-     */
-    private static Optional<String> notAWeight(SameDiff sd, String name) {
-      SDVariable v = sd.getVariable(name);
-      if (!v.dataType().isFPType()) {
-        return Optional.of("it is " + v.dataType() + ", not floating-point");
-      }
-      INDArray arr = v.getArr();
-      if (arr != null && arr.length() > 0) {
-        double max = arr.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
-        if (!(max < MASKING_MAGNITUDE)) {
-          return Optional.of("it holds masking values (|x| up to " + max + "), as an attention"
-              + " mask does; a wipe would redraw it");
-        }
-      }
-      if (!gradientReaches(sd, name)) {
-        return Optional.of("no gradient reaches it (every path from it to "
-            + (sd.getLossVariables().isEmpty() ? "an output" : "the loss "
-                + sd.getLossVariables()) + " passes a non-floating value or a stop-gradient)");
-      }
-      return Optional.empty();
-    }
-
-    /**
-     * Whether a gradient can flow from the loss (or, with none declared, from some output) back
-     * to {@code name}: a path of floating-point values through ops other than stop-gradient.
-     */
-    private static boolean gradientReaches(SameDiff sd, String name) {
-      Set<String> targets = new HashSet<>(sd.getLossVariables());
-      Deque<String> todo = new ArrayDeque<>(List.of(name));
-      Set<String> seen = new HashSet<>(todo);
-      while (!todo.isEmpty()) {
-        String var = todo.pop();
-        if (targets.contains(var)) {
-          return true;
-        }
-        List<String> consumers = sd.getVariables().get(var).getInputsForOp();
-        if (consumers == null || consumers.isEmpty()) {
-          if (targets.isEmpty() && !var.equals(name)) {
-            return true; // no loss declared: any output counts
-          }
-          continue;
-        }
-        for (String op : consumers) {
-          SameDiffOp o = sd.getOps().get(op);
-          if (o.getOp() instanceof StopGradient || o.getOutputsOfOp() == null) {
-            continue;
-          }
-          for (String out : o.getOutputsOfOp()) {
-            if (sd.getVariable(out).dataType().isFPType() && seen.add(out)) {
-              todo.add(out);
-            }
-          }
-        }
-      }
-      return false;
-    }
-
-    private static boolean isParameter(SDVariable v) {
-      return v.getVariableType() == VariableType.VARIABLE
-          || v.getVariableType() == VariableType.CONSTANT;
-    }
-
-    /** A valid path segment from a variable name: {@code t0/attn.q} → {@code t0_attn_q}. */
-    static String segment(String variable) {
-      String s = variable.replaceAll("[^A-Za-z0-9_]", "_");
-      if (s.isEmpty() || !Character.isLetter(s.charAt(0)) && s.charAt(0) != '_') {
-        s = "_" + s;
-      }
-      return s;
-    }
-
-    private record Declared(LayerKind kind, List<String> variables, Pattern pattern) {}
-
-    private record Rule<T>(Pattern pattern, T value) {}
 
     /** Declares a layer with its parameters. */
     public Builder layer(LayerPath path, LayerKind kind, List<ParameterSpec> parameters) {
@@ -587,7 +278,8 @@ public final class LayerMap {
     public LayerMap build(SameDiff sd) {
       Objects.requireNonNull(sd, "sd");
       List<String> all = new ArrayList<>(problems);
-      resolveDeclared(sd, all);
+      declared.resolve(sd, includeConstants, rules, all)
+          .forEach((lp, ps) -> members.get(lp).addAll(ps));
       Map<ParameterPath, ParameterSpec> specs = new LinkedHashMap<>();
       Map<String, LayerPath> claimed = new LinkedHashMap<>();
       List<LayerInfo> infos = new ArrayList<>();
@@ -595,7 +287,7 @@ public final class LayerMap {
         LayerPath lp = e.getKey();
         List<ParameterSpec> ps = members.get(lp);
         if (ps.isEmpty()) {
-          if (!declared.containsKey(lp)) {
+          if (!declared.contains(lp)) {
             all.add("layer " + lp + " has no parameters");
           }
           continue;

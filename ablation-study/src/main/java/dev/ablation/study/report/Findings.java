@@ -251,11 +251,36 @@ public final class Findings {
         + "then constant) and stops at T_ε, the first step whose loss, and the next step's, "
         + "are at or under the target L* + max(ε, 2σ) (target rule " + rule + ", ε = " + eps
         + " nats; L* and σ: the original's validation loss and its spread over its last "
-        + "evaluations). Costs are read first in examples (and optimiser steps), which do not "
+        + "evaluations; " + lossStarClause(records) + "). Costs are read first in examples (and optimiser steps), which do not "
         + "divide by the length of the original's training; ρ = T_ε / B_ref does (B_ref = "
         + "S × E, the examples the original trained on). A run that does not get back within "
         + "its cap is "
         + "censored there, never dropped; medians are Kaplan–Meier medians over seeds.";
+  }
+
+  /**
+   * What the runs' L* is, measured on their originals' curves: the loss of the original's final
+   * weights (the model that is wiped), which the mean of its last k evaluations (the protocol's
+   * noise window) differs from by the largest amount given here.
+   */
+  static String lossStarClause(List<RunRecord> records) {
+    double largest = 0;
+    boolean any = false;
+    for (RunRecord r : records) {
+      List<dev.ablation.api.recovery.CurvePoint> c = r.originalCurve();
+      int k = Math.min(Runs.window(r), c.size());
+      if (k < 1) {
+        continue;
+      }
+      double mean = c.subList(c.size() - k, c.size()).stream()
+          .mapToDouble(dev.ablation.api.recovery.CurvePoint::loss).average().orElseThrow();
+      largest = Math.max(largest, Math.abs(mean - r.row().lossOriginal()));
+      any = true;
+    }
+    return any ? String.format(Locale.ROOT, "L* is the loss of the original's final weights, "
+        + "the model that is wiped; the mean of its last k evaluations differs from it by at "
+        + "most %.4f nats over these originals", largest)
+        : "L* is the loss of the original's final weights, the model that is wiped";
   }
 
   /** The distinct values of a manifest key over {@code records}, or "unrecorded". */

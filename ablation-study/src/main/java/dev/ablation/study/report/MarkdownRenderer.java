@@ -153,10 +153,12 @@ final class MarkdownRenderer {
   private void originals(List<Originals> all) {
     line("## Originals");
     line("");
-    line("Each original trained with a linear warmup then inverse-sqrt decay until its "
-        + "validation loss improved by less than δ over the last k evaluations (or the epoch "
-        + "cap). `S × E` is what that took; `L*` the mean of the last k evaluations, `σ` "
-        + "their spread; `T_orig` the examples the original first needed to reach the "
+    line("Each original trained with a linear warmup, then either for a fixed number of steps "
+        + "with the rate decayed linearly to 0 (`train_steps` in its manifest) or with "
+        + "inverse-sqrt decay until its validation loss improved by less than δ over the last k "
+        + "evaluations (or the epoch cap). `S × E` is what that took; `L*` the validation loss "
+        + "of its final weights (the model that is wiped), `σ` the spread of its last k "
+        + "evaluations; `T_orig` the examples the original first needed to reach the "
         + "recovery target (per seed, as a fraction of its S×E; the target is per run, the "
         + "smallest shown). The curves below should be flat at the end.");
     line("");

@@ -2,7 +2,7 @@ package dev.ablation.cli;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.Design;
 import dev.ablation.study.plan.Preset;
 import dev.ablation.study.plan.Presets;

@@ -1,5 +1,6 @@
 package dev.ablation.spark;
 
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.store.ResultStore;
@@ -169,7 +170,7 @@ public final class SparkStudy {
   /** A step's relative cost: blocks × D² (twice the blocks for an encoder-decoder). */
   static double cost(OriginalSpec o) {
     double d = o.model().dModel();
-    int stacks = o.model().arch() == dev.ablation.samediff.model.Architecture.ENCODER_DECODER ? 2 : 1;
+    int stacks = o.model().arch() == Architecture.ENCODER_DECODER ? 2 : 1;
     return stacks * o.model().nLayers() * d * d;
   }
 }

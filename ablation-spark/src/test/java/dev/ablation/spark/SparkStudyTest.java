@@ -6,7 +6,7 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.FakeStudyEngine;
 import dev.ablation.study.store.Original;
 import dev.ablation.study.plan.OriginalSpec;

@@ -74,6 +74,18 @@ class PackageLayersTest {
         .check(main);
   }
 
+  /**
+   * The plan, the store, the runner and the report need neither SameDiff nor ND4J: only the
+   * engine does, so they could be compiled (and a report written) without either on the class
+   * path.
+   */
+  @Test
+  void onlyTheEngineReachesSameDiffOrNd4j() {
+    noClasses().that().resideOutsideOfPackage(ROOT + ".engine..").should()
+        .dependOnClassesThat().resideInAnyPackage("dev.ablation.samediff..", "org.nd4j..")
+        .check(main);
+  }
+
   /** The rules can fail: the store's own classes plus a class of it that used a runner. */
   @Test
   void aBackArrowIsCaught() {

@@ -10,7 +10,7 @@ import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.store.StudyRow;
 import dev.ablation.study.plan.TrainingSettings;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

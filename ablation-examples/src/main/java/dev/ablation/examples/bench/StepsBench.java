@@ -22,7 +22,7 @@ import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.AdamStepper;
 import dev.ablation.samediff.train.PopulationStepper;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.ModelSpec;
 import dev.ablation.study.plan.Presets;
 import dev.ablation.study.plan.StudyPlan;

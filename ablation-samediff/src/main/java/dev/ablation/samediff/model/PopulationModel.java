@@ -1,5 +1,6 @@
 package dev.ablation.samediff.model;
 
+import dev.ablation.api.Architecture;
 import dev.ablation.samediff.Batch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.ablation.samediff.model;
 
+import dev.ablation.api.Architecture;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.ablation.samediff.model;
 
+import dev.ablation.api.Architecture;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterKind;

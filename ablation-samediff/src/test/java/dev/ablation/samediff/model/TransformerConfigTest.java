@@ -1,5 +1,6 @@
 package dev.ablation.samediff.model;
 
+import dev.ablation.api.Architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

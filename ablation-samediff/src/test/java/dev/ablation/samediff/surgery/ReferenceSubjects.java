@@ -5,7 +5,7 @@ import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ModelLayout;
 import dev.ablation.samediff.data.Example;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.samediff.model.NormPosition;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;

@@ -1,5 +1,6 @@
 package dev.ablation.samediff.train;
 
+import dev.ablation.api.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.api.FreezePolicy;
@@ -160,9 +161,9 @@ class RecoveryStepperTest {
 
   private static List<Example> examples(TransformerConfig c, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
-    int hi = c.architecture() == dev.ablation.samediff.model.Architecture.ENCODER_ONLY
+    int hi = c.architecture() == Architecture.ENCODER_ONLY
         ? c.vocab() - 1 : c.vocab();
-    int len = c.architecture() == dev.ablation.samediff.model.Architecture.ENCODER_ONLY
+    int len = c.architecture() == Architecture.ENCODER_ONLY
         ? c.context() : c.context() + 1;
     List<Example> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {

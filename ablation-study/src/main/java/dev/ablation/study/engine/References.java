@@ -4,7 +4,7 @@ import dev.ablation.samediff.data.CharNgram;
 import dev.ablation.samediff.data.Corpus;
 import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.Split;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.TrainingSettings;
 import java.util.Map;

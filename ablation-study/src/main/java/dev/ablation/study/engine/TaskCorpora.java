@@ -8,7 +8,7 @@ import dev.ablation.samediff.data.InContextBigram;
 import dev.ablation.samediff.data.LooseTranslation;
 import dev.ablation.samediff.data.MarkovChain;
 import dev.ablation.samediff.data.Seq2SeqTask;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.samediff.model.TransformerConfig;
 import dev.ablation.study.plan.ModelSpec;
 import dev.ablation.study.plan.OriginalSpec;

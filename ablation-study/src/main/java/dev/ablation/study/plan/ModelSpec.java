@@ -1,6 +1,6 @@
 package dev.ablation.study.plan;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.ablation.study.plan;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;

@@ -1,6 +1,6 @@
 package dev.ablation.study.plan;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.LayerPath;
 import java.io.Serializable;

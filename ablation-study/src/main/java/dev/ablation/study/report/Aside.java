@@ -1,7 +1,7 @@
 package dev.ablation.study.report;
 
 import java.util.Locale;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.store.RunRecord;
 import dev.ablation.study.plan.WipeTarget;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.ablation.study.report;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.store.RunFiles;
 import dev.ablation.study.store.RunRecord;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.ablation.study.report;
 
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.WipeTarget;
 import dev.ablation.study.store.RunRecord;
 import java.util.ArrayList;
@@ -166,7 +167,7 @@ record Summary(String arm, List<Panel> panels) {
 
   /** A line's name: {@code N=4} for the reference decoders, {@code encdec N=2} otherwise. */
   static String label(Shape s) {
-    return (s.arch() == dev.ablation.samediff.model.Architecture.DECODER_ONLY ? ""
+    return (s.arch() == Architecture.DECODER_ONLY ? ""
         : s.arch().key() + " ") + "N=" + s.n();
   }
 

@@ -2,7 +2,7 @@ package dev.ablation.study.report;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.store.RunRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

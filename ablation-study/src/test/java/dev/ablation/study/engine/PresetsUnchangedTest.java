@@ -1,6 +1,6 @@
 package dev.ablation.study.engine;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.hash.Hashing;

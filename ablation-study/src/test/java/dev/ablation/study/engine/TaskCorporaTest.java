@@ -9,7 +9,7 @@ import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.Example;
 import dev.ablation.samediff.data.LooseTranslation;
 import dev.ablation.samediff.data.Split;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.ModelSpec;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.Presets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ablation.samediff.data.CharNgram;
 import dev.ablation.samediff.data.EuroparlText;
 import dev.ablation.samediff.data.Split;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.ModelSpec;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.Task;

@@ -8,7 +8,7 @@ import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.plan.WipeKind;
 import dev.ablation.study.plan.WipeTarget;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.api.FreezePolicy;

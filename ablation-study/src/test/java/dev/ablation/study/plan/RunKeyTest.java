@@ -10,7 +10,7 @@ import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.plan.WipeKind;
 import dev.ablation.study.plan.WipeTarget;
 
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

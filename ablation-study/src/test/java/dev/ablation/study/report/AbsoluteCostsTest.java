@@ -11,7 +11,7 @@ import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Environment;
 import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.Verdict;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.RunKey;
 import dev.ablation.study.store.RunRecord;
 import dev.ablation.study.store.StudyRow;

@@ -11,7 +11,7 @@ import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Verdict;
-import dev.ablation.samediff.model.Architecture;
+import dev.ablation.api.Architecture;
 import dev.ablation.study.store.FailedRun;
 import dev.ablation.study.FakeStudyEngine;
 import dev.ablation.study.run.Progress;

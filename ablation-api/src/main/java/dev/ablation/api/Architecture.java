@@ -1,4 +1,4 @@
-package dev.ablation.samediff.model;
+package dev.ablation.api;
 
 import java.util.Arrays;
 import java.util.List;

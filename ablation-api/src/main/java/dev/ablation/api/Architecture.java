@@ -6,13 +6,15 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The three reference transformer shapes, each with the stable key the command line, the
- * study's CSV files and its run keys use ({@code decoder}, {@code encoder}, {@code encdec}).
+ * The three transformer shapes, each with the stable key the command line, the study's CSV
+ * files and its run keys use ({@code decoder}, {@code encoder}, {@code encdec}).
  *
- * <p>The one enum of model shapes: the study names its models with these too. The key, not
- * {@link #name()}, is what is written to files; {@link #toString()}
- * stays the constant's name because {@link TransformerConfig#contentHash()} (the cache key of
- * trained originals) is built from it.
+ * <p>The one enum of model shapes: the SameDiff reference models and the study name their
+ * models with these. It lives in the API because it names a kind of transformer, not a graph:
+ * the study's plan and report use it without SameDiff. The key, not {@link #name()}, is what is
+ * written to files; {@link #toString()} stays the constant's name because the SameDiff
+ * reference models' {@code TransformerConfig.contentHash()} (the cache key of trained
+ * originals) is built from it.
  */
 public enum Architecture {
   /** A causal language model: one stack of blocks with causal self-attention. */

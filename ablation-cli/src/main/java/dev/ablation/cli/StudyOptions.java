@@ -6,6 +6,7 @@ import dev.ablation.api.Architecture;
 import dev.ablation.study.plan.Design;
 import dev.ablation.study.plan.Preset;
 import dev.ablation.study.plan.Presets;
+import dev.ablation.study.plan.Setting.Flags;
 import dev.ablation.study.plan.StudyPlan;
 import dev.ablation.study.plan.TargetRule;
 import dev.ablation.study.plan.Task;
@@ -47,135 +48,135 @@ public final class StudyOptions {
       + "runs")
   boolean resume;
 
-  @Option(names = "--task", paramLabel = "TASK",
+  @Option(names = Flags.TASK, paramLabel = "TASK",
       description = "what the originals learn: markov, bigram, hops, text, dyck (decoder, "
           + "encoder); reverse, translate, loose (encdec); see docs/tasks.md")
   String task;
 
-  @Option(names = "--vocab", paramLabel = "V",
+  @Option(names = Flags.VOCAB, paramLabel = "V",
       description = "vocabulary of the synthetic task (ignored by text)")
   Integer vocab;
 
-  @Option(names = "--seq-len", paramLabel = "T", description = "tokens per training string")
+  @Option(names = Flags.SEQ_LEN, paramLabel = "T", description = "tokens per training string")
   Integer seqLen;
 
-  @Option(names = "--arch", split = ",", paramLabel = "ARCH",
+  @Option(names = Flags.ARCH, split = ",", paramLabel = "ARCH",
       description = "architectures: decoder, encoder, encdec")
   List<String> archs;
 
-  @Option(names = "--layers", split = ",", paramLabel = "N", description = "depths n_layers")
+  @Option(names = Flags.LAYERS, split = ",", paramLabel = "N", description = "depths n_layers")
   List<Integer> depths;
 
-  @Option(names = "--widths", split = ",", paramLabel = "D", description = "widths d_model")
+  @Option(names = Flags.WIDTHS, split = ",", paramLabel = "D", description = "widths d_model")
   List<Integer> widths;
 
-  @Option(names = "--heads", paramLabel = "H",
+  @Option(names = Flags.HEADS, paramLabel = "H",
       description = "attention heads (d_model must be a multiple)")
   Integer heads;
 
-  @Option(names = "--wipe", split = ",", paramLabel = "L",
+  @Option(names = Flags.WIPE, split = ",", paramLabel = "L",
       description = "wipe only these block indices (0-based, each < every N); default: all")
   List<Integer> wipe;
 
-  @Option(names = "--design", paramLabel = "DESIGN",
+  @Option(names = Flags.DESIGN, paramLabel = "DESIGN",
       description = "factorial (every kind x scheme x policy x rate; default of most presets) "
           + "or one-at-a-time (the first of each list everywhere, the others varied one at a "
           + "time)")
   String design;
 
-  @Option(names = "--arms-at", split = ",", paramLabel = "N",
+  @Option(names = Flags.ARMS_AT, split = ",", paramLabel = "N",
       description = "one-at-a-time: the depths at which the other arms run (default: all)")
   List<Integer> armsAt;
 
-  @Option(names = "--wipe-kinds", split = ",", paramLabel = "KIND",
+  @Option(names = Flags.WIPE_KINDS, split = ",", paramLabel = "KIND",
       description = "what to wipe: block, attn, mlp, norms (per block); cross_attn (per "
           + "decoder block), all_cross_attn, fresh_encoder, trained_encoder, stitched_encoder "
           + "(encdec)")
   List<String> kinds;
 
   // commas inside parentheses belong to SHRINK_PERTURB(lambda,sigma), not to the list
-  @Option(names = "--schemes", split = LIST_SPLIT, splitSynopsisLabel = ",",
+  @Option(names = Flags.SCHEMES, split = LIST_SPLIT, splitSynopsisLabel = ",",
       paramLabel = "SCHEME", description = "FRESH, RESTORE_INITIAL, ZERO_OUTPUT, "
           + "SHRINK_PERTURB(lambda,sigma), COPY_FROM(blocks.i)")
   List<String> schemes;
 
-  @Option(names = "--policies", split = LIST_SPLIT, splitSynopsisLabel = ",",
+  @Option(names = Flags.POLICIES, split = LIST_SPLIT, splitSynopsisLabel = ",",
       paramLabel = "POLICY", description = "onlyWiped, wipedPlusLayerNorms, "
           + "wipedPlusNeighbours(k), wipedPlusHead, allTrainable")
   List<String> policies;
 
-  @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "master seeds")
+  @Option(names = Flags.SEEDS, split = ",", paramLabel = "SEED", description = "master seeds")
   List<Long> seeds;
 
-  @Option(names = "--strings", paramLabel = "S", description = "training strings of an original")
+  @Option(names = Flags.STRINGS, paramLabel = "S", description = "training strings of an original")
   Long strings;
 
-  @Option(names = "--epochs", paramLabel = "E",
+  @Option(names = Flags.EPOCHS, paramLabel = "E",
       description = "cap on an original's epochs (it stops earlier once converged)")
   Integer epochs;
 
-  @Option(names = "--peak-lr", paramLabel = "LR",
+  @Option(names = Flags.PEAK_LR, paramLabel = "LR",
       description = "the original's peak Adam learning rate, > 0; recoveries use multiples of "
           + "it (--recovery-lr)")
   Double peakLr;
 
-  @Option(names = "--warmup", paramLabel = "STEPS",
+  @Option(names = Flags.WARMUP, paramLabel = "STEPS",
       description = "the original's linear warm-up to --peak-lr, steps >= 0")
   Integer warmup;
 
-  @Option(names = "--converge-delta", paramLabel = "NATS",
+  @Option(names = Flags.CONVERGE_DELTA, paramLabel = "NATS",
       description = "delta: the original has converged once its validation loss improved by "
           + "less than NATS (>= 0) over the last --converge-k evaluations")
   Double convergeDelta;
 
-  @Option(names = "--converge-k", paramLabel = "K",
+  @Option(names = Flags.CONVERGE_K, paramLabel = "K",
       description = "k: evaluations in the convergence window (>= 2), also the evaluations L* "
           + "averages")
   Integer convergeK;
 
-  @Option(names = "--train-steps", paramLabel = "STEPS",
+  @Option(names = Flags.TRAIN_STEPS, paramLabel = "STEPS",
       description = "train every original exactly STEPS (>= 1) optimiser steps, the rate "
           + "decayed linearly to 0 at the last; replaces the convergence rule and --epochs")
   Long trainSteps;
 
-  @Option(names = "--recovery-warmup", paramLabel = "STEPS",
+  @Option(names = Flags.RECOVERY_WARMUP, paramLabel = "STEPS",
       description = "a recovery's linear warm-up to its peak rate, steps >= 0")
   Integer recoveryWarmup;
 
-  @Option(names = "--recovery-lr", split = ",", paramLabel = "Mx",
+  @Option(names = Flags.RECOVERY_LR, split = ",", paramLabel = "Mx",
       description = "recovery peak learning rates as multiples of the original's, e.g. "
           + "0.3x,1x,3x (default 1x)")
   List<String> recoveryLr;
 
-  @Option(names = "--eval-every", paramLabel = "K",
+  @Option(names = Flags.EVAL_EVERY, paramLabel = "K",
       description = "K steps: the unit of a recovery's patience (it plateaus after patience x "
           + "K steps without improvement) and the least cap on the gap between its evaluations "
           + "(every step to step 10, then doubling gaps up to max(K, patience x K / 2)); T_eps "
           + "is searched to the step between them")
   Integer evalEvery;
 
-  @Option(names = "--target", paramLabel = "RULE",
+  @Option(names = Flags.TARGET, paramLabel = "RULE",
       description = "nats: L* + EPS; noise: L* + max(EPS, 2 sigma); damage: EPS of the step-0 "
           + "damage undone")
   String target;
 
-  @Option(names = "--epsilon", paramLabel = "EPS",
+  @Option(names = Flags.EPSILON, paramLabel = "EPS",
       description = "the target's epsilon: nats for --target nats|noise, a fraction in (0, 1] "
           + "for damage")
   Double epsilon;
 
-  @Option(names = "--budget", paramLabel = "F",
+  @Option(names = Flags.BUDGET, paramLabel = "F",
       description = "a recovery may spend at most F x S x E examples")
   Double budget;
 
-  @Option(names = "--past-target", paramLabel = "STEPS",
+  @Option(names = Flags.PAST_TARGET, paramLabel = "STEPS",
       description = "keep training a recovery that met its target until step STEPS (>= 1), "
           + "recording where its loss settles and its agreement with the original at the "
           + "target and at STEPS; T_ε and the verdict are unchanged (default: stop at the "
           + "target)")
   Long pastTarget;
 
-  @Option(names = "--scratch", negatable = true,
+  @Option(names = Flags.SCRATCH, negatable = true,
       description = "measure T_scratch (training from a fresh init to the same target)")
   Boolean scratch;
 

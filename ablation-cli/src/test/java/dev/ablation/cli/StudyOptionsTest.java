@@ -28,6 +28,23 @@ class StudyOptionsTest {
     return h.options.plan(errors);
   }
 
+  /**
+   * Every option that shapes a study is a {@link Setting} with that flag, and every setting
+   * with a flag is an option here: adding a setting to one and not the other fails.
+   */
+  @Test
+  void theOptionsAreTheSettingsCatalogue() {
+    java.util.Set<String> options = new java.util.TreeSet<>();
+    new CommandLine(new Host()).getCommandSpec().options()
+        .forEach(o -> options.add(o.longestName()));
+    options.removeAll(List.of("--preset", "--resume")); // what runs, not how
+    java.util.Set<String> described = new java.util.TreeSet<>();
+    for (dev.ablation.study.plan.Setting s : dev.ablation.study.plan.Setting.values()) {
+      s.flag().ifPresent(described::add);
+    }
+    assertThat(options).isEqualTo(described);
+  }
+
   @Test
   void noOptionsIsThePresetExactly() {
     List<String> errors = new ArrayList<>();

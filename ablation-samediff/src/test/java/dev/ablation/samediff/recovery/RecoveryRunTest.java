@@ -236,10 +236,13 @@ class RecoveryRunTest {
                 o.reference, 1), ADAM)))
         .isInstanceOf(UnknownLayerException.class).hasMessageContaining("blocks.9")
         .hasMessageContaining("blocks.2");
-    assertThatThrownBy(() -> new Recovery.Plan(List.of(), ReinitScheme.fresh(),
+    // a plan also describes recoveries that wipe nothing (after the caller's surgery, from
+    // scratch); a wipe without layers is refused when the recovery is made, before any change
+    assertThatThrownBy(() -> run(new Recovery.Plan(List.of(), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), 1L, RecoverySettings.of(RecoveryCriterion.withinNats(0.1),
-            TrainingBudget.ofSteps(1), o.reference, 1), ADAM))
-        .hasMessageContaining("at least one layer");
+            TrainingBudget.ofSteps(1), o.reference, 1), ADAM)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a wipe needs a scheme and at least one layer");
     var unchanged = o.surgeon.snapshot();
     for (var p : o.surgeon.layout().parameterPaths()) {
       assertThat(unchanged.values(p)).isEqualTo(o.trained.values(p));

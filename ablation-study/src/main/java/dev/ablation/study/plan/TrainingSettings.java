@@ -224,30 +224,40 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
    */
   public Map<String, String> asMap() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("vocab", Integer.toString(vocab));
-    m.put("seq_len", Integer.toString(seqLen));
-    m.put("batch_size", Integer.toString(batchSize));
-    m.put("strings", Long.toString(strings));
-    m.put("epochs", Integer.toString(convergence.maxEpochs()));
-    m.put("learning_rate", String.format(Locale.ROOT, "%s", optimiser.peakRate()));
-    m.put("eval_every", Integer.toString(evalEvery));
-    m.put("epsilon_nats", String.format(Locale.ROOT, "%s", target.epsilon()));
-    m.put("patience", Integer.toString(patience));
-    m.put("budget_fraction", String.format(Locale.ROOT, "%s", budgetFraction));
-    m.put("scratch", Boolean.toString(scratch));
-    m.put("warmup_steps", Integer.toString(optimiser.warmupSteps()));
-    m.put("original_eval_every", Integer.toString(convergence.evalEvery()));
-    m.put("convergence_window", Integer.toString(convergence.window()));
-    m.put("convergence_delta", String.format(Locale.ROOT, "%s", convergence.delta()));
-    m.put("target_rule", target.rule().name());
-    m.put("recovery_warmup", Integer.toString(optimiser.recoveryWarmup()));
-    m.put("task", task.key());
-    if (convergence.isFixedLength()) {
-      m.put("train_steps", Long.toString(convergence.fixedSteps()));
-    }
-    if (horizonSteps > 0) {
-      m.put(HORIZON_KEY, Long.toString(horizonSteps));
+    for (Setting s : Setting.training()) {
+      String v = value(s);
+      if (v != null) {
+        m.put(s.key().orElseThrow(), v);
+      }
     }
     return m;
+  }
+
+  /** The value of setting {@code s} as manifest text; null where it is absent (or a plan's). */
+  private String value(Setting s) {
+    return switch (s) {
+      case VOCAB -> Integer.toString(vocab);
+      case SEQ_LEN -> Integer.toString(seqLen);
+      case BATCH_SIZE -> Integer.toString(batchSize);
+      case STRINGS -> Long.toString(strings);
+      case EPOCHS -> Integer.toString(convergence.maxEpochs());
+      case PEAK_RATE -> String.format(Locale.ROOT, "%s", optimiser.peakRate());
+      case EVAL_EVERY -> Integer.toString(evalEvery);
+      case EPSILON -> String.format(Locale.ROOT, "%s", target.epsilon());
+      case PATIENCE -> Integer.toString(patience);
+      case BUDGET -> String.format(Locale.ROOT, "%s", budgetFraction);
+      case SCRATCH -> Boolean.toString(scratch);
+      case WARMUP -> Integer.toString(optimiser.warmupSteps());
+      case ORIGINAL_EVAL_EVERY -> Integer.toString(convergence.evalEvery());
+      case CONVERGENCE_WINDOW -> Integer.toString(convergence.window());
+      case CONVERGENCE_DELTA -> String.format(Locale.ROOT, "%s", convergence.delta());
+      case TARGET_RULE -> target.rule().name();
+      case RECOVERY_WARMUP -> Integer.toString(optimiser.recoveryWarmup());
+      case TASK -> task.key();
+      case TRAIN_STEPS ->
+          convergence.isFixedLength() ? Long.toString(convergence.fixedSteps()) : null;
+      case HORIZON -> horizonSteps > 0 ? Long.toString(horizonSteps) : null;
+      default -> null; // the plan's settings name runs, not originals
+    };
   }
 }

@@ -26,7 +26,7 @@ class TrainingSettingsTest {
             .peakRate(Double.NaN).recoveryWarmup(-3).convergenceWindow(1)
             .convergenceDelta(Double.POSITIVE_INFINITY).targetRule(TargetRule.DAMAGE)
             .epsilon(2).build())
-        .withMessageContaining("vocab must be >= 1, got 0")
+        .withMessageContaining("vocab (--vocab) must be >= 1, got 0")
         .withMessageContaining("peak learning rate (--peak-lr) must be finite and > 0, got NaN")
         .withMessageContaining("recovery warm-up (--recovery-warmup) must be >= 0 steps, got -3")
         .withMessageContaining("convergence window (--converge-k) must be >= 2 evaluations, got 1")

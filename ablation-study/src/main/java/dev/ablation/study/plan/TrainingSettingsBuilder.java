@@ -40,6 +40,8 @@ public final class TrainingSettingsBuilder {
   private double budgetFraction = 1.0;
   private boolean scratch = false;
   private long horizonSteps = 0;
+  /** The settings given by a call here (not those copied by {@code toBuilder()}). */
+  private final java.util.Set<Setting> given = java.util.EnumSet.noneOf(Setting.class);
 
   /** The defaults; see {@link TrainingSettings#builder()}. */
   TrainingSettingsBuilder() {}
@@ -68,98 +70,129 @@ public final class TrainingSettingsBuilder {
     horizonSteps = t.horizonSteps();
   }
 
+  /**
+   * Records that {@code s} is given now. Why: a recipe that sets the same value twice (a
+   * helper's default, then an override) hides which of the two a study ran with, so the second
+   * call fails, naming the setting. Values copied by {@code toBuilder()} may each be replaced
+   * once.
+   *
+   * @throws IllegalStateException if {@code s} was already set on this builder
+   */
+  private void once(Setting s) {
+    if (!given.add(s)) {
+      throw new IllegalStateException(s.label() + " was already set on this builder; set each"
+          + " setting once");
+    }
+  }
+
   /** What the originals learn. */
   public TrainingSettingsBuilder task(Task v) {
+    once(Setting.TASK);
     task = v;
     return this;
   }
 
   /** Vocabulary of the synthetic corpus. */
   public TrainingSettingsBuilder vocab(int v) {
+    once(Setting.VOCAB);
     vocab = v;
     return this;
   }
 
   /** Tokens per training string. */
   public TrainingSettingsBuilder seqLen(int v) {
+    once(Setting.SEQ_LEN);
     seqLen = v;
     return this;
   }
 
   /** S: training strings of an original. */
   public TrainingSettingsBuilder strings(long v) {
+    once(Setting.STRINGS);
     strings = v;
     return this;
   }
 
   /** Strings per optimiser step. */
   public TrainingSettingsBuilder batchSize(int v) {
+    once(Setting.BATCH_SIZE);
     batchSize = v;
     return this;
   }
 
   /** The original's peak rate ({@link Optimiser#peakRate()}). */
   public TrainingSettingsBuilder peakRate(double v) {
+    once(Setting.PEAK_RATE);
     peakRate = v;
     return this;
   }
 
   /** The original's warm-up in steps ({@link Optimiser#warmupSteps()}). */
   public TrainingSettingsBuilder warmupSteps(int v) {
+    once(Setting.WARMUP);
     warmupSteps = v;
     return this;
   }
 
   /** A recovery's warm-up in steps ({@link Optimiser#recoveryWarmup()}). */
   public TrainingSettingsBuilder recoveryWarmup(int v) {
+    once(Setting.RECOVERY_WARMUP);
     recoveryWarmup = v;
     return this;
   }
 
   /** Steps between the original's evaluations ({@link Convergence#evalEvery()}). */
   public TrainingSettingsBuilder originalEvalEvery(int v) {
+    once(Setting.ORIGINAL_EVAL_EVERY);
     originalEvalEvery = v;
     return this;
   }
 
   /** k ({@link Convergence#window()}). */
   public TrainingSettingsBuilder convergenceWindow(int v) {
+    once(Setting.CONVERGENCE_WINDOW);
     convergenceWindow = v;
     return this;
   }
 
   /** δ in nats ({@link Convergence#delta()}). */
   public TrainingSettingsBuilder convergenceDelta(double v) {
+    once(Setting.CONVERGENCE_DELTA);
     convergenceDelta = v;
     return this;
   }
 
   /** The cap on the original's epochs ({@link Convergence#maxEpochs()}). */
   public TrainingSettingsBuilder maxEpochs(int v) {
+    once(Setting.EPOCHS);
     maxEpochs = v;
     return this;
   }
 
   /** The original's fixed length ({@link Convergence#fixedSteps()}); 0: until converged. */
   public TrainingSettingsBuilder trainSteps(long v) {
+    once(Setting.TRAIN_STEPS);
     trainSteps = v;
     return this;
   }
 
   /** How ε becomes the target. */
   public TrainingSettingsBuilder targetRule(TargetRule v) {
+    once(Setting.TARGET_RULE);
     targetRule = v;
     return this;
   }
 
   /** ε ({@link Target#epsilon()}). */
   public TrainingSettingsBuilder epsilon(double v) {
+    once(Setting.EPSILON);
     epsilon = v;
     return this;
   }
 
   /** k: the unit of {@code patience}, in steps ({@link TrainingSettings#evalEvery()}). */
   public TrainingSettingsBuilder evalEvery(int v) {
+    once(Setting.EVAL_EVERY);
     evalEvery = v;
     return this;
   }
@@ -169,24 +202,28 @@ public final class TrainingSettingsBuilder {
    * 0 disables.
    */
   public TrainingSettingsBuilder patience(int v) {
+    once(Setting.PATIENCE);
     patience = v;
     return this;
   }
 
   /** A recovery's cap as a multiple of {@code B_ref}. */
   public TrainingSettingsBuilder budgetFraction(double v) {
+    once(Setting.BUDGET);
     budgetFraction = v;
     return this;
   }
 
   /** Whether to measure {@code T_scratch}. */
   public TrainingSettingsBuilder scratch(boolean v) {
+    once(Setting.SCRATCH);
     scratch = v;
     return this;
   }
 
   /** Steps a recovered run trains to past its target; 0 (default): it stops at it. */
   public TrainingSettingsBuilder horizonSteps(long v) {
+    once(Setting.HORIZON);
     horizonSteps = v;
     return this;
   }

@@ -21,6 +21,17 @@ class TrainingSettingsTest {
   }
 
   @Test
+  void aSettingGivenTwiceIsRefusedButACopiedOneMayBeReplacedOnce() {
+    org.assertj.core.api.Assertions.assertThatIllegalStateException()
+        .isThrownBy(() -> TrainingSettings.builder().peakRate(1e-3).peakRate(3e-3))
+        .withMessage("peak learning rate (--peak-lr) was already set on this builder; set each"
+            + " setting once");
+    TrainingSettings preset = Presets.STANDARD.plan().training();
+    assertThat(preset.toBuilder().peakRate(1e-3).build().optimiser().peakRate())
+        .isEqualTo(1e-3);
+  }
+
+  @Test
   void buildNamesEveryBadValueOfEveryGroupAtOnce() {
     assertThatIllegalArgumentException().isThrownBy(() -> TrainingSettings.builder().vocab(0)
             .peakRate(Double.NaN).recoveryWarmup(-3).convergenceWindow(1)

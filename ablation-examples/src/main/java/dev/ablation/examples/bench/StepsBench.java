@@ -166,7 +166,8 @@ public final class StepsBench {
           Iterators.cycle(orders.get(i))));
     }
     c0 = CPU.getCurrentThreadCpuTime();
-    PopulationRecovery.run(m, surgeon, members, validation);
+    Recovery.runTogether(m, members, validation, PopulationRecovery.Shrink.AT_HALF,
+        (member, result) -> { });
     double population = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
     print(p + "_recovery_fastpath_cpu_s", singles);
     print(p + "_recovery_population_cpu_s", population);

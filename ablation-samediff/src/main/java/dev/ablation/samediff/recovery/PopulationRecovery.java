@@ -27,7 +27,8 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
- * K recovery runs of one trained original in one graph ({@link PopulationModel}): each member
+ * How {@link Recovery#runTogether} runs K recoveries of one trained original in one graph
+ * ({@link PopulationModel}), and the types it takes: each member
  * is a {@link Recovery} (wipe target, reinit scheme, freeze policy, wipe seed) with its own
  * training order. Every member gets what its single {@link Recovery#run(Iterator, List)}
  * would get, computed by the same code: the surgeon wipes the original with the member's seed
@@ -84,7 +85,7 @@ public final class PopulationRecovery {
 
   /** As {@link #run(ReferenceModel, SameDiffSurgeon, List, List, Shrink, BiConsumer)} with
    * {@link Shrink#AT_HALF} and no callback. */
-  public static List<RecoveryResult> run(ReferenceModel original, SameDiffSurgeon surgeon,
+  static List<RecoveryResult> run(ReferenceModel original, SameDiffSurgeon surgeon,
       List<Member> members, List<Batch> validation) {
     return run(original, surgeon, members, validation, Shrink.AT_HALF, (k, r) -> { });
   }
@@ -104,7 +105,7 @@ public final class PopulationRecovery {
    * @return one result per member, in member order
    * @throws IllegalArgumentException for anything outside the limits in the class comment
    */
-  public static List<RecoveryResult> run(ReferenceModel original, SameDiffSurgeon surgeon,
+  static List<RecoveryResult> run(ReferenceModel original, SameDiffSurgeon surgeon,
       List<Member> members, List<Batch> validation, Shrink shrink,
       BiConsumer<Integer, RecoveryResult> decided) {
     return run(original, surgeon, members, validation, shrink, decided, null);

@@ -19,6 +19,7 @@ import dev.ablation.samediff.SameDiffEnvironment;
 import dev.ablation.samediff.SameDiffModel;
 import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.samediff.internal.RecoveryLoop;
+import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.surgery.SameDiffSurgeon;
 import dev.ablation.samediff.surgery.StepZeroDamage;
 import dev.ablation.samediff.train.AdamSettings;
@@ -32,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
@@ -155,6 +157,42 @@ public final class Recovery {
           + " one starts " + start);
     }
     return new Plan(wiped, scheme, freeze, seed(), settings, adam);
+  }
+
+  /**
+   * K recoveries of one trained original at once, stepped together in one stacked graph: each
+   * member a {@code Recovery} built on the same surgeon (over {@code original}) with its own
+   * training order, each getting what its own {@link #run(Iterator, List)} would get (its
+   * wipe, damage, policy, monitor, verdict and manifest), for a fraction of the compute of K
+   * runs. {@link PopulationRecovery} says how, and which models and settings it covers; what it
+   * does not cover is refused with a message. The original is left as it was.
+   *
+   * @param original the trained reference model every member's surgeon operates on
+   * @param members the runs, in the order of the results
+   * @param validation held-out batches, every member evaluated on all of them
+   * @param shrink whether decided members leave the batch
+   * @param decided called with each member's index and result as soon as it is decided (for
+   *     resume-safe per-run records), in the order members are decided
+   * @return one result per member, in member order
+   * @throws IllegalArgumentException if the members do not share one surgeon, or for anything
+   *     outside {@link PopulationRecovery}'s limits
+   */
+  public static List<RecoveryResult> runTogether(ReferenceModel original,
+      List<PopulationRecovery.Member> members, List<Batch> validation,
+      PopulationRecovery.Shrink shrink, BiConsumer<Integer, RecoveryResult> decided) {
+    if (members == null || members.isEmpty()) {
+      throw new IllegalArgumentException("a population needs at least one member, got "
+          + members);
+    }
+    SameDiffSurgeon surgeon = members.get(0).recovery().surgeon();
+    for (int i = 1; i < members.size(); i++) {
+      if (members.get(i).recovery().surgeon() != surgeon) {
+        throw new IllegalArgumentException("member " + i + " was built on another surgeon than"
+            + " member 0; build every member with Recovery.builder(surgeon) on the one surgeon"
+            + " over the original");
+      }
+    }
+    return PopulationRecovery.run(original, surgeon, members, validation, shrink, decided);
   }
 
   /** A recovery of {@code model}, with a new surgeon over it. */

@@ -147,4 +147,22 @@ class RecoveryStartsTest {
     assertThatThrownBy(() -> scratch.startFit(o.validation))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("starts SCRATCH");
   }
+
+  @Test
+  void membersRunTogetherOnlyOnOneSurgeon() {
+    Recovery mine = common(Recovery.builder(o.surgeon).wipe(MIDDLE, ReinitScheme.fresh()))
+        .build();
+    Recovery another = common(Recovery.builder(o.model.model()).wipe(MIDDLE,
+        ReinitScheme.fresh())).build();
+    List<PopulationRecovery.Member> members = List.of(
+        new PopulationRecovery.Member(mine, RecoveryLoop.cycle(o.train)),
+        new PopulationRecovery.Member(another, RecoveryLoop.cycle(o.train)));
+    assertThatThrownBy(() -> Recovery.runTogether(o.model, members, o.validation,
+        PopulationRecovery.Shrink.AT_HALF, (k, r) -> { }))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("member 1 was built on another surgeon than member 0");
+    assertThatThrownBy(() -> Recovery.runTogether(o.model, List.of(), o.validation,
+        PopulationRecovery.Shrink.AT_HALF, (k, r) -> { }))
+        .hasMessageContaining("at least one member");
+  }
 }

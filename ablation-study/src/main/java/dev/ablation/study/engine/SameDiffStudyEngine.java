@@ -310,7 +310,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
         members.add(new PopulationRecovery.Member(recovery(l, r, run), run.training()));
       }
       try {
-        PopulationRecovery.run(l.trained().model(), l.surgeon(), members, l.validation(),
+        Recovery.runTogether(l.trained().model(), members, l.validation(),
             PopulationRecovery.Shrink.AT_HALF,
             (m, result) -> decided.accept(group.get(m), withSeeds(result, seeds.get(m))));
       } finally {

@@ -68,12 +68,12 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
         r -> r.row().lossDeleted().getAsDouble());
     List<Row> rows = new ArrayList<>();
     Runs.group(rs, TargetScheme::of).forEach((what, cell) -> {
-      Interval frac = Runs.perSeed(cell, r -> Damage.damage(r) / (lnV - r.row().lossOriginal()));
+      Interval frac = Runs.perSeed(cell, r -> DamageTable.damage(r) / (lnV - r.row().lossOriginal()));
       Interval cost = Interval.of(Runs.scratchRatios(cell));
       // never recovered: of the runs the wipe damaged; a cell of undamaged runs is no reset
       List<RunRecord> damaged = cell.stream().filter(r -> !Runs.undamaged(r)).toList();
       boolean never = !damaged.isEmpty() && damaged.stream().noneMatch(Runs::recovered);
-      rows.add(new Row(what, Runs.perSeed(cell, Damage::damage), frac, Tally.of(cell),
+      rows.add(new Row(what, Runs.perSeed(cell, DamageTable::damage), frac, Tally.of(cell),
           Censored.estimate(Runs.examplesObs(cell)), cost,
           Likeness.of(frac.mean() >= 0.8, never || (cost.n() > 0 && cost.mean() >= 0.5))));
     });

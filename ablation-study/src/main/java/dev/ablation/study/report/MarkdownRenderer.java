@@ -295,12 +295,12 @@ final class MarkdownRenderer {
     line("");
   }
 
-  private void damage(Damage d) {
+  private void damage(DamageTable d) {
     line("### %s", d.shape());
     line("");
     line("| layer | scheme | L* | L₀ − L* | deleted − L* |");
     line("|---|---|---|---|---|");
-    for (Damage.Row r : d.rows()) {
+    for (DamageTable.Row r : d.rows()) {
       line("| %s | %s | %s | %s | %s |", r.what().target().label(), r.what().scheme(),
           Interval.fmt(r.lossStar().mean()), r.wipe().format(), r.deleted().format());
     }

@@ -44,7 +44,7 @@ record Pooled(Optional<Chart> byDepth, Optional<Chart> damageVsRho) {
     Map<String, List<double[]>> damageRho = new LinkedHashMap<>();
     single.stream().filter(Runs::recovered).forEach(r -> damageRho.computeIfAbsent(
         r.key().scheme().toString(), x -> new ArrayList<>()).add(new double[] {
-            Damage.damage(r), r.row().rho().getAsDouble()}));
+            DamageTable.damage(r), r.row().rho().getAsDouble()}));
     damageRho.values().forEach(l -> l.sort((a, b) -> Double.compare(a[0], b[0])));
     return Optional.of(new Pooled(
         byDepth.isEmpty() ? Optional.empty() : Optional.of(new Chart.Intervals(

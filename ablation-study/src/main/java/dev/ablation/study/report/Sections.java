@@ -29,7 +29,7 @@ import java.util.SortedMap;
  * @param pastTarget where runs that trained past their target settled, when any did
  */
 record Sections(Method method, Answer answer, Summary summary, AbsoluteCosts absolute, List<Originals> originals, List<RhoPerLayer> rho,
-    PositionTable positions, Outcomes outcomes, List<FailedRun> failures, List<Damage> damage,
+    PositionTable positions, Outcomes outcomes, List<FailedRun> failures, List<DamageTable> damage,
     Optional<Pooled> pooled, List<Aside> asides, Baselines baselines, Curves curves,
     Optional<PastTarget> pastTarget) {
 
@@ -57,7 +57,7 @@ record Sections(Method method, Answer answer, Summary summary, AbsoluteCosts abs
         byShape.entrySet().stream().map(e -> Originals.of(e.getKey(), e.getValue())).toList(),
         byShape.entrySet().stream().map(e -> RhoPerLayer.of(e.getKey(), e.getValue())).toList(),
         PositionTable.of(byShape), Outcomes.of(records), List.copyOf(failures),
-        byShape.keySet().stream().map(s -> Damage.of(s, byShape)).toList(),
+        byShape.keySet().stream().map(s -> DamageTable.of(s, byShape)).toList(),
         Pooled.of(records.stream().filter(r -> r.position().isPresent()).toList()),
         byShape.entrySet().stream().filter(e -> Aside.applies(e.getKey()))
             .map(e -> Aside.of(e.getKey(), e.getValue())).toList(),

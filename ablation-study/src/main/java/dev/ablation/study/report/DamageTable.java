@@ -20,7 +20,7 @@ import java.util.SortedMap;
  * @param baseline the (N − 1)-layer baseline, when the study holds that shape
  * @param chart damage and deleted loss against the block
  */
-record Damage(Shape shape, List<Row> rows, Optional<IdleBlocks> idle,
+record DamageTable(Shape shape, List<Row> rows, Optional<IdleBlocks> idle,
     Optional<Baseline> baseline, Optional<Chart> chart) {
 
   /** One target and scheme: mean L*, L₀ − L* and deleted − L* over seeds. */
@@ -49,15 +49,15 @@ record Damage(Shape shape, List<Row> rows, Optional<IdleBlocks> idle,
     }
   }
 
-  static Damage of(Shape shape, SortedMap<Shape, List<RunRecord>> byShape) {
+  static DamageTable of(Shape shape, SortedMap<Shape, List<RunRecord>> byShape) {
     List<RunRecord> rs = byShape.get(shape);
     List<Row> rows = new ArrayList<>();
     Map<String, List<double[]>> series = new LinkedHashMap<>();
     Runs.group(rs, TargetScheme::of).forEach((what, cell) -> {
-      Interval wipe = Runs.perSeed(cell, Damage::damage);
+      Interval wipe = Runs.perSeed(cell, DamageTable::damage);
       rows.add(new Row(what, Runs.perSeed(cell, r -> r.row().lossOriginal()), wipe,
           Runs.perSeed(cell.stream().filter(r -> r.row().lossDeleted().isPresent()).toList(),
-              Damage::deleted)));
+              DamageTable::deleted)));
       if (cell.get(0).position().isPresent()) {
         series.computeIfAbsent("wiped, " + what.scheme(), x -> new ArrayList<>())
             .add(new double[] {Runs.position(cell.get(0)), wipe.mean(), wipe.low(),
@@ -68,7 +68,7 @@ record Damage(Shape shape, List<Row> rows, Optional<IdleBlocks> idle,
     Runs.sorted(rs.stream().filter(r -> r.position().isPresent())
         .filter(r -> r.row().lossDeleted().isPresent()).toList(), Runs::position)
         .forEach((l, lr) -> {
-          Interval del = Runs.perSeed(lr, Damage::deleted);
+          Interval del = Runs.perSeed(lr, DamageTable::deleted);
           deleted.add(new double[] {l, del.mean(), del.low(), del.high()});
         });
     if (!deleted.isEmpty()) {
@@ -78,7 +78,7 @@ record Damage(Shape shape, List<Row> rows, Optional<IdleBlocks> idle,
         : Optional.of(new Chart.Intervals("damage_vs_layer_" + shape.slug(),
             "damage vs layer " + shape, "Step-0 damage vs layer, " + shape, "wiped layer L",
             "loss − L* (nats)", series));
-    return new Damage(shape, rows, idle(rs), baseline(shape, byShape), chart);
+    return new DamageTable(shape, rows, idle(rs), baseline(shape, byShape), chart);
   }
 
   static double damage(RunRecord r) {
@@ -101,7 +101,7 @@ record Damage(Shape shape, List<Row> rows, Optional<IdleBlocks> idle,
     double smallest = Double.POSITIVE_INFINITY;
     for (Map.Entry<Integer, List<RunRecord>> e : Runs.sorted(blocks, Runs::position)
         .entrySet()) {
-      double cost = Runs.perSeed(e.getValue(), Damage::deleted).mean();
+      double cost = Runs.perSeed(e.getValue(), DamageTable::deleted).mean();
       smallest = Math.min(smallest, cost);
       if (cost <= eps) {
         idle.add(new Idle(e.getKey(), cost));

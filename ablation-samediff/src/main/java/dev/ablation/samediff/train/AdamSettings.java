@@ -21,10 +21,7 @@ public record AdamSettings(double learningRate, double beta1, double beta2, doub
     if (schedule == null) {
       schedule = LrSchedule.constant();
     }
-    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-      throw new IllegalArgumentException("learning rate must be finite and > 0, got "
-          + learningRate);
-    }
+    dev.ablation.api.recovery.LearningRates.require("learning rate", learningRate);
     if (!(beta1 >= 0 && beta1 < 1)) {
       throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
     }

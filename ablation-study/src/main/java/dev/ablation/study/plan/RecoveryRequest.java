@@ -1,5 +1,6 @@
 package dev.ablation.study.plan;
 
+import dev.ablation.api.recovery.LearningRates;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
 
@@ -23,7 +24,7 @@ public record RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePoli
     if (target == null || scheme == null || policy == null) {
       throw new IllegalArgumentException("target, scheme and policy are required");
     }
-    Rates.require("recovery learning-rate multiple", lrMultiple);
+    LearningRates.require("recovery learning-rate multiple", lrMultiple);
   }
 
   /** A request at the original's peak rate (multiple 1). */

@@ -1,5 +1,6 @@
 package dev.ablation.study.plan;
 
+import dev.ablation.api.recovery.LearningRates;
 import dev.ablation.api.Architecture;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.FreezePolicy;
@@ -52,7 +53,7 @@ public record RunKey(Architecture arch, int nLayers, int dModel, WipeTarget targ
       throw new IllegalArgumentException("run key parts must not be null, got arch=" + arch
           + " target=" + target + " scheme=" + scheme + " freeze=" + freeze);
     }
-    Rates.require("learning-rate multiple", lrMultiple);
+    LearningRates.require("learning-rate multiple", lrMultiple);
   }
 
   /** A key at the original's peak rate (multiple 1). */

@@ -1,13 +1,15 @@
 package dev.ablation.study.plan;
 
+import dev.ablation.api.recovery.LearningRates;
 import java.util.List;
 
 /**
  * Every rule a {@link TrainingSettings} value must satisfy, each problem naming the value's
- * {@link Setting} by its {@link Setting#label()} (its words and flag, described once). The records check themselves when constructed, and
- * {@link TrainingSettingsBuilder#build()} checks all values before building any of them, so a
- * user with three bad flags hears of all three at once, and both paths refuse the same values
- * in the same words. Each method adds its problems to {@code p}; {@link #throwIfAny} ends.
+ * {@link Setting} by its {@link Setting#label()} (its words and flag, described once). The
+ * records check themselves when constructed, and {@link TrainingSettingsBuilder#build()}
+ * checks all values before building any of them, so a user with three bad flags hears of all
+ * three at once, and both paths refuse the same values in the same words. Each method adds
+ * its problems to {@code p}; {@link #throwIfAny} ends.
  */
 final class SettingsChecks {
   private SettingsChecks() {}
@@ -15,8 +17,8 @@ final class SettingsChecks {
   /** The values of {@link TrainingSettings.Optimiser}. */
   static List<String> optimiser(List<String> p, double peakRate, int warmupSteps,
       int recoveryWarmup) {
-    if (!Rates.valid(peakRate)) {
-      p.add(Rates.problem(Setting.PEAK_RATE.label(), peakRate));
+    if (!LearningRates.valid(peakRate)) {
+      p.add(LearningRates.problem(Setting.PEAK_RATE.label(), peakRate));
     }
     if (warmupSteps < 0) {
       p.add(Setting.WARMUP.label() + " must be >= 0 steps, got " + warmupSteps);

@@ -1,5 +1,6 @@
 package dev.ablation.study.plan;
 
+import dev.ablation.api.recovery.LearningRates;
 import dev.ablation.api.Architecture;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.FreezePolicy;
@@ -111,8 +112,8 @@ public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Int
       }
     }
     for (double m : recoveryLr) {
-      if (!Rates.valid(m)) {
-        out.add(Rates.problem(String.format(Locale.ROOT, "%sx in --recovery-lr (a multiple of "
+      if (!LearningRates.valid(m)) {
+        out.add(LearningRates.problem(String.format(Locale.ROOT, "%sx in --recovery-lr (a multiple of "
             + "the original's peak rate, e.g. 0.3x,1x,3x)", m), m));
       }
     }

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 GROUP = "io/github/ablation-sdk"
 NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 REQUIRED_MODULES = ["ablation-parent", "ablation-bom", "ablation-api", "ablation-samediff",
-                    "ablation-study", "ablation-cli"]
+                    "ablation-study", "ablation-study-samediff", "ablation-cli"]
 NOT_DEPLOYED = ["ablation-examples"]
 SIGNED_SUFFIXES = (".pom", ".jar")
 

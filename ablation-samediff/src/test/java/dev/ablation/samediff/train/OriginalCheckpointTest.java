@@ -42,6 +42,16 @@ class OriginalCheckpointTest {
             .until(new Convergence(3, 1e-4)));
   }
 
+  /**
+   * Trains from step 0 with a checkpoint at every evaluation into {@code file}, killed (as by
+   * {@link #killAt}) at the evaluation of {@code step}.
+   */
+  private static void killedAt(TrainingPlan plan, long step, Path file) {
+    assertThrows(IllegalStateException.class, () -> new OriginalTrainer(plan, killAt(step))
+        .train(ReferenceModel.build(CONFIG), SPLIT, null,
+            new OriginalTrainer.Checkpoints(file, Duration.ZERO)));
+  }
+
   /** Stops training (as a kill would) when an evaluation at {@code step} is reported. */
   private static Consumer<ValidationPoint> killAt(long step) {
     return p -> {
@@ -61,8 +71,7 @@ class OriginalCheckpointTest {
 
     Path file = dir.resolve("ck");
     OriginalTrainer.Checkpoints every = new OriginalTrainer.Checkpoints(file, Duration.ZERO);
-    assertThrows(IllegalStateException.class, () -> new OriginalTrainer(plan, killAt(12))
-        .train(ReferenceModel.build(CONFIG), SPLIT, null, every));
+    killedAt(plan, 12, file);
     String key = OriginalTrainer.cacheKey(CONFIG, plan, SPLIT);
     TrainingCheckpoint at8 = TrainingCheckpoint.read(file, key);
     assertThat(at8.steps()).as("the last evaluation before the kill").isEqualTo(8);
@@ -82,9 +91,7 @@ class OriginalCheckpointTest {
     String key = OriginalTrainer.cacheKey(CONFIG, plan, SPLIT);
     Path file = TrainingCheckpoint.fileOf(cache, key);
     Files.createDirectories(cache);
-    assertThrows(IllegalStateException.class, () -> new OriginalTrainer(plan, killAt(16))
-        .train(ReferenceModel.build(CONFIG), SPLIT, null,
-            new OriginalTrainer.Checkpoints(file, Duration.ZERO)));
+    killedAt(plan, 16, file);
     assertThat(TrainingCheckpoint.read(file, key).steps()).isEqualTo(12);
 
     List<Long> reported = new java.util.ArrayList<>();
@@ -104,9 +111,7 @@ class OriginalCheckpointTest {
     String key = OriginalTrainer.cacheKey(CONFIG, plan, SPLIT);
     Path file = TrainingCheckpoint.fileOf(cache, key);
     Files.createDirectories(cache);
-    assertThrows(IllegalStateException.class, () -> new OriginalTrainer(plan, killAt(16))
-        .train(ReferenceModel.build(CONFIG), SPLIT, null,
-            new OriginalTrainer.Checkpoints(file, Duration.ZERO)));
+    killedAt(plan, 16, file);
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length / 2] ^= 1;
     Files.write(file, bytes);
@@ -128,9 +133,7 @@ class OriginalCheckpointTest {
   void aCheckpointOfAnotherEntryIsRefused(@TempDir Path dir) throws IOException {
     TrainingPlan plan = plans().findFirst().orElseThrow();
     Path file = dir.resolve("ck");
-    assertThrows(IllegalStateException.class, () -> new OriginalTrainer(plan, killAt(8))
-        .train(ReferenceModel.build(CONFIG), SPLIT, null,
-            new OriginalTrainer.Checkpoints(file, Duration.ZERO)));
+    killedAt(plan, 8, file);
     assertThat(assertThrows(DamagedEntryException.class,
         () -> TrainingCheckpoint.read(file, "0123456789abcdef")))
         .hasMessageContaining("belongs to entry " + OriginalTrainer.cacheKey(CONFIG, plan,

@@ -4,7 +4,7 @@ import dev.ablation.samediff.data.EuroparlText;
 /**
  * The character n-gram references (unigram to 4-gram, add-0.1, fitted to the whole training part)
  * on exactly the 256 validation windows each text original of a study is scored on, as
- * SameDiffStudyEngine draws them: {@code java -cp ablation-examples/target/ablation.jar
+ * SameDiffStudyEngine draws them: {@code java -cp ablation-cli/target/ablation.jar
  * bench/TextReference.java S SEED...} (S: the preset's training strings, 4096 for standard).
  */
 public class TextReference {

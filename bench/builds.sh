@@ -16,11 +16,11 @@ config="${2:-4x64x64}"
 cd "$(dirname "$0")/.."
 out=target/bench-builds
 mkdir -p "$out"
-mvn -B -q -DskipTests compile dependency:build-classpath -pl ablation-examples -am \
+mvn -B -q -DskipTests compile dependency:build-classpath -pl ablation-cli -am \
   -Dmdep.outputFile="$PWD/$out/cp.txt" >/dev/null
 mvn -B -q dependency:copy -Dartifact=org.nd4j:nd4j-native:1.0.0-M2.1:jar:linux-x86_64 \
   -DoutputDirectory="$PWD/$out" >/dev/null
-onednn_cp="ablation-examples/target/classes:$(cat "$out/cp.txt")"
+onednn_cp="ablation-cli/target/classes:$(cat "$out/cp.txt")"
 default_jar="$PWD/$out/nd4j-native-1.0.0-M2.1-linux-x86_64.jar"
 default_cp=$(tr ':' '\n' <<<"$onednn_cp" \
   | sed "s|.*/nd4j-native-1.0.0-M2.1-linux-x86_64-onednn.jar|$default_jar|" | paste -sd:)
@@ -31,7 +31,7 @@ run() { # name, class path, arena, threads ("" = ND4J's default)
   local name=$1 cp=$2 arena=$3 threads=$4
   local env=(env -u OMP_NUM_THREADS OMP_WAIT_POLICY=PASSIVE)
   [[ -n "$threads" ]] && env+=(OMP_NUM_THREADS="$threads")
-  "${env[@]}" java -Xmx1g -Dablation.stepArena="$arena" -cp "$cp" dev.ablation.examples.Main \
+  "${env[@]}" java -Xmx1g -Dablation.stepArena="$arena" -cp "$cp" dev.ablation.cli.Main \
     bench --full-step-only --timed 41 --config "$config" 2>/dev/null | grep -E '^[A-Za-z0-9_.]+=' \
     | sed "s/^/$name.round$round./"
 }

@@ -3,8 +3,8 @@
 # samediff_over_pytorch=<ratio> (Debian's PyTorch 1.13, bench/pytorch_peer.py) and
 # samediff_over_pytorch2=<ratio> (PyTorch 2.7.1 through DJL 0.36.0, bench/djl) per configuration
 # (full training step, batch 32).
-# Usage: bench/compare.sh [threads]   (from the repository root; needs ablation-examples/target/
-# ablation.jar, or ABLATION_CP set to a classpath for dev.ablation.examples.Main)
+# Usage: bench/compare.sh [threads]   (from the repository root; needs ablation-cli/target/
+# ablation.jar, or ABLATION_CP set to a classpath for dev.ablation.cli.Main)
 # The DJL peer is built on first use (mvn -f bench/djl/pom.xml; its jars carry libtorch) and runs
 # with -Dai.djl.offline=true: the natives are extracted from the jars into DJL_CACHE_DIR
 # (default bench/djl/target/djl-cache), never downloaded. PYTORCH2=skip leaves it out.
@@ -15,8 +15,8 @@ export OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY=PASSIVE
 openblas_dir=$(dirname "$(ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 2>/dev/null \
   || echo /usr/lib/x86_64-linux-gnu/openblas-pthread/x)")
 export OPENBLAS_NUM_THREADS="$threads"
-if [[ -n "${ABLATION_CP:-}" ]]; then java_cmd=(java -Xmx512m -cp "$ABLATION_CP" dev.ablation.examples.Main)
-else java_cmd=(java -Xmx512m -jar ablation-examples/target/ablation.jar); fi
+if [[ -n "${ABLATION_CP:-}" ]]; then java_cmd=(java -Xmx512m -cp "$ABLATION_CP" dev.ablation.cli.Main)
+else java_cmd=(java -Xmx512m -jar ablation-cli/target/ablation.jar); fi
 echo "threads=$threads load_avg_1m=$(cut -d' ' -f1 /proc/loadavg)"
 sd=$("${java_cmd[@]}" bench --full-step-only 2>/dev/null | grep -E '^[A-Za-z0-9_.]+=')
 echo "$sd"

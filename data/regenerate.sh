@@ -6,7 +6,7 @@
 #   data/regenerate.sh [JAR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=${1:-ablation-examples/target/ablation.jar}
+jar=${1:-ablation-cli/target/ablation.jar}
 # a page made by an older build than the sources would differ from what the test regenerates
 if [ -z "${1:-}" ] && [ -n "$(find ablation-*/src/main -newer "$jar" -type f | head -1)" ]; then
   echo "sources are newer than $jar: build it first (mvn -o -B -q install -DskipTests)" >&2

@@ -15,11 +15,11 @@ final class Console {
 
   /**
    * Keeps ND4J's INFO records and its start-up import-mapping warnings out of an example's
-   * output ({@link dev.ablation.examples.cli.Logs#quiet()}). Call it first thing in
+   * output ({@link dev.ablation.cli.console.Logs#quiet()}). Call it first thing in
    * {@code main}.
    */
   static void quietLogs() {
-    dev.ablation.examples.cli.Logs.quiet();
+    dev.ablation.cli.console.Logs.quiet();
   }
 
   /**

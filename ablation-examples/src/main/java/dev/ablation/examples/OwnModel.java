@@ -43,7 +43,7 @@ import org.nd4j.weightinit.impl.XavierInitScheme;
  * only that block, and report how fast it recovers.
  *
  * <pre>
- * java -cp ablation-examples/target/ablation.jar dev.ablation.examples.OwnModel
+ * java -cp ablation-cli/target/ablation.jar:ablation-examples/target/ablation-examples.jar dev.ablation.examples.OwnModel
  * </pre>
  */
 public final class OwnModel {

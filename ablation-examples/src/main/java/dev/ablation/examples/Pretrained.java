@@ -32,7 +32,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * the examples it took to recover are printed.
  *
  * <pre>
- * java -cp ablation-examples/target/ablation.jar dev.ablation.examples.Pretrained \
+ * java -cp ablation-cli/target/ablation.jar:ablation-examples/target/ablation-examples.jar dev.ablation.examples.Pretrained \
  *     [fixtures/tiny-gpt/tiny-gpt-f32.safetensors [n_head]]
  * </pre>
  */

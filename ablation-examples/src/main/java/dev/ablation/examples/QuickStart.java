@@ -42,7 +42,7 @@ import java.util.Optional;
  * expression (see {@link OwnModel}).
  *
  * <pre>
- * java -cp ablation-examples/target/ablation.jar dev.ablation.examples.QuickStart
+ * java -cp ablation-cli/target/ablation.jar:ablation-examples/target/ablation-examples.jar dev.ablation.examples.QuickStart
  * </pre>
  */
 public final class QuickStart {

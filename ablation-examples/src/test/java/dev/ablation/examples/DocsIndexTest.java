@@ -43,7 +43,7 @@ class DocsIndexTest {
     List<String> lines = Files.readAllLines(Path.of("..", "README.md"), StandardCharsets.UTF_8);
     String first = String.join("\n", lines.subList(0, Math.min(50, lines.size())));
     assertThat(first).contains("## The answer", "## The two commands",
-        "java -Xmx1g -XX:+UseSerialGC -jar ablation-examples/target/ablation.jar study",
+        "java -Xmx1g -XX:+UseSerialGC -jar ablation-cli/target/ablation.jar study",
         "mvn -B verify", "docs/performance.md#measured-figures-the-one-dated-table");
     String table = Files.readString(DOCS.resolve("performance.md"), StandardCharsets.UTF_8);
     // the study's cost line quotes the dated table, figure for figure

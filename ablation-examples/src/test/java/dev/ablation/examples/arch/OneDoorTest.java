@@ -33,7 +33,7 @@ class OneDoorTest {
         .importPackages("dev.ablation");
     assertThat(main.stream().map(c -> c.getPackageName()).distinct())
         .as("the study, the examples and the loop itself are all imported")
-        .contains("dev.ablation.study.engine", "dev.ablation.examples.bench",
+        .contains("dev.ablation.study.engine", "dev.ablation.cli.bench",
             "dev.ablation.samediff.internal", "dev.ablation.samediff.recovery");
     onlyRecoveryReachesTheLoop().check(main);
   }

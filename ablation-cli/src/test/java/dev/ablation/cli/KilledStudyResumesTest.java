@@ -1,7 +1,8 @@
-package dev.ablation.examples;
+package dev.ablation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ablation.samediff.GradientChatter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -73,7 +74,7 @@ class KilledStudyResumesTest {
     if (resume) {
       args.add("--resume");
     }
-    return Console.withoutGradientChatter(() -> cl.execute(args.toArray(String[]::new)));
+    return GradientChatter.quietly(() -> cl.execute(args.toArray(String[]::new)));
   }
 
   /** The CSV without its wall_s column (wherever it is): wall time differs between runs by nature. */

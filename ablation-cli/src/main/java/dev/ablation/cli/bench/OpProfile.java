@@ -1,4 +1,4 @@
-package dev.ablation.examples.bench;
+package dev.ablation.cli.bench;
 
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.data.Example;
@@ -34,7 +34,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * {@code outside_ops}. The listener's own cost is inside the step time, so the figures are for
  * finding where a step goes, not for comparing engines (that is {@link Bench}'s job).
  *
- * <p>Run: {@code OMP_NUM_THREADS=1 java -cp ablation.jar dev.ablation.examples.bench.OpProfile
+ * <p>Run: {@code OMP_NUM_THREADS=1 java -cp ablation.jar dev.ablation.cli.bench.OpProfile
  * [NxDxT ...]} (default {@code 4x64x64 2x32x32}).
  */
 public final class OpProfile extends BaseListener {

@@ -1,8 +1,10 @@
-package dev.ablation.examples;
+package dev.ablation.cli;
 
+import dev.ablation.cli.console.Logs;
+import dev.ablation.samediff.GradientChatter;
 import dev.ablation.cli.ErrorMessages;
 import dev.ablation.cli.StudyOptions;
-import dev.ablation.examples.cli.StudyCommand;
+import dev.ablation.cli.StudyCommand;
 import dev.ablation.study.run.StudyEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +27,8 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     // SameDiff's INFO start-up lines and its per-op "Added differentiated op" println would
     // bury the progress bar and break bench's name=value output
-    Console.quietLogs();
-    System.exit(Console.withoutGradientChatter(() -> execute(DEFAULT_ENGINE, args)));
+    Logs.quiet();
+    System.exit(GradientChatter.quietly(() -> execute(DEFAULT_ENGINE, args)));
   }
 
   /** Runs the command line on {@code engines} and returns its exit status (for tests and embedding). */
@@ -43,10 +45,10 @@ public final class Main implements Runnable {
     CommandLine study = new CommandLine(new StudyCommand(engines));
     study.getCommandSpec().usageMessage().footer(StudyOptions.presetsFooter());
     cl.addSubcommand("study", study);
-    cl.addSubcommand("report", new dev.ablation.examples.cli.ReportCommand());
-    cl.addSubcommand("law", new dev.ablation.examples.cli.LawCommand());
-    cl.addSubcommand("findings", new dev.ablation.examples.cli.FindingsCommand());
-    cl.addSubcommand("bench", new dev.ablation.examples.cli.BenchCommand(Main.class.getName()));
+    cl.addSubcommand("report", new dev.ablation.cli.ReportCommand());
+    cl.addSubcommand("law", new dev.ablation.cli.LawCommand());
+    cl.addSubcommand("findings", new dev.ablation.cli.FindingsCommand());
+    cl.addSubcommand("bench", new dev.ablation.cli.BenchCommand(Main.class.getName()));
     cl.setExecutionExceptionHandler(ErrorMessages.handler());
     return cl;
   }

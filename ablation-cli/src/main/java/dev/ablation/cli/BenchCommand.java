@@ -1,7 +1,7 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli;
 
-import dev.ablation.examples.bench.Bench;
-import dev.ablation.examples.bench.StudyBench;
+import dev.ablation.cli.bench.Bench;
+import dev.ablation.cli.bench.StudyBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -103,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
               + "--full-step-only");
     }
     if (memoryOnly) {
-      new dev.ablation.examples.bench.MemoryBench(mainClass, spec.commandLine().getOut()).run();
+      new dev.ablation.cli.bench.MemoryBench(mainClass, spec.commandLine().getOut()).run();
       return 0;
     }
     if (exactnessOnly) {
@@ -143,7 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (!studyOnly) {
       new Bench(options, spec.commandLine().getOut()).run();
-      new dev.ablation.examples.bench.StepsBench(options, spec.commandLine().getOut()).run();
+      new dev.ablation.cli.bench.StepsBench(options, spec.commandLine().getOut()).run();
     }
     if (!skipStudy && !fullStepOnly) {
       new StudyBench(spec.commandLine().getOut()).run();

@@ -1,4 +1,4 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli;
 
 import dev.ablation.study.report.WidthDepthLaw;
 import dev.ablation.study.store.RecordJson;

@@ -1,4 +1,4 @@
-package dev.ablation.examples;
+package dev.ablation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

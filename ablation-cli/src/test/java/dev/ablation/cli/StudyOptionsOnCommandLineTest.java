@@ -1,9 +1,9 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.cli.StudyOptions;
-import dev.ablation.examples.Main;
+import dev.ablation.cli.Main;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -12,7 +12,7 @@ import picocli.CommandLine;
  * {@code study} takes its plan options from the one {@link StudyOptions} mixin the Spark
  * application also uses, and defines none of them a second time.
  */
-class StudyOptionsTest {
+class StudyOptionsOnCommandLineTest {
   @Test
   void studyMixesInTheSharedOptionsAndRepeatsNone() {
     CommandLine study = Main.commandLine(dir -> {

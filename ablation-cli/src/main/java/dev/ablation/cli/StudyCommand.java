@@ -1,5 +1,6 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli;
 
+import dev.ablation.cli.console.Logs;
 import dev.ablation.cli.StudyOptions;
 import dev.ablation.study.report.HtmlReport;
 import dev.ablation.study.report.Report;

@@ -1,6 +1,6 @@
-package dev.ablation.examples.bench;
+package dev.ablation.cli.bench;
 
-import dev.ablation.examples.cli.Logs;
+import dev.ablation.cli.console.Logs;
 import dev.ablation.study.plan.Preset;
 import dev.ablation.study.plan.Presets;
 import dev.ablation.study.run.Progress;

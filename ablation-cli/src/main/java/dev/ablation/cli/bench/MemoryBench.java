@@ -1,4 +1,4 @@
-package dev.ablation.examples.bench;
+package dev.ablation.cli.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;

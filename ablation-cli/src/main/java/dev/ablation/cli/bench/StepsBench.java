@@ -1,4 +1,4 @@
-package dev.ablation.examples.bench;
+package dev.ablation.cli.bench;
 
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.LayerPath;

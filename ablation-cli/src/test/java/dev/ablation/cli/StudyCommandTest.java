@@ -1,10 +1,10 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ablation.examples.Main;
+import dev.ablation.cli.Main;
 import dev.ablation.study.FakeStudyEngine;
 import dev.ablation.study.store.ResultsCsv;
 import dev.ablation.study.run.StudyEngine;

@@ -1,4 +1,4 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

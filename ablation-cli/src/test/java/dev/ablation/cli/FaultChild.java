@@ -1,5 +1,6 @@
-package dev.ablation.examples;
+package dev.ablation.cli;
 
+import dev.ablation.cli.console.Logs;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.study.store.Original;
@@ -30,7 +31,7 @@ public final class FaultChild {
     int pauseAfter = Integer.getInteger("fault.pauseAfterRun", -1);
     StudyEngine.Factory marked = dir -> new Marked(Main.DEFAULT_ENGINE.open(dir), stdin,
         pauseAfter);
-    Console.quietLogs();
+    Logs.quiet();
     System.exit(Main.execute(marked, args));
   }
 

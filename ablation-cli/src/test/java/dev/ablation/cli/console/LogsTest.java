@@ -1,4 +1,4 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,10 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.examples.Main;
+import dev.ablation.cli.Main;
 import dev.ablation.study.FakeStudyEngine;
 import dev.ablation.study.store.Original;
 import dev.ablation.study.plan.OriginalSpec;

@@ -1,4 +1,4 @@
-package dev.ablation.examples.cli;
+package dev.ablation.cli.console;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

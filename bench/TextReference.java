@@ -1,4 +1,4 @@
-import dev.ablation.api.Seeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.samediff.data.EuroparlText;
 
 /**
@@ -14,7 +14,7 @@ public class TextReference {
     for (int i = 1; i < a.length; i++) {
       long seed = Long.parseLong(a[i]);
       // as SameDiffStudyEngine.load: 256 validation strings of seqLen + 1 = 33 tokens
-      var sp = c.split(strings, 256, 33, Seeds.derive(Seeds.of(seed).originalData(), "strings"));
+      var sp = c.split(strings, 256, 33, Seeds.derive(Seeds.derivedFrom(seed).originalData(), "strings"));
       System.out.printf("seed %d: unigram %.4f bigram %.4f trigram %.4f 4-gram %.4f%n", seed,
           c.ngramLoss(1, sp.validation()), c.ngramLoss(2, sp.validation()),
           c.ngramLoss(3, sp.validation()), c.ngramLoss(4, sp.validation()));

@@ -11,7 +11,7 @@ import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.ReferenceBudget;
 import dev.ablation.api.recovery.RunManifest;
-import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
@@ -150,6 +150,6 @@ public final class QuickStart {
   private static RunManifest manifest(Options o) {
     return RunManifest.of(Map.of("example", "QuickStart", "options", o.toString(),
             "wiped", "blocks.1", "scheme", "FRESH", "freeze", "onlyWiped"),
-        RunSeeds.of(SeedStream.MASTER, o.seed()), SameDiffEnvironment.current());
+        Seeds.of(SeedStream.MASTER, o.seed()), SameDiffEnvironment.current());
   }
 }

@@ -27,7 +27,7 @@ import java.util.Objects;
  * @param gitCommit the commit of the git work tree the run was started in, or {@code unknown}
  */
 public record RunManifest(int schema, String library, Map<String, String> configuration,
-    RunSeeds seeds, Environment environment, String gitCommit) {
+    Seeds seeds, Environment environment, String gitCommit) {
 
   /** The current schema version. */
   public static final int SCHEMA = 2;
@@ -41,7 +41,7 @@ public record RunManifest(int schema, String library, Map<String, String> config
   @JsonCreator
   public RunManifest(@JsonProperty("schema") int schema, @JsonProperty("library") String library,
       @JsonProperty("configuration") Map<String, String> configuration,
-      @JsonProperty("seeds") RunSeeds seeds,
+      @JsonProperty("seeds") Seeds seeds,
       @JsonProperty("environment") Environment environment,
       @JsonProperty("gitCommit") String gitCommit) {
     if (schema < 1 || schema > SCHEMA) {
@@ -68,23 +68,23 @@ public record RunManifest(int schema, String library, Map<String, String> config
    */
   public RunManifest(int schema, String library, Map<String, String> configuration,
       Map<String, Long> seeds, Environment environment) {
-    this(schema, library, configuration, RunSeeds.fromKeys(seeds), environment, "unknown");
+    this(schema, library, configuration, Seeds.fromKeys(seeds), environment, "unknown");
   }
 
   /**
    * A manifest of this library version, started in the current directory's git work tree
    * (its commit when one is found, see {@link GitCommit}).
    */
-  public static RunManifest of(Map<String, String> configuration, RunSeeds seeds,
+  public static RunManifest of(Map<String, String> configuration, Seeds seeds,
       Environment env) {
     return new RunManifest(SCHEMA, libraryVersion(), configuration, seeds, env,
         GitCommit.ofWorkingDirectory().orElse("unknown"));
   }
 
-  /** As {@link #of(Map, RunSeeds, Environment)}, seeds named by {@link SeedStream#key()}. */
+  /** As {@link #of(Map, Seeds, Environment)}, seeds named by {@link SeedStream#key()}. */
   public static RunManifest of(Map<String, String> configuration, Map<String, Long> seeds,
       Environment env) {
-    return of(configuration, RunSeeds.fromKeys(Objects.requireNonNull(seeds, "seeds")), env);
+    return of(configuration, Seeds.fromKeys(Objects.requireNonNull(seeds, "seeds")), env);
   }
 
   /** This manifest with {@code key} set to {@code value} in its configuration. */

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * The independent random streams a run draws from (one master seed, one documented derivation,
- * independent streams: {@link dev.ablation.api.Seeds}, docs/protocol.md). The derivation itself belongs to whoever trains and wipes;
+ * independent streams: {@link dev.ablation.api.recovery.Seeds}, docs/protocol.md). The derivation itself belongs to whoever trains and wipes;
  * the manifest records the seed of every stream a run actually used, under these names.
  */
 public enum SeedStream {

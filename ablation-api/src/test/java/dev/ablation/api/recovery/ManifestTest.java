@@ -21,7 +21,7 @@ class ManifestTest {
   @Property(tries = 100)
   void jsonRoundTrips(@ForAll @Size(max = 6) Map<String, String> config,
       @ForAll @Size(max = 5) Map<SeedStream, Long> seeds) {
-    RunManifest m = RunManifest.of(config, new RunSeeds(seeds),
+    RunManifest m = RunManifest.of(config, new Seeds(seeds),
         Environment.current("SameDiff", "1.0.0-M2.1", "CPU test", "linux-x86_64-onednn"));
     assertThat(RunManifest.fromJson(m.toJson())).isEqualTo(m);
   }
@@ -68,7 +68,7 @@ class ManifestTest {
     seeds.put(SeedStream.RECOVERY_DATA_ORDER, 4L);
     seeds.put(SeedStream.WIPE, -5L);
     return new RunManifest(RunManifest.SCHEMA, "0.1.0", Map.of("scheme", "FRESH",
-        "wiped", "[h.1]"), new RunSeeds(seeds), new Environment("17.0.2", "Vendor", "Linux 6.1",
+        "wiped", "[h.1]"), new Seeds(seeds), new Environment("17.0.2", "Vendor", "Linux 6.1",
         "amd64", "Some CPU", 2, "SameDiff", "1.0.0-M2.1",
         "CPU (linux-x86_64-onednn, blas=OPENBLAS, omp.threads=1)", "linux-x86_64-onednn"),
         "0123456789abcdef0123456789abcdef01234567");

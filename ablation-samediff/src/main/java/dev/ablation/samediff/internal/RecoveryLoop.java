@@ -13,7 +13,7 @@ import dev.ablation.api.recovery.RecoveryMonitor;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
-import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
@@ -113,7 +113,7 @@ public final class RecoveryLoop {
     Map<String, String> config = new LinkedHashMap<>(configuration);
     config.put("run", "scratch");
     config.put("adam", adam.toString());
-    RunManifest manifest = RunManifest.of(config, RunSeeds.none(), SameDiffEnvironment.current());
+    RunManifest manifest = RunManifest.of(config, Seeds.none(), SameDiffEnvironment.current());
     RecoveryMonitor monitor = RecoveryMonitor.start(settings, damage, manifest);
     // the same loop as a recovery, with every parameter trainable and nothing wiped
     train(monitor, SameDiffSurgeon.of(fresh), FreezePolicy.allTrainable(), List.of(), adam,

@@ -61,9 +61,9 @@ final class GraphWriter {
     return String.join("/", p.segments());
   }
 
-  /** The seed of one parameter's initial draw: {@link dev.ablation.api.Seeds#parameter}. */
+  /** The seed of one parameter's initial draw: {@link dev.ablation.api.recovery.Seeds#parameter}. */
   static long parameterSeed(long seed, ParameterPath p) {
-    return dev.ablation.api.Seeds.parameter(seed, p);
+    return dev.ablation.api.recovery.Seeds.parameter(seed, p);
   }
 
   void layer(LayerPath path, LayerKind kind) {

@@ -11,7 +11,7 @@ import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
-import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
@@ -78,7 +78,7 @@ public final class Recovery {
   private final FreezePolicy freeze;
   private final RecoverySettings settings;
   private final AdamSettings adam;
-  private final RunSeeds seeds;
+  private final Seeds seeds;
   private final Map<String, String> configuration;
   private final Optional<List<List<String>>> fitMapping;
   private final Optional<LossEvaluator.Evaluation> knownOriginal;
@@ -122,7 +122,7 @@ public final class Recovery {
    * options of those names; {@code start} says how the model is damaged (a {@code WIPE} needs a
    * scheme and at least one layer).
    */
-  Recovery(SameDiffSurgeon surgeon, Plan plan, Start start, RunSeeds seeds,
+  Recovery(SameDiffSurgeon surgeon, Plan plan, Start start, Seeds seeds,
       Map<String, String> configuration, Optional<List<List<String>>> fitMapping,
       Optional<LossEvaluator.Evaluation> knownOriginal, OptionalDouble referenceLoss) {
     if (start == Start.WIPE && (plan.scheme() == null || plan.layers().isEmpty())) {
@@ -146,7 +146,7 @@ public final class Recovery {
   /** The recovery {@code plan} describes, unvalidated (this package's tests and populations). */
   static Recovery of(SameDiffSurgeon surgeon, Plan plan,
       Map<String, String> configuration) {
-    return new Recovery(surgeon, plan, Start.WIPE, RunSeeds.of(SeedStream.WIPE, plan.seed()),
+    return new Recovery(surgeon, plan, Start.WIPE, Seeds.of(SeedStream.WIPE, plan.seed()),
         configuration, Optional.empty(), Optional.empty(), OptionalDouble.empty());
   }
 

@@ -10,7 +10,7 @@ import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.ReferenceBudget;
-import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.LossEvaluator;
@@ -44,7 +44,7 @@ public final class RecoveryBuilder {
   private EvaluationSchedule schedule = EvaluationSchedule.every(10);
   private RecoveryListener listener = RecoveryListener.none();
   private long horizonSteps;
-  private RunSeeds seeds = RunSeeds.of(SeedStream.WIPE, 0L);
+  private Seeds seeds = Seeds.of(SeedStream.WIPE, 0L);
   private final Map<String, String> configuration = new LinkedHashMap<>();
   private Optional<List<List<String>>> fitMapping = Optional.empty();
   private Optional<LossEvaluator.Evaluation> knownOriginal = Optional.empty();
@@ -189,7 +189,7 @@ public final class RecoveryBuilder {
    * Every seed behind this run (the original's init and data order, the recovery's data
    * order, …) for the manifest; the {@link SeedStream#WIPE} seed, if given, is the wipe's.
    */
-  public RecoveryBuilder seeds(RunSeeds seeds) {
+  public RecoveryBuilder seeds(Seeds seeds) {
     Objects.requireNonNull(seeds, "seeds");
     long wipe = seeds.get(SeedStream.WIPE).orElse(this.seeds.get(SeedStream.WIPE).orElse(0));
     this.seeds = seeds.with(SeedStream.WIPE, wipe);

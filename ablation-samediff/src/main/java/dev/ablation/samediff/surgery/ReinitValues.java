@@ -150,11 +150,11 @@ final class ReinitValues {
   }
 
   /**
-   * The seed of one parameter's draw: {@link dev.ablation.api.Seeds#parameter}, the project's
+   * The seed of one parameter's draw: {@link dev.ablation.api.recovery.Seeds#parameter}, the project's
    * one derivation (the reference models draw θ₀ with the same function), so the same seed
    * gives the same values whatever other layers are wiped alongside.
    */
   static long parameterSeed(long seed, ParameterPath p) {
-    return dev.ablation.api.Seeds.parameter(seed, p);
+    return dev.ablation.api.recovery.Seeds.parameter(seed, p);
   }
 }

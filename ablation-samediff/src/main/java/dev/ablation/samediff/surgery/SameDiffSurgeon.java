@@ -42,9 +42,9 @@ import org.nd4j.linalg.learning.GradientUpdater;
  *   <li><b>wipe</b> writes new values into the existing arrays ({@code getArr().assign}), never
  *       replacing them, so that {@code sd.fit} and {@code sd.output} keep reading the same
  *       arrays. The randomness of each parameter derives from the seed and the parameter's path
- *       only ({@link dev.ablation.api.Seeds#parameter}), so a wipe is reproducible whatever
+ *       only ({@link dev.ablation.api.recovery.Seeds#parameter}), so a wipe is reproducible whatever
  *       else the model contains. Give it a seed of its own stream
- *       ({@link dev.ablation.api.Seeds#wipe()}): with θ₀'s seed a FRESH wipe would draw θ₀.
+ *       ({@link dev.ablation.api.recovery.Seeds#wipe()}): with θ₀'s seed a FRESH wipe would draw θ₀.
  *   <li><b>freeze</b> sets the surgeon's trainable set: one explicit set of parameters, the
  *       only record of what trains. Our own loops read it ({@code AdamStepper.over(surgeon, …)},
  *       {@code RecoveryStepper.create(surgeon, …)}, {@code RecoveryLoop}) and never write a

@@ -14,7 +14,7 @@ import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
-import dev.ablation.api.recovery.RunSeeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.api.recovery.EvaluationSchedule;
 import dev.ablation.samediff.LossEvaluator;
@@ -87,7 +87,7 @@ class RecoveryStartsTest {
     RecoveryResult byHand = RecoveryLoop.retrain(o.model.model(), damage, List.of(MIDDLE),
         FreezePolicy.onlyWiped(), settings(), AdamSettings.of(1e-2),
         RecoveryLoop.cycle(o.train), o.validation, Optional.of(original),
-        RunManifest.of(Map.of(), RunSeeds.none(), SameDiffEnvironment.current()));
+        RunManifest.of(Map.of(), Seeds.none(), SameDiffEnvironment.current()));
 
     assertThat(viaDoor.damage()).isEqualTo(byHand.damage());
     assertThat(viaDoor.damage().lossOriginal()).isEqualTo(reference);

@@ -9,7 +9,7 @@ import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.api.ReinitScheme;
-import dev.ablation.api.Seeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
@@ -33,16 +33,16 @@ class SeedStreamsTest {
 
   @Test
   void streamsAreDistinctAndReproducible() {
-    Seeds s = Seeds.of(MASTER);
-    Set<Long> all = new HashSet<>(dev.ablation.api.recovery.RunSeeds.of(s).byKey().values());
+    Seeds s = Seeds.derivedFrom(MASTER);
+    Set<Long> all = new HashSet<>(s.byKey().values());
     assertEquals(5, all.size(), "master and four streams, all different: " + s);
-    assertEquals(s, Seeds.of(MASTER));
-    assertNotEquals(s.wipe(), Seeds.of(MASTER + 1).wipe());
+    assertEquals(s, Seeds.derivedFrom(MASTER));
+    assertNotEquals(s.wipe(), Seeds.derivedFrom(MASTER + 1).wipe());
   }
 
   @Test
   void freshDiffersFromTheta0InEveryDrawnParameterAndRestoreInitialIsTheta0() {
-    Seeds seeds = Seeds.of(MASTER);
+    Seeds seeds = Seeds.derivedFrom(MASTER);
     ReferenceModel model = ReferenceModel.build(
         TransformerConfig.decoderOnly(2, 16, 2, 8, 8, seeds.originalInit()));
     WeightSnapshot theta0 = SameDiffSurgeon.of(model.model()).snapshot();
@@ -79,7 +79,7 @@ class SeedStreamsTest {
   void oneDerivation_aFreshWipeWithTheInitStreamRedrawsTheta0() {
     // the reference model and the surgeon share Seeds.parameter: given θ₀'s own stream, FRESH
     // draws θ₀ again. This is why the wipe must take its own stream.
-    Seeds seeds = Seeds.of(MASTER);
+    Seeds seeds = Seeds.derivedFrom(MASTER);
     ReferenceModel model = ReferenceModel.build(
         TransformerConfig.decoderOnly(2, 16, 2, 8, 8, seeds.originalInit()));
     WeightSnapshot theta0 = SameDiffSurgeon.of(model.model()).snapshot();

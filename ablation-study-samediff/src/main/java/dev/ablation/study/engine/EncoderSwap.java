@@ -3,10 +3,9 @@ package dev.ablation.study.engine;
 import dev.ablation.api.LayerKind;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
-import dev.ablation.api.Seeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
-import dev.ablation.api.recovery.RunSeeds;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.recovery.Recovery;
 import dev.ablation.samediff.recovery.RecoveryBuilder;
@@ -125,7 +124,7 @@ final class EncoderSwap {
         .originalEvaluation(l.evaluation())
         .referenceLoss(original.lossOriginal())
         .freeze(request.policy())
-        .seeds(RunSeeds.of(seeds))
+        .seeds(seeds)
         .target(settings.criterion(), settings.reference())
         .budget(settings.budget())
         .evaluate(settings.schedule())

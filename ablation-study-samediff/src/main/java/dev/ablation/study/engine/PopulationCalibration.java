@@ -1,6 +1,6 @@
 package dev.ablation.study.engine;
 
-import dev.ablation.api.Seeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.train.RecoveryStepper;
 import dev.ablation.samediff.model.PopulationModel;
@@ -51,7 +51,7 @@ final class PopulationCalibration {
         l.surgeon().freeze(r.policy(), r.target().layers(), 0);
         trainable.add(List.copyOf(l.surgeon().trainableVariables()));
         // kept: these batches are stepped on again below (trainingOrder frees each one)
-        Iterator<Batch> order = Recipes.keptOrder(l, t, Seeds.of(r.seed()).recoveryData());
+        Iterator<Batch> order = Recipes.keptOrder(l, t, Seeds.derivedFrom(r.seed()).recoveryData());
         List<Batch> batches = new ArrayList<>();
         for (int i = 0; i <= steps; i++) {
           batches.add(order.next());

@@ -1,6 +1,6 @@
 package dev.ablation.study.engine;
 
-import dev.ablation.api.Seeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.api.recovery.CurvePoint;
@@ -8,8 +8,6 @@ import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RunManifest;
-import dev.ablation.api.recovery.RunSeeds;
-import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.SameDiffEnvironment;
@@ -138,7 +136,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
       return l;
     }
     TrainingSettings t = spec.training();
-    Seeds seeds = Seeds.of(spec.seed());
+    Seeds seeds = Seeds.derivedFrom(spec.seed());
     Corpus corpus = TaskCorpora.corpus(t);
     TransformerConfig config =
         TaskCorpora.config(spec.model(), corpus.vocab(), t, seeds.originalInit());
@@ -230,7 +228,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     RecoveryBuilder b = Recovery.builder(l.surgeon())
         .wipe(request.target().layers(), request.scheme())
         .freeze(request.policy())
-        .seeds(RunSeeds.of(run.seeds()))
+        .seeds(run.seeds())
         .target(s.criterion(), s.reference())
         .budget(s.budget())
         .evaluate(s.schedule())
@@ -327,7 +325,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private Run prepare(Original original, Loaded l, RecoveryRequest request,
       RecoveryListener listener) {
     TrainingSettings t = original.spec().training();
-    Seeds seeds = Seeds.of(request.seed());
+    Seeds seeds = Seeds.derivedFrom(request.seed());
     RecoverySettings settings = new RecoverySettings(t.criterion(original.lossSd()),
         t.recoveryBudget(), original.reference(), t.schedule(), listener, t.horizonSteps());
     AdamSettings adam = Recipes.recoveryAdam(t, request.lrMultiple());
@@ -350,11 +348,8 @@ public final class SameDiffStudyEngine implements StudyEngine {
   /** {@code r} with every seed stream of the run in its manifest. */
   private static RecoveryResult withSeeds(RecoveryResult r, Seeds seeds) {
     RunManifest m = r.manifest();
-    RunSeeds all = m.seeds();
-    for (Map.Entry<SeedStream, Long> e : RunSeeds.of(seeds).values().entrySet()) {
-      all = all.with(e.getKey(), e.getValue());
-    }
-    RunManifest with = new RunManifest(m.schema(), m.library(), m.configuration(), all,
+    RunManifest with = new RunManifest(m.schema(), m.library(), m.configuration(),
+        m.seeds().with(seeds),
         m.environment(), m.gitCommit());
     return r.withManifest(with);
   }

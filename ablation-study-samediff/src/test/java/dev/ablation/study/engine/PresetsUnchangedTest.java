@@ -4,7 +4,7 @@ import dev.ablation.api.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.hash.Hashing;
-import dev.ablation.api.Seeds;
+import dev.ablation.api.recovery.Seeds;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.Preset;
 import dev.ablation.study.plan.Presets;
@@ -64,7 +64,7 @@ class PresetsUnchangedTest {
       lines.add("  total runs " + plan.totalRuns());
       for (OriginalSpec o : plan.originals()) {
         lines.add("  original " + o.model() + " seed " + o.seed() + " hash " + o.contentHash()
-            + " plan " + Recipes.originalPlan(t, Seeds.of(o.seed()).originalData()));
+            + " plan " + Recipes.originalPlan(t, Seeds.derivedFrom(o.seed()).originalData()));
         List<String> runs = plan.runs(o).stream().map(Object::toString).toList();
         lines.add("    " + runs.size() + " runs, sha256 " + Hashing.sha256()
             .hashString(String.join("\n", runs), StandardCharsets.UTF_8));

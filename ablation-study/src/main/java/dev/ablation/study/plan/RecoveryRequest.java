@@ -13,7 +13,7 @@ import dev.ablation.api.ReinitScheme;
  * @param scheme what it becomes
  * @param policy what trains
  * @param seed master seed; the wipe and the recovery's data order take their own streams of it
- *     ({@link dev.ablation.api.Seeds})
+ *     ({@link dev.ablation.api.recovery.Seeds})
  * @param lrMultiple the recovery's peak learning rate as a multiple of the original's, &gt; 0
  */
 public record RecoveryRequest(WipeTarget target, ReinitScheme scheme, FreezePolicy policy,

@@ -96,13 +96,13 @@ public final class OwnModel {
   /** Runs {@link Options#defaults()} and prints the verdict, ρ and the curve. */
   public static void main(String[] args) {
     Console.quietLogs();
-    Outcome o = Console.withoutGradientChatter(() -> run(Options.defaults()));
+    ExampleRun o = Console.withoutGradientChatter(() -> run(Options.defaults()));
     System.out.println("OwnModel: wiped " + o.wiped() + " (ZERO_OUTPUT), retrained it alone");
     System.out.print(Console.summary(o.result()));
   }
 
   /** Builds and trains the graph, then measures the recovery of block 1 after ZERO_OUTPUT. */
-  public static Outcome run(Options o) {
+  public static ExampleRun run(Options o) {
     // 1. Your graph, and its map: built before training, so that the map can record the
     //    distribution each weight was first drawn from (a FRESH wipe redraws from it).
     SameDiff sd = graph(o);
@@ -159,7 +159,7 @@ public final class OwnModel {
         })
         .build()
         .run(train, validation);
-    return new Outcome(result, wiped, trained, recovered[0]);
+    return new ExampleRun(result, wiped, trained, recovered[0]);
   }
 
   /** Next-token batches: {@code ids [batch, pos]}, one-hot {@code labels [batch, pos, vocab]}. */

@@ -92,14 +92,14 @@ public final class Pretrained {
     Console.quietLogs();
     Path file = args.length > 0 ? Path.of(args[0]) : FIXTURE;
     int heads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-    Outcome o = Console.withoutGradientChatter(() -> run(Options.defaults(file, heads)));
+    ExampleRun o = Console.withoutGradientChatter(() -> run(Options.defaults(file, heads)));
     System.out.println("Pretrained: " + file + ", wiped " + o.wiped()
         + " (FRESH), retrained it alone");
     System.out.print(Console.summary(o.result()));
   }
 
   /** Loads the checkpoint and measures the recovery of block h.1 after a FRESH wipe. */
-  public static Outcome run(Options o) {
+  public static ExampleRun run(Options o) {
     Gpt2Checkpoint checkpoint = Gpt2Checkpoint.read(o.checkpoint());  // header checked first
     Gpt2Config config = checkpoint.config(o.nHead(), checkpoint.sizes().nPositions());
     SameDiffModel model = checkpoint.load(config);                      // weights in by name
@@ -133,6 +133,6 @@ public final class Pretrained {
         })
         .build()
         .run(train, validation);
-    return new Outcome(result, wiped, trained, recovered[0]);
+    return new ExampleRun(result, wiped, trained, recovered[0]);
   }
 }

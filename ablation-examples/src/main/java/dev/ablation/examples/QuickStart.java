@@ -92,13 +92,13 @@ public final class QuickStart {
   /** Runs {@link Options#defaults()} and prints the verdict, ρ and the curve. */
   public static void main(String[] args) {
     Console.quietLogs();
-    Outcome o = Console.withoutGradientChatter(() -> run(Options.defaults()));
+    ExampleRun o = Console.withoutGradientChatter(() -> run(Options.defaults()));
     System.out.println("QuickStart: wiped " + o.wiped() + " (FRESH), retrained it alone");
     System.out.print(Console.summary(o.result()));
   }
 
   /** Trains the original, wipes {@code blocks.1} with {@code FRESH} and measures its recovery. */
-  public static Outcome run(Options o) {
+  public static ExampleRun run(Options o) {
     // 1. The original: a small decoder trained on an order-2 Markov language, by our own loop.
     Split data = new MarkovChain(o.vocab(), 2, 3.0, o.seed())
         .split(o.strings(), 256, o.context() + 1, o.seed());
@@ -144,7 +144,7 @@ public final class QuickStart {
       }
     }
     RecoveryResult result = monitor.result(Optional.empty());
-    return new Outcome(result, wiped, trained, surgeon.snapshot());
+    return new ExampleRun(result, wiped, trained, surgeon.snapshot());
   }
 
   private static RunManifest manifest(Options o) {

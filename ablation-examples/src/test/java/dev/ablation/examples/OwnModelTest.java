@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Runs {@link OwnModel} tiny and checks what it measured on the hand-built graph. */
 class OwnModelTest {
-  private static Outcome outcome;
+  private static ExampleRun outcome;
 
   @BeforeAll
   static void runTiny() {

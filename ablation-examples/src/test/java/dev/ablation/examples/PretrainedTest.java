@@ -15,7 +15,7 @@ class PretrainedTest {
 
   @Test
   void theFixtureIsWipedAtH1AndOnlyH1Retrains() {
-    Outcome o = Pretrained.run(Pretrained.Options.tiny(FIXTURE));
+    ExampleRun o = Pretrained.run(Pretrained.Options.tiny(FIXTURE));
     RecoveryResult r = o.result();
     assertThat(o.wiped().toString()).isEqualTo("h.1");
     // PyTorch trained it: well under the uniform loss over 34 characters

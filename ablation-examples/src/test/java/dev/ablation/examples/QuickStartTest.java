@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Runs {@link QuickStart} tiny and checks what it measured, not just that it ran. */
 class QuickStartTest {
-  private static Outcome outcome;
+  private static ExampleRun outcome;
 
   @BeforeAll
   static void runTiny() {

@@ -93,10 +93,10 @@ public final class SparkStudy {
    * @param failed runs that ended {@code FAILED} in this submit
    * @param originals originals stage 1 worked on
    */
-  public record Outcome(int total, int alreadyDone, int ran, int failed, int originals) {}
+  public record Submission(int total, int alreadyDone, int ran, int failed, int originals) {}
 
   /** Runs what is not done yet, then writes the results and the report. */
-  public Outcome run() throws IOException {
+  public Submission run() throws IOException {
     ResultStore store = ResultStore.open(out, plan, resume);
     Map<OriginalSpec, List<RecoveryRequest>> todo = new LinkedHashMap<>();
     int total = 0;
@@ -164,7 +164,7 @@ public final class SparkStudy {
         all.records().size() + all.failures().size(), out, ran, failed,
         out.resolve(Report.FILE));
     log.flush();
-    return new Outcome(total, done, ran, failed, todo.size());
+    return new Submission(total, done, ran, failed, todo.size());
   }
 
   /** A step's relative cost: blocks × D² (twice the blocks for an encoder-decoder). */

@@ -85,17 +85,17 @@ class SparkStudyTest {
 
     Path out = tmp.resolve("spark");
     StringWriter log = new StringWriter();
-    SparkStudy.Outcome first = new SparkStudy(sc, TINY, out, false, EngineFactory.sameDiff(),
+    SparkStudy.Submission first = new SparkStudy(sc, TINY, out, false, EngineFactory.sameDiff(),
         new PrintWriter(log)).run();
-    assertThat(first).isEqualTo(new SparkStudy.Outcome(2, 0, 2, 0, 2));
+    assertThat(first).isEqualTo(new SparkStudy.Submission(2, 0, 2, 0, 2));
     assertThat(withoutWallTime(out)).isEqualTo(withoutWallTime(seq));
     assertThat(out.resolve("report.md")).exists();
     assertThat(out.resolve(ResultStore.JSON)).exists();
 
     String csv = Files.readString(out.resolve(ResultStore.CSV), StandardCharsets.UTF_8);
-    SparkStudy.Outcome second = new SparkStudy(sc, TINY, out, true, EngineFactory.sameDiff(),
+    SparkStudy.Submission second = new SparkStudy(sc, TINY, out, true, EngineFactory.sameDiff(),
         new PrintWriter(log)).run();
-    assertThat(second).isEqualTo(new SparkStudy.Outcome(2, 2, 0, 0, 0));
+    assertThat(second).isEqualTo(new SparkStudy.Submission(2, 2, 0, 0, 0));
     assertThat(Files.readString(out.resolve(ResultStore.CSV), StandardCharsets.UTF_8))
         .isEqualTo(csv);
   }
@@ -111,10 +111,10 @@ class SparkStudyTest {
         .seeds(List.of(1L, 2L, 3L)).build();
     EngineFactory flaky = dir -> new FlakyEngine(new FakeStudyEngine());
     Path out = tmp.resolve("flaky");
-    SparkStudy.Outcome first = new SparkStudy(sc, plan, out, false, flaky,
+    SparkStudy.Submission first = new SparkStudy(sc, plan, out, false, flaky,
         new PrintWriter(new StringWriter())).run();
     // seed 3's original throws (2 runs); blocks.1 throws on seeds 1 and 2 (2 runs)
-    assertThat(first).isEqualTo(new SparkStudy.Outcome(6, 0, 6, 4, 3));
+    assertThat(first).isEqualTo(new SparkStudy.Submission(6, 0, 6, 4, 3));
     ResultStore store = ResultStore.open(out, plan, true);
     assertThat(store.records()).extracting(r -> r.key().layer() + "/" + r.key().seed())
         .containsExactly("blocks.0/1", "blocks.0/2");
@@ -131,9 +131,9 @@ class SparkStudyTest {
     assertThat(Files.readString(out.resolve("report.md"), StandardCharsets.UTF_8))
         .contains("## Runs that failed").contains("boom in blocks.1");
 
-    SparkStudy.Outcome second = new SparkStudy(sc, plan, out, true, flaky,
+    SparkStudy.Submission second = new SparkStudy(sc, plan, out, true, flaky,
         new PrintWriter(new StringWriter())).run();
-    assertThat(second).isEqualTo(new SparkStudy.Outcome(6, 6, 0, 0, 0));
+    assertThat(second).isEqualTo(new SparkStudy.Submission(6, 6, 0, 0, 0));
   }
 
   /** Tasks of one run each give the rows of one task per original (fake engine). */
@@ -142,11 +142,11 @@ class SparkStudyTest {
     StudyPlan plan = TINY.toBuilder().depths(List.of(3)).build();
     EngineFactory fake = dir -> new FakeStudyEngine();
     PrintWriter quiet = new PrintWriter(new StringWriter());
-    SparkStudy.Outcome whole = new SparkStudy(sc, plan, tmp.resolve("whole"), false, fake,
+    SparkStudy.Submission whole = new SparkStudy(sc, plan, tmp.resolve("whole"), false, fake,
         quiet).run();
-    SparkStudy.Outcome split = new SparkStudy(sc, plan, tmp.resolve("split"), false, fake, 1,
+    SparkStudy.Submission split = new SparkStudy(sc, plan, tmp.resolve("split"), false, fake, 1,
         quiet).run();
-    assertThat(split).isEqualTo(whole).isEqualTo(new SparkStudy.Outcome(6, 0, 6, 0, 2));
+    assertThat(split).isEqualTo(whole).isEqualTo(new SparkStudy.Submission(6, 0, 6, 0, 2));
     assertThat(withoutWallTime(tmp.resolve("split")))
         .isEqualTo(withoutWallTime(tmp.resolve("whole"))).hasSize(6);
   }

@@ -25,7 +25,7 @@ public final class ExactnessCheck {
   private ExactnessCheck() {}
 
   /** What the check found. */
-  public record Outcome(int runs, int differing, long largestGap, List<String> differences) {
+  public record Comparison(int runs, int differing, long largestGap, List<String> differences) {
     /** Whether the acceptance rule holds. */
     public boolean passes() {
       return differing <= Math.floor(0.02 * runs) && largestGap <= 2;
@@ -36,7 +36,7 @@ public final class ExactnessCheck {
    * Runs every recovery of {@code plan} twice (originals trained into or loaded from
    * {@code cache}), printing each comparison to {@code out}.
    */
-  public static Outcome run(StudyPlan plan, Path cache, PrintWriter out) {
+  public static Comparison run(StudyPlan plan, Path cache, PrintWriter out) {
     int runs = 0;
     int differing = 0;
     long largest = 0;
@@ -66,7 +66,7 @@ public final class ExactnessCheck {
         }
       }
     }
-    Outcome o = new Outcome(runs, differing, largest, diffs);
+    Comparison o = new Comparison(runs, differing, largest, diffs);
     out.println("exactness_runs=" + runs);
     out.println("exactness_differing=" + differing);
     out.println("exactness_largest_gap_steps=" + (largest == Long.MAX_VALUE ? "verdict" : largest));

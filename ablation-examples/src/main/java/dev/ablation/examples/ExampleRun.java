@@ -15,10 +15,10 @@ import java.util.Objects;
  * @param trained every parameter of the trained original, before the wipe
  * @param recovered every parameter when the recovery ended
  */
-public record Outcome(RecoveryResult result, LayerPath wiped, WeightSnapshot trained,
+public record ExampleRun(RecoveryResult result, LayerPath wiped, WeightSnapshot trained,
     WeightSnapshot recovered) {
   /** Validates that nothing is missing. */
-  public Outcome {
+  public ExampleRun {
     Objects.requireNonNull(result, "result");
     Objects.requireNonNull(wiped, "wiped");
     Objects.requireNonNull(trained, "trained");

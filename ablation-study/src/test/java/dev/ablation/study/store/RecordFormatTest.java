@@ -67,29 +67,33 @@ class RecordFormatTest {
 
   /** A recovered block run: every optional value present. */
   static RunRecord recovered() {
-    StudyRow row = new StudyRow(blockKey(), Verdict.RECOVERED, OptionalLong.of(4096),
-        OptionalDouble.of(0.0625), 65536, 1.4012345678901, 3.25, OptionalDouble.of(2.5), 1.445,
-        OptionalLong.of(32768), 12.3456789, OptionalLong.of(8192), OptionalDouble.of(0.5),
-        0.0123, 9e-3, 1.45);
+    StudyRow row = StudyRow.builder().key(blockKey()).verdict(Verdict.RECOVERED)
+        .examplesToRecover(OptionalLong.of(4096)).rho(OptionalDouble.of(0.0625)).refExamples(65536)
+        .lossOriginal(1.4012345678901).lossAfterWipe(3.25).lossDeleted(OptionalDouble.of(2.5))
+        .lossFinal(1.445).examplesScratch(OptionalLong.of(32768)).wallSeconds(12.3456789)
+        .examplesOrig(OptionalLong.of(8192)).rhoOrig(OptionalDouble.of(0.5)).lossOriginalSd(0.0123)
+        .recoveryLr(9e-3).targetLoss(1.45).build();
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.25, Double.NaN),
         new CurvePoint(64, 4096, 65536, 1.445, 1.45));
     List<CurvePoint> original = List.of(new CurvePoint(0, 0, 0, 5.5, 5.5),
         new CurvePoint(256, 8192, 131072, 1.4, 1.41));
-    return new RunRecord(row, OptionalInt.of(1), 1.45, Optional.empty(), 64, 4096,
-        Optional.of(new Fidelity(0.875, 0.03125)), curve, manifest(), original,
-        Optional.of(new FidelityAt(48, new Fidelity(0.75, 0.0625))));
+    return RunRecord.builder().row(row).position(OptionalInt.of(1)).targetLoss(1.45).stepsSpent(64)
+        .examplesSpent(4096).finalFidelity(Optional.of(new Fidelity(0.875, 0.03125))).curve(curve)
+        .manifest(manifest()).originalCurve(original)
+        .targetFidelity(Optional.of(new FidelityAt(48, new Fidelity(0.75, 0.0625)))).build();
   }
 
   /** A composite run stopped by its budget: every optional value empty, losses non-finite. */
   static RunRecord exhausted() {
-    StudyRow row = new StudyRow(compositeKey(), Verdict.BUDGET_EXHAUSTED, OptionalLong.empty(),
-        OptionalDouble.empty(), 1000, 2.0, Double.POSITIVE_INFINITY, OptionalDouble.empty(),
-        Double.NaN, OptionalLong.empty(), 0.5, OptionalLong.empty(), OptionalDouble.empty(), 0,
-        Double.NaN, 2.05);
+    StudyRow row = StudyRow.builder().key(compositeKey()).verdict(Verdict.BUDGET_EXHAUSTED)
+        .refExamples(1000).lossOriginal(2.0).lossAfterWipe(Double.POSITIVE_INFINITY)
+        .lossFinal(Double.NaN).wallSeconds(0.5).lossOriginalSd(0).recoveryLr(Double.NaN)
+        .targetLoss(2.05).build();
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, Double.POSITIVE_INFINITY,
         Double.NaN), new CurvePoint(10, 1000, 8000, Double.NaN, Double.NaN));
-    return new RunRecord(row, OptionalInt.empty(), 2.05, Optional.of(BudgetCap.EXAMPLES), 10,
-        1000, Optional.empty(), curve, manifest(), List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.empty()).targetLoss(2.05)
+        .budgetCap(Optional.of(BudgetCap.EXAMPLES)).stepsSpent(10).examplesSpent(1000).curve(curve)
+        .manifest(manifest()).build();
   }
 
   static List<RunRecord> records() {

@@ -139,14 +139,17 @@ public final class RecordJson {
           (int) integer(n, "d_model"), text(n, "layer"), text(n, "scheme"), text(n, "freeze"),
           integer(n, "seed"), isAbsent(n.get("recovery_lr_multiple")) ? 1.0
               : number(n, "recovery_lr_multiple"));
-      StudyRow row = new StudyRow(key, Verdict.valueOf(text(n, "verdict")),
-          optLong(n, "examples_to_recover"), optDouble(n, "rho"), integer(n, "ref_examples"),
-          number(n, "loss_original"), number(n, "loss_after_wipe"), optDouble(n, "loss_deleted"),
-          number(n, "loss_final"), optLong(n, "examples_scratch"), number(n, "wall_s"),
-          optLong(n, "examples_orig"), optDouble(n, "rho_orig"),
-          isAbsent(n.get("loss_original_sd")) ? 0 : number(n, "loss_original_sd"),
-          isAbsent(n.get("recovery_lr")) ? Double.NaN : number(n, "recovery_lr"),
-          number(n, "target_loss"));
+      StudyRow row = StudyRow.builder().key(key).verdict(Verdict.valueOf(text(n, "verdict")))
+          .examplesToRecover(optLong(n, "examples_to_recover")).rho(optDouble(n, "rho"))
+          .refExamples(integer(n, "ref_examples")).lossOriginal(number(n, "loss_original"))
+          .lossAfterWipe(number(n, "loss_after_wipe")).lossDeleted(optDouble(n, "loss_deleted"))
+          .lossFinal(number(n, "loss_final")).examplesScratch(optLong(n, "examples_scratch"))
+          .wallSeconds(number(n, "wall_s")).examplesOrig(optLong(n, "examples_orig"))
+          .rhoOrig(optDouble(n, "rho_orig"))
+          .lossOriginalSd(isAbsent(n.get("loss_original_sd")) ? 0
+              : number(n, "loss_original_sd"))
+          .recoveryLr(isAbsent(n.get("recovery_lr")) ? Double.NaN : number(n, "recovery_lr"))
+          .targetLoss(number(n, "target_loss")).build();
       OptionalInt position = isAbsent(n.get("position")) ? OptionalInt.empty()
           : OptionalInt.of((int) integer(n, "position"));
       Optional<BudgetCap> cap = isAbsent(n.get("budget_cap")) ? Optional.empty()
@@ -163,9 +166,11 @@ public final class RecordJson {
           : readCurve(n.get("original_curve"));
       RunManifest manifest = RunManifest.fromJson(
           MAPPER.writeValueAsString(required(n, "manifest")));
-      return new RunRecord(row, position, number(n, "target_loss"), cap,
-          integer(n, "steps_spent"), integer(n, "examples_spent"), fidelity, curve, manifest,
-          originalCurve, atTarget);
+      return RunRecord.builder().row(row).position(position)
+          .targetLoss(number(n, "target_loss")).budgetCap(cap)
+          .stepsSpent(integer(n, "steps_spent")).examplesSpent(integer(n, "examples_spent"))
+          .finalFidelity(fidelity).curve(curve).manifest(manifest).originalCurve(originalCurve)
+          .targetFidelity(atTarget).build();
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("malformed run record: " + e.getOriginalMessage(), e);
     }

@@ -137,16 +137,25 @@ public final class ResultsCsv {
       RunKey key = keys.read(r.get(0), Integer.parseInt(r.get(1)), Integer.parseInt(r.get(2)),
           r.get(3), r.get(4), r.get(5), Long.parseLong(r.get(6)),
           v2 ? Double.parseDouble(r.get(21)) : 1.0);
-      return new StudyRow(key, Verdict.valueOf(r.get(7)),
-          Numbers.parseOptionalLong(r.get(8)), Numbers.parseOptionalDouble(r.get(9)),
-          Long.parseLong(r.get(10)), Double.parseDouble(r.get(11)),
-          Double.parseDouble(r.get(12)), Numbers.parseOptionalDouble(r.get(13)),
-          Double.parseDouble(r.get(14)), Numbers.parseOptionalLong(r.get(15)),
-          Double.parseDouble(r.get(16)),
-          v2 ? Numbers.parseOptionalLong(r.get(17)) : java.util.OptionalLong.empty(),
-          v2 ? Numbers.parseOptionalDouble(r.get(18)) : java.util.OptionalDouble.empty(),
-          v2 ? Double.parseDouble(r.get(19)) : 0, v2 ? Double.parseDouble(r.get(20)) : Double.NaN,
-          v2 ? Double.parseDouble(r.get(22)) : Double.NaN);
+      StudyRow.Builder row = StudyRow.builder().key(key).verdict(Verdict.valueOf(r.get(7)))
+          .examplesToRecover(Numbers.parseOptionalLong(r.get(8)))
+          .rho(Numbers.parseOptionalDouble(r.get(9))).refExamples(Long.parseLong(r.get(10)))
+          .lossOriginal(Double.parseDouble(r.get(11)))
+          .lossAfterWipe(Double.parseDouble(r.get(12)))
+          .lossDeleted(Numbers.parseOptionalDouble(r.get(13)))
+          .lossFinal(Double.parseDouble(r.get(14)))
+          .examplesScratch(Numbers.parseOptionalLong(r.get(15)))
+          .wallSeconds(Double.parseDouble(r.get(16)));
+      if (v2) {
+        row.examplesOrig(Numbers.parseOptionalLong(r.get(17)))
+            .rhoOrig(Numbers.parseOptionalDouble(r.get(18)))
+            .lossOriginalSd(Double.parseDouble(r.get(19)))
+            .recoveryLr(Double.parseDouble(r.get(20)))
+            .targetLoss(Double.parseDouble(r.get(22)));
+      } else { // the first format had none of these: no T_orig, σ 0, rate and target unknown
+        row.lossOriginalSd(0).recoveryLr(Double.NaN).targetLoss(Double.NaN);
+      }
+      return row.build();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("line " + r.getRecordNumber() + " is malformed: "
           + r.toList() + " (" + e.getMessage() + ")", e);

@@ -3,6 +3,7 @@ package dev.ablation.study.store;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.plan.RunKey;
 
+import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.recovery.BudgetCap;
 import dev.ablation.api.recovery.CurvePoint;
@@ -10,65 +11,324 @@ import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.api.recovery.FidelityAt;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RunManifest;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Everything the study keeps of one run: its CSV row, and what only {@code results.json}
  * holds — the curve, the manifest, where it stopped and why.
  *
- * @param row the CSV row
- * @param position the block index {@code L}, empty for composite targets
- * @param targetLoss the loss the criterion asked for
- * @param budgetCap the cap that ended it, when the budget did
- * @param stepsSpent recovery steps taken in all
- * @param examplesSpent examples seen in all
- * @param finalFidelity top-1 agreement and KL to the original at the end, when computed
- * @param curve the evaluations, the first at step 0
- * @param manifest what produced the run
- * @param originalCurve the original's own validation curve (for {@code T_orig} and the
- *     report's plot that it was flat at the end); empty when unknown
- * @param targetFidelity agreement with and KL to the original where the target was confirmed,
- *     for a run that trained past it ({@code --past-target}); else empty
+ * <p>Built by name ({@link #builder()}) rather than by position: eleven values, two of them
+ * curves and four of them optional, read back from a file or gathered from a result, are too
+ * easy to pass in the wrong place or to leave out unseen. The JSON is {@link RecordJson}'s,
+ * written field by field, so this class's shape is not the file's.
  */
-public record RunRecord(StudyRow row, OptionalInt position, double targetLoss,
-    Optional<BudgetCap> budgetCap, long stepsSpent, long examplesSpent,
-    Optional<Fidelity> finalFidelity, List<CurvePoint> curve, RunManifest manifest,
-    List<CurvePoint> originalCurve, Optional<FidelityAt> targetFidelity) {
+public final class RunRecord {
+  private final StudyRow row;
+  private final OptionalInt position;
+  private final double targetLoss;
+  private final Optional<BudgetCap> budgetCap;
+  private final long stepsSpent;
+  private final long examplesSpent;
+  private final Optional<Fidelity> finalFidelity;
+  private final List<CurvePoint> curve;
+  private final RunManifest manifest;
+  private final List<CurvePoint> originalCurve;
+  private final Optional<FidelityAt> targetFidelity;
 
-  /** Validates and copies. */
-  public RunRecord {
-    if (row == null || position == null || budgetCap == null || finalFidelity == null
-        || curve == null || manifest == null || originalCurve == null
-        || targetFidelity == null) {
-      throw new IllegalArgumentException("run record fields must not be null; use empty optionals");
-    }
-    curve = ImmutableList.copyOf(curve);
-    originalCurve = ImmutableList.copyOf(originalCurve);
+  private RunRecord(Builder b) {
+    row = b.row;
+    position = b.position;
+    targetLoss = b.targetLoss;
+    budgetCap = b.budgetCap;
+    stepsSpent = b.stepsSpent;
+    examplesSpent = b.examplesSpent;
+    finalFidelity = b.finalFidelity;
+    curve = b.curve;
+    manifest = b.manifest;
+    originalCurve = b.originalCurve;
+    targetFidelity = b.targetFidelity;
   }
 
-  /** A record of a run that stopped at its verdict (no fidelity at the target). */
-  public RunRecord(StudyRow row, OptionalInt position, double targetLoss,
-      Optional<BudgetCap> budgetCap, long stepsSpent, long examplesSpent,
-      Optional<Fidelity> finalFidelity, List<CurvePoint> curve, RunManifest manifest,
-      List<CurvePoint> originalCurve) {
-    this(row, position, targetLoss, budgetCap, stepsSpent, examplesSpent, finalFidelity, curve,
-        manifest, originalCurve, Optional.empty());
+  /**
+   * An empty builder. Required: {@code row}, {@code position}, {@code targetLoss},
+   * {@code stepsSpent}, {@code examplesSpent}, {@code curve}, {@code manifest}; the budget cap,
+   * the fidelities and the original's curve are empty until set.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this record's values, each of which one call may replace. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** The record of {@code result} for the run {@code key} of {@code request} on {@code original}. */
   public static RunRecord of(RunKey key, RecoveryRequest request, RecoveryResult result,
       OptionalLong examplesScratch, Original original) {
-    return new RunRecord(StudyRow.of(key, result, examplesScratch, original),
-        request.target().position(), result.targetLoss(), result.budgetCap(),
-        result.spent().steps(), result.spent().examples(), result.finalFidelity(),
-        result.curve(), result.manifest(), original.curve(), result.targetFidelity());
+    return builder().row(StudyRow.of(key, result, examplesScratch, original))
+        .position(request.target().position()).targetLoss(result.targetLoss())
+        .budgetCap(result.budgetCap()).stepsSpent(result.spent().steps())
+        .examplesSpent(result.spent().examples()).finalFidelity(result.finalFidelity())
+        .curve(result.curve()).manifest(result.manifest()).originalCurve(original.curve())
+        .targetFidelity(result.targetFidelity()).build();
   }
 
   /** The run's key. */
   public RunKey key() {
     return row.key();
+  }
+
+  /** The CSV row. */
+  public StudyRow row() {
+    return row;
+  }
+
+  /** The block index {@code L}, empty for composite targets. */
+  public OptionalInt position() {
+    return position;
+  }
+
+  /** The loss the criterion asked for. */
+  public double targetLoss() {
+    return targetLoss;
+  }
+
+  /** The cap that ended it, when the budget did. */
+  public Optional<BudgetCap> budgetCap() {
+    return budgetCap;
+  }
+
+  /** Recovery steps taken in all. */
+  public long stepsSpent() {
+    return stepsSpent;
+  }
+
+  /** Examples seen in all. */
+  public long examplesSpent() {
+    return examplesSpent;
+  }
+
+  /** Top-1 agreement and KL to the original at the end, when computed. */
+  public Optional<Fidelity> finalFidelity() {
+    return finalFidelity;
+  }
+
+  /** The evaluations, the first at step 0 (immutable). */
+  public List<CurvePoint> curve() {
+    return curve;
+  }
+
+  /** What produced the run. */
+  public RunManifest manifest() {
+    return manifest;
+  }
+
+  /**
+   * The original's own validation curve (for {@code T_orig} and the report's plot that it was
+   * flat at the end); empty when unknown (immutable).
+   */
+  public List<CurvePoint> originalCurve() {
+    return originalCurve;
+  }
+
+  /**
+   * Agreement with and KL to the original where the target was confirmed, for a run that
+   * trained past it ({@code --past-target}); else empty.
+   */
+  public Optional<FidelityAt> targetFidelity() {
+    return targetFidelity;
+  }
+
+  /** Equal values, {@code targetLoss} compared as {@link Double#compare} does. */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof RunRecord r)) {
+      return false;
+    }
+    return row.equals(r.row) && position.equals(r.position)
+        && Double.compare(targetLoss, r.targetLoss) == 0 && budgetCap.equals(r.budgetCap)
+        && stepsSpent == r.stepsSpent && examplesSpent == r.examplesSpent
+        && finalFidelity.equals(r.finalFidelity) && curve.equals(r.curve)
+        && manifest.equals(r.manifest) && originalCurve.equals(r.originalCurve)
+        && targetFidelity.equals(r.targetFidelity);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(row, position, targetLoss, budgetCap, stepsSpent, examplesSpent,
+        finalFidelity, curve, manifest, originalCurve, targetFidelity);
+  }
+
+  @Override
+  public String toString() {
+    return MoreObjects.toStringHelper(this).add("row", row).add("position", position)
+        .add("targetLoss", targetLoss).add("budgetCap", budgetCap)
+        .add("stepsSpent", stepsSpent).add("examplesSpent", examplesSpent)
+        .add("finalFidelity", finalFidelity).add("curve", curve).add("manifest", manifest)
+        .add("originalCurve", originalCurve).add("targetFidelity", targetFidelity).toString();
+  }
+
+  /** The settings of a {@link Builder}, named as its methods are. */
+  private enum Setting {
+    ROW("row"), POSITION("position"), TARGET_LOSS("targetLoss"), BUDGET_CAP("budgetCap"),
+    STEPS_SPENT("stepsSpent"), EXAMPLES_SPENT("examplesSpent"),
+    FINAL_FIDELITY("finalFidelity"), CURVE("curve"), MANIFEST("manifest"),
+    ORIGINAL_CURVE("originalCurve"), TARGET_FIDELITY("targetFidelity");
+
+    /** Those without which a record is not one: every value that is not optional. */
+    static final Set<Setting> REQUIRED = EnumSet.of(ROW, POSITION, TARGET_LOSS, STEPS_SPENT,
+        EXAMPLES_SPENT, CURVE, MANIFEST);
+
+    private final String method;
+
+    Setting(String method) {
+      this.method = method;
+    }
+
+    @Override
+    public String toString() {
+      return method;
+    }
+  }
+
+  /**
+   * A record one value at a time, each set once. A null fails at its call (absent values are
+   * empty optionals); {@link #build()} then names every required value not set, in one
+   * message. {@code position} is required although it may be empty: a block run that forgot it
+   * would be written as a composite one.
+   */
+  public static final class Builder {
+    private final SetOnce<Setting> set = new SetOnce<>(Setting.class);
+    private StudyRow row;
+    private OptionalInt position;
+    private double targetLoss;
+    private Optional<BudgetCap> budgetCap = Optional.empty();
+    private long stepsSpent;
+    private long examplesSpent;
+    private Optional<Fidelity> finalFidelity = Optional.empty();
+    private List<CurvePoint> curve;
+    private RunManifest manifest;
+    private List<CurvePoint> originalCurve = ImmutableList.of();
+    private Optional<FidelityAt> targetFidelity = Optional.empty();
+
+    private Builder() {}
+
+    private Builder(RunRecord r) {
+      row = r.row;
+      position = r.position;
+      targetLoss = r.targetLoss;
+      budgetCap = r.budgetCap;
+      stepsSpent = r.stepsSpent;
+      examplesSpent = r.examplesSpent;
+      finalFidelity = r.finalFidelity;
+      curve = r.curve;
+      manifest = r.manifest;
+      originalCurve = r.originalCurve;
+      targetFidelity = r.targetFidelity;
+      set.copiedAll(Setting.class);
+    }
+
+    /** Required: the CSV row. */
+    public Builder row(StudyRow v) {
+      row = SetOnce.nonNull(Setting.ROW, v);
+      set.give(Setting.ROW);
+      return this;
+    }
+
+    /** Required: the block index {@code L}, empty for composite targets. */
+    public Builder position(OptionalInt v) {
+      position = SetOnce.nonNullOptional(Setting.POSITION, v);
+      set.give(Setting.POSITION);
+      return this;
+    }
+
+    /** Required: the loss the criterion asked for. */
+    public Builder targetLoss(double v) {
+      targetLoss = v;
+      set.give(Setting.TARGET_LOSS);
+      return this;
+    }
+
+    /** The cap that ended it, when the budget did; default empty. */
+    public Builder budgetCap(Optional<BudgetCap> v) {
+      budgetCap = SetOnce.nonNullOptional(Setting.BUDGET_CAP, v);
+      set.give(Setting.BUDGET_CAP);
+      return this;
+    }
+
+    /** Required: recovery steps taken in all. */
+    public Builder stepsSpent(long v) {
+      stepsSpent = v;
+      set.give(Setting.STEPS_SPENT);
+      return this;
+    }
+
+    /** Required: examples seen in all. */
+    public Builder examplesSpent(long v) {
+      examplesSpent = v;
+      set.give(Setting.EXAMPLES_SPENT);
+      return this;
+    }
+
+    /** Top-1 agreement and KL to the original at the end, when computed; default empty. */
+    public Builder finalFidelity(Optional<Fidelity> v) {
+      finalFidelity = SetOnce.nonNullOptional(Setting.FINAL_FIDELITY, v);
+      set.give(Setting.FINAL_FIDELITY);
+      return this;
+    }
+
+    /** Required: the evaluations, the first at step 0 (copied). */
+    public Builder curve(List<CurvePoint> v) {
+      curve = ImmutableList.copyOf(SetOnce.nonNull(Setting.CURVE, v));
+      set.give(Setting.CURVE);
+      return this;
+    }
+
+    /** Required: what produced the run. */
+    public Builder manifest(RunManifest v) {
+      manifest = SetOnce.nonNull(Setting.MANIFEST, v);
+      set.give(Setting.MANIFEST);
+      return this;
+    }
+
+    /** The original's own validation curve (copied); default empty: unknown. */
+    public Builder originalCurve(List<CurvePoint> v) {
+      originalCurve = ImmutableList.copyOf(SetOnce.nonNull(Setting.ORIGINAL_CURVE, v));
+      set.give(Setting.ORIGINAL_CURVE);
+      return this;
+    }
+
+    /**
+     * Fidelity where the target was confirmed, for a run that trained past it; default empty:
+     * the run stopped at its verdict.
+     */
+    public Builder targetFidelity(Optional<FidelityAt> v) {
+      targetFidelity = SetOnce.nonNullOptional(Setting.TARGET_FIDELITY, v);
+      set.give(Setting.TARGET_FIDELITY);
+      return this;
+    }
+
+    /**
+     * The record.
+     *
+     * @throws IllegalArgumentException naming every required value not set, in one message
+     */
+    public RunRecord build() {
+      List<String> p = new ArrayList<>();
+      set.requireAll(Setting.REQUIRED, p);
+      SetOnce.throwIfAny(p);
+      return new RunRecord(this);
+    }
   }
 }

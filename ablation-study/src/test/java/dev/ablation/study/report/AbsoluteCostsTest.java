@@ -19,7 +19,6 @@ import dev.ablation.study.plan.WipeTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -43,16 +42,17 @@ class AbsoluteCostsTest {
     long last = curve.get(curve.size() - 1).step();
     RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32, new WipeTarget.Block(LayerPath.block(0)),
         ReinitScheme.fresh(), FreezePolicy.onlyWiped(), seed);
-    StudyRow row = new StudyRow(key, recovered ? Verdict.RECOVERED : Verdict.PLATEAUED,
-        recovered ? OptionalLong.of(last * BATCH) : OptionalLong.empty(),
-        recovered ? OptionalDouble.of((double) last * BATCH / REF) : OptionalDouble.empty(),
-        REF, 1.4, 2.0, OptionalDouble.empty(), 1.5, OptionalLong.empty(), 1.0,
-        OptionalLong.empty(), OptionalDouble.empty(), 0.001, 3e-3, 1.42);
+    StudyRow row = StudyRow.builder().key(key)
+        .verdict(recovered ? Verdict.RECOVERED : Verdict.PLATEAUED)
+        .examplesToRecover(recovered ? OptionalLong.of(last * BATCH) : OptionalLong.empty())
+        .rho(recovered ? OptionalDouble.of((double) last * BATCH / REF) : OptionalDouble.empty())
+        .refExamples(REF).lossOriginal(1.4).lossAfterWipe(2.0).lossFinal(1.5).wallSeconds(1.0)
+        .lossOriginalSd(0.001).recoveryLr(3e-3).targetLoss(1.42).build();
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test",
         Map.of("recovery_warmup", Integer.toString(warmup)), Map.of("master", seed),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
-    return new RunRecord(row, OptionalInt.of(0), 1.42, Optional.empty(), last, last * BATCH,
-        Optional.empty(), curve, manifest, List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(0)).targetLoss(1.42)
+        .stepsSpent(last).examplesSpent(last * BATCH).curve(curve).manifest(manifest).build();
   }
 
   private static AbsoluteCosts.CellCost cost(List<RunRecord> runs) {

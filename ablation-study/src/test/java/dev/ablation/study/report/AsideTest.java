@@ -16,7 +16,6 @@ import dev.ablation.study.store.RunRecord;
 import dev.ablation.study.store.StudyRow;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -33,20 +32,22 @@ class AsideTest {
         new WipeTarget.Block(LayerPath.block("decoder.blocks", block)), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), seed);
     boolean recovered = verdict == Verdict.RECOVERED;
-    StudyRow row = new StudyRow(key, verdict, recovered ? OptionalLong.of(640)
-        : OptionalLong.empty(), recovered ? OptionalDouble.of(640 / 4096.0)
-        : OptionalDouble.empty(), 4096, 0.01, l0, OptionalDouble.empty(),
-        recovered ? 0.02 : l0, OptionalLong.of(2048), 1.0, OptionalLong.empty(),
-        OptionalDouble.empty(), 0.001, 3e-3, 0.03);
+    StudyRow row = StudyRow.builder().key(key).verdict(verdict)
+        .examplesToRecover(recovered ? OptionalLong.of(640) : OptionalLong.empty())
+        .rho(recovered ? OptionalDouble.of(640 / 4096.0) : OptionalDouble.empty()).refExamples(4096)
+        .lossOriginal(0.01).lossAfterWipe(l0).lossFinal(recovered ? 0.02 : l0)
+        .examplesScratch(OptionalLong.of(2048)).wallSeconds(1.0).lossOriginalSd(0.001)
+        .recoveryLr(3e-3).targetLoss(0.03).build();
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test",
         Map.of("vocab", "17", "task", "translate"), Map.of("master", seed),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, l0, Double.NaN),
         new CurvePoint(20, 640, 640 * 12, 0.02, 0.02), new CurvePoint(21, 672, 672 * 12, 0.02,
             0.02));
-    return new RunRecord(row, OptionalInt.of(block), 0.03, Optional.empty(),
-        verdict == Verdict.UNDAMAGED ? 0 : 21, verdict == Verdict.UNDAMAGED ? 0 : 672,
-        Optional.empty(), curve, manifest, List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(block)).targetLoss(0.03)
+        .stepsSpent(verdict == Verdict.UNDAMAGED ? 0 : 21)
+        .examplesSpent(verdict == Verdict.UNDAMAGED ? 0 : 672).curve(curve).manifest(manifest)
+        .build();
   }
 
   @Test

@@ -34,9 +34,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,12 +168,13 @@ class ReportGoldenTest {
   private static RunRecord undamaged(RunRecord r) {
     StudyRow s = r.row();
     double l0 = s.targetLoss() - 0.001;
-    StudyRow row = new StudyRow(s.key(), Verdict.UNDAMAGED, OptionalLong.empty(),
-        OptionalDouble.empty(), s.refExamples(), s.lossOriginal(), l0, s.lossDeleted(), l0,
-        s.examplesScratch(), 0.0, s.examplesOrig(), OptionalDouble.empty(), s.lossOriginalSd(),
-        s.recoveryLr(), s.targetLoss());
-    return new RunRecord(row, r.position(), r.targetLoss(), Optional.empty(), 0, 0,
-        Optional.empty(), List.of(new CurvePoint(0, 0, 0, l0, Double.NaN)), r.manifest(),
-        r.originalCurve());
+    StudyRow row = StudyRow.builder().key(s.key()).verdict(Verdict.UNDAMAGED)
+        .refExamples(s.refExamples()).lossOriginal(s.lossOriginal()).lossAfterWipe(l0)
+        .lossDeleted(s.lossDeleted()).lossFinal(l0).examplesScratch(s.examplesScratch())
+        .wallSeconds(0.0).examplesOrig(s.examplesOrig()).lossOriginalSd(s.lossOriginalSd())
+        .recoveryLr(s.recoveryLr()).targetLoss(s.targetLoss()).build();
+    return RunRecord.builder().row(row).position(r.position()).targetLoss(r.targetLoss())
+        .stepsSpent(0).examplesSpent(0).curve(List.of(new CurvePoint(0, 0, 0, l0, Double.NaN)))
+        .manifest(r.manifest()).originalCurve(r.originalCurve()).build();
   }
 }

@@ -31,16 +31,18 @@ class ScratchTableTest {
     RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, d,
         new WipeTarget.Block(LayerPath.block(0)), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), 1);
-    StudyRow row = new StudyRow(key, Verdict.RECOVERED, OptionalLong.of(3200),
-        OptionalDouble.of(3200 / 65536.0), 65536, 1.40, 3.0, OptionalDouble.empty(), 1.41,
-        scratch, 1.0, OptionalLong.of(30000), OptionalDouble.empty(), 0.001, 1e-3, 1.42);
+    StudyRow row = StudyRow.builder().key(key).verdict(Verdict.RECOVERED)
+        .examplesToRecover(OptionalLong.of(3200)).rho(OptionalDouble.of(3200 / 65536.0))
+        .refExamples(65536).lossOriginal(1.40).lossAfterWipe(3.0).lossFinal(1.41)
+        .examplesScratch(scratch).wallSeconds(1.0).examplesOrig(OptionalLong.of(30000))
+        .lossOriginalSd(0.001).recoveryLr(1e-3).targetLoss(1.42).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", 1L),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
         new CurvePoint(100, 3200, 3200 * 33, 1.419, 1.419),
         new CurvePoint(101, 3232, 3232 * 33, lastLoss, lastLoss));
-    return new RunRecord(row, OptionalInt.of(0), 1.42, Optional.empty(), 101, 3232,
-        Optional.empty(), curve, m, List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(0)).targetLoss(1.42).stepsSpent(101)
+        .examplesSpent(3232).curve(curve).manifest(m).build();
   }
 
   @Test

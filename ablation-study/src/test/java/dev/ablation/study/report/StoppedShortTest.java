@@ -16,7 +16,6 @@ import dev.ablation.study.store.RunRecord;
 import dev.ablation.study.store.StudyRow;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -35,17 +34,18 @@ class StoppedShortTest {
         new WipeTarget.Block(LayerPath.block(0)), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), seed);
     boolean rec = v == Verdict.RECOVERED;
-    StudyRow row = new StudyRow(key, v, rec ? OptionalLong.of(320) : OptionalLong.empty(),
-        rec ? OptionalDouble.of(0.005) : OptionalDouble.empty(), 65536, 1.40, 3.0,
-        OptionalDouble.empty(), lowest, OptionalLong.empty(), 1.0, OptionalLong.empty(),
-        OptionalDouble.empty(), 0.001, 1e-3, TARGET);
+    StudyRow row = StudyRow.builder().key(key).verdict(v)
+        .examplesToRecover(rec ? OptionalLong.of(320) : OptionalLong.empty())
+        .rho(rec ? OptionalDouble.of(0.005) : OptionalDouble.empty()).refExamples(65536)
+        .lossOriginal(1.40).lossAfterWipe(3.0).lossFinal(lowest).wallSeconds(1.0)
+        .lossOriginalSd(0.001).recoveryLr(1e-3).targetLoss(TARGET).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", seed),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
         new CurvePoint(10, 320, 320 * 32, lowest, lowest),
         new CurvePoint(20, 640, 640 * 32, lowest + 0.002, lowest + 0.002));
-    return new RunRecord(row, OptionalInt.of(0), TARGET, Optional.empty(), 20, 640,
-        Optional.empty(), curve, m, List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(0)).targetLoss(TARGET)
+        .stepsSpent(20).examplesSpent(640).curve(curve).manifest(m).build();
   }
 
   @Test

@@ -17,7 +17,6 @@ import dev.ablation.study.store.StudyRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -34,17 +33,18 @@ class SummaryFloorTest {
     RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32,
         new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), seed);
-    StudyRow row = new StudyRow(key, recovered ? Verdict.RECOVERED : Verdict.BUDGET_EXHAUSTED,
-        recovered ? OptionalLong.of(spent) : OptionalLong.empty(),
-        recovered ? OptionalDouble.of(spent / 65536.0) : OptionalDouble.empty(), 65536, 1.40,
-        3.0, OptionalDouble.empty(), 1.45, OptionalLong.empty(), 1.0, OptionalLong.empty(),
-        OptionalDouble.empty(), 0.001, 1e-3, 1.42);
+    StudyRow row = StudyRow.builder().key(key)
+        .verdict(recovered ? Verdict.RECOVERED : Verdict.BUDGET_EXHAUSTED)
+        .examplesToRecover(recovered ? OptionalLong.of(spent) : OptionalLong.empty())
+        .rho(recovered ? OptionalDouble.of(spent / 65536.0) : OptionalDouble.empty())
+        .refExamples(65536).lossOriginal(1.40).lossAfterWipe(3.0).lossFinal(1.45).wallSeconds(1.0)
+        .lossOriginalSd(0.001).recoveryLr(1e-3).targetLoss(1.42).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", seed),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
         new CurvePoint(spent / 32, spent, spent * 32, 1.45, 1.45));
-    return new RunRecord(row, OptionalInt.of(block), 1.42, Optional.empty(), spent / 32, spent,
-        Optional.empty(), curve, m, List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(block)).targetLoss(1.42)
+        .stepsSpent(spent / 32).examplesSpent(spent).curve(curve).manifest(m).build();
   }
 
   @Test

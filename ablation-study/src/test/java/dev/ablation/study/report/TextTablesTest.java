@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -50,15 +49,16 @@ class TextTablesTest {
           new CurvePoint(steps, steps * BATCH, steps * BATCH * 64, low, low));
       RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
           new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(), freeze, seed, lr);
-      StudyRow row = new StudyRow(key, Verdict.BUDGET_EXHAUSTED, OptionalLong.empty(),
-          OptionalDouble.empty(), 131072, lossStar, 3.0, OptionalDouble.empty(), low,
-          OptionalLong.empty(), 1.0, OptionalLong.empty(), OptionalDouble.empty(), 0.001,
-          3e-3 * lr, lossStar + 0.02);
+      StudyRow row = StudyRow.builder().key(key).verdict(Verdict.BUDGET_EXHAUSTED)
+          .refExamples(131072).lossOriginal(lossStar).lossAfterWipe(3.0).lossFinal(low)
+          .wallSeconds(1.0).lossOriginalSd(0.001).recoveryLr(3e-3 * lr).targetLoss(lossStar + 0.02)
+          .build();
       RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", new HashMap<>(config),
           Map.of("master", seed),
           new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
-      return new RunRecord(row, OptionalInt.of(block), lossStar + 0.02, Optional.empty(), steps,
-          steps * BATCH, Optional.empty(), curve, manifest, List.of());
+      return RunRecord.builder().row(row).position(OptionalInt.of(block))
+          .targetLoss(lossStar + 0.02).stepsSpent(steps).examplesSpent(steps * BATCH).curve(curve)
+          .manifest(manifest).build();
     }
     List<CurvePoint> curve = new ArrayList<>();
     curve.add(new CurvePoint(0, 0, 0, 3.0, Double.NaN));
@@ -67,16 +67,18 @@ class TextTablesTest {
     }
     RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
         new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(), freeze, seed, lr);
-    StudyRow row = new StudyRow(key, Verdict.RECOVERED, OptionalLong.of(steps * BATCH),
-        OptionalDouble.of(steps * BATCH / 131072.0), 131072, lossStar, 3.0,
-        OptionalDouble.empty(), lossStar, OptionalLong.empty(), 1.0, OptionalLong.empty(),
-        OptionalDouble.empty(), 0.001, 3e-3 * lr, lossStar + 0.02);
+    StudyRow row = StudyRow.builder().key(key).verdict(Verdict.RECOVERED)
+        .examplesToRecover(OptionalLong.of(steps * BATCH))
+        .rho(OptionalDouble.of(steps * BATCH / 131072.0)).refExamples(131072).lossOriginal(lossStar)
+        .lossAfterWipe(3.0).lossFinal(lossStar).wallSeconds(1.0).lossOriginalSd(0.001)
+        .recoveryLr(3e-3 * lr).targetLoss(lossStar + 0.02).build();
     Map<String, String> c = new HashMap<>(config);
     c.put("recovery_warmup", "8");
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", c, Map.of("master", seed),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
-    return new RunRecord(row, OptionalInt.of(block), lossStar + 0.02, Optional.empty(),
-        steps + 1, (steps + 1) * BATCH, Optional.empty(), curve, manifest, List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(block)).targetLoss(lossStar + 0.02)
+        .stepsSpent(steps + 1).examplesSpent((steps + 1) * BATCH).curve(curve).manifest(manifest)
+        .build();
   }
 
   private static Map<String, String> text(double ngram) {

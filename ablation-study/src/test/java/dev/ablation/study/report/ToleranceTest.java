@@ -16,10 +16,7 @@ import dev.ablation.study.store.RunRecord;
 import dev.ablation.study.store.StudyRow;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,10 +31,9 @@ class ToleranceTest {
     RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32,
         new WipeTarget.Block(LayerPath.block(0)), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), 1);
-    StudyRow row = new StudyRow(key, Verdict.BUDGET_EXHAUSTED, OptionalLong.empty(),
-        OptionalDouble.empty(), 65536, STAR, losses[0], OptionalDouble.empty(),
-        losses[losses.length - 1], OptionalLong.empty(), 1.0, OptionalLong.empty(),
-        OptionalDouble.empty(), sd, 1e-3, STAR + 0.02);
+    StudyRow row = StudyRow.builder().key(key).verdict(Verdict.BUDGET_EXHAUSTED).refExamples(65536)
+        .lossOriginal(STAR).lossAfterWipe(losses[0]).lossFinal(losses[losses.length - 1])
+        .wallSeconds(1.0).lossOriginalSd(sd).recoveryLr(1e-3).targetLoss(STAR + 0.02).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", 1L),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
     long[] steps = {0, 1, 2, 10, 20, 24};
@@ -46,9 +42,9 @@ class ToleranceTest {
       curve.add(new CurvePoint(steps[i], steps[i] * 32, steps[i] * 32 * 33, losses[i],
           losses[i]));
     }
-    return new RunRecord(row, OptionalInt.of(0), STAR + 0.02, Optional.empty(),
-        steps[losses.length - 1], steps[losses.length - 1] * 32, Optional.empty(), curve, m,
-        List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(0)).targetLoss(STAR + 0.02)
+        .stepsSpent(steps[losses.length - 1]).examplesSpent(steps[losses.length - 1] * 32)
+        .curve(curve).manifest(m).build();
   }
 
   @Test

@@ -50,15 +50,17 @@ class WidthDepthLawTest {
     RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
         new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(),
         FreezePolicy.onlyWiped(), seed);
-    StudyRow row = new StudyRow(key, Verdict.RECOVERED, OptionalLong.of(steps * BATCH),
-        OptionalDouble.of(steps * BATCH / 65536.0), 65536, 1.4, 3.0, OptionalDouble.empty(),
-        1.45, OptionalLong.empty(), 1.0, OptionalLong.empty(), OptionalDouble.empty(), 0.001,
-        3e-3, 1.42);
+    StudyRow row = StudyRow.builder().key(key).verdict(Verdict.RECOVERED)
+        .examplesToRecover(OptionalLong.of(steps * BATCH))
+        .rho(OptionalDouble.of(steps * BATCH / 65536.0)).refExamples(65536).lossOriginal(1.4)
+        .lossAfterWipe(3.0).lossFinal(1.45).wallSeconds(1.0).lossOriginalSd(0.001).recoveryLr(3e-3)
+        .targetLoss(1.42).build();
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test",
         Map.of("recovery_warmup", "8"), Map.of("master", seed),
         new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
-    return new RunRecord(row, OptionalInt.of(block), 1.42, Optional.empty(), steps + 1,
-        (steps + 1) * BATCH, Optional.empty(), curve, manifest, List.of());
+    return RunRecord.builder().row(row).position(OptionalInt.of(block)).targetLoss(1.42)
+        .stepsSpent(steps + 1).examplesSpent((steps + 1) * BATCH).curve(curve).manifest(manifest)
+        .build();
   }
 
   private static List<RunRecord> sweep(double heldFactor) {

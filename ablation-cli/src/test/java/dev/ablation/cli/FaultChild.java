@@ -3,7 +3,7 @@ package dev.ablation.cli;
 import dev.ablation.cli.console.Logs;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.run.StudyEngine;
@@ -54,13 +54,13 @@ public final class FaultChild {
     }
 
     @Override
-    public Original original(OriginalSpec spec) {
+    public OriginalRecord original(OriginalSpec spec) {
       mark("original");
       return engine.original(spec);
     }
 
     @Override
-    public RecoveryResult recover(Original original, RecoveryRequest request,
+    public RecoveryResult recover(OriginalRecord original, RecoveryRequest request,
         RecoveryListener listener) {
       int n = RUNS.incrementAndGet();
       mark("recover " + n);
@@ -77,7 +77,7 @@ public final class FaultChild {
     }
 
     @Override
-    public OptionalLong scratchExamples(Original original) {
+    public OptionalLong scratchExamples(OriginalRecord original) {
       mark("scratch");
       return engine.scratchExamples(original);
     }

@@ -6,7 +6,7 @@ import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.cli.Main;
 import dev.ablation.study.FakeStudyEngine;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.run.StudyEngine;
@@ -38,18 +38,18 @@ class StudyReliabilityTest {
     final FakeStudyEngine fake = new FakeStudyEngine();
 
     @Override
-    public Original original(OriginalSpec spec) {
+    public OriginalRecord original(OriginalSpec spec) {
       return fake.original(spec);
     }
 
     @Override
-    public RecoveryResult recover(Original original, RecoveryRequest request,
+    public RecoveryResult recover(OriginalRecord original, RecoveryRequest request,
         RecoveryListener listener) {
       return fake.recover(original, request, listener);
     }
 
     @Override
-    public OptionalLong scratchExamples(Original original) {
+    public OptionalLong scratchExamples(OriginalRecord original) {
       return fake.scratchExamples(original);
     }
 
@@ -167,7 +167,7 @@ class StudyReliabilityTest {
       int n;
 
       @Override
-      public RecoveryResult recover(Original original, RecoveryRequest request,
+      public RecoveryResult recover(OriginalRecord original, RecoveryRequest request,
           RecoveryListener listener) {
         if (++n == 3) {
           try {
@@ -193,12 +193,12 @@ class StudyReliabilityTest {
   void exceptionsWithoutMessagesStillSayWhatHappened(@TempDir Path dir) {
     StudyEngine.Factory broken = d -> new Wrapped() {
       @Override
-      public Original original(OriginalSpec spec) {
+      public OriginalRecord original(OriginalSpec spec) {
         throw new NullPointerException();
       }
 
       @Override
-      public OptionalLong scratchExamples(Original original) {
+      public OptionalLong scratchExamples(OriginalRecord original) {
         return OptionalLong.empty();
       }
     };
@@ -236,7 +236,7 @@ class StudyReliabilityTest {
       int n;
 
       @Override
-      public RecoveryResult recover(Original original, RecoveryRequest request,
+      public RecoveryResult recover(OriginalRecord original, RecoveryRequest request,
           RecoveryListener listener) {
         if (++n == 3) {
           try {

@@ -3,7 +3,7 @@ package dev.ablation.spark;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.study.store.FailedRun;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.store.RunFiles;
@@ -42,7 +42,7 @@ final class SparkTasks {
     Path out = Path.of(task.out());
     String what = spec.model() + " seed " + spec.seed();
     try (StudyEngine engine = engines.open(out.resolve(Study.ORIGINALS))) {
-      Original original = StudyJobs.original(engine, spec);
+      OriginalRecord original = StudyJobs.original(engine, spec);
       if (spec.training().scratch() && RunFiles.scratch(out, spec).isEmpty()) {
         RunFiles.putScratch(out, spec, StudyJobs.scratch(engine, original));
       }
@@ -66,7 +66,7 @@ final class SparkTasks {
     int failed = 0;
     int skipped = 0;
     try (StudyEngine engine = engines.open(out.resolve(Study.ORIGINALS))) {
-      Original original = null;
+      OriginalRecord original = null;
       String originalError = task.originalError();
       OptionalLong scratch = OptionalLong.empty();
       for (RecoveryRequest request : task.runs()) {

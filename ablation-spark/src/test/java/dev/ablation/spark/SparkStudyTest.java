@@ -8,7 +8,7 @@ import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.Architecture;
 import dev.ablation.study.FakeStudyEngine;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.run.StudyEngine;
@@ -160,7 +160,7 @@ class SparkStudyTest {
     }
 
     @Override
-    public Original original(OriginalSpec spec) {
+    public OriginalRecord original(OriginalSpec spec) {
       if (spec.seed() == 3) {
         throw new IllegalStateException("no original for seed 3");
       }
@@ -168,7 +168,7 @@ class SparkStudyTest {
     }
 
     @Override
-    public RecoveryResult recover(Original original, RecoveryRequest request,
+    public RecoveryResult recover(OriginalRecord original, RecoveryRequest request,
         RecoveryListener listener) {
       if (request.target().label().equals("blocks.1")) {
         throw new IllegalStateException("boom in blocks.1");
@@ -177,7 +177,7 @@ class SparkStudyTest {
     }
 
     @Override
-    public OptionalLong scratchExamples(Original original) {
+    public OptionalLong scratchExamples(OriginalRecord original) {
       return inner.scratchExamples(original);
     }
   }

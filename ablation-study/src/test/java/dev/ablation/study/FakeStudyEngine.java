@@ -1,7 +1,7 @@
 package dev.ablation.study;
 
 import dev.ablation.study.plan.ModelSpec;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.store.PopulationChoice;
 import dev.ablation.study.plan.RecoveryRequest;
@@ -82,7 +82,7 @@ public final class FakeStudyEngine implements StudyEngine {
   }
 
   @Override
-  public PopulationChoice choosePopulation(Original original, java.util.List<RecoveryRequest> runs) {
+  public PopulationChoice choosePopulation(OriginalRecord original, java.util.List<RecoveryRequest> runs) {
     return population > 1 ? new PopulationChoice(population, 2.0, true, "fake")
         : StudyEngine.super.choosePopulation(original, runs);
   }
@@ -97,7 +97,7 @@ public final class FakeStudyEngine implements StudyEngine {
   }
 
   @Override
-  public Original original(OriginalSpec spec) {
+  public OriginalRecord original(OriginalSpec spec) {
     originalsTrained++;
     ModelSpec m = spec.model();
     TrainingSettings t = spec.training();
@@ -117,18 +117,18 @@ public final class FakeStudyEngine implements StudyEngine {
           + 0.002 * (r.nextDouble() - 0.5);
       curve.add(new CurvePoint(i, ex, ex * t.seqLen(), loss, Double.NaN));
     }
-    return new Original(spec, lossStar, ref, layers, 0.001 + 0.001 * r.nextDouble(), curve);
+    return new OriginalRecord(spec, lossStar, ref, layers, 0.001 + 0.001 * r.nextDouble(), curve);
   }
 
   @Override
-  public OptionalLong scratchExamples(Original original) {
+  public OptionalLong scratchExamples(OriginalRecord original) {
     scratchRuns++;
     SplittableRandom r = random("scratch", original.spec().contentHash());
     return OptionalLong.of(Math.round(original.reference().examples() * (0.7 + 0.2 * r.nextDouble())));
   }
 
   @Override
-  public RecoveryResult recover(Original original, RecoveryRequest request,
+  public RecoveryResult recover(OriginalRecord original, RecoveryRequest request,
       RecoveryListener listener) {
     if (recoveries >= crashAfter) {
       throw new SimulatedCrash(recoveries);

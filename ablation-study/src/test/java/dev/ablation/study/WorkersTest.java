@@ -1,6 +1,6 @@
 package dev.ablation.study;
 
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.run.Progress;
 import dev.ablation.study.plan.RecoveryRequest;
@@ -77,13 +77,13 @@ class WorkersTest {
         }
 
         @Override
-        public Original original(OriginalSpec spec) {
+        public OriginalRecord original(OriginalSpec spec) {
           originals.incrementAndGet();
           return timed(() -> fake.original(spec));
         }
 
         @Override
-        public RecoveryResult recover(Original o, RecoveryRequest r, RecoveryListener l) {
+        public RecoveryResult recover(OriginalRecord o, RecoveryRequest r, RecoveryListener l) {
           if (recoveries.incrementAndGet() > crashAfter) {
             throw new FakeStudyEngine.SimulatedCrash(crashAfter);
           }
@@ -91,7 +91,7 @@ class WorkersTest {
         }
 
         @Override
-        public OptionalLong scratchExamples(Original o) {
+        public OptionalLong scratchExamples(OriginalRecord o) {
           scratch.incrementAndGet();
           return timed(() -> fake.scratchExamples(o));
         }

@@ -17,7 +17,7 @@ import dev.ablation.study.plan.ModelSpec;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.plan.WipeTarget;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -41,7 +41,7 @@ final class EncoderSwap {
    * cross-attention retrain. {@code STITCHED}: the same trained encoder, the original
    * cross-attention kept, only the projection retrains.
    */
-  static RecoveryResult run(Original original, Loaded l, WipeTarget.SwapEncoder swap,
+  static RecoveryResult run(OriginalRecord original, Loaded l, WipeTarget.SwapEncoder swap,
       RecoveryRequest request, RecoverySettings settings, AdamSettings adam,
       Iterator<Batch> training, Map<String, String> config, Seeds seeds,
       java.util.function.Function<OriginalSpec, Loaded> load) {

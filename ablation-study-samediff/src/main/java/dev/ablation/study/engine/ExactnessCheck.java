@@ -6,7 +6,7 @@ import dev.ablation.api.recovery.Spending;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.plan.StudyPlan;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ public final class ExactnessCheck {
     List<String> diffs = new ArrayList<>();
     try (SameDiffStudyEngine engine = new SameDiffStudyEngine(cache)) {
       for (OriginalSpec spec : plan.originals()) {
-        Original original = engine.original(spec);
+        OriginalRecord original = engine.original(spec);
         for (RecoveryRequest r : plan.runs(spec)) {
           RecoveryResult sparse = engine.recoverOn(original, r, spec.training().schedule());
           RecoveryResult every = engine.recoverOn(original, r, EvaluationSchedule.every(1));

@@ -10,7 +10,7 @@ import dev.ablation.samediff.train.PopulationStepper;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.plan.TrainingSettings;
 import dev.ablation.study.plan.WipeTarget;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,7 +37,7 @@ final class PopulationCalibration {
    * one untimed step each; each side charged one validation pass per {@code evalEvery} steps
    * (timed once, after an untimed one). Leaves the original as it was.
    */
-  static double calibrate(int steps, Original original, Loaded l,
+  static double calibrate(int steps, OriginalRecord original, Loaded l,
       List<RecoveryRequest> members) {
     java.lang.management.ThreadMXBean cpu =
         java.lang.management.ManagementFactory.getThreadMXBean();

@@ -26,7 +26,7 @@ import dev.ablation.samediff.train.OriginalTrainer;
 import dev.ablation.samediff.train.TrainedOriginal;
 import dev.ablation.samediff.train.TrainingPlan;
 import dev.ablation.samediff.train.ValidationPoint;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.store.PopulationChoice;
 import dev.ablation.study.plan.RecoveryRequest;
@@ -118,14 +118,14 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   @Override
-  public Original original(OriginalSpec spec) {
+  public OriginalRecord original(OriginalSpec spec) {
     Loaded l = load(spec);
     List<CurvePoint> curve = new ArrayList<>();
     for (ValidationPoint p : l.trained().curve()) {
       curve.add(new CurvePoint(p.step(), p.examples(), p.tokens(), p.validationLoss(),
           Double.NaN));
     }
-    return new Original(spec, l.trained().lossStar(), l.trained().budget(),
+    return new OriginalRecord(spec, l.trained().lossStar(), l.trained().budget(),
         l.surgeon().layout().paths(), l.trained().lossSd(), curve);
   }
 
@@ -175,7 +175,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   @Override
-  public RecoveryResult recover(Original original, RecoveryRequest request,
+  public RecoveryResult recover(OriginalRecord original, RecoveryRequest request,
       RecoveryListener listener) {
     Loaded l = load(original.spec());
     try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.RECOVERY_SETUP)) {
@@ -188,7 +188,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
    * {@link ExactnessCheck} compares a run searched to the step with one evaluated after every
    * step. Nothing else about the run changes.
    */
-  RecoveryResult recoverOn(Original original, RecoveryRequest request,
+  RecoveryResult recoverOn(OriginalRecord original, RecoveryRequest request,
       dev.ablation.api.recovery.EvaluationSchedule schedule) {
     Loaded l = load(original.spec());
     Run run = prepare(original, l, request, RecoveryListener.none());
@@ -202,7 +202,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
     }
   }
 
-  private RecoveryResult recoverLoaded(Original original, Loaded l, RecoveryRequest request,
+  private RecoveryResult recoverLoaded(OriginalRecord original, Loaded l, RecoveryRequest request,
       RecoveryListener listener) {
     Run run = prepare(original, l, request, listener);
     Seeds seeds = run.seeds();
@@ -244,7 +244,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   @Override
-  public PopulationChoice choosePopulation(Original original, List<RecoveryRequest> runs) {
+  public PopulationChoice choosePopulation(OriginalRecord original, List<RecoveryRequest> runs) {
     if (populations.mode() == PopulationMode.NEVER) {
       return PopulationChoice.single("populations off (-D" + Populations.PROPERTY + "=never)");
     }
@@ -280,7 +280,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   @Override
-  public void recoverAll(Original original, List<RecoveryRequest> requests,
+  public void recoverAll(OriginalRecord original, List<RecoveryRequest> requests,
       RecoveryListener listener, java.util.function.BiConsumer<Integer, RecoveryResult> decided) {
     Loaded l = load(original.spec());
     boolean model = PopulationModel.refusal(l.trained().model()).isEmpty();
@@ -322,7 +322,7 @@ public final class SameDiffStudyEngine implements StudyEngine {
   private record Run(Seeds seeds, RecoverySettings settings, AdamSettings adam,
       Map<String, String> config, Iterator<Batch> training) {}
 
-  private Run prepare(Original original, Loaded l, RecoveryRequest request,
+  private Run prepare(OriginalRecord original, Loaded l, RecoveryRequest request,
       RecoveryListener listener) {
     TrainingSettings t = original.spec().training();
     Seeds seeds = Seeds.derivedFrom(request.seed());
@@ -355,14 +355,14 @@ public final class SameDiffStudyEngine implements StudyEngine {
   }
 
   @Override
-  public OptionalLong scratchExamples(Original original) {
+  public OptionalLong scratchExamples(OriginalRecord original) {
     Loaded l = load(original.spec());
     try (CpuAccount.Scope s = CpuAccount.enter(CpuAccount.Phase.SCRATCH)) {
       return scratchExamples(original, l);
     }
   }
 
-  private OptionalLong scratchExamples(Original original, Loaded l) {
+  private OptionalLong scratchExamples(OriginalRecord original, Loaded l) {
     TrainingSettings t = original.spec().training();
     long master = original.spec().seed();
     ReferenceModel fresh = ReferenceModel.build(l.trained().model().config()

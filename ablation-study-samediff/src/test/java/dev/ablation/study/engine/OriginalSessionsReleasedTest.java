@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.plan.StudyPlan;
@@ -25,7 +25,7 @@ class OriginalSessionsReleasedTest {
     OriginalSpec spec = plan.originals().get(0);
     List<RecoveryRequest> runs = plan.runs(spec);
     try (SameDiffStudyEngine engine = new SameDiffStudyEngine(dir)) {
-      Original original = engine.original(spec);
+      OriginalRecord original = engine.original(spec);
       assertThat(engine.sessions(spec)).as("loading evaluates L* on the graph").isPositive();
 
       RecoveryResult first = engine.recover(original, runs.get(0), RecoveryListener.none());

@@ -2,7 +2,7 @@ package dev.ablation.study.run;
 
 import dev.ablation.api.recovery.CpuAccount;
 
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.store.PopulationChoice;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.store.ResultStore;
@@ -272,7 +272,7 @@ public final class Study {
       long t0 = System.nanoTime();
       try {
         if (job instanceof StudyJob.TrainOriginal) {
-          Original o = StudyJobs.original(engine, job.original());
+          OriginalRecord o = StudyJobs.original(engine, job.original());
           PopulationChoice choice = engine.choosePopulation(o, s.waiting(job.original()));
           s.originalDone(job, o, choice, since(t0));
         } else if (job instanceof StudyJob.MeasureScratch) {

@@ -1,6 +1,6 @@
 package dev.ablation.study.run;
 
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.store.PopulationChoice;
 import dev.ablation.study.plan.RecoveryRequest;
@@ -36,7 +36,7 @@ public interface StudyEngine extends AutoCloseable {
    * Trains the original for {@code spec}, or loads it from the engine's cache (keyed by
    * {@link OriginalSpec#contentHash()}) when it was trained before.
    */
-  Original original(OriginalSpec spec);
+  OriginalRecord original(OriginalSpec spec);
 
   /**
    * One recovery: wipe, freeze, retrain and judge, as {@link RecoveryRequest} says. Starts
@@ -55,7 +55,7 @@ public interface StudyEngine extends AutoCloseable {
    *
    * @param listener sees every evaluation (progress display); must not affect results
    */
-  RecoveryResult recover(Original original, RecoveryRequest request, RecoveryListener listener);
+  RecoveryResult recover(OriginalRecord original, RecoveryRequest request, RecoveryListener listener);
 
   /**
    * Whether this engine runs {@code original}'s recoveries {@code runs} (those still to do) in
@@ -64,7 +64,7 @@ public interface StudyEngine extends AutoCloseable {
    * The study then hands that many runs at a time to {@link #recoverAll}. By default: one at a
    * time.
    */
-  default PopulationChoice choosePopulation(Original original, List<RecoveryRequest> runs) {
+  default PopulationChoice choosePopulation(OriginalRecord original, List<RecoveryRequest> runs) {
     return PopulationChoice.single("the engine runs one recovery at a time");
   }
 
@@ -74,7 +74,7 @@ public interface StudyEngine extends AutoCloseable {
    * result must be what {@link #recover} returns for that request, up to floating-point
    * rounding of the losses. By default: {@link #recover} for each, in order.
    */
-  default void recoverAll(Original original, List<RecoveryRequest> requests,
+  default void recoverAll(OriginalRecord original, List<RecoveryRequest> requests,
       RecoveryListener listener, BiConsumer<Integer, RecoveryResult> decided) {
     for (int i = 0; i < requests.size(); i++) {
       decided.accept(i, recover(original, requests.get(i), listener));
@@ -87,7 +87,7 @@ public interface StudyEngine extends AutoCloseable {
    * capped by {@link TrainingSettings#scratchBudget()}; empty when it never does. (With the
    * original's own seed this is where the original's training curve first met the target.)
    */
-  OptionalLong scratchExamples(Original original);
+  OptionalLong scratchExamples(OriginalRecord original);
 
   /**
    * What this engine's numbers depend on beyond the plan: library versions, native build,

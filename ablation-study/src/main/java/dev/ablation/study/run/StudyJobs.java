@@ -1,6 +1,6 @@
 package dev.ablation.study.run;
 
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.store.ResultStore;
@@ -24,7 +24,7 @@ public final class StudyJobs {
   private StudyJobs() {}
 
   /** The original of {@code spec}: trained, or loaded from the engine's cache. */
-  public static Original original(StudyEngine engine, OriginalSpec spec) {
+  public static OriginalRecord original(StudyEngine engine, OriginalSpec spec) {
     return engine.original(spec);
   }
 
@@ -32,25 +32,25 @@ public final class StudyJobs {
    * {@code T_scratch} of {@code original}, or empty when the plan does not measure it or a
    * fresh model never reached the target.
    */
-  public static OptionalLong scratch(StudyEngine engine, Original original) {
+  public static OptionalLong scratch(StudyEngine engine, OriginalRecord original) {
     return original.spec().training().scratch() ? engine.scratchExamples(original)
         : OptionalLong.empty();
   }
 
   /**
    * One recovery run. Its record needs the original's {@code T_scratch}:
-   * {@link #record(Original, RecoveryRequest, RecoveryResult, OptionalLong)} makes it once
+   * {@link #record(OriginalRecord, RecoveryRequest, RecoveryResult, OptionalLong)} makes it once
    * that is known.
    *
    * @param listener sees every evaluation; cannot change the result
    */
-  public static RecoveryResult recover(StudyEngine engine, Original original,
+  public static RecoveryResult recover(StudyEngine engine, OriginalRecord original,
       RecoveryRequest request, RecoveryListener listener) {
     return engine.recover(original, request, listener);
   }
 
   /** The record of one run, with the original's {@code T_scratch} (empty when not measured). */
-  public static RunRecord record(Original original, RecoveryRequest request,
+  public static RunRecord record(OriginalRecord original, RecoveryRequest request,
       RecoveryResult result, OptionalLong examplesScratch) {
     return RunRecord.of(RunKey.of(original.spec(), request), request, result, examplesScratch,
         original);

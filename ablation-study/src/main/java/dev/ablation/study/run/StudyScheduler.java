@@ -3,7 +3,7 @@ package dev.ablation.study.run;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.RecoveryRequest;
-import dev.ablation.study.store.Original;
+import dev.ablation.study.store.OriginalRecord;
 import dev.ablation.study.store.PopulationChoice;
 import dev.ablation.study.store.ResultStore;
 import dev.ablation.study.store.RunRecord;
@@ -67,8 +67,8 @@ final class StudyScheduler {
     return job;
   }
 
-  synchronized Original original(OriginalSpec spec) {
-    Original o = states.get(spec).original;
+  synchronized OriginalRecord original(OriginalSpec spec) {
+    OriginalRecord o = states.get(spec).original;
     if (o == null) {
       throw new IllegalStateException("original " + spec.model() + " seed " + spec.seed()
           + " is not trained yet");
@@ -112,7 +112,7 @@ final class StudyScheduler {
     return group;
   }
 
-  synchronized void originalDone(StudyJob job, Original o, PopulationChoice choice,
+  synchronized void originalDone(StudyJob job, OriginalRecord o, PopulationChoice choice,
       Duration took) {
     OriginalState st = states.get(job.original());
     st.original = o;
@@ -185,7 +185,7 @@ final class StudyScheduler {
 
   /** One original's state: trained yet, its T_scratch known yet, runs waiting for either. */
   private static final class OriginalState {
-    Original original;
+    OriginalRecord original;
     /** Runs handed to the engine at once (the original's {@link PopulationChoice}). */
     int groupSize = 1;
     /** null until known. */

@@ -72,7 +72,7 @@ public final class RunRecord {
 
   /** The record of {@code result} for the run {@code key} of {@code request} on {@code original}. */
   public static RunRecord of(RunKey key, RecoveryRequest request, RecoveryResult result,
-      OptionalLong examplesScratch, Original original) {
+      OptionalLong examplesScratch, OriginalRecord original) {
     return builder().row(StudyRow.of(key, result, examplesScratch, original))
         .position(request.target().position()).targetLoss(result.targetLoss())
         .budgetCap(result.budgetCap()).stepsSpent(result.spent().steps())

@@ -80,7 +80,7 @@ public final class StudyRow {
    * {@code T_scratch}.
    */
   public static StudyRow of(RunKey key, RecoveryResult result, OptionalLong examplesScratch,
-      Original original) {
+      OriginalRecord original) {
     OptionalLong t = result.recoveredAt().map(s -> OptionalLong.of(s.examples()))
         .orElse(OptionalLong.empty());
     OptionalLong tOrig = original.examplesToReach(result.targetLoss());

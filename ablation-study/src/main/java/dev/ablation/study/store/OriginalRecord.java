@@ -20,17 +20,17 @@ import java.util.OptionalLong;
  * @param lossSd σ: the spread (sample standard deviation) of those k evaluations, ≥ 0
  * @param curve the original's validation curve (smoothed loss NaN), the first point at step 0
  */
-public record Original(OriginalSpec spec, double lossOriginal, ReferenceBudget reference,
+public record OriginalRecord(OriginalSpec spec, double lossOriginal, ReferenceBudget reference,
     List<LayerPath> layers, double lossSd, List<CurvePoint> curve) {
 
   /** An original whose curve and noise level are unknown (σ = 0). */
-  public Original(OriginalSpec spec, double lossOriginal, ReferenceBudget reference,
+  public OriginalRecord(OriginalSpec spec, double lossOriginal, ReferenceBudget reference,
       List<LayerPath> layers) {
     this(spec, lossOriginal, reference, layers, 0, List.of());
   }
 
   /** Validates and copies. */
-  public Original {
+  public OriginalRecord {
     if (spec == null || reference == null || layers == null) {
       throw new IllegalArgumentException("spec, reference and layers are required");
     }

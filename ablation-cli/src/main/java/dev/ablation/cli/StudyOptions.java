@@ -215,39 +215,42 @@ public final class StudyOptions {
         () -> new IllegalArgumentException("unknown wipe kind '" + k + "'; valid: "
             + WipeKind.keys())));
     StudyPlan.Builder b = plan.toBuilder();
-    training(plan.training(), errors).ifPresent(b::training);
-    if (a != null) {
-      b.archs(a);
-    }
-    if (depths != null) {
-      b.depths(depths);
-    }
-    if (widths != null) {
-      b.widths(widths);
-    }
-    if (heads != null) {
-      b.heads(heads);
-    }
-    if (wipe != null) {
-      b.wipe(wipe);
-    }
-    if (sc != null) {
-      b.schemes(sc);
-    }
-    if (po != null) {
-      b.policies(po);
-    }
-    if (seeds != null) {
-      b.seeds(seeds);
-    }
-    if (lr != null) {
-      b.recoveryLr(lr);
-    }
-    if (wk != null) {
-      b.kinds(wk);
-    }
-    design(plan.design(), errors).ifPresent(b::design);
+    Optional<TrainingSettings> t = training(plan.training(), errors);
+    Optional<Design> d = design(plan.design(), errors);
+    // the builder refuses an empty axis at the call: one more bad value to report
     try {
+      t.ifPresent(b::training);
+      if (a != null) {
+        b.archs(a);
+      }
+      if (depths != null) {
+        b.depths(depths);
+      }
+      if (widths != null) {
+        b.widths(widths);
+      }
+      if (heads != null) {
+        b.heads(heads);
+      }
+      if (wipe != null) {
+        b.wipe(wipe);
+      }
+      if (sc != null) {
+        b.schemes(sc);
+      }
+      if (po != null) {
+        b.policies(po);
+      }
+      if (seeds != null) {
+        b.seeds(seeds);
+      }
+      if (lr != null) {
+        b.recoveryLr(lr);
+      }
+      if (wk != null) {
+        b.kinds(wk);
+      }
+      d.ifPresent(b::design);
       plan = b.build();
       errors.addAll(plan.problems());
     } catch (IllegalArgumentException e) {

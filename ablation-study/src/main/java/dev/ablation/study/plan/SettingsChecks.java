@@ -6,10 +6,10 @@ import java.util.List;
 /**
  * Every rule a {@link TrainingSettings} value must satisfy, each problem naming the value's
  * {@link Setting} by its {@link Setting#label()} (its words and flag, described once). The
- * records check themselves when constructed, and {@link TrainingSettingsBuilder#build()}
- * checks all values before building any of them, so a user with three bad flags hears of all
- * three at once, and both paths refuse the same values in the same words. Each method adds
- * its problems to {@code p}; {@link #throwIfAny} ends.
+ * settings and their parts check themselves when constructed, and
+ * {@link TrainingSettingsBuilder#build()} checks all values before building any of them, so a
+ * user with three bad flags hears of all three at once, and both paths refuse the same values
+ * in the same words. Each method adds its problems to {@code p}; {@link #throwIfAny} ends.
  */
 final class SettingsChecks {
   private SettingsChecks() {}

@@ -5,53 +5,68 @@ import dev.ablation.api.Architecture;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
+import java.io.InvalidObjectException;
+import java.io.ObjectStreamException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The sweep: every (arch, N, D, seed) original, and for each every wipe target × scheme ×
- * policy. A plan is data, built by {@link #builder()}; {@link Presets} holds the named ones and
- * the command line overrides single axes through {@link #toBuilder()}.
+ * policy. A plan is data, built only by {@link #builder()}; {@link Presets} holds the named
+ * ones and the command line overrides single axes through {@link #toBuilder()}.
  *
- * @param archs architectures
- * @param depths N values ({@code n_layers})
- * @param widths D values ({@code d_model})
- * @param heads attention heads of every model
- * @param wipe the block indices to wipe; empty means every block
- * @param schemes reinit schemes
- * @param policies freeze policies
- * @param seeds master seeds, one original (and one run per cell) each
- * @param training how to train and judge
- * @param recoveryLr the recovery's peak learning rates as multiples of the original's peak
- *     ({@code --recovery-lr 0.3x,1x,3x}); default {@code [1]}
- * @param kinds what is wiped: blocks, sublayers, the encoder-decoder's arms ({@link WipeKind});
- *     a kind that does not apply to an architecture is skipped for it
- * @param design which combinations of kinds, schemes, policies and rates run ({@link Design});
- *     the first value of each list is the primary arm
+ * <p>A final class rather than a record of twelve components: a dozen axes in a row, four of
+ * them lists of numbers, are hard to read and easy to swap, so the builder is the only way in.
+ * It takes each axis once and refuses an empty list at the call; what is wrong for the models
+ * rather than missing (a depth below 1, a width the heads do not divide, a wiped block past the
+ * smallest depth) is {@link #problems()}'s to report, all at once. The axes keep the record's
+ * accessor names, since every caller reads them one at a time.
+ *
+ * <p>Immutable and {@link java.io.Serializable}; a deserialized plan is checked and copied as a
+ * built one is.
  */
-public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Integer> widths, int heads,
-    List<Integer> wipe, List<ReinitScheme> schemes, List<FreezePolicy> policies,
-    List<Long> seeds, TrainingSettings training, List<Double> recoveryLr, List<WipeKind> kinds,
-    Design design)
-    implements java.io.Serializable {
+public final class StudyPlan implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
-  /** Copies the lists (duplicates dropped, order kept) and checks they are not empty. */
-  public StudyPlan {
-    archs = distinct(archs, "arch");
-    depths = distinct(depths, "layers");
-    widths = distinct(widths, "widths");
-    wipe = wipe == null ? List.of() : ImmutableList.copyOf(new LinkedHashSet<>(wipe));
-    schemes = distinct(schemes, "schemes");
-    policies = distinct(policies, "policies");
-    seeds = distinct(seeds, "seeds");
-    recoveryLr = distinct(recoveryLr, "recovery-lr");
-    kinds = distinct(kinds, "wipe-kinds");
-    if (training == null) {
+  private final List<Architecture> archs;
+  private final List<Integer> depths;
+  private final List<Integer> widths;
+  private final int heads;
+  private final List<Integer> wipe;
+  private final List<ReinitScheme> schemes;
+  private final List<FreezePolicy> policies;
+  private final List<Long> seeds;
+  private final TrainingSettings training;
+  private final List<Double> recoveryLr;
+  private final List<WipeKind> kinds;
+  private final Design design;
+
+  /**
+   * Copies the builder's lists (duplicates dropped, order kept) and checks they are not empty,
+   * as the record's constructor did; the builder has refused empty ones already, a stream
+   * ({@link #readResolve()}) has not.
+   */
+  private StudyPlan(Builder b) {
+    archs = distinct(b.archs, "arch");
+    depths = distinct(b.depths, "layers");
+    widths = distinct(b.widths, "widths");
+    heads = b.heads;
+    wipe = b.wipe == null ? List.of() : ImmutableList.copyOf(new LinkedHashSet<>(b.wipe));
+    schemes = distinct(b.schemes, "schemes");
+    policies = distinct(b.policies, "policies");
+    seeds = distinct(b.seeds, "seeds");
+    recoveryLr = distinct(b.recoveryLr, "recovery-lr");
+    kinds = distinct(b.kinds, "wipe-kinds");
+    if (b.training == null) {
       throw new IllegalArgumentException("training settings are required");
     }
-    design = design == null ? Design.FACTORIAL : design;
+    training = b.training;
+    design = b.design == null ? Design.FACTORIAL : b.design;
   }
 
   private static <T> List<T> distinct(List<T> list, String what) {
@@ -60,6 +75,88 @@ public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Int
     }
     return ImmutableList.copyOf(new LinkedHashSet<>(list));
   }
+
+  /**
+   * A deserialized plan goes through the constructor, which copies and checks its lists: a
+   * stream is not a builder.
+   */
+  private Object readResolve() throws ObjectStreamException {
+    try {
+      return new StudyPlan(new Builder(this));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new InvalidObjectException("not a valid StudyPlan: " + e.getMessage());
+    }
+  }
+
+  /** Architectures. */
+  public List<Architecture> archs() {
+    return archs;
+  }
+
+  /** N values ({@code n_layers}). */
+  public List<Integer> depths() {
+    return depths;
+  }
+
+  /** D values ({@code d_model}). */
+  public List<Integer> widths() {
+    return widths;
+  }
+
+  /** Attention heads of every model. */
+  public int heads() {
+    return heads;
+  }
+
+  /** The block indices to wipe; empty means every block. */
+  public List<Integer> wipe() {
+    return wipe;
+  }
+
+  /** Reinit schemes; the first is the primary arm. */
+  public List<ReinitScheme> schemes() {
+    return schemes;
+  }
+
+  /** Freeze policies; the first is the primary arm. */
+  public List<FreezePolicy> policies() {
+    return policies;
+  }
+
+  /** Master seeds, one original (and one run per cell) each. */
+  public List<Long> seeds() {
+    return seeds;
+  }
+
+  /** How to train and judge. */
+  public TrainingSettings training() {
+    return training;
+  }
+
+  /**
+   * The recovery's peak learning rates as multiples of the original's peak
+   * ({@code --recovery-lr 0.3x,1x,3x}); default {@code [1]}. The first is the primary arm.
+   */
+  public List<Double> recoveryLr() {
+    return recoveryLr;
+  }
+
+  /**
+   * What is wiped: blocks, sublayers, the encoder-decoder's arms ({@link WipeKind}); a kind that
+   * does not apply to an architecture is skipped for it. The first is the primary arm.
+   */
+  public List<WipeKind> kinds() {
+    return kinds;
+  }
+
+  /**
+   * Which combinations of kinds, schemes, policies and rates run ({@link Design}); the first
+   * value of each list is the primary arm.
+   */
+  public Design design() {
+    return design;
+  }
+
 
   /**
    * Everything wrong with this plan that would otherwise fail mid-study, one message per bad
@@ -211,11 +308,37 @@ public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Int
     return new Builder();
   }
 
-  /** A builder holding this plan, to change some axes (the command line's overrides). */
+  /**
+   * A builder holding this plan, to change some axes (the command line's overrides): each
+   * copied axis may be replaced once.
+   */
   public Builder toBuilder() {
-    return new Builder().archs(archs).depths(depths).widths(widths).heads(heads).wipe(wipe)
-        .schemes(schemes).policies(policies).seeds(seeds).training(training)
-        .recoveryLr(recoveryLr).kinds(kinds).design(design);
+    return new Builder(this);
+  }
+
+  /** Equal when every axis is, in the same order. */
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof StudyPlan p && archs.equals(p.archs)
+        && depths.equals(p.depths) && widths.equals(p.widths) && heads == p.heads
+        && wipe.equals(p.wipe) && schemes.equals(p.schemes) && policies.equals(p.policies)
+        && seeds.equals(p.seeds) && training.equals(p.training)
+        && recoveryLr.equals(p.recoveryLr) && kinds.equals(p.kinds) && design.equals(p.design);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(archs, depths, widths, heads, wipe, schemes, policies, seeds, training,
+        recoveryLr, kinds, design);
+  }
+
+  /** The axes, as the record wrote them ({@code StudyPlan[archs=..., ...]}). */
+  @Override
+  public String toString() {
+    return "StudyPlan[archs=" + archs + ", depths=" + depths + ", widths=" + widths
+        + ", heads=" + heads + ", wipe=" + wipe + ", schemes=" + schemes + ", policies="
+        + policies + ", seeds=" + seeds + ", training=" + training + ", recoveryLr="
+        + recoveryLr + ", kinds=" + kinds + ", design=" + design + "]";
   }
 
   /**
@@ -223,6 +346,12 @@ public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Int
    * {@code FRESH}, {@code onlyWiped}, seed 1, the default {@link TrainingSettings#builder()
    * settings}, the original's peak rate (1x), the {@link WipeKind#CLASSIC} targets, the
    * factorial design. Presets set every axis themselves, so a change here changes no preset.
+   *
+   * <p>Caffeine's discipline: each axis may be given once ("n_layers (--layers) was already
+   * set on this builder"), because a recipe that sets an axis and then overrides it hides which
+   * of the two a study ran with; an axis copied by {@link StudyPlan#toBuilder()} may be
+   * replaced once. A list that is empty, or holds a null, is refused at the call, naming the
+   * axis; a refused call sets nothing, so it may be repeated with a good value.
    */
   public static final class Builder {
     private List<Architecture> archs = List.of(Architecture.DECODER_ONLY);
@@ -233,95 +362,189 @@ public record StudyPlan(List<Architecture> archs, List<Integer> depths, List<Int
     private List<ReinitScheme> schemes = List.of(ReinitScheme.fresh());
     private List<FreezePolicy> policies = List.of(FreezePolicy.onlyWiped());
     private List<Long> seeds = List.of(1L);
-    private TrainingSettings training;
+    private TrainingSettings training = TrainingSettings.builder().build();
     private List<Double> recoveryLr = List.of(1.0);
     private List<WipeKind> kinds = WipeKind.CLASSIC;
     private Design design = Design.FACTORIAL;
+    /** The labels of the axes given by a call here (not those copied by toBuilder()). */
+    private final Set<String> given = new HashSet<>();
 
     private Builder() {}
 
+    private Builder(StudyPlan p) {
+      archs = p.archs;
+      depths = p.depths;
+      widths = p.widths;
+      heads = p.heads;
+      wipe = p.wipe;
+      schemes = p.schemes;
+      policies = p.policies;
+      seeds = p.seeds;
+      training = p.training;
+      recoveryLr = p.recoveryLr;
+      kinds = p.kinds;
+      design = p.design;
+    }
+
+    /**
+     * The name of {@link #training(TrainingSettings)} in messages: no {@link Setting} of its
+     * own, since the settings are many, each with its own.
+     */
+    static final String TRAINING = "training";
+
+    /**
+     * Refuses a second call of the setter of {@code label}.
+     *
+     * @throws IllegalStateException if it was already set on this builder
+     */
+    private void requireUnset(String label) {
+      if (given.contains(label)) {
+        throw new IllegalStateException(label + " was already set on this builder; set each"
+            + " setting once");
+      }
+    }
+
+    /**
+     * {@code v} as axis {@code s}: once, not null, not empty, no null value.
+     *
+     * @throws IllegalStateException if {@code s} was already set on this builder
+     * @throws IllegalArgumentException if {@code v} is null or empty or holds a null
+     */
+    private <T> List<T> axis(Setting s, List<T> v) {
+      requireUnset(s.label());
+      String flag = s.flag().orElseThrow();
+      if (v == null || v.isEmpty()) {
+        throw new IllegalArgumentException(flag + " needs at least one value");
+      }
+      if (v.stream().anyMatch(Objects::isNull)) {
+        throw new IllegalArgumentException(flag + " " + v + " holds a null; give only values");
+      }
+      given.add(s.label());
+      return v;
+    }
+
     /** Architectures. */
     public Builder archs(List<Architecture> v) {
-      archs = v;
+      archs = axis(Setting.ARCHS, v);
       return this;
     }
 
-    /** N values ({@code n_layers}). */
+    /** N values ({@code n_layers}); each {@code >= 1} ({@link StudyPlan#problems()}). */
     public Builder depths(List<Integer> v) {
-      depths = v;
+      depths = axis(Setting.DEPTHS, v);
       return this;
     }
 
-    /** D values ({@code d_model}). */
+    /**
+     * D values ({@code d_model}); each {@code >= 1} and a multiple of the heads
+     * ({@link StudyPlan#problems()}).
+     */
     public Builder widths(List<Integer> v) {
-      widths = v;
+      widths = axis(Setting.WIDTHS, v);
       return this;
     }
 
-    /** Attention heads of every model. */
+    /**
+     * Attention heads of every model; {@code >= 1} and a divisor of every width, which
+     * {@link StudyPlan#problems()} checks beside the widths, all at once.
+     */
     public Builder heads(int v) {
+      requireUnset(Setting.HEADS.label());
+      given.add(Setting.HEADS.label());
       heads = v;
       return this;
     }
 
-    /** Block indices to wipe; empty: every block. */
+    /**
+     * Block indices to wipe; empty: every block.
+     *
+     * @throws IllegalArgumentException if {@code v} is null or holds a null
+     */
     public Builder wipe(List<Integer> v) {
+      requireUnset(Setting.WIPE.label());
+      if (v == null || v.stream().anyMatch(Objects::isNull)) {
+        throw new IllegalArgumentException(Setting.WIPE.flag().orElseThrow() + " " + v
+            + " is not a list of block indices; give an empty list to wipe every block");
+      }
+      given.add(Setting.WIPE.label());
       wipe = v;
       return this;
     }
 
     /** Reinit schemes; the first is the primary arm. */
     public Builder schemes(List<ReinitScheme> v) {
-      schemes = v;
+      schemes = axis(Setting.SCHEMES, v);
       return this;
     }
 
     /** Freeze policies; the first is the primary arm. */
     public Builder policies(List<FreezePolicy> v) {
-      policies = v;
+      policies = axis(Setting.POLICIES, v);
       return this;
     }
 
     /** Master seeds. */
     public Builder seeds(List<Long> v) {
-      seeds = v;
+      seeds = axis(Setting.SEEDS, v);
       return this;
     }
 
-    /** How to train and judge. */
+    /**
+     * How to train and judge.
+     *
+     * @throws IllegalArgumentException if {@code v} is null
+     */
     public Builder training(TrainingSettings v) {
+      requireUnset(TRAINING);
+      if (v == null) {
+        throw new IllegalArgumentException("training settings are required; leave training "
+            + "out for the defaults, TrainingSettings.builder().build()");
+      }
+      given.add(TRAINING);
       training = v;
       return this;
     }
 
-    /** Recovery peak rates as multiples of the original's; the first is the primary arm. */
+    /**
+     * Recovery peak rates as multiples of the original's; the first is the primary arm. Each
+     * a valid rate multiple ({@link StudyPlan#problems()}).
+     */
     public Builder recoveryLr(List<Double> v) {
-      recoveryLr = v;
+      recoveryLr = axis(Setting.RECOVERY_LR, v);
       return this;
     }
 
     /** What is wiped; the first is the primary arm. */
     public Builder kinds(List<WipeKind> v) {
-      kinds = v;
+      kinds = axis(Setting.WIPE_KINDS, v);
       return this;
     }
 
-    /** Which combinations run. */
+    /**
+     * Which combinations run.
+     *
+     * @throws IllegalArgumentException if {@code v} is null
+     */
     public Builder design(Design v) {
+      requireUnset(Setting.DESIGN.label());
+      if (v == null) {
+        throw new IllegalArgumentException(Setting.DESIGN.label() + " is required; valid: "
+            + "Design.FACTORIAL, Design.oneAtATime(depths)");
+      }
+      given.add(Setting.DESIGN.label());
       design = v;
       return this;
     }
 
     /**
-     * The plan (lists copied, duplicates dropped). Values that are wrong for the models,
-     * rather than missing, are {@link StudyPlan#problems()}'s to report, all at once.
-     *
-     * @throws IllegalArgumentException if a list is empty
+     * The plan (lists copied, duplicates dropped). Nothing is required: an axis not given keeps
+     * its default or the copied plan's value. Values that are wrong for the models, rather than
+     * missing, and the axes that do not fit together (widths and heads, wiped blocks and
+     * depths, tasks and architectures) are {@link StudyPlan#problems()}'s to report, all at
+     * once, one message each: the command line lists them beside its own.
      */
     public StudyPlan build() {
-      return new StudyPlan(archs, depths, widths, heads, wipe, schemes, policies, seeds,
-          training == null ? TrainingSettings.builder().build() : training, recoveryLr, kinds,
-          design);
+      return new StudyPlan(this);
     }
   }
 }

@@ -9,12 +9,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How the study trains originals and judges recoveries: the engine's half of a preset. Part
  * of every original's content hash, so two studies with different settings never share an
- * original. Built by {@link #builder()} (or {@link #toBuilder()} of a preset's settings):
- * a dozen numbers in a row are hard to read or review.
+ * original. Built only by {@link #builder()} (or {@link #toBuilder()} of a preset's settings),
+ * which checks each setting once and every value at once: thirteen values in a row, five of
+ * them {@code int}s, are hard to read and easy to swap, so there is no public constructor.
+ *
+ * <p>A final class rather than a record of thirteen components, with the values that belong
+ * together already grouped ({@link Optimiser}, {@link Convergence}, {@link Target}); the other
+ * ten stay flat because no reader takes them together: the batch size serves originals and
+ * recoveries alike, {@code evalEvery} and {@code patience} are the recovery's, {@code scratch}
+ * and the horizon switch measurements on. Their accessors keep the record's names, and
+ * {@link #asMap()}, the manifest and the content hash, is flat whatever the grouping.
  *
  * <p>Originals train as {@link Optimiser} and {@link Convergence} say: a linear warm-up to the
  * peak rate, then inverse-sqrt decay (why: {@code docs/protocol.md}), evaluated every
@@ -26,29 +35,11 @@ import java.util.Map;
  * {@link #maxEvaluationGap()}), have {@code T_ε} searched to the step between evaluations, and
  * are judged against the {@link Target}.
  *
- * @param task what the originals learn ({@link Task}, {@code docs/tasks.md})
- * @param vocab vocabulary size of the synthetic corpus
- * @param seqLen tokens per training string
- * @param strings S: training strings the original sees per epoch
- * @param batchSize strings per optimiser step (originals and recoveries alike)
- * @param optimiser peak rate and warm-ups
- * @param convergence when the original stops training
- * @param target when a recovery has recovered
- * @param evalEvery k: the unit of {@code patience}, in steps, and the least
- *     {@link #maxEvaluationGap()}
- * @param patience {@code PLATEAUED} after {@code patience × evalEvery} steps without
- *     improvement ({@link #patienceSteps()}); 0 disables
- * @param budgetFraction a recovery may spend at most this multiple of {@code B_ref}
- * @param scratch whether to measure {@code T_scratch} for each original
- * @param horizonSteps 0 (the protocol): a recovery stops at its verdict; {@code > 0}
- *     ({@code --past-target}): a recovery that meets its target earlier trains on to this many
- *     steps, so where its loss settles past {@code L* + ε} is measured
- *     ({@link dev.ablation.api.recovery.RecoverySettings#horizonSteps()}). Not part of an
- *     original's identity: studies with and without it share originals.
+ * <p>Immutable and {@link java.io.Serializable} (Spark ships it inside each original's spec);
+ * a deserialized value is checked as a built one is.
  */
-public record TrainingSettings(Task task, int vocab, int seqLen, long strings, int batchSize,
-    Optimiser optimiser, Convergence convergence, Target target, int evalEvery, int patience,
-    double budgetFraction, boolean scratch, long horizonSteps) implements java.io.Serializable {
+public final class TrainingSettings implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
   /** The key of {@link #horizonSteps()} in {@link #asMap()}, present only when it is > 0. */
   public static final String HORIZON_KEY =
@@ -131,8 +122,45 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
     }
   }
 
-  /** Validates, naming every bad value at once. */
-  public TrainingSettings {
+  private final Task task;
+  private final int vocab;
+  private final int seqLen;
+  private final long strings;
+  private final int batchSize;
+  private final Optimiser optimiser;
+  private final Convergence convergence;
+  private final Target target;
+  private final int evalEvery;
+  private final int patience;
+  private final double budgetFraction;
+  private final boolean scratch;
+  private final long horizonSteps;
+
+  /**
+   * The settings {@code b} holds, grouped; only {@link TrainingSettingsBuilder#build()} calls
+   * it, after checking every value. Checks again what the settings as a whole must satisfy,
+   * as the record's constructor did, so no instance breaks them.
+   */
+  TrainingSettings(TrainingSettingsBuilder b) {
+    task = b.task;
+    vocab = b.vocab;
+    seqLen = b.seqLen;
+    strings = b.strings;
+    batchSize = b.batchSize;
+    optimiser = new Optimiser(b.peakRate, b.warmupSteps, b.recoveryWarmup);
+    convergence = new Convergence(b.originalEvalEvery, b.convergenceWindow, b.convergenceDelta,
+        b.maxEpochs, b.trainSteps);
+    target = new Target(b.targetRule, b.epsilon);
+    evalEvery = b.evalEvery;
+    patience = b.patience;
+    budgetFraction = b.budgetFraction;
+    scratch = b.scratch;
+    horizonSteps = b.horizonSteps;
+    SettingsChecks.throwIfAny(problems());
+  }
+
+  /** Every bad value of these settings as a whole (the parts check themselves). */
+  private List<String> problems() {
     List<String> p = new ArrayList<>();
     SettingsChecks.top(p, task, vocab, seqLen, strings, batchSize, evalEvery, patience,
         budgetFraction);
@@ -142,7 +170,94 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
       SettingsChecks.length(p, convergence.fixedSteps(), optimiser.warmupSteps());
     }
     SettingsChecks.horizon(p, horizonSteps);
-    SettingsChecks.throwIfAny(p);
+    return p;
+  }
+
+  /**
+   * Checks a deserialized value as the constructor checks a built one: a stream is not a
+   * builder.
+   */
+  private void readObject(java.io.ObjectInputStream in)
+      throws java.io.IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    List<String> p = problems();
+    if (!p.isEmpty()) {
+      throw new java.io.InvalidObjectException(String.join("; ", p));
+    }
+  }
+
+  /** What the originals learn ({@link Task}, {@code docs/tasks.md}). */
+  public Task task() {
+    return task;
+  }
+
+  /** Vocabulary size of the synthetic corpus. */
+  public int vocab() {
+    return vocab;
+  }
+
+  /** Tokens per training string. */
+  public int seqLen() {
+    return seqLen;
+  }
+
+  /** S: training strings the original sees per epoch. */
+  public long strings() {
+    return strings;
+  }
+
+  /** Strings per optimiser step (originals and recoveries alike). */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Peak rate and warm-ups. */
+  public Optimiser optimiser() {
+    return optimiser;
+  }
+
+  /** When the original stops training. */
+  public Convergence convergence() {
+    return convergence;
+  }
+
+  /** When a recovery has recovered. */
+  public Target target() {
+    return target;
+  }
+
+  /** k: the unit of {@code patience}, in steps, and the least {@link #maxEvaluationGap()}. */
+  public int evalEvery() {
+    return evalEvery;
+  }
+
+  /**
+   * {@code PLATEAUED} after {@code patience × evalEvery} steps without improvement
+   * ({@link #patienceSteps()}); 0 disables.
+   */
+  public int patience() {
+    return patience;
+  }
+
+  /** A recovery may spend at most this multiple of {@code B_ref}. */
+  public double budgetFraction() {
+    return budgetFraction;
+  }
+
+  /** Whether to measure {@code T_scratch} for each original. */
+  public boolean scratch() {
+    return scratch;
+  }
+
+  /**
+   * 0 (the protocol): a recovery stops at its verdict; {@code > 0} ({@code --past-target}): a
+   * recovery that meets its target earlier trains on to this many steps, so where its loss
+   * settles past {@code L* + ε} is measured
+   * ({@link dev.ablation.api.recovery.RecoverySettings#horizonSteps()}). Not part of an
+   * original's identity: studies with and without it share originals.
+   */
+  public long horizonSteps() {
+    return horizonSteps;
   }
 
   /** A builder starting from {@link TrainingSettingsBuilder the defaults}. */
@@ -259,5 +374,32 @@ public record TrainingSettings(Task task, int vocab, int seqLen, long strings, i
       case HORIZON -> horizonSteps > 0 ? Long.toString(horizonSteps) : null;
       default -> null; // the plan's settings name runs, not originals
     };
+  }
+
+  /** Equal when every value is (doubles compared as {@link Double#compare} does). */
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof TrainingSettings t && task == t.task && vocab == t.vocab
+        && seqLen == t.seqLen && strings == t.strings && batchSize == t.batchSize
+        && optimiser.equals(t.optimiser) && convergence.equals(t.convergence)
+        && target.equals(t.target) && evalEvery == t.evalEvery && patience == t.patience
+        && Double.compare(budgetFraction, t.budgetFraction) == 0 && scratch == t.scratch
+        && horizonSteps == t.horizonSteps;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(task, vocab, seqLen, strings, batchSize, optimiser, convergence, target,
+        evalEvery, patience, budgetFraction, scratch, horizonSteps);
+  }
+
+  /** The values, as the record wrote them ({@code TrainingSettings[task=..., ...]}). */
+  @Override
+  public String toString() {
+    return "TrainingSettings[task=" + task + ", vocab=" + vocab + ", seqLen=" + seqLen
+        + ", strings=" + strings + ", batchSize=" + batchSize + ", optimiser=" + optimiser
+        + ", convergence=" + convergence + ", target=" + target + ", evalEvery=" + evalEvery
+        + ", patience=" + patience + ", budgetFraction=" + budgetFraction + ", scratch="
+        + scratch + ", horizonSteps=" + horizonSteps + "]";
   }
 }

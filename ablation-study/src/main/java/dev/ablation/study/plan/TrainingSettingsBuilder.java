@@ -16,30 +16,32 @@ import java.util.List;
  * change here changes no preset. {@link #build()} reports every bad value at once.
  *
  * <p>A type of its own, beside the record rather than inside it, because the two change for
- * different reasons: the record is what a study is (its fields, what they mean for a recovery,
- * its hash), the builder how a caller says it one value at a time, with defaults.
+ * different reasons: the settings are what a study is (their values, what they mean for a
+ * recovery, their hash), the builder how a caller says it one value at a time, with defaults.
+ * It is the only way to a {@link TrainingSettings}.
  */
 public final class TrainingSettingsBuilder {
-  private Task task = Task.MARKOV;
-  private int vocab = 8;
-  private int seqLen = 16;
-  private long strings = 2048;
-  private int batchSize = 16;
-  private double peakRate = 3e-3;
-  private int warmupSteps = 32;
-  private int recoveryWarmup = 8;
-  private int originalEvalEvery = 16;
-  private int convergenceWindow = 5;
-  private double convergenceDelta = 0.01;
-  private int maxEpochs = 8;
-  private long trainSteps = 0;
-  private TargetRule targetRule = TargetRule.NOISE;
-  private double epsilon = 0.05;
-  private int evalEvery = 4;
-  private int patience = 6;
-  private double budgetFraction = 1.0;
-  private boolean scratch = false;
-  private long horizonSteps = 0;
+  // package-private: the settings' constructor reads them once build() has checked them
+  Task task = Task.MARKOV;
+  int vocab = 8;
+  int seqLen = 16;
+  long strings = 2048;
+  int batchSize = 16;
+  double peakRate = 3e-3;
+  int warmupSteps = 32;
+  int recoveryWarmup = 8;
+  int originalEvalEvery = 16;
+  int convergenceWindow = 5;
+  double convergenceDelta = 0.01;
+  int maxEpochs = 8;
+  long trainSteps = 0;
+  TargetRule targetRule = TargetRule.NOISE;
+  double epsilon = 0.05;
+  int evalEvery = 4;
+  int patience = 6;
+  double budgetFraction = 1.0;
+  boolean scratch = false;
+  long horizonSteps = 0;
   /** The settings given by a call here (not those copied by {@code toBuilder()}). */
   private final java.util.Set<Setting> given = java.util.EnumSet.noneOf(Setting.class);
 
@@ -244,11 +246,6 @@ public final class TrainingSettingsBuilder {
     SettingsChecks.length(p, trainSteps, warmupSteps);
     SettingsChecks.horizon(p, horizonSteps);
     SettingsChecks.throwIfAny(p);
-    return new TrainingSettings(task, vocab, seqLen, strings, batchSize,
-        new Optimiser(peakRate, warmupSteps, recoveryWarmup),
-        new Convergence(originalEvalEvery, convergenceWindow, convergenceDelta, maxEpochs,
-            trainSteps),
-        new Target(targetRule, epsilon), evalEvery, patience, budgetFraction, scratch,
-        horizonSteps);
+    return new TrainingSettings(this);
   }
 }

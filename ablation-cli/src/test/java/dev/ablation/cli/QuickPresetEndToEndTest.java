@@ -47,7 +47,7 @@ class QuickPresetEndToEndTest {
 
     // S x E from the preset's own settings, not from the writer
     TrainingSettings quick = Presets.QUICK.plan().training();
-    long sTimesE = quick.strings() * quick.convergence().maxEpochs();
+    long sTimesE = quick.strings() * quick.stopping().maxEpochs();
     Map<String, JsonNode> curves = new HashMap<>();
     for (JsonNode run : new ObjectMapper().readTree(out.resolve("results.json").toFile())
         .get("runs")) {

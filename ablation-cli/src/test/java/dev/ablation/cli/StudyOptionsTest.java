@@ -60,7 +60,7 @@ class StudyOptionsTest {
         "--converge-k", "6", "--peak-lr", "1e-3", "--warmup", "10", "--recovery-warmup", "4",
         "--train-steps", "500").training();
     assertThat(errors).isEmpty();
-    assertThat(t.convergence()).isEqualTo(new TrainingSettings.Convergence(16, 6, 0.005, 8, 500));
+    assertThat(t.stopping()).isEqualTo(new TrainingSettings.Stopping(16, 6, 0.005, 8, 500));
     assertThat(t.optimiser()).isEqualTo(new TrainingSettings.Optimiser(1e-3, 10, 4));
     assertThat(t.asMap()).containsEntry("train_steps", "500");
     // nothing else moved

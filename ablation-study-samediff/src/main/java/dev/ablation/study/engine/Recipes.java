@@ -32,7 +32,7 @@ final class Recipes {
 
   /** How an original of settings {@code t} is trained; its shuffle seed is {@code dataSeed}. */
   static TrainingPlan originalPlan(TrainingSettings t, long dataSeed) {
-    TrainingSettings.Convergence c = t.convergence();
+    TrainingSettings.Stopping c = t.stopping();
     TrainingPlan plan = new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t),
         c.evalEvery(), evaluationBatch(t), dataSeed)
         .until(new Convergence(c.window(), c.delta()));
@@ -45,7 +45,7 @@ final class Recipes {
    */
   static AdamSettings originalAdam(TrainingSettings t) {
     TrainingSettings.Optimiser o = t.optimiser();
-    TrainingSettings.Convergence c = t.convergence();
+    TrainingSettings.Stopping c = t.stopping();
     return AdamSettings.of(o.peakRate()).withSchedule(c.isFixedLength()
         ? LrSchedule.warmupLinearDecay(o.warmupSteps(), c.fixedSteps())
         : LrSchedule.warmupInverseSqrt(o.warmupSteps()));
@@ -108,7 +108,7 @@ final class Recipes {
   static java.util.function.Consumer<dev.ablation.samediff.train.ValidationPoint>
       trainingProgress(OriginalSpec spec) {
     long[] last = {System.nanoTime()};
-    long fixed = spec.training().convergence().fixedSteps();
+    long fixed = spec.training().stopping().fixedSteps();
     String of = fixed > 0 ? " of " + fixed : "";
     return p -> {
       long now = System.nanoTime();

@@ -17,7 +17,7 @@ class FixedLengthOriginalTest {
     TrainingPlan plan = Recipes.originalPlan(t, 7);
     assertThat(plan.maxSteps()).isEqualTo(4096);
     assertThat(plan.adam().schedule()).isEqualTo(LrSchedule.warmupLinearDecay(32, 4096));
-    assertThat(plan.lossWindow()).isEqualTo(t.convergence().window());
+    assertThat(plan.lossWindow()).isEqualTo(t.stopping().window());
     assertThat(Recipes.originalAdam(t).schedule()).as("T_scratch trains alike")
         .isEqualTo(plan.adam().schedule());
     assertThat(t.asMap()).containsEntry("train_steps", "4096");

@@ -29,7 +29,7 @@ final class SettingsChecks {
     return p;
   }
 
-  /** The values of {@link TrainingSettings.Convergence}. */
+  /** The values of {@link TrainingSettings.Stopping}. */
   static List<String> convergence(List<String> p, int evalEvery, int window, double delta,
       int maxEpochs, long fixedSteps) {
     if (evalEvery < 1) {
@@ -51,7 +51,7 @@ final class SettingsChecks {
     return p;
   }
 
-  /** The values of {@link TrainingSettings.Target}. */
+  /** The values of {@link TrainingSettings.TargetChoice}. */
   static List<String> target(List<String> p, TargetRule rule, double epsilon) {
     if (!(epsilon >= 0) || Double.isInfinite(epsilon)) {
       p.add(Setting.EPSILON.label() + " must be finite and >= 0, got " + epsilon);

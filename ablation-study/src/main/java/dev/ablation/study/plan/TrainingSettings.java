@@ -19,21 +19,21 @@ import java.util.Objects;
  * them {@code int}s, are hard to read and easy to swap, so there is no public constructor.
  *
  * <p>A final class rather than a record of thirteen components, with the values that belong
- * together already grouped ({@link Optimiser}, {@link Convergence}, {@link Target}); the other
+ * together already grouped ({@link Optimiser}, {@link Stopping}, {@link TargetChoice}); the other
  * ten stay flat because no reader takes them together: the batch size serves originals and
  * recoveries alike, {@code evalEvery} and {@code patience} are the recovery's, {@code scratch}
  * and the horizon switch measurements on. Their accessors keep the record's names, and
  * {@link #asMap()}, the manifest and the content hash, is flat whatever the grouping.
  *
- * <p>Originals train as {@link Optimiser} and {@link Convergence} say: a linear warm-up to the
+ * <p>Originals train as {@link Optimiser} and {@link Stopping} say: a linear warm-up to the
  * peak rate, then inverse-sqrt decay (why: {@code docs/protocol.md}), evaluated every
- * {@code convergence.evalEvery()} steps, until the validation loss improved by less than
+ * {@code stopping.evalEvery()} steps, until the validation loss improved by less than
  * δ over the last k evaluations or the epoch cap; or, with a fixed length, exactly that many
  * steps with the rate decayed linearly to 0. {@code B_ref} is what that took. Recoveries start a
  * fresh Adam at the peak rate times the run's multiple, after the recovery warm-up, are
  * evaluated on {@link #schedule()} (every step to step 10, then doubling gaps up to
  * {@link #maxEvaluationGap()}), have {@code T_ε} searched to the step between evaluations, and
- * are judged against the {@link Target}.
+ * are judged against the {@link TargetChoice}.
  *
  * <p>Immutable and {@link java.io.Serializable} (Spark ships it inside each original's spec);
  * a deserialized value is checked as a built one is.
@@ -88,10 +88,10 @@ public final class TrainingSettings implements java.io.Serializable {
    * @param fixedSteps the original's exact length in steps ({@code --train-steps}); 0: until
    *     converged
    */
-  public record Convergence(int evalEvery, int window, double delta, int maxEpochs,
+  public record Stopping(int evalEvery, int window, double delta, int maxEpochs,
       long fixedSteps) implements java.io.Serializable {
     /** Validates, naming every bad value. */
-    public Convergence {
+    public Stopping {
       SettingsChecks.throwIfAny(SettingsChecks.convergence(new ArrayList<>(), evalEvery, window,
           delta, maxEpochs, fixedSteps));
     }
@@ -110,9 +110,9 @@ public final class TrainingSettings implements java.io.Serializable {
    * @param epsilon ε: nats, or the damage fraction for {@link TargetRule#DAMAGE}
    *     ({@code --epsilon})
    */
-  public record Target(TargetRule rule, double epsilon) implements java.io.Serializable {
+  public record TargetChoice(TargetRule rule, double epsilon) implements java.io.Serializable {
     /** Validates, naming every bad value. */
-    public Target {
+    public TargetChoice {
       SettingsChecks.throwIfAny(SettingsChecks.target(new ArrayList<>(), rule, epsilon));
     }
 
@@ -128,8 +128,8 @@ public final class TrainingSettings implements java.io.Serializable {
   private final long strings;
   private final int batchSize;
   private final Optimiser optimiser;
-  private final Convergence convergence;
-  private final Target target;
+  private final Stopping stopping;
+  private final TargetChoice target;
   private final int evalEvery;
   private final int patience;
   private final double budgetFraction;
@@ -148,9 +148,9 @@ public final class TrainingSettings implements java.io.Serializable {
     strings = b.strings;
     batchSize = b.batchSize;
     optimiser = new Optimiser(b.peakRate, b.warmupSteps, b.recoveryWarmup);
-    convergence = new Convergence(b.originalEvalEvery, b.convergenceWindow, b.convergenceDelta,
+    stopping = new Stopping(b.originalEvalEvery, b.convergenceWindow, b.convergenceDelta,
         b.maxEpochs, b.trainSteps);
-    target = new Target(b.targetRule, b.epsilon);
+    target = new TargetChoice(b.targetRule, b.epsilon);
     evalEvery = b.evalEvery;
     patience = b.patience;
     budgetFraction = b.budgetFraction;
@@ -164,10 +164,10 @@ public final class TrainingSettings implements java.io.Serializable {
     List<String> p = new ArrayList<>();
     SettingsChecks.top(p, task, vocab, seqLen, strings, batchSize, evalEvery, patience,
         budgetFraction);
-    if (optimiser == null || convergence == null || target == null) {
-      p.add("optimiser, convergence and target are required");
+    if (optimiser == null || stopping == null || target == null) {
+      p.add("optimiser, stopping and target are required");
     } else {
-      SettingsChecks.length(p, convergence.fixedSteps(), optimiser.warmupSteps());
+      SettingsChecks.length(p, stopping.fixedSteps(), optimiser.warmupSteps());
     }
     SettingsChecks.horizon(p, horizonSteps);
     return p;
@@ -217,12 +217,12 @@ public final class TrainingSettings implements java.io.Serializable {
   }
 
   /** When the original stops training. */
-  public Convergence convergence() {
-    return convergence;
+  public Stopping stopping() {
+    return stopping;
   }
 
   /** When a recovery has recovered. */
-  public Target target() {
+  public TargetChoice target() {
     return target;
   }
 
@@ -355,7 +355,7 @@ public final class TrainingSettings implements java.io.Serializable {
       case SEQ_LEN -> Integer.toString(seqLen);
       case BATCH_SIZE -> Integer.toString(batchSize);
       case STRINGS -> Long.toString(strings);
-      case EPOCHS -> Integer.toString(convergence.maxEpochs());
+      case EPOCHS -> Integer.toString(stopping.maxEpochs());
       case PEAK_RATE -> String.format(Locale.ROOT, "%s", optimiser.peakRate());
       case EVAL_EVERY -> Integer.toString(evalEvery);
       case EPSILON -> String.format(Locale.ROOT, "%s", target.epsilon());
@@ -363,14 +363,14 @@ public final class TrainingSettings implements java.io.Serializable {
       case BUDGET -> String.format(Locale.ROOT, "%s", budgetFraction);
       case SCRATCH -> Boolean.toString(scratch);
       case WARMUP -> Integer.toString(optimiser.warmupSteps());
-      case ORIGINAL_EVAL_EVERY -> Integer.toString(convergence.evalEvery());
-      case CONVERGENCE_WINDOW -> Integer.toString(convergence.window());
-      case CONVERGENCE_DELTA -> String.format(Locale.ROOT, "%s", convergence.delta());
+      case ORIGINAL_EVAL_EVERY -> Integer.toString(stopping.evalEvery());
+      case CONVERGENCE_WINDOW -> Integer.toString(stopping.window());
+      case CONVERGENCE_DELTA -> String.format(Locale.ROOT, "%s", stopping.delta());
       case TARGET_RULE -> target.rule().name();
       case RECOVERY_WARMUP -> Integer.toString(optimiser.recoveryWarmup());
       case TASK -> task.key();
       case TRAIN_STEPS ->
-          convergence.isFixedLength() ? Long.toString(convergence.fixedSteps()) : null;
+          stopping.isFixedLength() ? Long.toString(stopping.fixedSteps()) : null;
       case HORIZON -> horizonSteps > 0 ? Long.toString(horizonSteps) : null;
       default -> null; // the plan's settings name runs, not originals
     };
@@ -381,7 +381,7 @@ public final class TrainingSettings implements java.io.Serializable {
   public boolean equals(Object o) {
     return o == this || o instanceof TrainingSettings t && task == t.task && vocab == t.vocab
         && seqLen == t.seqLen && strings == t.strings && batchSize == t.batchSize
-        && optimiser.equals(t.optimiser) && convergence.equals(t.convergence)
+        && optimiser.equals(t.optimiser) && stopping.equals(t.stopping)
         && target.equals(t.target) && evalEvery == t.evalEvery && patience == t.patience
         && Double.compare(budgetFraction, t.budgetFraction) == 0 && scratch == t.scratch
         && horizonSteps == t.horizonSteps;
@@ -389,7 +389,7 @@ public final class TrainingSettings implements java.io.Serializable {
 
   @Override
   public int hashCode() {
-    return Objects.hash(task, vocab, seqLen, strings, batchSize, optimiser, convergence, target,
+    return Objects.hash(task, vocab, seqLen, strings, batchSize, optimiser, stopping, target,
         evalEvery, patience, budgetFraction, scratch, horizonSteps);
   }
 
@@ -398,7 +398,7 @@ public final class TrainingSettings implements java.io.Serializable {
   public String toString() {
     return "TrainingSettings[task=" + task + ", vocab=" + vocab + ", seqLen=" + seqLen
         + ", strings=" + strings + ", batchSize=" + batchSize + ", optimiser=" + optimiser
-        + ", convergence=" + convergence + ", target=" + target + ", evalEvery=" + evalEvery
+        + ", stopping=" + stopping + ", target=" + target + ", evalEvery=" + evalEvery
         + ", patience=" + patience + ", budgetFraction=" + budgetFraction + ", scratch="
         + scratch + ", horizonSteps=" + horizonSteps + "]";
   }

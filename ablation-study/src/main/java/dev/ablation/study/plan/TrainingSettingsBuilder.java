@@ -1,8 +1,8 @@
 package dev.ablation.study.plan;
 
-import dev.ablation.study.plan.TrainingSettings.Convergence;
+import dev.ablation.study.plan.TrainingSettings.Stopping;
 import dev.ablation.study.plan.TrainingSettings.Optimiser;
-import dev.ablation.study.plan.TrainingSettings.Target;
+import dev.ablation.study.plan.TrainingSettings.TargetChoice;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,11 +58,11 @@ public final class TrainingSettingsBuilder {
     peakRate = t.optimiser().peakRate();
     warmupSteps = t.optimiser().warmupSteps();
     recoveryWarmup = t.optimiser().recoveryWarmup();
-    originalEvalEvery = t.convergence().evalEvery();
-    convergenceWindow = t.convergence().window();
-    convergenceDelta = t.convergence().delta();
-    maxEpochs = t.convergence().maxEpochs();
-    trainSteps = t.convergence().fixedSteps();
+    originalEvalEvery = t.stopping().evalEvery();
+    convergenceWindow = t.stopping().window();
+    convergenceDelta = t.stopping().delta();
+    maxEpochs = t.stopping().maxEpochs();
+    trainSteps = t.stopping().fixedSteps();
     targetRule = t.target().rule();
     epsilon = t.target().epsilon();
     evalEvery = t.evalEvery();
@@ -143,35 +143,35 @@ public final class TrainingSettingsBuilder {
     return this;
   }
 
-  /** Steps between the original's evaluations ({@link Convergence#evalEvery()}). */
+  /** Steps between the original's evaluations ({@link Stopping#evalEvery()}). */
   public TrainingSettingsBuilder originalEvalEvery(int v) {
     once(Setting.ORIGINAL_EVAL_EVERY);
     originalEvalEvery = v;
     return this;
   }
 
-  /** k ({@link Convergence#window()}). */
+  /** k ({@link Stopping#window()}). */
   public TrainingSettingsBuilder convergenceWindow(int v) {
     once(Setting.CONVERGENCE_WINDOW);
     convergenceWindow = v;
     return this;
   }
 
-  /** δ in nats ({@link Convergence#delta()}). */
+  /** δ in nats ({@link Stopping#delta()}). */
   public TrainingSettingsBuilder convergenceDelta(double v) {
     once(Setting.CONVERGENCE_DELTA);
     convergenceDelta = v;
     return this;
   }
 
-  /** The cap on the original's epochs ({@link Convergence#maxEpochs()}). */
+  /** The cap on the original's epochs ({@link Stopping#maxEpochs()}). */
   public TrainingSettingsBuilder maxEpochs(int v) {
     once(Setting.EPOCHS);
     maxEpochs = v;
     return this;
   }
 
-  /** The original's fixed length ({@link Convergence#fixedSteps()}); 0: until converged. */
+  /** The original's fixed length ({@link Stopping#fixedSteps()}); 0: until converged. */
   public TrainingSettingsBuilder trainSteps(long v) {
     once(Setting.TRAIN_STEPS);
     trainSteps = v;
@@ -185,7 +185,7 @@ public final class TrainingSettingsBuilder {
     return this;
   }
 
-  /** ε ({@link Target#epsilon()}). */
+  /** ε ({@link TargetChoice#epsilon()}). */
   public TrainingSettingsBuilder epsilon(double v) {
     once(Setting.EPSILON);
     epsilon = v;

@@ -90,12 +90,12 @@ class TrainingSettingsShapeTest {
   }
 
   @Test
-  void toStringNamesEveryValueAsTheRecordDid() {
+  void toStringNamesEveryValue() {
     assertThat(Presets.QUICK.plan().training().toString()).isEqualTo("TrainingSettings["
         + "task=markov, vocab=8, seqLen=16, strings=2048, batchSize=16, "
         + "optimiser=Optimiser[peakRate=0.003, warmupSteps=32, recoveryWarmup=8], "
-        + "convergence=Convergence[evalEvery=16, window=5, delta=0.01, maxEpochs=8, "
-        + "fixedSteps=0], target=Target[rule=NOISE, epsilon=0.05], evalEvery=4, patience=6, "
+        + "stopping=Stopping[evalEvery=16, window=5, delta=0.01, maxEpochs=8, "
+        + "fixedSteps=0], target=TargetChoice[rule=NOISE, epsilon=0.05], evalEvery=4, patience=6, "
         + "budgetFraction=1.0, scratch=false, horizonSteps=0]");
   }
 

@@ -51,10 +51,10 @@ class TrainingSettingsTest {
         .isThrownBy(() -> new TrainingSettings.Optimiser(0, 32, 8))
         .withMessageContaining("--peak-lr");
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> new TrainingSettings.Convergence(16, 5, 0.01, 8, -1))
+        .isThrownBy(() -> new TrainingSettings.Stopping(16, 5, 0.01, 8, -1))
         .withMessageContaining("--train-steps");
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> new TrainingSettings.Target(null, 0.05))
+        .isThrownBy(() -> new TrainingSettings.TargetChoice(null, 0.05))
         .withMessageContaining("nats, noise, damage");
   }
 

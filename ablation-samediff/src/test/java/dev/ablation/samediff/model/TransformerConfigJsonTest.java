@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ablation.api.Architecture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,13 +83,16 @@ class TransformerConfigJsonTest {
   }
 
   static TransformerConfig encoderPostLnTied() {
-    return TransformerConfig.encoderOnly(1, 8, 4, 9, 6, -3).withDFf(12)
-        .withNorm(NormPosition.POST_LN).withTiedEmbeddings(true);
+    return TransformerConfig.builder(Architecture.ENCODER_ONLY)
+        .nLayers(1).dModel(8).nHeads(4).dFf(12).vocab(9).context(6).seed(-3)
+        .norm(NormPosition.POST_LN).tiedEmbeddings(true).build();
   }
 
   static TransformerConfig encoderDecoderWithProjection() {
-    return TransformerConfig.encoderDecoder(1, 2, 12, 3, 17, 12, 1252570589691350918L)
-        .withDFf(10).withEncoder(1, 8, 2, 16);
+    return TransformerConfig.builder(Architecture.ENCODER_DECODER)
+        .nLayers(2).dModel(12).nHeads(3).dFf(10).vocab(17).context(12)
+        .seed(1252570589691350918L)
+        .encoder(new TransformerConfig.Encoder(1, 8, 2, 16)).build();
   }
 
   private static List<TransformerConfig> configs() {

@@ -108,7 +108,8 @@ class TransformerConfigJsonTest {
     for (int i = 0; i < 3; i++) {
       TransformerConfig c = configs().get(i);
       // ReferenceModelFiles goes through a tree; a direct write must agree with it
-      assertThat(JSON.writeValueAsString(JSON.valueToTree(c))).as("%s", c).isEqualTo(texts().get(i));
+      assertThat(JSON.writeValueAsString(JSON.valueToTree(c))).as("%s", c)
+          .isEqualTo(texts().get(i));
       assertThat(JSON.writeValueAsString(c)).as("%s", c).isEqualTo(texts().get(i));
     }
   }

@@ -166,8 +166,10 @@ class TransformerConfigTest {
 
   @Property(tries = 40, seed = "34")
   void equalSettingsGiveEqualConfigsAndAnyChangeGivesAnotherOne(
-      @ForAll @IntRange(min = 1, max = 4) int layers, @ForAll @IntRange(min = 1, max = 4) int heads,
-      @ForAll @IntRange(min = 1, max = 8) int perHead, @ForAll @IntRange(min = 2, max = 50) int vocab,
+      @ForAll @IntRange(min = 1, max = 4) int layers,
+      @ForAll @IntRange(min = 1, max = 4) int heads,
+      @ForAll @IntRange(min = 1, max = 8) int perHead,
+      @ForAll @IntRange(min = 2, max = 50) int vocab,
       @ForAll long seed, @ForAll boolean tied, @ForAll("changes") String change) {
     Supplier<TransformerConfigBuilder> b = () -> TransformerConfig.builder(
         Architecture.ENCODER_DECODER).nLayers(layers).dModel(heads * perHead).nHeads(heads)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ablation.api.LayerKind;
+import dev.ablation.api.Architecture;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.samediff.data.Example;
@@ -101,7 +102,8 @@ class LossEvaluatorFidelityTest {
 
   @Test
   void referenceMaskedLmBatchesMarkExactlyTheirMaskedPositions() {
-    TransformerConfig c = TransformerConfig.encoderOnly(1, 8, 2, 7, 6, 3).withDFf(12);
+    TransformerConfig c = TransformerConfig.builder(Architecture.ENCODER_ONLY)
+        .nLayers(1).dModel(8).nHeads(2).dFf(12).vocab(7).context(6).seed(3).build();
     ReferenceModel m = ReferenceModel.build(c);
     List<Example> examples = new ArrayList<>();
     SplittableRandom r = new SplittableRandom(1);

@@ -406,23 +406,34 @@ public final class RecoveryMonitor {
    */
   public RecoveryResult result(Optional<Fidelity> finalFidelity, Optional<FidelityAt> atTarget) {
     Verdict v = verdict != null ? verdict : reached != null ? reached : Verdict.BUDGET_EXHAUSTED;
-    Optional<BudgetCap> c = Optional.empty();
-    if (v == Verdict.BUDGET_EXHAUSTED) {
-      c = Optional.of(cap != null ? cap : meter.exhaustedBy().orElse(BudgetCap.STEPS));
-    }
-    Optional<Spending> at = Optional.empty();
-    if (v == Verdict.RECOVERED) {
+    RecoveryResultBuilder b = RecoveryResult.builder();
+    switch (v) {
       // the judge's evaluation i is the curve's point i + 1 (point 0 is L0, never judged)
-      at = Optional.of(stepJudge != null ? recoveredAt
+      case RECOVERED -> b.recovered(stepJudge != null ? recoveredAt
           : spendAtEval.get(judge.recoveredSince() + 1));
+      case PLATEAUED -> b.plateaued();
+      case DIVERGED -> b.diverged(divergence);
+      case BUDGET_EXHAUSTED -> b.budgetExhausted(
+          cap != null ? cap : meter.exhaustedBy().orElse(BudgetCap.STEPS));
+      case UNDAMAGED -> b.undamaged();
     }
-    RecoveryResult r = new RecoveryResult(v, c, damage,
-        judge == null ? Double.NaN : judge.target(), curve, at, meter.spent(),
-        settings.reference(), lastGoodLoss, Optional.ofNullable(divergence), finalFidelity,
-        settings.trainsPastTarget()
+    if (v != Verdict.DIVERGED && divergence != null) {
+      throw new IllegalStateException("a divergence was recorded, " + divergence
+          + ", but the run ended " + v);
+    }
+    finalFidelity.ifPresent(b::finalFidelity);
+    atTarget.ifPresent(b::targetFidelity);
+    RecoveryResult r = b.damage(damage)
+        .targetLoss(judge == null ? Double.NaN : judge.target())
+        .curve(curve)
+        .spent(meter.spent())
+        .reference(settings.reference())
+        .lossFinal(lastGoodLoss)
+        .manifest(settings.trainsPastTarget()
             ? manifest.with(StepRule.MANIFEST_KEY, rule.key())
                 .with(HORIZON_KEY, Long.toString(settings.horizonSteps()))
-            : manifest.with(StepRule.MANIFEST_KEY, rule.key()), atTarget);
+            : manifest.with(StepRule.MANIFEST_KEY, rule.key()))
+        .build();
     settings.listener().onFinish(r);
     return r;
   }

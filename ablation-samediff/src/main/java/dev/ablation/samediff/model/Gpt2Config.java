@@ -1,5 +1,6 @@
 package dev.ablation.samediff.model;
 
+import dev.ablation.api.Architecture;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,7 +66,11 @@ public record Gpt2Config(int nLayer, int nEmbd, int nHead, int nPositions, int v
    * {@link ReferenceBatches} makes this model's batches.
    */
   public TransformerConfig asReference() {
-    return TransformerConfig.decoderOnly(nLayer, nEmbd, nHead, vocab, context, 0)
-        .withTiedEmbeddings(true);
+    return TransformerConfig.builder(Architecture.DECODER_ONLY)
+        .nLayers(nLayer).dModel(nEmbd).nHeads(nHead).dFf(nInner())
+        .vocab(vocab).context(context)
+        .tiedEmbeddings(true)
+        .seed(0)
+        .build();
   }
 }

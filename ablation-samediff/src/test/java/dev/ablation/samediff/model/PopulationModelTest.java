@@ -200,7 +200,7 @@ class PopulationModelTest {
   @Test
   void aPopulationOfDifferentConfigurationsIsRefused() {
     List<ReferenceModel> two = List.of(ReferenceModel.build(TinyModels.decoder()),
-        ReferenceModel.build(TinyModels.decoder().withDFf(16)));
+        ReferenceModel.build(TinyModels.decoder().toBuilder().dFf(16).build()));
     assertThrows(IllegalArgumentException.class, () -> PopulationModel.stack(two));
   }
 }

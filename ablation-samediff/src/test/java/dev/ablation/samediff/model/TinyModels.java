@@ -1,5 +1,6 @@
 package dev.ablation.samediff.model;
 
+import dev.ablation.api.Architecture;
 import dev.ablation.samediff.data.Example;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,25 +14,34 @@ final class TinyModels {
   static final int CONTEXT = 5;
 
   static TransformerConfig decoder() {
-    return TransformerConfig.decoderOnly(2, 8, 2, VOCAB, CONTEXT, 11).withDFf(12);
+    return TransformerConfig.builder(Architecture.DECODER_ONLY)
+        .nLayers(2).dModel(8).nHeads(2).dFf(12).vocab(VOCAB).context(CONTEXT).seed(11)
+        .build();
   }
 
   static TransformerConfig decoderPostLnTied() {
-    return decoder().withNorm(NormPosition.POST_LN).withTiedEmbeddings(true);
+    return decoder().toBuilder().norm(NormPosition.POST_LN).tiedEmbeddings(true).build();
   }
 
   static TransformerConfig encoder() {
-    return TransformerConfig.encoderOnly(2, 8, 2, VOCAB, CONTEXT, 12).withDFf(12);
+    return TransformerConfig.builder(Architecture.ENCODER_ONLY)
+        .nLayers(2).dModel(8).nHeads(2).dFf(12).vocab(VOCAB).context(CONTEXT).seed(12)
+        .build();
   }
 
   static TransformerConfig encoderDecoderWithProjection() {
-    return TransformerConfig.encoderDecoder(1, 2, 12, 3, VOCAB, CONTEXT, 13).withDFf(10)
-        .withEncoder(2, 8, 2, 12);
+    return TransformerConfig.builder(Architecture.ENCODER_DECODER)
+        .nLayers(2).dModel(12).nHeads(3).dFf(10).vocab(VOCAB).context(CONTEXT).seed(13)
+        .encoder(new TransformerConfig.Encoder(2, 8, 2, 12))
+        .build();
   }
 
   static TransformerConfig encoderDecoderPostLnTied() {
-    return TransformerConfig.encoderDecoder(2, 1, 8, 2, VOCAB, CONTEXT, 14).withDFf(12)
-        .withNorm(NormPosition.POST_LN).withTiedEmbeddings(true);
+    return TransformerConfig.builder(Architecture.ENCODER_DECODER)
+        .nLayers(1).dModel(8).nHeads(2).dFf(12).vocab(VOCAB).context(CONTEXT).seed(14)
+        .encoder(TransformerConfig.Encoder.of(2, 8, 2))
+        .norm(NormPosition.POST_LN).tiedEmbeddings(true)
+        .build();
   }
 
   static List<TransformerConfig> all() {

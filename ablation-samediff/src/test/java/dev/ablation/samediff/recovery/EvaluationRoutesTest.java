@@ -3,6 +3,7 @@ package dev.ablation.samediff.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ablation.samediff.train.RecoveryStepper;
+import dev.ablation.api.Architecture;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.recovery.Damage;
 import dev.ablation.samediff.Batch;
@@ -32,8 +33,9 @@ class EvaluationRoutesTest {
   @Test
   void everyRouteReportsTheSameLoss() {
     ReferenceModel m = ReferenceModel.build(
-        TransformerConfig.decoderOnly(2, 8, 2, TinyOriginal.VOCAB, TinyOriginal.CONTEXT, 31)
-            .withDFf(12));
+        TransformerConfig.builder(Architecture.DECODER_ONLY)
+            .nLayers(2).dModel(8).nHeads(2).dFf(12)
+            .vocab(TinyOriginal.VOCAB).context(TinyOriginal.CONTEXT).seed(31).build());
     // unequal batch sizes: the token weighting must be the same everywhere
     List<Batch> validation = new ArrayList<>(ReferenceBatches.of(m)
         .batches(TinyOriginal.strings(5, 11), 4));

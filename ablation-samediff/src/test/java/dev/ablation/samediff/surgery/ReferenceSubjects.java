@@ -10,6 +10,7 @@ import dev.ablation.samediff.model.NormPosition;
 import dev.ablation.samediff.model.ReferenceBatches;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.TransformerConfig;
+import dev.ablation.samediff.model.TransformerConfigBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,23 +25,27 @@ final class ReferenceSubjects {
   private ReferenceSubjects() {}
 
   static ChainSubject decoderOnly() {
-    return of("decoder-only", TransformerConfig.decoderOnly(2, 8, 2, VOCAB, CONTEXT, 31)
-        .withDFf(12));
+    return of("decoder-only", tiny(Architecture.DECODER_ONLY, 31).build());
   }
 
   static ChainSubject postLnTiedDecoder() {
-    return of("decoder-only tied", TransformerConfig.decoderOnly(2, 8, 2, VOCAB, CONTEXT, 34)
-        .withDFf(12).withNorm(NormPosition.POST_LN).withTiedEmbeddings(true));
+    return of("decoder-only tied", tiny(Architecture.DECODER_ONLY, 34)
+        .norm(NormPosition.POST_LN).tiedEmbeddings(true).build());
   }
 
   static ChainSubject encoderOnly() {
-    return of("encoder-only", TransformerConfig.encoderOnly(2, 8, 2, VOCAB, CONTEXT, 32)
-        .withDFf(12));
+    return of("encoder-only", tiny(Architecture.ENCODER_ONLY, 32).build());
   }
 
   static ChainSubject encoderDecoder() {
-    return of("encoder-decoder", TransformerConfig.encoderDecoder(1, 2, 8, 2, VOCAB, CONTEXT, 33)
-        .withDFf(12));
+    return of("encoder-decoder", tiny(Architecture.ENCODER_DECODER, 33)
+        .encoder(TransformerConfig.Encoder.of(1, 8, 2)).build());
+  }
+
+  /** Two blocks of width 8, two heads, {@code d_ff} 12 (the decoder's, for an encoder-decoder). */
+  private static TransformerConfigBuilder tiny(Architecture a, long seed) {
+    return TransformerConfig.builder(a)
+        .nLayers(2).dModel(8).nHeads(2).dFf(12).vocab(VOCAB).context(CONTEXT).seed(seed);
   }
 
   static ChainSubject of(String name, TransformerConfig config) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ablation.api.FreezePolicy;
+import dev.ablation.api.Architecture;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.ParameterPath;
 import dev.ablation.samediff.Batch;
@@ -30,7 +31,8 @@ class OffHeapReleaseTest {
   private static final AdamSettings ADAM = AdamSettings.of(1e-2);
 
   private static TransformerConfig decoder() {
-    return TransformerConfig.decoderOnly(3, 8, 2, 7, 5, 31).withDFf(12);
+    return TransformerConfig.builder(Architecture.DECODER_ONLY)
+        .nLayers(3).dModel(8).nHeads(2).dFf(12).vocab(7).context(5).seed(31).build();
   }
 
   private static List<Batch> batches(ReferenceModel m, int n, long seed) {

@@ -39,13 +39,15 @@ class RecoveryStepperTest {
   private static final int STEPS = 6;
 
   static TransformerConfig decoder() {
-    return TransformerConfig.decoderOnly(3, 8, 2, 7, 5, 21).withDFf(12);
+    return TransformerConfig.builder(Architecture.DECODER_ONLY)
+        .nLayers(3).dModel(8).nHeads(2).dFf(12).vocab(7).context(5).seed(21).build();
   }
 
   static Stream<Arguments> cases() {
-    TransformerConfig postLnTied = decoder().withNorm(NormPosition.POST_LN)
-        .withTiedEmbeddings(true);
-    TransformerConfig encoder = TransformerConfig.encoderOnly(3, 8, 2, 7, 5, 22).withDFf(12);
+    TransformerConfig postLnTied = decoder().toBuilder().norm(NormPosition.POST_LN)
+        .tiedEmbeddings(true).build();
+    TransformerConfig encoder = TransformerConfig.builder(Architecture.ENCODER_ONLY)
+        .nLayers(3).dModel(8).nHeads(2).dFf(12).vocab(7).context(5).seed(22).build();
     return Stream.of(
         Arguments.of(decoder(), List.of("blocks.2"), 2, RecoveryStepper.DEFAULT_CACHE_BYTES),
         Arguments.of(decoder(), List.of("blocks.1"), 1, RecoveryStepper.DEFAULT_CACHE_BYTES),
@@ -141,7 +143,9 @@ class RecoveryStepperTest {
   @Test
   void refusedForAnEncoderDecoder() {
     ReferenceModel m = ReferenceModel.build(
-        TransformerConfig.encoderDecoder(1, 2, 8, 2, 7, 5, 23).withDFf(12));
+        TransformerConfig.builder(Architecture.ENCODER_DECODER)
+            .nLayers(2).dModel(8).nHeads(2).dFf(12).vocab(7).context(5).seed(23)
+            .encoder(TransformerConfig.Encoder.of(1, 8, 2)).build());
     assertThat(m.model().splitter()).isEmpty();
     RecoveryStepper s = RecoveryStepper.create(m.model(),
         trainable(m, List.of("decoder.blocks.1")), ADAM);

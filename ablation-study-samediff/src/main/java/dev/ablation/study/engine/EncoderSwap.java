@@ -50,16 +50,20 @@ final class EncoderSwap {
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> donor = Map.of();
     TransformerConfig nc;
     if (swap.source() == WipeTarget.EncoderSource.FRESH) {
-      nc = oc.withEncoder(oc.encoderLayers(), swap.width(), heads, 4 * swap.width())
-          .withSeed(Seeds.derive(seeds.wipe(), "encoder"));
+      nc = oc.toBuilder()
+          .encoder(TransformerConfig.Encoder.of(oc.encoderLayers(), swap.width(), heads))
+          .seed(Seeds.derive(seeds.wipe(), "encoder"))
+          .build();
     } else {
       ModelSpec m = original.spec().model();
       OriginalSpec donorSpec = new OriginalSpec(new ModelSpec(m.arch(), m.nLayers(),
           swap.width(), m.nHeads()), original.spec().training(), original.spec().seed());
       TransformerConfig dc = load.apply(donorSpec).trained().model().config();
       donor = load.apply(donorSpec).trained().model().weights();
-      nc = oc.withEncoder(dc.encoderLayers(), dc.encoderDModel(), dc.encoderHeads(),
-          dc.encoderDFf()).withSeed(Seeds.derive(seeds.wipe(), "encoder"));
+      nc = oc.toBuilder()
+          .encoder(dc.encoder().orElseThrow())
+          .seed(Seeds.derive(seeds.wipe(), "encoder"))
+          .build();
       config.put("encoder_donor", donorSpec.contentHash());
     }
     ReferenceModel fresh = ReferenceModel.build(nc);

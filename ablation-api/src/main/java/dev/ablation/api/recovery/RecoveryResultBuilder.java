@@ -1,0 +1,258 @@
+package dev.ablation.api.recovery;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A {@link RecoveryResult} one named value at a time ({@link RecoveryResult#builder()}).
+ * Required: how the run ended (exactly one of {@link #recovered}, {@link #plateaued},
+ * {@link #diverged}, {@link #budgetExhausted}, {@link #undamaged}), {@link #damage},
+ * {@link #targetLoss}, {@link #curve}, {@link #spent}, {@link #reference}, {@link #lossFinal}
+ * and {@link #manifest}. Optional: {@link #finalFidelity} and {@link #targetFidelity}, absent
+ * unless given.
+ *
+ * <p>As Caffeine's builder does, each setter checks its value when it is called and refuses to
+ * be called twice, naming the setting: a result is evidence, and one whose value was given twice
+ * (the monitor's, then a caller's) no longer says which one was measured. Values copied by
+ * {@link RecoveryResult#toBuilder()} may each be replaced once (a new manifest, a new ending).
+ * {@link #build()} then reports every missing value in one exception.
+ */
+public final class RecoveryResultBuilder {
+  /** The settings, by the name a caller knows them by. */
+  private enum Key {
+    VERDICT("verdict"), DAMAGE("damage"), TARGET_LOSS("targetLoss"), CURVE("curve"),
+    SPENT("spent"), REFERENCE("reference"), LOSS_FINAL("lossFinal"), MANIFEST("manifest"),
+    FINAL_FIDELITY("finalFidelity"), TARGET_FIDELITY("targetFidelity");
+
+    final String label;
+
+    Key(String label) {
+      this.label = label;
+    }
+  }
+
+  /** The ways to give {@link Key#VERDICT}, for messages. */
+  private static final String ENDINGS = "recovered(at), plateaued(), diverged(where),"
+      + " budgetExhausted(cap) or undamaged()";
+
+  private Verdict verdict;
+  private BudgetCap budgetCap;
+  private Spending recoveredAt;
+  private Divergence divergence;
+  private Damage damage;
+  private double targetLoss;
+  private List<CurvePoint> curve;
+  private Spending spent;
+  private ReferenceBudget reference;
+  private double lossFinal;
+  private RunManifest manifest;
+  private Fidelity finalFidelity;
+  private FidelityAt targetFidelity;
+  /** The settings given by a call here. */
+  private final Set<Key> given = EnumSet.noneOf(Key.class);
+  /** The settings copied by {@link RecoveryResult#toBuilder()}. */
+  private final Set<Key> copied = EnumSet.noneOf(Key.class);
+
+  /** Nothing set; see {@link RecoveryResult#builder()}. */
+  RecoveryResultBuilder() {}
+
+  /** {@code r}'s values; see {@link RecoveryResult#toBuilder()}. */
+  RecoveryResultBuilder(RecoveryResult r) {
+    verdict = r.verdict();
+    budgetCap = r.budgetCap().orElse(null);
+    recoveredAt = r.recoveredAt().orElse(null);
+    divergence = r.divergence().orElse(null);
+    damage = r.damage();
+    targetLoss = r.targetLoss();
+    curve = r.curve();
+    spent = r.spent();
+    reference = r.reference();
+    lossFinal = r.lossFinal();
+    manifest = r.manifest();
+    finalFidelity = r.finalFidelity().orElse(null);
+    targetFidelity = r.targetFidelity().orElse(null);
+    copied.addAll(EnumSet.allOf(Key.class));
+  }
+
+  /**
+   * Refuses a second call of {@code k}'s setter, naming the value it was given ({@code shown}:
+   * how to show it, or null where it is too long to put in a message).
+   *
+   * @throws IllegalStateException if {@code k} was already set on this builder
+   */
+  private void requireUnset(Key k, Object shown) {
+    if (given.contains(k)) {
+      throw new IllegalStateException(k.label + " was already set"
+          + (shown == null ? "" : " to " + shown) + " on this builder; set each value once"
+          + (k == Key.VERDICT ? " (call one of " + ENDINGS + ")" : ""));
+    }
+  }
+
+  /** {@code value}, or an exception saying {@code what} must not be null. */
+  private static <T> T requireNonNull(T value, String what) {
+    if (value == null) {
+      throw new IllegalArgumentException(what);
+    }
+    return value;
+  }
+
+  private RecoveryResultBuilder ending(Verdict v, BudgetCap cap, Spending at, Divergence where) {
+    verdict = v;
+    budgetCap = cap;
+    recoveredAt = at;
+    divergence = where;
+    given.add(Key.VERDICT);
+    return this;
+  }
+
+  /**
+   * Ended {@link Verdict#RECOVERED}: the target was reached at {@code at} ({@code T_ε}, the
+   * spending up to the evaluation that reached it).
+   */
+  public RecoveryResultBuilder recovered(Spending at) {
+    requireUnset(Key.VERDICT, verdict);
+    requireNonNull(at, "recovered(at) needs the spending at T_ε, got null");
+    return ending(Verdict.RECOVERED, null, at, null);
+  }
+
+  /** Ended {@link Verdict#PLATEAUED}: no improvement for {@code patience} evaluations. */
+  public RecoveryResultBuilder plateaued() {
+    requireUnset(Key.VERDICT, verdict);
+    return ending(Verdict.PLATEAUED, null, null, null);
+  }
+
+  /** Ended {@link Verdict#DIVERGED}, at {@code where}. */
+  public RecoveryResultBuilder diverged(Divergence where) {
+    requireUnset(Key.VERDICT, verdict);
+    requireNonNull(where, "diverged(where) needs where it diverged, got null");
+    return ending(Verdict.DIVERGED, null, null, where);
+  }
+
+  /** Ended {@link Verdict#BUDGET_EXHAUSTED}: {@code cap} was reached first. */
+  public RecoveryResultBuilder budgetExhausted(BudgetCap cap) {
+    requireUnset(Key.VERDICT, verdict);
+    requireNonNull(cap, "budgetExhausted(cap) needs the cap that was reached ("
+        + Arrays.toString(BudgetCap.values()) + "), got null");
+    return ending(Verdict.BUDGET_EXHAUSTED, cap, null, null);
+  }
+
+  /** Ended {@link Verdict#UNDAMAGED}: {@code L₀} already met the target. */
+  public RecoveryResultBuilder undamaged() {
+    requireUnset(Key.VERDICT, verdict);
+    return ending(Verdict.UNDAMAGED, null, null, null);
+  }
+
+  /** Required: step-0 damage ({@code L*}, {@code L₀}, the deleted-layer loss). */
+  public RecoveryResultBuilder damage(Damage d) {
+    requireUnset(Key.DAMAGE, damage);
+    damage = requireNonNull(d, "damage must not be null");
+    given.add(Key.DAMAGE);
+    return this;
+  }
+
+  /** Required: the loss the criterion asked for; NaN when no criterion judged the run. */
+  public RecoveryResultBuilder targetLoss(double loss) {
+    requireUnset(Key.TARGET_LOSS, targetLoss);
+    targetLoss = loss;
+    given.add(Key.TARGET_LOSS);
+    return this;
+  }
+
+  /** Required: one point per evaluation, the first at step 0 (copied). */
+  public RecoveryResultBuilder curve(List<CurvePoint> points) {
+    requireUnset(Key.CURVE, curve == null ? null : "a curve of " + curve.size() + " points");
+    requireNonNull(points, "curve must not be null; give an empty list when nothing was"
+        + " evaluated");
+    if (points.stream().anyMatch(Objects::isNull)) { // List.of's contains(null) throws
+      throw new IllegalArgumentException("curve must not hold null points, got " + points);
+    }
+    curve = ImmutableList.copyOf(points);
+    given.add(Key.CURVE);
+    return this;
+  }
+
+  /** Required: total spending, including evaluations after {@code T_ε} and the last step. */
+  public RecoveryResultBuilder spent(Spending s) {
+    requireUnset(Key.SPENT, spent);
+    spent = requireNonNull(s, "spent must not be null");
+    given.add(Key.SPENT);
+    return this;
+  }
+
+  /** Required: the original's budget {@code S × E}, the unit of {@code ρ}. */
+  public RecoveryResultBuilder reference(ReferenceBudget r) {
+    requireUnset(Key.REFERENCE, reference);
+    reference = requireNonNull(r, "reference must not be null");
+    given.add(Key.REFERENCE);
+    return this;
+  }
+
+  /** Required: the last finite validation loss. */
+  public RecoveryResultBuilder lossFinal(double loss) {
+    requireUnset(Key.LOSS_FINAL, lossFinal);
+    lossFinal = loss;
+    given.add(Key.LOSS_FINAL);
+    return this;
+  }
+
+  /** Required: configuration, seeds and environment. */
+  public RecoveryResultBuilder manifest(RunManifest m) {
+    requireUnset(Key.MANIFEST, null);
+    manifest = requireNonNull(m, "manifest must not be null");
+    given.add(Key.MANIFEST);
+    return this;
+  }
+
+  /** Agreement with and KL to the original at the end; absent unless given. */
+  public RecoveryResultBuilder finalFidelity(Fidelity f) {
+    requireUnset(Key.FINAL_FIDELITY, finalFidelity);
+    finalFidelity = requireNonNull(f, "finalFidelity must not be null; leave it unset when it"
+        + " was not measured");
+    given.add(Key.FINAL_FIDELITY);
+    return this;
+  }
+
+  /**
+   * Agreement with and KL to the original where the target was confirmed, for a run that
+   * trained past it; absent unless given.
+   */
+  public RecoveryResultBuilder targetFidelity(FidelityAt f) {
+    requireUnset(Key.TARGET_FIDELITY, targetFidelity);
+    targetFidelity = requireNonNull(f, "targetFidelity must not be null; leave it unset when it"
+        + " was not measured");
+    given.add(Key.TARGET_FIDELITY);
+    return this;
+  }
+
+  private boolean has(Key k) {
+    return given.contains(k) || copied.contains(k);
+  }
+
+  /**
+   * The result.
+   *
+   * @throws IllegalArgumentException naming every missing value at once
+   */
+  public RecoveryResult build() {
+    List<String> missing = new ArrayList<>();
+    if (!has(Key.VERDICT)) {
+      missing.add("how the run ended: call one of " + ENDINGS);
+    }
+    for (Key k : List.of(Key.DAMAGE, Key.TARGET_LOSS, Key.CURVE, Key.SPENT, Key.REFERENCE,
+        Key.LOSS_FINAL, Key.MANIFEST)) {
+      if (!has(k)) {
+        missing.add(k.label + "(…)");
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("a RecoveryResult needs " + String.join(", ", missing));
+    }
+    return new RecoveryResult(verdict, budgetCap, damage, targetLoss, curve, recoveredAt, spent,
+        reference, lossFinal, divergence, finalFidelity, manifest, targetFidelity);
+  }
+}

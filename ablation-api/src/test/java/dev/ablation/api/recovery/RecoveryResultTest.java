@@ -25,7 +25,7 @@ class RecoveryResultTest {
   private static final Damage DAMAGE = new Damage(1.0, 3.0, OptionalDouble.of(2.5),
       Optional.empty());
   private static final RunManifest MANIFEST = new RunManifest(RunManifest.SCHEMA, "test",
-      Map.of("model", "tiny"), RunSeeds.of(SeedStream.WIPE, 7),
+      Map.of("model", "tiny"), Seeds.of(SeedStream.WIPE, 7),
       new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"),
       "unknown");
   private static final Spending AT = new Spending(40, 640, 10_240, 1e9, Duration.ofSeconds(2));

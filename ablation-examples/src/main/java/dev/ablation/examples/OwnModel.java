@@ -9,7 +9,7 @@ import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoveryListener;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LayerMap;
@@ -131,7 +131,7 @@ public final class OwnModel {
         examples += b.examples();
       }
     }
-    ReferenceBudget sTimesE = new ReferenceBudget(examples, examples * o.context());
+    ReferenceCost sTimesE = new ReferenceCost(examples, examples * o.context());
 
     // 3. The measurement, in one expression: wipe, step-0 damage, freeze, retrain, verdict.
     //    run() puts the trained weights back when it returns; the listener keeps a copy of the

@@ -7,7 +7,7 @@ import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.SameDiffModel;
@@ -118,7 +118,7 @@ public final class Pretrained {
         .wipe(wiped, ReinitScheme.fresh())
         .freeze(FreezePolicy.onlyWiped())
         .target(RecoveryCriterion.withinNats(o.epsilon()).smoothedOver(2),
-            ReferenceBudget.of(o.referenceExamples(), 1, config.context()))
+            ReferenceCost.of(o.referenceExamples(), 1, config.context()))
         .budget(TrainingBudget.ofSteps(o.maxSteps()))
         .evaluateEvery(o.evaluateEvery())
         .learningRate(o.learningRate())

@@ -9,7 +9,7 @@ import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryMonitor;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RecoverySettings;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.SeedStream;
@@ -111,7 +111,7 @@ public final class QuickStart {
     for (int step = 0; step < o.epochs() * train.size(); step++) {
       all.step(train.get(step % train.size()));
     }
-    ReferenceBudget sTimesE = new ReferenceBudget(all.examples(), all.tokens());
+    ReferenceCost sTimesE = new ReferenceCost(all.examples(), all.tokens());
 
     // 2. The surgery: reset blocks.1 to fresh random weights and measure the damage at step 0.
     LayerPath wiped = LayerPath.block(1);

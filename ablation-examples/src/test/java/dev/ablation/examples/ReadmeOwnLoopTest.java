@@ -7,7 +7,7 @@ import dev.ablation.api.LayerPath;
 import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LayerMap;
 import dev.ablation.samediff.SameDiffModel;
@@ -89,7 +89,7 @@ class ReadmeOwnLoopTest {
     RecoveryResult r;
     try (RecoveryFit fit = Recovery.builder(surgeon)
         .wipe(LayerPath.block("h", 1), ReinitScheme.fresh())   // block 1 under your prefix: h.1
-        .target(RecoveryCriterion.withinNats(0.05), ReferenceBudget.of(strings, epochs, context))
+        .target(RecoveryCriterion.withinNats(0.05), ReferenceCost.of(strings, epochs, context))
         .learningRate(3e-3)                                   // a fresh Adam, inside sd.fit too
         .build().startFit(validation)) {                      // damage, wipe, freeze, optimiser
       sd.fit(fit.iterator(train), 1, fit.listener());        // your own sd.fit; stops when decided

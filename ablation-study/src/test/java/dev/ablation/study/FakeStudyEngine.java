@@ -26,7 +26,7 @@ import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryMonitor;
 import dev.ablation.api.recovery.RecoverySettings;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.RunManifest;
 import dev.ablation.api.recovery.Spending;
 import dev.ablation.api.recovery.Verdict;
@@ -106,7 +106,7 @@ public final class FakeStudyEngine implements StudyEngine {
         - 0.05 * Math.log(m.dModel() / 32.0) / Math.log(2) + 0.05 * r.nextDouble();
     List<LayerPath> layers = new ArrayList<>();
     m.targets().forEach(w -> layers.addAll(w.layers()));
-    ReferenceBudget ref = ReferenceBudget.of(t.strings(), t.stopping().maxEpochs(),
+    ReferenceCost ref = ReferenceCost.of(t.strings(), t.stopping().maxEpochs(),
         t.seqLen());
     // a curve falling from ln V to L*, flat over its last points; sigma from their noise
     List<CurvePoint> curve = new ArrayList<>();

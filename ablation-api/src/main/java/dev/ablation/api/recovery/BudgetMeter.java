@@ -11,7 +11,7 @@ import java.util.Optional;
  */
 public final class BudgetMeter {
   private final TrainingBudget budget;
-  private final ReferenceBudget reference;
+  private final ReferenceCost reference;
   private final Ticker ticker;
   private final long startNanos;
   private final long exampleCap;
@@ -20,7 +20,7 @@ public final class BudgetMeter {
   private long tokens;
   private double flops;
 
-  BudgetMeter(TrainingBudget budget, ReferenceBudget reference, Ticker ticker) {
+  BudgetMeter(TrainingBudget budget, ReferenceCost reference, Ticker ticker) {
     if (budget == null || reference == null || ticker == null) {
       throw new IllegalArgumentException("budget, reference and ticker are required");
     }
@@ -104,7 +104,7 @@ public final class BudgetMeter {
   }
 
   /** The reference this meter reports against. */
-  public ReferenceBudget reference() {
+  public ReferenceCost reference() {
     return reference;
   }
 

@@ -26,7 +26,7 @@ public final class RecoveryResult {
   private final List<CurvePoint> curve;
   private final Spending recoveredAt;
   private final Spending spent;
-  private final ReferenceBudget reference;
+  private final ReferenceCost reference;
   private final double lossFinal;
   private final Divergence divergence;
   private final Fidelity finalFidelity;
@@ -35,7 +35,7 @@ public final class RecoveryResult {
 
   /** Built by {@link RecoveryResultBuilder#build()}, which has checked every value. */
   RecoveryResult(Verdict verdict, BudgetCap budgetCap, Damage damage, double targetLoss,
-      List<CurvePoint> curve, Spending recoveredAt, Spending spent, ReferenceBudget reference,
+      List<CurvePoint> curve, Spending recoveredAt, Spending spent, ReferenceCost reference,
       double lossFinal, Divergence divergence, Fidelity finalFidelity, RunManifest manifest,
       FidelityAt targetFidelity) {
     this.verdict = verdict;
@@ -102,7 +102,7 @@ public final class RecoveryResult {
   }
 
   /** The original's budget {@code S × E}. */
-  public ReferenceBudget reference() {
+  public ReferenceCost reference() {
     return reference;
   }
 

@@ -48,7 +48,7 @@ public final class RecoveryResultBuilder {
   private double targetLoss;
   private List<CurvePoint> curve;
   private Spending spent;
-  private ReferenceBudget reference;
+  private ReferenceCost reference;
   private double lossFinal;
   private RunManifest manifest;
   private Fidelity finalFidelity;
@@ -185,7 +185,7 @@ public final class RecoveryResultBuilder {
   }
 
   /** Required: the original's budget {@code S × E}, the unit of {@code ρ}. */
-  public RecoveryResultBuilder reference(ReferenceBudget r) {
+  public RecoveryResultBuilder reference(ReferenceCost r) {
     requireUnset(Key.REFERENCE, reference);
     reference = requireNonNull(r, "reference must not be null");
     given.add(Key.REFERENCE);

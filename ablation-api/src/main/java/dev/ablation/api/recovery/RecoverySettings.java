@@ -18,7 +18,7 @@ import java.util.Objects;
  *     and fidelity reach further.
  */
 public record RecoverySettings(RecoveryCriterion criterion, TrainingBudget budget,
-    ReferenceBudget reference, EvaluationSchedule schedule, RecoveryListener listener,
+    ReferenceCost reference, EvaluationSchedule schedule, RecoveryListener listener,
     long horizonSteps) {
 
   /** Validates the fields. */
@@ -36,26 +36,26 @@ public record RecoverySettings(RecoveryCriterion criterion, TrainingBudget budge
 
   /** Settings that stop once the verdict is reached (horizon 0). */
   public RecoverySettings(RecoveryCriterion criterion, TrainingBudget budget,
-      ReferenceBudget reference, EvaluationSchedule schedule, RecoveryListener listener) {
+      ReferenceCost reference, EvaluationSchedule schedule, RecoveryListener listener) {
     this(criterion, budget, reference, schedule, listener, 0);
   }
 
   /** Settings evaluating every {@code evaluateEvery} steps (≥ 1). */
   public RecoverySettings(RecoveryCriterion criterion, TrainingBudget budget,
-      ReferenceBudget reference, int evaluateEvery, RecoveryListener listener) {
+      ReferenceCost reference, int evaluateEvery, RecoveryListener listener) {
     this(criterion, budget, reference, EvaluationSchedule.every(evaluateEvery), listener);
   }
 
   /** Settings without a listener, evaluating every {@code evaluateEvery} steps. */
   public static RecoverySettings of(RecoveryCriterion criterion, TrainingBudget budget,
-      ReferenceBudget reference, int evaluateEvery) {
+      ReferenceCost reference, int evaluateEvery) {
     return new RecoverySettings(criterion, budget, reference, evaluateEvery,
         RecoveryListener.none());
   }
 
   /** Settings without a listener. */
   public static RecoverySettings of(RecoveryCriterion criterion, TrainingBudget budget,
-      ReferenceBudget reference, EvaluationSchedule schedule) {
+      ReferenceCost reference, EvaluationSchedule schedule) {
     return new RecoverySettings(criterion, budget, reference, schedule,
         RecoveryListener.none());
   }

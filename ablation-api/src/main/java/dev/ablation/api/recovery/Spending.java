@@ -28,7 +28,7 @@ public record Spending(long steps, long examples, long tokens, double flops, Dur
   }
 
   /** Examples spent as a fraction of the reference {@code S × E}: {@code ρ} when recovered. */
-  public double fractionOf(ReferenceBudget reference) {
+  public double fractionOf(ReferenceCost reference) {
     return (double) examples / reference.examples();
   }
 }

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Caps on what a recovery may spend: steps, examples, tokens, estimated FLOPs, wall time, and
- * a fraction of the original's {@link ReferenceBudget}. Immutable; {@link #start} makes the
+ * a fraction of the original's {@link ReferenceCost}. Immutable; {@link #start} makes the
  * {@link BudgetMeter} that charges one run. Unset caps are {@code Long.MAX_VALUE} or infinity.
  *
  * <pre>{@code
@@ -98,19 +98,19 @@ public record TrainingBudget(long maxSteps, long maxExamples, long maxTokens, do
   }
 
   /** The example cap for this reference: the smaller of the two example caps. */
-  public long exampleCap(ReferenceBudget reference) {
+  public long exampleCap(ReferenceCost reference) {
     double byFraction = Math.floor(maxReferenceFraction * reference.examples());
     long f = byFraction >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) byFraction;
     return Math.min(maxExamples, f);
   }
 
   /** A meter for one run, reading time from {@code ticker} (inject a fake one in tests). */
-  public BudgetMeter start(ReferenceBudget reference, Ticker ticker) {
+  public BudgetMeter start(ReferenceCost reference, Ticker ticker) {
     return new BudgetMeter(this, reference, ticker);
   }
 
   /** A meter for one run on the system clock. */
-  public BudgetMeter start(ReferenceBudget reference) {
+  public BudgetMeter start(ReferenceCost reference) {
     return start(reference, Ticker.systemTicker());
   }
 }

@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
 class BudgetPropertiesTest {
-  private static final ReferenceBudget REF = ReferenceBudget.of(1000, 4, 32);
+  private static final ReferenceCost REF = ReferenceCost.of(1000, 4, 32);
 
   @Property(tries = 300)
   void spendingNeverExceedsACapAndAFittingStepIsNeverRefused(
@@ -80,7 +80,7 @@ class BudgetPropertiesTest {
   void negativeCostsAndCapsAreRejectedByName() {
     assertThatThrownBy(() -> new Cost(-1, 0, 0, 0)).hasMessageContaining("steps").hasMessageContaining("-1");
     assertThatThrownBy(() -> TrainingBudget.ofExamples(-5)).hasMessageContaining("maxExamples");
-    assertThatThrownBy(() -> ReferenceBudget.of(0, 1, 1)).hasMessageContaining("strings S");
+    assertThatThrownBy(() -> ReferenceCost.of(0, 1, 1)).hasMessageContaining("strings S");
   }
 
   @Example

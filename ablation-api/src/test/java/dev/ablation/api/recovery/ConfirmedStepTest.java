@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.IntRange;
 
 /** T_ε under {@link StepRule#CONFIRMED_STEP}: searched to the step, whatever the schedule. */
 class ConfirmedStepTest {
-  private static final ReferenceBudget REF = ReferenceBudget.of(100_000, 10, 16);
+  private static final ReferenceCost REF = ReferenceCost.of(100_000, 10, 16);
   private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"),
       Map.of("master", 1L),
       new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"));

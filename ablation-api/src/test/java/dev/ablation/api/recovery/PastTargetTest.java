@@ -18,7 +18,7 @@ import net.jqwik.api.constraints.IntRange;
  * reach the horizon.
  */
 class PastTargetTest {
-  private static final ReferenceBudget REF = ReferenceBudget.of(100_000, 10, 16);
+  private static final ReferenceCost REF = ReferenceCost.of(100_000, 10, 16);
   private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"),
       Map.of("master", 1L),
       new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"));

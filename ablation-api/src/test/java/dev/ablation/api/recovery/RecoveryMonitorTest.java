@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 class RecoveryMonitorTest {
-  private static final ReferenceBudget REF = ReferenceBudget.of(1000, 10, 16);
+  private static final ReferenceCost REF = ReferenceCost.of(1000, 10, 16);
   private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"), Map.of("master", 1L),
       new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"));
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The result's builder: each value once, checked as given; every missing one named at once. */
 class RecoveryResultTest {
-  private static final ReferenceBudget REF = ReferenceBudget.of(1_000, 4, 16);
+  private static final ReferenceCost REF = ReferenceCost.of(1_000, 4, 16);
   private static final Damage DAMAGE = new Damage(1.0, 3.0, OptionalDouble.of(2.5),
       Optional.empty());
   private static final RunManifest MANIFEST = new RunManifest(RunManifest.SCHEMA, "test",
@@ -58,7 +58,7 @@ class RecoveryResultTest {
     m.put("targetLoss", b -> b.targetLoss(Double.NaN));
     m.put("curve", b -> b.curve(List.of()));
     m.put("spent", b -> b.spent(Spending.NONE));
-    m.put("reference", b -> b.reference(ReferenceBudget.of(2_000, 4, 16)));
+    m.put("reference", b -> b.reference(ReferenceCost.of(2_000, 4, 16)));
     m.put("lossFinal", b -> b.lossFinal(1.5));
     m.put("manifest", b -> b.manifest(MANIFEST.with("extra", "1")));
     m.put("finalFidelity", b -> b.finalFidelity(new Fidelity(0.5, 0.2)));

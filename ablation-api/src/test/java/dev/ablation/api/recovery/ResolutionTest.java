@@ -22,7 +22,7 @@ import net.jqwik.api.constraints.LongRange;
  * while raw losses sit at the target.
  */
 class ResolutionTest {
-  private static final ReferenceBudget REF = ReferenceBudget.of(100_000, 10, 16);
+  private static final ReferenceCost REF = ReferenceCost.of(100_000, 10, 16);
   private static final RunManifest MANIFEST = RunManifest.of(Map.of(), Map.of(),
       new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none"));
 

@@ -134,7 +134,7 @@ public final class StepsBench {
     RecoverySettings settings = RecoverySettings.of(
         dev.ablation.api.recovery.RecoveryCriterion.damageRecovered(0.9999),
         dev.ablation.api.recovery.TrainingBudget.ofSteps(budget),
-        dev.ablation.api.recovery.ReferenceBudget.of(options.batch() * 8L * budget, 1,
+        dev.ablation.api.recovery.ReferenceCost.of(options.batch() * 8L * budget, 1,
             c.context()),
         dev.ablation.api.recovery.EvaluationSchedule.dense(4));
     AdamSettings adam = AdamSettings.of(3e-3).withSchedule(LrSchedule.warmup(8));

@@ -9,7 +9,7 @@ import dev.ablation.api.recovery.EvaluationSchedule;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoverySettings;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.Seeds;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
@@ -37,7 +37,7 @@ public final class RecoveryBuilder {
   private final List<LayerPath> wiped = new ArrayList<>();
   private ReinitScheme scheme;
   private RecoveryCriterion criterion;
-  private ReferenceBudget reference;
+  private ReferenceCost reference;
   private AdamSettings adam;
   private FreezePolicy freeze = FreezePolicy.onlyWiped();
   private TrainingBudget budget = TrainingBudget.ofReferenceFraction(1.0);
@@ -120,7 +120,7 @@ public final class RecoveryBuilder {
    * Required: when the run counts as recovered, and the original's training cost
    * {@code S × E} that spending is reported against (ρ).
    */
-  public RecoveryBuilder target(RecoveryCriterion criterion, ReferenceBudget reference) {
+  public RecoveryBuilder target(RecoveryCriterion criterion, ReferenceCost reference) {
     this.criterion = Objects.requireNonNull(criterion, "criterion");
     this.reference = Objects.requireNonNull(reference, "reference");
     return this;
@@ -281,7 +281,7 @@ public final class RecoveryBuilder {
     }
     if (criterion == null) {
       all.add("no target: call target(criterion, reference), e.g. target(RecoveryCriterion"
-          + ".withinNats(0.05), ReferenceBudget.of(strings, epochs, tokensPerString))");
+          + ".withinNats(0.05), ReferenceCost.of(strings, epochs, tokensPerString))");
     }
     if (adam == null) {
       all.add("no optimiser: call learningRate(rate) or optimiser(AdamSettings.of(rate))");

@@ -3,7 +3,7 @@ package dev.ablation.samediff.train;
 import dev.ablation.samediff.NativeMemory;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.CpuAccount;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
@@ -142,7 +142,7 @@ public final class OriginalTrainer {
       stepper.close();
       NativeMemory.trim();
     }
-    ReferenceBudget budget = new ReferenceBudget(stepper.examples(), stepper.tokens());
+    ReferenceCost budget = new ReferenceCost(stepper.examples(), stepper.tokens());
     return new TrainedOriginal(model, theta0, budget, curve,
         curve.get(curve.size() - 1).validationLoss(), plan, split.train().size(),
         split.validation().size(), key);

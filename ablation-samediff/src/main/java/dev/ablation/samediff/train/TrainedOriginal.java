@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.samediff.model.ReferenceModel;
 import dev.ablation.samediff.model.ReferenceModelFiles;
 import java.io.BufferedInputStream;
@@ -48,7 +48,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param cacheKey what {@link OriginalTrainer#cacheKey} gave for the config, plan and data
  */
 public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initialWeights,
-    ReferenceBudget budget, List<ValidationPoint> curve, double finalLoss, TrainingPlan plan,
+    ReferenceCost budget, List<ValidationPoint> curve, double finalLoss, TrainingPlan plan,
     int trainStrings, int validationStrings, String cacheKey) {
 
   /** Copies the collections. */
@@ -199,7 +199,7 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
         curve.add(json.treeToValue(p, ValidationPoint.class));
       }
       return new TrainedOriginal(model, theta0,
-          json.treeToValue(root.get("budget"), ReferenceBudget.class), curve,
+          json.treeToValue(root.get("budget"), ReferenceCost.class), curve,
           root.get("final_loss").asDouble(),
           json.treeToValue(root.get("plan"), TrainingPlan.class),
           root.get("train_strings").asInt(), root.get("validation_strings").asInt(),

@@ -11,7 +11,7 @@ import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.ParameterSpec;
@@ -112,7 +112,7 @@ class TinyGptFixturesTest {
     Map<ParameterPath, Boolean> changed = new LinkedHashMap<>();
     RecoveryResult r = Recovery.builder(model)
         .wipe(wiped, ReinitScheme.fresh())
-        .target(RecoveryCriterion.withinNats(0.01), ReferenceBudget.of(6400, 1, config.context()))
+        .target(RecoveryCriterion.withinNats(0.01), ReferenceCost.of(6400, 1, config.context()))
         .learningRate(3e-3)
         .freeze(FreezePolicy.onlyWiped())
         .budget(TrainingBudget.ofSteps(12))

@@ -1,7 +1,7 @@
 package dev.ablation.samediff.recovery;
 
 import dev.ablation.api.WeightSnapshot;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LossEvaluator;
 import dev.ablation.samediff.data.Example;
@@ -28,7 +28,7 @@ final class TinyOriginal {
   final WeightSnapshot trained;
   final List<Batch> train;
   final List<Batch> validation;
-  final ReferenceBudget reference;
+  final ReferenceCost reference;
   final double lossOriginal;
   /** θ₀ by variable name, for a surgeon that can RESTORE_INITIAL. */
   final java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> initial;
@@ -43,7 +43,7 @@ final class TinyOriginal {
     for (int i = 0; i < steps; i++) {
       s.step(train.get(i % train.size()));
     }
-    reference = ReferenceBudget.of(256, Math.max(1, steps * BATCH / 256), CONTEXT);
+    reference = ReferenceCost.of(256, Math.max(1, steps * BATCH / 256), CONTEXT);
     surgeon = SameDiffSurgeon.of(model.model());
     trained = surgeon.snapshot();
     lossOriginal = new LossEvaluator(model.model()).meanLoss(validation);

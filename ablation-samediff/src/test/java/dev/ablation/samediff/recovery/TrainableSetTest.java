@@ -39,7 +39,7 @@ class TrainableSetTest {
   private record Fresh(dev.ablation.samediff.model.ReferenceModel model,
       dev.ablation.samediff.surgery.SameDiffSurgeon surgeon,
       List<dev.ablation.samediff.Batch> train, List<dev.ablation.samediff.Batch> validation,
-      dev.ablation.api.recovery.ReferenceBudget reference) {}
+      dev.ablation.api.recovery.ReferenceCost reference) {}
 
   @BeforeAll
   static void trainOriginal() {

@@ -350,7 +350,7 @@ class SurgeonChainPropertiesTest {
           dev.ablation.api.recovery.RecoverySettings.of(
               dev.ablation.api.recovery.RecoveryCriterion.withinNats(1e-9),
               dev.ablation.api.recovery.TrainingBudget.ofSteps(steps),
-              new dev.ablation.api.recovery.ReferenceBudget(1000, 1000), 1);
+              new dev.ablation.api.recovery.ReferenceCost(1000, 1000), 1);
       dev.ablation.api.recovery.Damage damage = new dev.ablation.api.recovery.Damage(0.0,
           new dev.ablation.samediff.LossEvaluator(subject.model()).meanLoss(
               List.of(probe)), java.util.OptionalDouble.empty(), java.util.Optional.empty());

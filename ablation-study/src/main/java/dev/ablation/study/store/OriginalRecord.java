@@ -5,7 +5,7 @@ import dev.ablation.study.plan.OriginalSpec;
 import com.google.common.collect.ImmutableList;
 import dev.ablation.api.LayerPath;
 import dev.ablation.api.recovery.CurvePoint;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -20,11 +20,11 @@ import java.util.OptionalLong;
  * @param lossSd σ: the spread (sample standard deviation) of those k evaluations, ≥ 0
  * @param curve the original's validation curve (smoothed loss NaN), the first point at step 0
  */
-public record OriginalRecord(OriginalSpec spec, double lossOriginal, ReferenceBudget reference,
+public record OriginalRecord(OriginalSpec spec, double lossOriginal, ReferenceCost reference,
     List<LayerPath> layers, double lossSd, List<CurvePoint> curve) {
 
   /** An original whose curve and noise level are unknown (σ = 0). */
-  public OriginalRecord(OriginalSpec spec, double lossOriginal, ReferenceBudget reference,
+  public OriginalRecord(OriginalSpec spec, double lossOriginal, ReferenceCost reference,
       List<LayerPath> layers) {
     this(spec, lossOriginal, reference, layers, 0, List.of());
   }

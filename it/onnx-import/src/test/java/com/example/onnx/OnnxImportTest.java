@@ -12,7 +12,7 @@ import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.Verdict;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LayerMap;
@@ -158,7 +158,7 @@ class OnnxImportTest {
     List<WeightSnapshot> recovered = new ArrayList<>();
     RecoveryResult r = Recovery.builder(surgeon)
         .wipe(LayerPath.block("block", 1), ReinitScheme.fresh())
-        .target(RecoveryCriterion.withinNats(0.05), ReferenceBudget.of(32L * 16, 6, 1))
+        .target(RecoveryCriterion.withinNats(0.05), ReferenceCost.of(32L * 16, 6, 1))
         .optimiser(AdamSettings.of(1e-2))
         .evaluateEvery(8)
         .seed(3)

@@ -10,7 +10,7 @@ import dev.ablation.api.ReinitScheme;
 import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.SeedStream;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
@@ -80,7 +80,7 @@ class OwnLoopTest {
     WeightSnapshot trained = surgeon.snapshot();
     RecoveryFit fit = Recovery.builder(surgeon)
         .wipe(LayerPath.block("h", 1), ReinitScheme.fresh())
-        .target(RecoveryCriterion.withinNats(0.05), ReferenceBudget.of(32L * 16, 4, 1))
+        .target(RecoveryCriterion.withinNats(0.05), ReferenceCost.of(32L * 16, 4, 1))
         .optimiser(AdamSettings.of(1e-2))
         .budget(TrainingBudget.ofSteps(64))
         .evaluateEvery(8)

@@ -15,7 +15,7 @@ import dev.ablation.api.WeightSnapshot;
 import dev.ablation.api.recovery.RecoveryCriterion;
 import dev.ablation.api.recovery.RecoveryListener;
 import dev.ablation.api.recovery.RecoveryResult;
-import dev.ablation.api.recovery.ReferenceBudget;
+import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.api.recovery.TrainingBudget;
 import dev.ablation.samediff.Batch;
 import dev.ablation.samediff.LayerMap;
@@ -64,7 +64,7 @@ class PretrainedGptTest {
   static final Gpt2Config CONFIG = new Gpt2Config(2, 64, 4, 32, EuroparlText.VOCAB, 32);
   static final LayerPath WIPED = LayerPath.block("h", 1);
   /** The training PyTorch did (400 steps of 32 windows): the reference for ρ. */
-  static final ReferenceBudget ORIGINAL = ReferenceBudget.of(400L * 32, 1, CONFIG.context());
+  static final ReferenceCost ORIGINAL = ReferenceCost.of(400L * 32, 1, CONFIG.context());
   static final int STEPS = 8;
 
   @ParameterizedTest

@@ -7,20 +7,20 @@ package dev.ablation.api.recovery;
  * @param examples {@code S × E}
  * @param tokens the tokens those examples held
  */
-public record ReferenceBudget(long examples, long tokens) {
+public record ReferenceCost(long examples, long tokens) {
 
   /** Validates that both are positive. */
-  public ReferenceBudget {
+  public ReferenceCost {
     Checks.positive("reference examples", examples);
     Checks.positive("reference tokens", tokens);
   }
 
   /** {@code strings × epochs} examples and {@code strings × epochs × tokensPerString} tokens. */
-  public static ReferenceBudget of(long strings, int epochs, long tokensPerString) {
+  public static ReferenceCost of(long strings, int epochs, long tokensPerString) {
     Checks.positive("strings S", strings);
     Checks.positive("epochs E", epochs);
     Checks.positive("tokens per string", tokensPerString);
-    return new ReferenceBudget(Math.multiplyExact(strings, epochs),
+    return new ReferenceCost(Math.multiplyExact(strings, epochs),
         Math.multiplyExact(Math.multiplyExact(strings, epochs), tokensPerString));
   }
 }

@@ -214,7 +214,7 @@ public final class StudyOptions {
     List<WipeKind> wk = parseAll(kinds, errors, k -> WipeKind.byKey(k).orElseThrow(
         () -> new IllegalArgumentException("unknown wipe kind '" + k + "'; valid: "
             + WipeKind.keys())));
-    StudyPlan.Builder b = plan.toBuilder();
+    StudyPlanBuilder b = plan.toBuilder();
     Optional<TrainingSettings> t = training(plan.training(), errors);
     Optional<Design> d = design(plan.design(), errors);
     // the builder refuses an empty axis at the call: one more bad value to report

@@ -8,12 +8,10 @@ import dev.ablation.api.ReinitScheme;
 import java.io.InvalidObjectException;
 import java.io.ObjectStreamException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The sweep: every (arch, N, D, seed) original, and for each every wipe target × scheme ×
@@ -51,7 +49,7 @@ public final class StudyPlan implements java.io.Serializable {
    * as the record's constructor did; the builder has refused empty ones already, a stream
    * ({@link #readResolve()}) has not.
    */
-  private StudyPlan(Builder b) {
+  StudyPlan(StudyPlanBuilder b) {
     archs = distinct(b.archs, "arch");
     depths = distinct(b.depths, "layers");
     widths = distinct(b.widths, "widths");
@@ -82,7 +80,7 @@ public final class StudyPlan implements java.io.Serializable {
    */
   private Object readResolve() throws ObjectStreamException {
     try {
-      return new StudyPlan(new Builder(this));
+      return new StudyPlan(new StudyPlanBuilder(this));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new InvalidObjectException("not a valid StudyPlan: " + e.getMessage());
     }
@@ -303,17 +301,17 @@ public final class StudyPlan implements java.io.Serializable {
     return originals().stream().mapToInt(o -> runs(o).size()).sum();
   }
 
-  /** A builder starting from {@link Builder the defaults}. */
-  public static Builder builder() {
-    return new Builder();
+  /** A builder starting from {@link StudyPlanBuilder the defaults}. */
+  public static StudyPlanBuilder builder() {
+    return new StudyPlanBuilder();
   }
 
   /**
    * A builder holding this plan, to change some axes (the command line's overrides): each
    * copied axis may be replaced once.
    */
-  public Builder toBuilder() {
-    return new Builder(this);
+  public StudyPlanBuilder toBuilder() {
+    return new StudyPlanBuilder(this);
   }
 
   /** Equal when every axis is, in the same order. */
@@ -341,210 +339,4 @@ public final class StudyPlan implements java.io.Serializable {
         + recoveryLr + ", kinds=" + kinds + ", design=" + design + "]";
   }
 
-  /**
-   * A plan one axis at a time. Defaults: decoder, N = 2, D = 32, 4 heads, every block,
-   * {@code FRESH}, {@code onlyWiped}, seed 1, the default {@link TrainingSettings#builder()
-   * settings}, the original's peak rate (1x), the {@link WipeKind#CLASSIC} targets, the
-   * factorial design. Presets set every axis themselves, so a change here changes no preset.
-   *
-   * <p>Caffeine's discipline: each axis may be given once ("n_layers (--layers) was already
-   * set on this builder"), because a recipe that sets an axis and then overrides it hides which
-   * of the two a study ran with; an axis copied by {@link StudyPlan#toBuilder()} may be
-   * replaced once. A list that is empty, or holds a null, is refused at the call, naming the
-   * axis; a refused call sets nothing, so it may be repeated with a good value.
-   */
-  public static final class Builder {
-    private List<Architecture> archs = List.of(Architecture.DECODER_ONLY);
-    private List<Integer> depths = List.of(2);
-    private List<Integer> widths = List.of(32);
-    private int heads = 4;
-    private List<Integer> wipe = List.of();
-    private List<ReinitScheme> schemes = List.of(ReinitScheme.fresh());
-    private List<FreezePolicy> policies = List.of(FreezePolicy.onlyWiped());
-    private List<Long> seeds = List.of(1L);
-    private TrainingSettings training = TrainingSettings.builder().build();
-    private List<Double> recoveryLr = List.of(1.0);
-    private List<WipeKind> kinds = WipeKind.CLASSIC;
-    private Design design = Design.FACTORIAL;
-    /** The labels of the axes given by a call here (not those copied by toBuilder()). */
-    private final Set<String> given = new HashSet<>();
-
-    private Builder() {}
-
-    private Builder(StudyPlan p) {
-      archs = p.archs;
-      depths = p.depths;
-      widths = p.widths;
-      heads = p.heads;
-      wipe = p.wipe;
-      schemes = p.schemes;
-      policies = p.policies;
-      seeds = p.seeds;
-      training = p.training;
-      recoveryLr = p.recoveryLr;
-      kinds = p.kinds;
-      design = p.design;
-    }
-
-    /**
-     * The name of {@link #training(TrainingSettings)} in messages: no {@link Setting} of its
-     * own, since the settings are many, each with its own.
-     */
-    static final String TRAINING = "training";
-
-    /**
-     * Refuses a second call of the setter of {@code label}.
-     *
-     * @throws IllegalStateException if it was already set on this builder
-     */
-    private void requireUnset(String label) {
-      if (given.contains(label)) {
-        throw new IllegalStateException(label + " was already set on this builder; set each"
-            + " setting once");
-      }
-    }
-
-    /**
-     * {@code v} as axis {@code s}: once, not null, not empty, no null value.
-     *
-     * @throws IllegalStateException if {@code s} was already set on this builder
-     * @throws IllegalArgumentException if {@code v} is null or empty or holds a null
-     */
-    private <T> List<T> axis(Setting s, List<T> v) {
-      requireUnset(s.label());
-      String flag = s.flag().orElseThrow();
-      if (v == null || v.isEmpty()) {
-        throw new IllegalArgumentException(flag + " needs at least one value");
-      }
-      if (v.stream().anyMatch(Objects::isNull)) {
-        throw new IllegalArgumentException(flag + " " + v + " holds a null; give only values");
-      }
-      given.add(s.label());
-      return v;
-    }
-
-    /** Architectures. */
-    public Builder archs(List<Architecture> v) {
-      archs = axis(Setting.ARCHS, v);
-      return this;
-    }
-
-    /** N values ({@code n_layers}); each {@code >= 1} ({@link StudyPlan#problems()}). */
-    public Builder depths(List<Integer> v) {
-      depths = axis(Setting.DEPTHS, v);
-      return this;
-    }
-
-    /**
-     * D values ({@code d_model}); each {@code >= 1} and a multiple of the heads
-     * ({@link StudyPlan#problems()}).
-     */
-    public Builder widths(List<Integer> v) {
-      widths = axis(Setting.WIDTHS, v);
-      return this;
-    }
-
-    /**
-     * Attention heads of every model; {@code >= 1} and a divisor of every width, which
-     * {@link StudyPlan#problems()} checks beside the widths, all at once.
-     */
-    public Builder heads(int v) {
-      requireUnset(Setting.HEADS.label());
-      given.add(Setting.HEADS.label());
-      heads = v;
-      return this;
-    }
-
-    /**
-     * Block indices to wipe; empty: every block.
-     *
-     * @throws IllegalArgumentException if {@code v} is null or holds a null
-     */
-    public Builder wipe(List<Integer> v) {
-      requireUnset(Setting.WIPE.label());
-      if (v == null || v.stream().anyMatch(Objects::isNull)) {
-        throw new IllegalArgumentException(Setting.WIPE.flag().orElseThrow() + " " + v
-            + " is not a list of block indices; give an empty list to wipe every block");
-      }
-      given.add(Setting.WIPE.label());
-      wipe = v;
-      return this;
-    }
-
-    /** Reinit schemes; the first is the primary arm. */
-    public Builder schemes(List<ReinitScheme> v) {
-      schemes = axis(Setting.SCHEMES, v);
-      return this;
-    }
-
-    /** Freeze policies; the first is the primary arm. */
-    public Builder policies(List<FreezePolicy> v) {
-      policies = axis(Setting.POLICIES, v);
-      return this;
-    }
-
-    /** Master seeds. */
-    public Builder seeds(List<Long> v) {
-      seeds = axis(Setting.SEEDS, v);
-      return this;
-    }
-
-    /**
-     * How to train and judge.
-     *
-     * @throws IllegalArgumentException if {@code v} is null
-     */
-    public Builder training(TrainingSettings v) {
-      requireUnset(TRAINING);
-      if (v == null) {
-        throw new IllegalArgumentException("training settings are required; leave training "
-            + "out for the defaults, TrainingSettings.builder().build()");
-      }
-      given.add(TRAINING);
-      training = v;
-      return this;
-    }
-
-    /**
-     * Recovery peak rates as multiples of the original's; the first is the primary arm. Each
-     * a valid rate multiple ({@link StudyPlan#problems()}).
-     */
-    public Builder recoveryLr(List<Double> v) {
-      recoveryLr = axis(Setting.RECOVERY_LR, v);
-      return this;
-    }
-
-    /** What is wiped; the first is the primary arm. */
-    public Builder kinds(List<WipeKind> v) {
-      kinds = axis(Setting.WIPE_KINDS, v);
-      return this;
-    }
-
-    /**
-     * Which combinations run.
-     *
-     * @throws IllegalArgumentException if {@code v} is null
-     */
-    public Builder design(Design v) {
-      requireUnset(Setting.DESIGN.label());
-      if (v == null) {
-        throw new IllegalArgumentException(Setting.DESIGN.label() + " is required; valid: "
-            + "Design.FACTORIAL, Design.oneAtATime(depths)");
-      }
-      given.add(Setting.DESIGN.label());
-      design = v;
-      return this;
-    }
-
-    /**
-     * The plan (lists copied, duplicates dropped). Nothing is required: an axis not given keeps
-     * its default or the copied plan's value. Values that are wrong for the models, rather than
-     * missing, and the axes that do not fit together (widths and heads, wiped blocks and
-     * depths, tasks and architectures) are {@link StudyPlan#problems()}'s to report, all at
-     * once, one message each: the command line lists them beside its own.
-     */
-    public StudyPlan build() {
-      return new StudyPlan(this);
-    }
-  }
 }

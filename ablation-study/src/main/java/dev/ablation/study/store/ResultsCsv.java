@@ -137,7 +137,7 @@ public final class ResultsCsv {
       RunKey key = keys.read(r.get(0), Integer.parseInt(r.get(1)), Integer.parseInt(r.get(2)),
           r.get(3), r.get(4), r.get(5), Long.parseLong(r.get(6)),
           v2 ? Double.parseDouble(r.get(21)) : 1.0);
-      StudyRow.Builder row = StudyRow.builder().key(key).verdict(Verdict.valueOf(r.get(7)))
+      StudyRowBuilder row = StudyRow.builder().key(key).verdict(Verdict.valueOf(r.get(7)))
           .examplesToRecover(Numbers.parseOptionalLong(r.get(8)))
           .rho(Numbers.parseOptionalDouble(r.get(9))).refExamples(Long.parseLong(r.get(10)))
           .lossOriginal(Double.parseDouble(r.get(11)))

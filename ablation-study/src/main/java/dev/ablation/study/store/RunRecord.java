@@ -4,21 +4,17 @@ import dev.ablation.study.plan.RecoveryRequest;
 import dev.ablation.study.plan.RunKey;
 
 import com.google.common.base.MoreObjects;
-import com.google.common.collect.ImmutableList;
 import dev.ablation.api.recovery.BudgetCap;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.api.recovery.FidelityAt;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.RunManifest;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * Everything the study keeps of one run: its CSV row, and what only {@code results.json}
@@ -42,7 +38,7 @@ public final class RunRecord {
   private final List<CurvePoint> originalCurve;
   private final Optional<FidelityAt> targetFidelity;
 
-  private RunRecord(Builder b) {
+  RunRecord(RunRecordBuilder b) {
     row = b.row;
     position = b.position;
     targetLoss = b.targetLoss;
@@ -61,13 +57,13 @@ public final class RunRecord {
    * {@code stepsSpent}, {@code examplesSpent}, {@code curve}, {@code manifest}; the budget cap,
    * the fidelities and the original's curve are empty until set.
    */
-  public static Builder builder() {
-    return new Builder();
+  public static RunRecordBuilder builder() {
+    return new RunRecordBuilder();
   }
 
   /** A builder holding this record's values, each of which one call may replace. */
-  public Builder toBuilder() {
-    return new Builder(this);
+  public RunRecordBuilder toBuilder() {
+    return new RunRecordBuilder(this);
   }
 
   /** The record of {@code result} for the run {@code key} of {@code request} on {@code original}. */
@@ -179,156 +175,5 @@ public final class RunRecord {
         .add("originalCurve", originalCurve).add("targetFidelity", targetFidelity).toString();
   }
 
-  /** The settings of a {@link Builder}, named as its methods are. */
-  private enum Setting {
-    ROW("row"), POSITION("position"), TARGET_LOSS("targetLoss"), BUDGET_CAP("budgetCap"),
-    STEPS_SPENT("stepsSpent"), EXAMPLES_SPENT("examplesSpent"),
-    FINAL_FIDELITY("finalFidelity"), CURVE("curve"), MANIFEST("manifest"),
-    ORIGINAL_CURVE("originalCurve"), TARGET_FIDELITY("targetFidelity");
 
-    /** Those without which a record is not one: every value that is not optional. */
-    static final Set<Setting> REQUIRED = EnumSet.of(ROW, POSITION, TARGET_LOSS, STEPS_SPENT,
-        EXAMPLES_SPENT, CURVE, MANIFEST);
-
-    private final String method;
-
-    Setting(String method) {
-      this.method = method;
-    }
-
-    @Override
-    public String toString() {
-      return method;
-    }
-  }
-
-  /**
-   * A record one value at a time, each set once. A null fails at its call (absent values are
-   * empty optionals); {@link #build()} then names every required value not set, in one
-   * message. {@code position} is required although it may be empty: a block run that forgot it
-   * would be written as a composite one.
-   */
-  public static final class Builder {
-    private final SetOnce<Setting> set = new SetOnce<>(Setting.class);
-    private StudyRow row;
-    private OptionalInt position;
-    private double targetLoss;
-    private Optional<BudgetCap> budgetCap = Optional.empty();
-    private long stepsSpent;
-    private long examplesSpent;
-    private Optional<Fidelity> finalFidelity = Optional.empty();
-    private List<CurvePoint> curve;
-    private RunManifest manifest;
-    private List<CurvePoint> originalCurve = ImmutableList.of();
-    private Optional<FidelityAt> targetFidelity = Optional.empty();
-
-    private Builder() {}
-
-    private Builder(RunRecord r) {
-      row = r.row;
-      position = r.position;
-      targetLoss = r.targetLoss;
-      budgetCap = r.budgetCap;
-      stepsSpent = r.stepsSpent;
-      examplesSpent = r.examplesSpent;
-      finalFidelity = r.finalFidelity;
-      curve = r.curve;
-      manifest = r.manifest;
-      originalCurve = r.originalCurve;
-      targetFidelity = r.targetFidelity;
-      set.copiedAll(Setting.class);
-    }
-
-    /** Required: the CSV row. */
-    public Builder row(StudyRow v) {
-      row = SetOnce.nonNull(Setting.ROW, v);
-      set.give(Setting.ROW);
-      return this;
-    }
-
-    /** Required: the block index {@code L}, empty for composite targets. */
-    public Builder position(OptionalInt v) {
-      position = SetOnce.nonNullOptional(Setting.POSITION, v);
-      set.give(Setting.POSITION);
-      return this;
-    }
-
-    /** Required: the loss the criterion asked for. */
-    public Builder targetLoss(double v) {
-      targetLoss = v;
-      set.give(Setting.TARGET_LOSS);
-      return this;
-    }
-
-    /** The cap that ended it, when the budget did; default empty. */
-    public Builder budgetCap(Optional<BudgetCap> v) {
-      budgetCap = SetOnce.nonNullOptional(Setting.BUDGET_CAP, v);
-      set.give(Setting.BUDGET_CAP);
-      return this;
-    }
-
-    /** Required: recovery steps taken in all. */
-    public Builder stepsSpent(long v) {
-      stepsSpent = v;
-      set.give(Setting.STEPS_SPENT);
-      return this;
-    }
-
-    /** Required: examples seen in all. */
-    public Builder examplesSpent(long v) {
-      examplesSpent = v;
-      set.give(Setting.EXAMPLES_SPENT);
-      return this;
-    }
-
-    /** Top-1 agreement and KL to the original at the end, when computed; default empty. */
-    public Builder finalFidelity(Optional<Fidelity> v) {
-      finalFidelity = SetOnce.nonNullOptional(Setting.FINAL_FIDELITY, v);
-      set.give(Setting.FINAL_FIDELITY);
-      return this;
-    }
-
-    /** Required: the evaluations, the first at step 0 (copied). */
-    public Builder curve(List<CurvePoint> v) {
-      curve = ImmutableList.copyOf(SetOnce.nonNull(Setting.CURVE, v));
-      set.give(Setting.CURVE);
-      return this;
-    }
-
-    /** Required: what produced the run. */
-    public Builder manifest(RunManifest v) {
-      manifest = SetOnce.nonNull(Setting.MANIFEST, v);
-      set.give(Setting.MANIFEST);
-      return this;
-    }
-
-    /** The original's own validation curve (copied); default empty: unknown. */
-    public Builder originalCurve(List<CurvePoint> v) {
-      originalCurve = ImmutableList.copyOf(SetOnce.nonNull(Setting.ORIGINAL_CURVE, v));
-      set.give(Setting.ORIGINAL_CURVE);
-      return this;
-    }
-
-    /**
-     * Fidelity where the target was confirmed, for a run that trained past it; default empty:
-     * the run stopped at its verdict.
-     */
-    public Builder targetFidelity(Optional<FidelityAt> v) {
-      targetFidelity = SetOnce.nonNullOptional(Setting.TARGET_FIDELITY, v);
-      set.give(Setting.TARGET_FIDELITY);
-      return this;
-    }
-
-    /**
-     * The record.
-     *
-     * @throws IllegalArgumentException naming every required value not set, in one message
-     */
-    public RunRecord build() {
-      List<String> p = new ArrayList<>();
-      set.requireAll(Setting.REQUIRED, p);
-      SetOnce.throwIfAny(p);
-      return new RunRecord(this);
-    }
-  }
 }

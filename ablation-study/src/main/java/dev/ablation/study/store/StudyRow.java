@@ -5,13 +5,9 @@ import dev.ablation.study.plan.RunKey;
 import com.google.common.base.MoreObjects;
 import dev.ablation.api.recovery.RecoveryResult;
 import dev.ablation.api.recovery.Verdict;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * One line of {@code results.csv}: one recovery run. Values that do not exist are empty, never
@@ -20,7 +16,7 @@ import java.util.Set;
  *
  * <p>Sixteen values, most of them numbers of one type side by side, are too many to pass by
  * position without swapping two unseen, so a row is built by name ({@link #builder()}) and
- * checked once, whole, in {@link Builder#build()}. The accessors are the columns' names in
+ * checked once, whole, in {@link StudyRowBuilder#build()}. The accessors are the columns' names in
  * camel case; the column order is {@link ResultsCsv}'s, not this class's.
  */
 public final class StudyRow {
@@ -41,7 +37,7 @@ public final class StudyRow {
   private final double recoveryLr;
   private final double targetLoss;
 
-  private StudyRow(Builder b) {
+  StudyRow(StudyRowBuilder b) {
     key = b.key;
     verdict = b.verdict;
     examplesToRecover = b.examplesToRecover;
@@ -66,13 +62,13 @@ public final class StudyRow {
    * {@code lossOriginalSd}, {@code recoveryLr}, {@code targetLoss}; the optional values are
    * empty until set.
    */
-  public static Builder builder() {
-    return new Builder();
+  public static StudyRowBuilder builder() {
+    return new StudyRowBuilder();
   }
 
   /** A builder holding this row's values, each of which one call may replace. */
-  public Builder toBuilder() {
-    return new Builder(this);
+  public StudyRowBuilder toBuilder() {
+    return new StudyRowBuilder(this);
   }
 
   /**
@@ -237,222 +233,5 @@ public final class StudyRow {
         .add("recoveryLr", recoveryLr).add("targetLoss", targetLoss).toString();
   }
 
-  /** The settings of a {@link Builder}, named as its methods are. */
-  private enum Setting {
-    KEY("key"), VERDICT("verdict"), EXAMPLES_TO_RECOVER("examplesToRecover"), RHO("rho"),
-    REF_EXAMPLES("refExamples"), LOSS_ORIGINAL("lossOriginal"),
-    LOSS_AFTER_WIPE("lossAfterWipe"), LOSS_DELETED("lossDeleted"), LOSS_FINAL("lossFinal"),
-    EXAMPLES_SCRATCH("examplesScratch"), WALL_SECONDS("wallSeconds"),
-    EXAMPLES_ORIG("examplesOrig"), RHO_ORIG("rhoOrig"), LOSS_ORIGINAL_SD("lossOriginalSd"),
-    RECOVERY_LR("recoveryLr"), TARGET_LOSS("targetLoss");
 
-    /** Those without which a row is not one: every value that is not optional. */
-    static final Set<Setting> REQUIRED = EnumSet.of(KEY, VERDICT, REF_EXAMPLES, LOSS_ORIGINAL,
-        LOSS_AFTER_WIPE, LOSS_FINAL, WALL_SECONDS, LOSS_ORIGINAL_SD, RECOVERY_LR, TARGET_LOSS);
-
-    private final String method;
-
-    Setting(String method) {
-      this.method = method;
-    }
-
-    @Override
-    public String toString() {
-      return method;
-    }
-  }
-
-  /**
-   * A row one value at a time, each set once. A bad value (a null, an {@code refExamples}
-   * under 1) fails at its call; {@link #build()} then checks what is missing and the values
-   * that depend on each other (the recovered-only ones against the verdict), and reports every
-   * problem in one message.
-   */
-  public static final class Builder {
-    private final SetOnce<Setting> set = new SetOnce<>(Setting.class);
-    private RunKey key;
-    private Verdict verdict;
-    private OptionalLong examplesToRecover = OptionalLong.empty();
-    private OptionalDouble rho = OptionalDouble.empty();
-    private long refExamples;
-    private double lossOriginal;
-    private double lossAfterWipe;
-    private OptionalDouble lossDeleted = OptionalDouble.empty();
-    private double lossFinal;
-    private OptionalLong examplesScratch = OptionalLong.empty();
-    private double wallSeconds;
-    private OptionalLong examplesOrig = OptionalLong.empty();
-    private OptionalDouble rhoOrig = OptionalDouble.empty();
-    private double lossOriginalSd;
-    private double recoveryLr;
-    private double targetLoss;
-
-    private Builder() {}
-
-    private Builder(StudyRow r) {
-      key = r.key;
-      verdict = r.verdict;
-      examplesToRecover = r.examplesToRecover;
-      rho = r.rho;
-      refExamples = r.refExamples;
-      lossOriginal = r.lossOriginal;
-      lossAfterWipe = r.lossAfterWipe;
-      lossDeleted = r.lossDeleted;
-      lossFinal = r.lossFinal;
-      examplesScratch = r.examplesScratch;
-      wallSeconds = r.wallSeconds;
-      examplesOrig = r.examplesOrig;
-      rhoOrig = r.rhoOrig;
-      lossOriginalSd = r.lossOriginalSd;
-      recoveryLr = r.recoveryLr;
-      targetLoss = r.targetLoss;
-      set.copiedAll(Setting.class);
-    }
-
-    /** Required: the run's identity (the first seven columns, and the learning-rate multiple). */
-    public Builder key(RunKey v) {
-      key = SetOnce.nonNull(Setting.KEY, v);
-      set.give(Setting.KEY);
-      return this;
-    }
-
-    /** Required: how it ended. */
-    public Builder verdict(Verdict v) {
-      verdict = SetOnce.nonNull(Setting.VERDICT, v);
-      set.give(Setting.VERDICT);
-      return this;
-    }
-
-    /** {@code T_ε} in examples: present exactly when the verdict is {@code RECOVERED}. */
-    public Builder examplesToRecover(OptionalLong v) {
-      examplesToRecover = SetOnce.nonNullOptional(Setting.EXAMPLES_TO_RECOVER, v);
-      set.give(Setting.EXAMPLES_TO_RECOVER);
-      return this;
-    }
-
-    /** {@code T_ε / B_ref}: present exactly when the verdict is {@code RECOVERED}. */
-    public Builder rho(OptionalDouble v) {
-      rho = SetOnce.nonNullOptional(Setting.RHO, v);
-      set.give(Setting.RHO);
-      return this;
-    }
-
-    /**
-     * Required: {@code B_ref = S × E}, at least 1.
-     *
-     * @throws IllegalArgumentException if {@code v < 1}
-     */
-    public Builder refExamples(long v) {
-      if (v < 1) {
-        throw new IllegalArgumentException("ref_examples must be >= 1, got " + v);
-      }
-      refExamples = v;
-      set.give(Setting.REF_EXAMPLES);
-      return this;
-    }
-
-    /** Required: {@code L*}. */
-    public Builder lossOriginal(double v) {
-      lossOriginal = v;
-      set.give(Setting.LOSS_ORIGINAL);
-      return this;
-    }
-
-    /** Required: {@code L₀}. */
-    public Builder lossAfterWipe(double v) {
-      lossAfterWipe = v;
-      set.give(Setting.LOSS_AFTER_WIPE);
-      return this;
-    }
-
-    /** The loss with the layer removed, when computed; default empty. */
-    public Builder lossDeleted(OptionalDouble v) {
-      lossDeleted = SetOnce.nonNullOptional(Setting.LOSS_DELETED, v);
-      set.give(Setting.LOSS_DELETED);
-      return this;
-    }
-
-    /** Required: the last finite validation loss. */
-    public Builder lossFinal(double v) {
-      lossFinal = v;
-      set.give(Setting.LOSS_FINAL);
-      return this;
-    }
-
-    /** {@code T_scratch}, when measured and reached; default empty. */
-    public Builder examplesScratch(OptionalLong v) {
-      examplesScratch = SetOnce.nonNullOptional(Setting.EXAMPLES_SCRATCH, v);
-      set.give(Setting.EXAMPLES_SCRATCH);
-      return this;
-    }
-
-    /** Required: the run's wall time on the engine's clock. */
-    public Builder wallSeconds(double v) {
-      wallSeconds = v;
-      set.give(Setting.WALL_SECONDS);
-      return this;
-    }
-
-    /** {@code T_orig}, when the original's curve reached this run's target; default empty. */
-    public Builder examplesOrig(OptionalLong v) {
-      examplesOrig = SetOnce.nonNullOptional(Setting.EXAMPLES_ORIG, v);
-      set.give(Setting.EXAMPLES_ORIG);
-      return this;
-    }
-
-    /**
-     * {@code T_ε / T_orig}: present only for a recovered run with {@code examplesOrig};
-     * default empty.
-     */
-    public Builder rhoOrig(OptionalDouble v) {
-      rhoOrig = SetOnce.nonNullOptional(Setting.RHO_ORIG, v);
-      set.give(Setting.RHO_ORIG);
-      return this;
-    }
-
-    /** Required: σ, the spread of the evaluations {@code L*} averages. */
-    public Builder lossOriginalSd(double v) {
-      lossOriginalSd = v;
-      set.give(Setting.LOSS_ORIGINAL_SD);
-      return this;
-    }
-
-    /** Required: the recovery's peak learning rate (absolute). */
-    public Builder recoveryLr(double v) {
-      recoveryLr = v;
-      set.give(Setting.RECOVERY_LR);
-      return this;
-    }
-
-    /** Required: the loss the run had to reach. */
-    public Builder targetLoss(double v) {
-      targetLoss = v;
-      set.give(Setting.TARGET_LOSS);
-      return this;
-    }
-
-    /**
-     * The row.
-     *
-     * @throws IllegalArgumentException naming every required value not set and every value
-     *     that contradicts the verdict, in one message
-     */
-    public StudyRow build() {
-      List<String> p = new ArrayList<>();
-      set.requireAll(Setting.REQUIRED, p);
-      if (verdict != null) {
-        boolean recovered = verdict == Verdict.RECOVERED;
-        if (recovered != examplesToRecover.isPresent() || recovered != rho.isPresent()) {
-          p.add("examples_to_recover and rho exist exactly when RECOVERED; got " + verdict
-              + " with " + examplesToRecover + ", " + rho);
-        }
-        if (rhoOrig.isPresent() && !(recovered && examplesOrig.isPresent())) {
-          p.add("rho_orig exists only for a recovered run with examples_orig; got " + verdict
-              + " with " + examplesOrig);
-        }
-      }
-      SetOnce.throwIfAny(p);
-      return new StudyRow(this);
-    }
-  }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class StudyPlanShapeTest {
 
   /** One axis: its name in messages, and a call that sets it to a value no preset has. */
-  record Axis(String label, Function<StudyPlan.Builder, StudyPlan.Builder> set) {
+  record Axis(String label, Function<StudyPlanBuilder, StudyPlanBuilder> set) {
     @Override
     public String toString() {
       return label;
@@ -39,7 +39,7 @@ class StudyPlanShapeTest {
       new Axis(Setting.SCHEMES.label(), b -> b.schemes(List.of(ReinitScheme.restoreInitial()))),
       new Axis(Setting.POLICIES.label(), b -> b.policies(List.of(FreezePolicy.wipedPlusHead()))),
       new Axis(Setting.SEEDS.label(), b -> b.seeds(List.of(9L))),
-      new Axis(StudyPlan.Builder.TRAINING,
+      new Axis(StudyPlanBuilder.TRAINING,
           b -> b.training(TrainingSettings.builder().strings(512).build())),
       new Axis(Setting.RECOVERY_LR.label(), b -> b.recoveryLr(List.of(0.3))),
       new Axis(Setting.WIPE_KINDS.label(), b -> b.kinds(List.of(WipeKind.MLP))),
@@ -49,7 +49,7 @@ class StudyPlanShapeTest {
   void everySetterRefusesASecondCallNamingItsAxis() {
     assertThat(AXES).hasSize(12);
     for (Axis a : AXES) {
-      StudyPlan.Builder b = a.set().apply(StudyPlan.builder());
+      StudyPlanBuilder b = a.set().apply(StudyPlan.builder());
       assertThatIllegalStateException().as(a.label()).isThrownBy(() -> a.set().apply(b))
           .withMessage(a.label() + " was already set on this builder; set each setting once");
     }
@@ -63,7 +63,7 @@ class StudyPlanShapeTest {
   void everyCopiedAxisMayBeReplacedOnceAndOnlyOnce() {
     for (Preset p : Presets.ALL) {
       for (Axis a : AXES) {
-        StudyPlan.Builder b = a.set().apply(p.plan().toBuilder());
+        StudyPlanBuilder b = a.set().apply(p.plan().toBuilder());
         assertThat(b.build()).as(p.name() + " " + a).isNotEqualTo(p.plan());
         assertThatIllegalStateException().as(p.name() + " " + a)
             .isThrownBy(() -> a.set().apply(b)).withMessageContaining(" was already set");
@@ -73,7 +73,7 @@ class StudyPlanShapeTest {
 
   @Test
   void anEmptyOrNullAxisIsRefusedAtTheCallWhichSetsNothing() {
-    StudyPlan.Builder b = StudyPlan.builder();
+    StudyPlanBuilder b = StudyPlan.builder();
     assertThatIllegalArgumentException().isThrownBy(() -> b.depths(List.of()))
         .withMessage("--layers needs at least one value");
     assertThatIllegalArgumentException().isThrownBy(() -> b.archs(null))

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RunRecord.Builder}: each setting once, a copied value replaceable once, a null refused
+ * {@link RunRecordBuilder}: each setting once, a copied value replaceable once, a null refused
  * at its call, {@code build()} naming every missing value in one message, the curves copied;
  * records equal by value. The JSON they write is {@link RecordFormatTest}'s.
  */
@@ -30,9 +30,9 @@ class RunRecordTest {
   }
 
   /** Every setter of the builder, by name, each giving a valid value. */
-  private static Map<String, Consumer<RunRecord.Builder>> setters() {
+  private static Map<String, Consumer<RunRecordBuilder>> setters() {
     RunRecord r = record();
-    Map<String, Consumer<RunRecord.Builder>> m = new LinkedHashMap<>();
+    Map<String, Consumer<RunRecordBuilder>> m = new LinkedHashMap<>();
     m.put("row", b -> b.row(r.row()));
     m.put("position", b -> b.position(r.position()));
     m.put("targetLoss", b -> b.targetLoss(r.targetLoss()));
@@ -49,7 +49,7 @@ class RunRecordTest {
 
   @Test
   void theSettersSetEveryValue() {
-    RunRecord.Builder b = RunRecord.builder();
+    RunRecordBuilder b = RunRecord.builder();
     setters().values().forEach(s -> s.accept(b));
     assertThat(b.build()).isEqualTo(record());
   }
@@ -58,7 +58,7 @@ class RunRecordTest {
   void aSettingGivenTwiceIsRefusedNamingIt() {
     assertThat(setters()).hasSize(11);
     setters().forEach((name, set) -> {
-      RunRecord.Builder b = RunRecord.builder();
+      RunRecordBuilder b = RunRecord.builder();
       set.accept(b);
       assertThatIllegalStateException().as(name).isThrownBy(() -> set.accept(b))
           .withMessage(name + ONCE);
@@ -69,7 +69,7 @@ class RunRecordTest {
   void aCopiedValueMayBeReplacedOnce() {
     assertThat(record().toBuilder().build()).isEqualTo(record());
     setters().forEach((name, set) -> {
-      RunRecord.Builder b = record().toBuilder();
+      RunRecordBuilder b = record().toBuilder();
       set.accept(b);
       assertThat(b.build()).as(name).isEqualTo(record());
       assertThatIllegalStateException().as(name).isThrownBy(() -> set.accept(b))
@@ -84,7 +84,7 @@ class RunRecordTest {
 
   @Test
   void aNullIsRefusedAtItsCall() {
-    RunRecord.Builder b = RunRecord.builder();
+    RunRecordBuilder b = RunRecord.builder();
     assertThatIllegalArgumentException().isThrownBy(() -> b.row(null))
         .withMessage("row must not be null");
     assertThatIllegalArgumentException().isThrownBy(() -> b.manifest(null))

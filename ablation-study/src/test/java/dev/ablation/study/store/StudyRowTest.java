@@ -19,7 +19,7 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link StudyRow.Builder}: each setting once, a copied value replaceable once, a bad value
+ * {@link StudyRowBuilder}: each setting once, a copied value replaceable once, a bad value
  * refused at its call, and {@code build()} naming every missing value and every contradiction
  * with the verdict in one message; rows equal by value, and any valid row written to JSON and
  * read back is the same row and the same text.
@@ -33,9 +33,9 @@ class StudyRowTest {
   }
 
   /** Every setter of the builder, by name, each giving a valid value. */
-  private static Map<String, Consumer<StudyRow.Builder>> setters() {
+  private static Map<String, Consumer<StudyRowBuilder>> setters() {
     StudyRow r = row();
-    Map<String, Consumer<StudyRow.Builder>> m = new LinkedHashMap<>();
+    Map<String, Consumer<StudyRowBuilder>> m = new LinkedHashMap<>();
     m.put("key", b -> b.key(r.key()));
     m.put("verdict", b -> b.verdict(r.verdict()));
     m.put("examplesToRecover", b -> b.examplesToRecover(r.examplesToRecover()));
@@ -57,7 +57,7 @@ class StudyRowTest {
 
   @Test
   void theSettersSetEveryValue() {
-    StudyRow.Builder b = StudyRow.builder();
+    StudyRowBuilder b = StudyRow.builder();
     setters().values().forEach(s -> s.accept(b));
     assertThat(b.build()).isEqualTo(row());
   }
@@ -66,7 +66,7 @@ class StudyRowTest {
   void aSettingGivenTwiceIsRefusedNamingIt() {
     assertThat(setters()).hasSize(16);
     setters().forEach((name, set) -> {
-      StudyRow.Builder b = StudyRow.builder();
+      StudyRowBuilder b = StudyRow.builder();
       set.accept(b);
       assertThatIllegalStateException().as(name).isThrownBy(() -> set.accept(b))
           .withMessage(name + ONCE);
@@ -77,7 +77,7 @@ class StudyRowTest {
   void aCopiedValueMayBeReplacedOnce() {
     assertThat(row().toBuilder().build()).isEqualTo(row());
     setters().forEach((name, set) -> {
-      StudyRow.Builder b = row().toBuilder();
+      StudyRowBuilder b = row().toBuilder();
       set.accept(b);
       assertThat(b.build()).as(name).isEqualTo(row());
       assertThatIllegalStateException().as(name).isThrownBy(() -> set.accept(b))
@@ -98,7 +98,7 @@ class StudyRowTest {
 
   @Test
   void aBadValueIsRefusedAtItsCallAndLeavesTheSettingFree() {
-    StudyRow.Builder b = StudyRow.builder();
+    StudyRowBuilder b = StudyRow.builder();
     assertThatIllegalArgumentException().isThrownBy(() -> b.refExamples(0))
         .withMessage("ref_examples must be >= 1, got 0");
     assertThatIllegalArgumentException().isThrownBy(() -> b.key(null))

@@ -31,7 +31,10 @@ public enum Setting {
   PEAK_RATE("peak learning rate", Flags.PEAK_LR, "learning_rate"),
   /** A recovery's patience unit and least evaluation gap, in steps. */
   EVAL_EVERY("eval-every", Flags.EVAL_EVERY, "eval_every"),
-  /** The target's tolerance ε (nats, or a fraction for the damage rule). */
+  /**
+   * The target's tolerance ε: nats, written {@code epsilon_nats}; under the damage rule a
+   * fraction, written {@link #EPSILON_FRACTION_KEY} (a key must say its unit).
+   */
   EPSILON("epsilon", Flags.EPSILON, "epsilon_nats"),
   /** Evaluations without improvement before a plateau; a preset's choice. */
   PATIENCE("patience", null, "patience"),
@@ -121,6 +124,13 @@ public enum Setting {
     public static final String SEEDS = "--seeds";
     public static final String RECOVERY_LR = "--recovery-lr";
   }
+
+  /**
+   * The key of {@link #EPSILON} when ε is a fraction of the step-0 damage
+   * ({@link TargetRule#DAMAGE}), not nats. The other rules keep {@code epsilon_nats}, so their
+   * originals keep their content hashes.
+   */
+  public static final String EPSILON_FRACTION_KEY = "epsilon_fraction";
 
   private final String words;
   private final String flag;

@@ -335,14 +335,16 @@ public final class TrainingSettings implements java.io.Serializable {
   /**
    * These settings as key → value text, for manifests and the content hash. The keys and
    * their order are those of the flat settings before the grouping, so every existing
-   * original keeps its hash; {@code train_steps} appears only for a fixed-length original.
+   * original keeps its hash; {@code train_steps} appears only for a fixed-length original, and
+   * ε is {@code epsilon_fraction} instead of {@code epsilon_nats} under the damage rule.
    */
   public Map<String, String> asMap() {
     Map<String, String> m = new LinkedHashMap<>();
     for (Setting s : Setting.training()) {
       String v = value(s);
       if (v != null) {
-        m.put(s.key().orElseThrow(), v);
+        m.put(s == Setting.EPSILON && target.rule() == TargetRule.DAMAGE
+            ? Setting.EPSILON_FRACTION_KEY : s.key().orElseThrow(), v);
       }
     }
     return m;

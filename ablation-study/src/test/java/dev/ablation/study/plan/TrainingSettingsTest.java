@@ -8,9 +8,26 @@ import dev.ablation.study.plan.TrainingSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TrainingSettingsTest {
+
+  @Test
+  void aToleranceKeySaysItsUnit() {
+    TrainingSettings nats = TrainingSettings.builder().targetRule(TargetRule.NATS)
+        .epsilon(0.02).build();
+    TrainingSettings fraction = TrainingSettings.builder().targetRule(TargetRule.DAMAGE)
+        .epsilon(0.9).build();
+    assertThat(nats.asMap()).containsEntry("epsilon_nats", "0.02")
+        .doesNotContainKey(Setting.EPSILON_FRACTION_KEY);
+    assertThat(fraction.asMap()).containsEntry(Setting.EPSILON_FRACTION_KEY, "0.9")
+        .doesNotContainKey("epsilon_nats");
+    // the key sits where epsilon_nats sat, so the manifest's order is the catalogue's
+    assertThat(List.copyOf(fraction.asMap().keySet()).indexOf(Setting.EPSILON_FRACTION_KEY))
+        .isEqualTo(List.copyOf(nats.asMap().keySet()).indexOf("epsilon_nats"));
+  }
+
 
   @Test
   void toBuilderGivesBackEveryPresetsSettingsAndPlan() {

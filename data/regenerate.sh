@@ -14,7 +14,7 @@ if [ -z "${1:-}" ] && [ -n "$(find ablation-*/src/main -newer "$jar" -type f | h
 fi
 for attempt in 1 2 3 4 5; do
   before=$(ls data/issue32/*/runs data/issue32-checks/*/runs 2>/dev/null | md5sum)
-  java -Djava.awt.headless=true -cp "$jar" dev.ablation.examples.Main findings data/issue32 \
+  java -Djava.awt.headless=true -cp "$jar" dev.ablation.cli.Main findings data/issue32 \
     docs/findings.md --readme README.md 2>&1 | grep -v WARN || true
   git add data/issue32 data/issue32-checks docs/findings.md docs/findings-plots README.md
   after=$(ls data/issue32/*/runs data/issue32-checks/*/runs 2>/dev/null | md5sum)

@@ -35,9 +35,10 @@ class TrainingRecordsPinnedTest {
 
   /** A study's plan: a schedule, the plateau rule and a fixed length. */
   static TrainingPlan full() {
-    return new TrainingPlan(6, 16, AdamSettings.of(3e-3)
-        .withSchedule(LrSchedule.warmupLinearDecay(2, 24)), 4, 32, 5)
-        .until(new Convergence(3, 1e-4)).forSteps(24);
+    return TrainingPlan.builder().epochs(6).batchSize(16).adam(AdamSettings.of(3e-3)
+        .withSchedule(LrSchedule.warmupLinearDecay(2, 24))).evaluateEvery(4)
+        .evaluationBatchSize(32).shuffleSeed(5).convergence(new Convergence(3, 1e-4))
+        .maxSteps(24).build();
   }
 
   /** The pinned files, written once by the code before issue 34 with {@code -Dgolden.write}. */

@@ -143,9 +143,10 @@ public final class OriginalTrainer {
       NativeMemory.trim();
     }
     ReferenceCost budget = new ReferenceCost(stepper.examples(), stepper.tokens());
-    return new TrainedOriginal(model, theta0, budget, curve,
-        curve.get(curve.size() - 1).validationLoss(), plan, split.train().size(),
-        split.validation().size(), key);
+    return TrainedOriginal.builder().model(model).initialWeights(theta0).budget(budget)
+        .curve(curve).finalLoss(curve.get(curve.size() - 1).validationLoss()).plan(plan)
+        .trainStrings(split.train().size()).validationStrings(split.validation().size())
+        .cacheKey(key).build();
   }
 
   /**

@@ -86,10 +86,12 @@ class TrainingRecordsPinnedTest {
 
   static TrainedOriginal original() {
     ReferenceModel model = ReferenceModel.build(TransformerConfig.decoderOnly(1, 8, 2, 5, 4, 7));
-    return new TrainedOriginal(model, model.weights(), new ReferenceCost(80, 640),
-        List.of(new ValidationPoint(0, 0, 0, Double.NaN, 1.75),
-            new ValidationPoint(3, 48, 384, 1.5, 1.25)),
-        1.25, full(), 40, 20, "0123456789abcdef");
+    return TrainedOriginal.builder().model(model).initialWeights(model.weights())
+        .budget(new ReferenceCost(80, 640))
+        .curve(List.of(new ValidationPoint(0, 0, 0, Double.NaN, 1.75),
+            new ValidationPoint(3, 48, 384, 1.5, 1.25)))
+        .finalLoss(1.25).plan(full()).trainStrings(40).validationStrings(20)
+        .cacheKey("0123456789abcdef").build();
   }
 
   /** The record of a cached original, its checksums and sizes masked (the model's bytes). */

@@ -131,9 +131,9 @@ public final class OriginalTrainer {
           }
           if (!last && checkpoints.due(lastSaved)) {
             // right after an evaluation the running training loss is empty: nothing else to keep
-            checkpoints.save(new TrainingCheckpoint(key, stepper.steps(), stepper.examples(),
-                stepper.tokens(), List.copyOf(curve), model.weights(), theta0,
-                stepper.optimiserState()));
+            checkpoints.save(new TrainingCheckpoint(key, new TrainingCheckpoint.Progress(
+                stepper.steps(), stepper.examples(), stepper.tokens()), List.copyOf(curve),
+                model.weights(), theta0, stepper.optimiserState()));
             lastSaved = System.nanoTime();
           }
         }

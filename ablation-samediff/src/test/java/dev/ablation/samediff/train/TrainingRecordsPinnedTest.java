@@ -118,7 +118,8 @@ class TrainingRecordsPinnedTest {
     w.put("b", Nd4j.create(new float[] {5, 6}, new long[] {2}, 'c'));
     Map<String, INDArray> t0 = Map.of("a", Nd4j.zeros(DataType.FLOAT, 2, 2));
     Map<String, INDArray> adam = Map.of("a/m", Nd4j.ones(DataType.FLOAT, 2, 2));
-    return new TrainingCheckpoint("0123456789abcdef", 12, 192, 1536,
+    return new TrainingCheckpoint("0123456789abcdef",
+        new TrainingCheckpoint.Progress(12, 192, 1536),
         List.of(new ValidationPoint(0, 0, 0, Double.NaN, 2.5),
             new ValidationPoint(12, 192, 1536, 2.0, 1.875)), w, t0, adam);
   }
@@ -133,6 +134,7 @@ class TrainingRecordsPinnedTest {
     assertEquals(checkpoint().curve(), back.curve());
     assertEquals(checkpoint().weights(), back.weights());
     assertEquals(checkpoint().adam(), back.adam());
+    assertEquals(new TrainingCheckpoint.Progress(12, 192, 1536), back.progress());
     assertEquals(192, back.examples());
   }
 }

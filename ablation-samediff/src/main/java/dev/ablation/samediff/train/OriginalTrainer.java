@@ -131,9 +131,9 @@ public final class OriginalTrainer {
           }
           if (!last && checkpoints.due(lastSaved)) {
             // right after an evaluation the running training loss is empty: nothing else to keep
-            checkpoints.save(new TrainingCheckpoint(key, stepper.steps(), stepper.examples(),
-                stepper.tokens(), List.copyOf(curve), model.weights(), theta0,
-                stepper.optimiserState()));
+            checkpoints.save(new TrainingCheckpoint(key, new TrainingCheckpoint.Progress(
+                stepper.steps(), stepper.examples(), stepper.tokens()), List.copyOf(curve),
+                model.weights(), theta0, stepper.optimiserState()));
             lastSaved = System.nanoTime();
           }
         }
@@ -143,9 +143,10 @@ public final class OriginalTrainer {
       NativeMemory.trim();
     }
     ReferenceCost budget = new ReferenceCost(stepper.examples(), stepper.tokens());
-    return new TrainedOriginal(model, theta0, budget, curve,
-        curve.get(curve.size() - 1).validationLoss(), plan, split.train().size(),
-        split.validation().size(), key);
+    return TrainedOriginal.builder().model(model).initialWeights(theta0).budget(budget)
+        .curve(curve).finalLoss(curve.get(curve.size() - 1).validationLoss()).plan(plan)
+        .trainStrings(split.train().size()).validationStrings(split.validation().size())
+        .cacheKey(key).build();
   }
 
   /**

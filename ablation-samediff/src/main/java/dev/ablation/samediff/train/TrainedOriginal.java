@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -36,25 +37,115 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The model and the θ₀ arrays are live native arrays, not copies: a study that wipes or
  * retrains should work on {@code model().copy()} and {@code dup()} what it takes from θ₀.
  *
- * @param model the trained model (its weights are the final ones)
- * @param initialWeights θ₀ by variable name, in model order
- * @param budget S × E examples and the predicted tokens they held
- * @param curve validation evaluations, the first before any step, the last after the final one
- * @param finalLoss the validation loss of the trained model's final weights ({@link #lossStar()}
- *     is the protocol's {@code L*})
- * @param plan how it was trained
- * @param trainStrings S
- * @param validationStrings the size of the validation set
- * @param cacheKey what {@link OriginalTrainer#cacheKey} gave for the config, plan and data
+ * <p>Made by {@link OriginalTrainer} or {@link #load}, each through {@link #builder()}: nine
+ * positional values, three of them counts and one a loss, were easy to swap, and a swapped count
+ * would be written into every cached {@code original.json}. Every setting is required.
  */
-public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initialWeights,
-    ReferenceCost budget, List<ValidationPoint> curve, double finalLoss, TrainingPlan plan,
-    int trainStrings, int validationStrings, String cacheKey) {
+public final class TrainedOriginal {
+  private final ReferenceModel model;
+  private final Map<String, INDArray> initialWeights;
+  private final ReferenceCost budget;
+  private final List<ValidationPoint> curve;
+  private final double finalLoss;
+  private final TrainingPlan plan;
+  private final int trainStrings;
+  private final int validationStrings;
+  private final String cacheKey;
 
-  /** Copies the collections. */
-  public TrainedOriginal {
-    initialWeights = ImmutableMap.copyOf(initialWeights);
-    curve = ImmutableList.copyOf(curve);
+  /** The values {@link TrainedOriginalBuilder#build()} checked; copies the collections. */
+  TrainedOriginal(ReferenceModel model, Map<String, INDArray> initialWeights,
+      ReferenceCost budget, List<ValidationPoint> curve, double finalLoss, TrainingPlan plan,
+      int trainStrings, int validationStrings, String cacheKey) {
+    this.model = model;
+    this.initialWeights = ImmutableMap.copyOf(initialWeights);
+    this.budget = budget;
+    this.curve = ImmutableList.copyOf(curve);
+    this.finalLoss = finalLoss;
+    this.plan = plan;
+    this.trainStrings = trainStrings;
+    this.validationStrings = validationStrings;
+    this.cacheKey = cacheKey;
+  }
+
+  /** An original with nothing set; every setting is required. */
+  public static TrainedOriginalBuilder builder() {
+    return new TrainedOriginalBuilder();
+  }
+
+  /** A builder holding this original's values, each of which one call may replace. */
+  public TrainedOriginalBuilder toBuilder() {
+    return new TrainedOriginalBuilder(this);
+  }
+
+  /** The trained model (its weights are the final ones). */
+  public ReferenceModel model() {
+    return model;
+  }
+
+  /** θ₀ by variable name, in model order. */
+  public Map<String, INDArray> initialWeights() {
+    return initialWeights;
+  }
+
+  /** S × E examples and the predicted tokens they held. */
+  public ReferenceCost budget() {
+    return budget;
+  }
+
+  /** Validation evaluations, the first before any step, the last after the final one. */
+  public List<ValidationPoint> curve() {
+    return curve;
+  }
+
+  /**
+   * The validation loss of the trained model's final weights ({@link #lossStar()} is the
+   * protocol's {@code L*}).
+   */
+  public double finalLoss() {
+    return finalLoss;
+  }
+
+  /** How it was trained. */
+  public TrainingPlan plan() {
+    return plan;
+  }
+
+  /** S, the training strings. */
+  public int trainStrings() {
+    return trainStrings;
+  }
+
+  /** The size of the validation set. */
+  public int validationStrings() {
+    return validationStrings;
+  }
+
+  /** What {@link OriginalTrainer#cacheKey} gave for the config, plan and data. */
+  public String cacheKey() {
+    return cacheKey;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrainedOriginal t && model.equals(t.model)
+        && initialWeights.equals(t.initialWeights) && budget.equals(t.budget)
+        && curve.equals(t.curve) && Double.compare(finalLoss, t.finalLoss) == 0
+        && plan.equals(t.plan) && trainStrings == t.trainStrings
+        && validationStrings == t.validationStrings && cacheKey.equals(t.cacheKey);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(model, initialWeights, budget, curve, finalLoss, plan, trainStrings,
+        validationStrings, cacheKey);
+  }
+
+  /** The provenance, not the arrays: a toString of θ₀ would print every weight. */
+  @Override
+  public String toString() {
+    return "TrainedOriginal[cacheKey=" + cacheKey + ", plan=" + plan + ", budget=" + budget
+        + ", trainStrings=" + trainStrings + ", validationStrings=" + validationStrings
+        + ", finalLoss=" + finalLoss + ", evaluations=" + curve.size() + "]";
   }
 
   /** The files of an entry, each checksummed in {@code original.json}. */
@@ -198,12 +289,13 @@ public record TrainedOriginal(ReferenceModel model, Map<String, INDArray> initia
       for (JsonNode p : root.get("curve")) {
         curve.add(json.treeToValue(p, ValidationPoint.class));
       }
-      return new TrainedOriginal(model, theta0,
-          json.treeToValue(root.get("budget"), ReferenceCost.class), curve,
-          root.get("final_loss").asDouble(),
-          json.treeToValue(root.get("plan"), TrainingPlan.class),
-          root.get("train_strings").asInt(), root.get("validation_strings").asInt(),
-          root.get("cache_key").asText());
+      return builder().model(model).initialWeights(theta0)
+          .budget(json.treeToValue(root.get("budget"), ReferenceCost.class)).curve(curve)
+          .finalLoss(root.get("final_loss").asDouble())
+          .plan(json.treeToValue(root.get("plan"), TrainingPlan.class))
+          .trainStrings(root.get("train_strings").asInt())
+          .validationStrings(root.get("validation_strings").asInt())
+          .cacheKey(root.get("cache_key").asText()).build();
     } catch (JsonProcessingException | NullPointerException | IllegalArgumentException e) {
       throw new DamagedEntryException(record, "a field is missing or malformed (" + e + ")");
     }

@@ -29,20 +29,54 @@ import org.nd4j.linalg.factory.Nd4j;
  * the SHA-256 of everything before it: a kill while writing leaves the previous checkpoint, and
  * a damaged file is refused by {@link #read}, never half-used.
  *
+ * <p>The three counts travel together as a {@link Progress}, the stepper's position (what
+ * {@code AdamStepper.resume} takes back); the file holds them as three longs, as before.
+ *
  * @param cacheKey the entry it belongs to ({@link OriginalTrainer#cacheKey})
- * @param steps optimiser steps taken
- * @param examples training strings consumed
- * @param tokens predicted training tokens consumed
- * @param curve the evaluations so far, the last one at {@code steps}
+ * @param progress steps, examples and tokens consumed
+ * @param curve the evaluations so far, the last one at {@code progress.steps()}
  * @param weights every parameter by variable name, in model order
  * @param initialWeights θ₀ by variable name, in model order
  * @param adam the stepper's {@link AdamStepper#optimiserState()}
  */
-record TrainingCheckpoint(String cacheKey, long steps, long examples, long tokens,
-    List<ValidationPoint> curve, Map<String, INDArray> weights,
-    Map<String, INDArray> initialWeights, Map<String, INDArray> adam) {
+record TrainingCheckpoint(String cacheKey, Progress progress, List<ValidationPoint> curve,
+    Map<String, INDArray> weights, Map<String, INDArray> initialWeights,
+    Map<String, INDArray> adam) {
   static final String FORMAT = "ablation-original-checkpoint/1";
   private static final int DIGEST_BYTES = 32;
+
+  /**
+   * How far training had gone: the stepper's three counters, which a resumed run must take up
+   * together (a step count with another run's token count would misstate {@code B_ref}).
+   *
+   * @param steps optimiser steps taken, ≥ 0
+   * @param examples training strings consumed, ≥ 0
+   * @param tokens predicted training tokens consumed, ≥ 0
+   */
+  record Progress(long steps, long examples, long tokens) {
+    /** Validates, naming the bad count. */
+    Progress {
+      if (steps < 0 || examples < 0 || tokens < 0) {
+        throw new IllegalArgumentException("checkpoint counts must be >= 0, got steps=" + steps
+            + ", examples=" + examples + ", tokens=" + tokens);
+      }
+    }
+  }
+
+  /** Optimiser steps taken. */
+  long steps() {
+    return progress.steps();
+  }
+
+  /** Training strings consumed. */
+  long examples() {
+    return progress.examples();
+  }
+
+  /** Predicted training tokens consumed. */
+  long tokens() {
+    return progress.tokens();
+  }
 
   /** The checkpoint file of entry {@code key} under {@code cacheRoot}. */
   static Path fileOf(Path cacheRoot, String key) {
@@ -55,9 +89,9 @@ record TrainingCheckpoint(String cacheKey, long steps, long examples, long token
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeUTF(FORMAT);
       out.writeUTF(cacheKey);
-      out.writeLong(steps);
-      out.writeLong(examples);
-      out.writeLong(tokens);
+      out.writeLong(progress.steps());
+      out.writeLong(progress.examples());
+      out.writeLong(progress.tokens());
       out.writeInt(curve.size());
       for (ValidationPoint p : curve) {
         out.writeLong(p.step());
@@ -107,9 +141,7 @@ record TrainingCheckpoint(String cacheKey, long steps, long examples, long token
       if (!key.equals(cacheKey)) {
         throw new DamagedEntryException(file, "belongs to entry " + key + ", not " + cacheKey);
       }
-      long steps = in.readLong();
-      long examples = in.readLong();
-      long tokens = in.readLong();
+      Progress progress = new Progress(in.readLong(), in.readLong(), in.readLong());
       int n = in.readInt();
       List<ValidationPoint> curve = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -126,8 +158,7 @@ record TrainingCheckpoint(String cacheKey, long steps, long examples, long token
         }
         maps.add(m);
       }
-      return new TrainingCheckpoint(key, steps, examples, tokens, curve, maps.get(0),
-          maps.get(1), maps.get(2));
+      return new TrainingCheckpoint(key, progress, curve, maps.get(0), maps.get(1), maps.get(2));
     }
   }
 

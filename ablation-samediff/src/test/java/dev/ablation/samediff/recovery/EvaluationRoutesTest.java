@@ -49,7 +49,8 @@ class EvaluationRoutesTest {
     double stepper = RecoveryStepper.create(surgeon, AdamSettings.of(1e-3)).meanLoss(validation);
     // the original's training: its step-0 point is the untrained model's loss in batches of 4
     TrainedOriginal trained = new OriginalTrainer(
-        new TrainingPlan(1, 8, AdamSettings.of(1e-3), 100, 4, 1))
+        TrainingPlan.builder().epochs(1).batchSize(8).adam(AdamSettings.of(1e-3))
+            .evaluateEvery(100).evaluationBatchSize(4).shuffleSeed(1).build())
         .train(ReferenceModel.build(m.config()), new Split(TinyOriginal.strings(9, 8),
             TinyOriginal.strings(5, 11), 0));
 

@@ -42,10 +42,11 @@ class FixedLengthTrainingTest {
     MarkovChain chain = new MarkovChain(8, 2, 2.0, 1);
     Split split = chain.split(64, 32, 9, 2); // 4 steps of 16 strings per epoch
     ReferenceModel m = ReferenceModel.build(TransformerConfig.decoderOnly(1, 16, 2, 8, 8, 3));
-    TrainingPlan plan = new TrainingPlan(1, 16,
-        AdamSettings.of(3e-3).withSchedule(LrSchedule.warmupLinearDecay(2, 10)), 4, 32, 5)
-        .until(new Convergence(2, 100.0)) // would stop at the first chance
-        .forSteps(10);
+    TrainingPlan plan = TrainingPlan.builder().epochs(1).batchSize(16)
+        .adam(AdamSettings.of(3e-3).withSchedule(LrSchedule.warmupLinearDecay(2, 10)))
+        .evaluateEvery(4).evaluationBatchSize(32).shuffleSeed(5)
+        .convergence(new Convergence(2, 100.0)) // would stop at the first chance
+        .maxSteps(10).build();
     TrainedOriginal t = new OriginalTrainer(plan).train(m, split);
     assertThat(t.budget().examples()).isEqualTo(10L * 16);
     assertThat(t.curve()).extracting(ValidationPoint::step).containsExactly(0L, 4L, 8L, 10L);
@@ -56,8 +57,9 @@ class FixedLengthTrainingTest {
     assertThat(plan.toString()).endsWith(", maxSteps=10]");
     assertThat(plan.forSteps(0).toString()).doesNotContain("maxSteps");
     // a plan of before (no fixed length) is saved as before: old entries and new read alike
-    TrainingPlan old = new TrainingPlan(1, 16, AdamSettings.of(3e-3).withSchedule(
-        LrSchedule.warmupInverseSqrt(2)), 4, 32, 5).until(new Convergence(2, 0.01));
+    TrainingPlan old = TrainingPlan.builder().epochs(1).batchSize(16).adam(AdamSettings.of(3e-3)
+        .withSchedule(LrSchedule.warmupInverseSqrt(2))).evaluateEvery(4).evaluationBatchSize(32)
+        .shuffleSeed(5).convergence(new Convergence(2, 0.01)).build();
     assertThat(TrainedOriginal.mapper().writeValueAsString(old))
         .doesNotContain("maxSteps").doesNotContain("totalSteps");
   }

@@ -34,12 +34,14 @@ class OriginalCheckpointTest {
   static Stream<TrainingPlan> plans() {
     return Stream.of(
         // a fixed length with the rate decayed to 0, 6 epochs of 4 steps
-        new TrainingPlan(1, 16, AdamSettings.of(3e-3)
-            .withSchedule(LrSchedule.warmupLinearDecay(2, 24)), 4, 32, 5).forSteps(24),
+        TrainingPlan.builder().epochs(1).batchSize(16).adam(AdamSettings.of(3e-3)
+            .withSchedule(LrSchedule.warmupLinearDecay(2, 24))).evaluateEvery(4)
+            .evaluationBatchSize(32).shuffleSeed(5).maxSteps(24).build(),
         // the plateau rule: its window of losses must be carried across the checkpoint
-        new TrainingPlan(6, 16, AdamSettings.of(3e-3)
-            .withSchedule(LrSchedule.warmupInverseSqrt(2)), 4, 32, 5)
-            .until(new Convergence(3, 1e-4)));
+        TrainingPlan.builder().epochs(6).batchSize(16).adam(AdamSettings.of(3e-3)
+            .withSchedule(LrSchedule.warmupInverseSqrt(2))).evaluateEvery(4)
+            .evaluationBatchSize(32).shuffleSeed(5).convergence(new Convergence(3, 1e-4))
+            .build());
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.ablation.samediff.train.AdamSettings;
 import dev.ablation.samediff.train.Convergence;
 import dev.ablation.samediff.train.LrSchedule;
 import dev.ablation.samediff.train.TrainingPlan;
+import dev.ablation.samediff.train.TrainingPlanBuilder;
 import dev.ablation.study.plan.OriginalSpec;
 import dev.ablation.study.plan.TrainingSettings;
 import java.util.Iterator;
@@ -33,10 +34,11 @@ final class Recipes {
   /** How an original of settings {@code t} is trained; its shuffle seed is {@code dataSeed}. */
   static TrainingPlan originalPlan(TrainingSettings t, long dataSeed) {
     TrainingSettings.Stopping c = t.stopping();
-    TrainingPlan plan = new TrainingPlan(c.maxEpochs(), t.batchSize(), originalAdam(t),
-        c.evalEvery(), evaluationBatch(t), dataSeed)
-        .until(new Convergence(c.window(), c.delta()));
-    return c.isFixedLength() ? plan.forSteps(c.fixedSteps()) : plan;
+    TrainingPlanBuilder plan = TrainingPlan.builder().epochs(c.maxEpochs())
+        .batchSize(t.batchSize()).adam(originalAdam(t)).evaluateEvery(c.evalEvery())
+        .evaluationBatchSize(evaluationBatch(t)).shuffleSeed(dataSeed)
+        .convergence(new Convergence(c.window(), c.delta()));
+    return (c.isFixedLength() ? plan.maxSteps(c.fixedSteps()) : plan).build();
   }
 
   /**

@@ -9,8 +9,11 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * What identifies one recovery run: the first seven columns of {@code results.csv}, as typed
@@ -21,22 +24,14 @@ import java.util.Locale;
  * paths compare as numbers), then the scheme's and the policy's text and the seed: the order of
  * the rows of {@code results.csv}. Serialisable, so a cluster driver can ship keys to workers.
  *
- * @param arch architecture
- * @param nLayers N
- * @param dModel D
- * @param target what the run wipes (its {@link WipeTarget#label()} is the {@code layer} column)
- * @param scheme what the target becomes (its {@code toString()} is the {@code scheme} column)
- * @param freeze what trains (its {@link FreezePolicy#key()} is the {@code freeze} column)
- * @param seed the master seed
- * @param lrMultiple the recovery's peak learning rate as a multiple of the original's (column
- *     {@code recovery_lr_multiple}); part of the key so a study can sweep it ({@code 1} for
- *     the default, and then absent from the key's text, so earlier studies' keys stay)
+ * <p>A final class with a {@link Builder} rather than a record of eight components: a call
+ * site of eight positional values (two ints, a long, a double) reads as a row of numbers, and
+ * swapping {@code nLayers} and {@code dModel} compiled. The builder names each part, refuses
+ * one set twice, and {@link Builder#build()} reports every missing part at once.
  */
-public record RunKey(Architecture arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
-    FreezePolicy freeze, long seed, double lrMultiple)
-    implements Comparable<RunKey>, Serializable {
+public final class RunKey implements Comparable<RunKey>, Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private static final Comparator<RunKey> ORDER = Comparator.comparing((RunKey k) -> k.arch().key())
       .thenComparingInt(RunKey::nLayers)
@@ -47,26 +42,89 @@ public record RunKey(Architecture arch, int nLayers, int dModel, WipeTarget targ
       .thenComparingDouble(RunKey::lrMultiple)
       .thenComparingLong(RunKey::seed);
 
-  /** Validates that the parts are present. */
-  public RunKey {
-    if (arch == null || target == null || scheme == null || freeze == null) {
-      throw new IllegalArgumentException("run key parts must not be null, got arch=" + arch
-          + " target=" + target + " scheme=" + scheme + " freeze=" + freeze);
-    }
-    LearningRates.require("learning-rate multiple", lrMultiple);
+  private final Architecture arch;
+  private final int nLayers;
+  private final int dModel;
+  private final WipeTarget target;
+  private final ReinitScheme scheme;
+  private final FreezePolicy freeze;
+  private final long seed;
+  private final double lrMultiple;
+
+  private RunKey(Builder b) {
+    this.arch = b.arch;
+    this.nLayers = b.nLayers;
+    this.dModel = b.dModel;
+    this.target = b.target;
+    this.scheme = b.scheme;
+    this.freeze = b.freeze;
+    this.seed = b.seed;
+    this.lrMultiple = b.lrMultiple;
   }
 
-  /** A key at the original's peak rate (multiple 1). */
-  public RunKey(Architecture arch, int nLayers, int dModel, WipeTarget target, ReinitScheme scheme,
-      FreezePolicy freeze, long seed) {
-    this(arch, nLayers, dModel, target, scheme, freeze, seed, 1.0);
+  /**
+   * A builder with nothing set. Every part but {@link Builder#lrMultiple(double)} (default 1)
+   * is required.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this key's parts; each may be replaced once. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The architecture. */
+  public Architecture arch() {
+    return arch;
+  }
+
+  /** N: blocks per stack. */
+  public int nLayers() {
+    return nLayers;
+  }
+
+  /** D: the model width. */
+  public int dModel() {
+    return dModel;
+  }
+
+  /** What the run wipes (its {@link WipeTarget#label()} is the {@code layer} column). */
+  public WipeTarget target() {
+    return target;
+  }
+
+  /** What the target becomes (its {@code toString()} is the {@code scheme} column). */
+  public ReinitScheme scheme() {
+    return scheme;
+  }
+
+  /** What trains (its {@link FreezePolicy#key()} is the {@code freeze} column). */
+  public FreezePolicy freeze() {
+    return freeze;
+  }
+
+  /** The master seed. */
+  public long seed() {
+    return seed;
+  }
+
+  /**
+   * The recovery's peak learning rate as a multiple of the original's (column
+   * {@code recovery_lr_multiple}); part of the key so a study can sweep it ({@code 1} for the
+   * default, and then absent from the key's text, so earlier studies' keys stay).
+   */
+  public double lrMultiple() {
+    return lrMultiple;
   }
 
   /** The key of {@code request} on {@code original}. */
   public static RunKey of(OriginalSpec original, RecoveryRequest request) {
     ModelSpec m = original.model();
-    return new RunKey(m.arch(), m.nLayers(), m.dModel(), request.target(), request.scheme(),
-        request.policy(), request.seed(), request.lrMultiple());
+    return builder().arch(m.arch()).nLayers(m.nLayers()).dModel(m.dModel())
+        .target(request.target()).scheme(request.scheme()).freeze(request.policy())
+        .seed(request.seed()).lrMultiple(request.lrMultiple()).build();
   }
 
   /** The {@code layer} column: the target's label. */
@@ -83,6 +141,20 @@ public record RunKey(Architecture arch, int nLayers, int dModel, WipeTarget targ
   @Override
   public int compareTo(RunKey o) {
     return ORDER.compare(this, o);
+  }
+
+  /** Equal when every part is equal (the learning-rate multiple as {@link Double#compare}). */
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof RunKey k && arch == k.arch && nLayers == k.nLayers
+        && dModel == k.dModel && target.equals(k.target) && scheme.equals(k.scheme)
+        && freeze.equals(k.freeze) && seed == k.seed
+        && Double.compare(lrMultiple, k.lrMultiple) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(arch, nLayers, dModel, target, scheme, freeze, seed, lrMultiple);
   }
 
   /**
@@ -137,15 +209,146 @@ public record RunKey(Architecture arch, int nLayers, int dModel, WipeTarget targ
         String freeze, long seed, double lrMultiple) {
       Architecture a = Architecture.byKey(arch).orElseThrow(() -> new IllegalArgumentException(
           "unknown arch '" + arch + "'; valid: " + Architecture.keys()));
-      return new RunKey(a, nLayers, dModel, WipeTarget.parse(layer, nLayers),
-          find(schemes, scheme, Object::toString).orElseGet(() -> ReinitScheme.parse(scheme)),
-          find(policies, freeze, FreezePolicy::key).orElseGet(() -> FreezePolicy.parse(freeze)),
-          seed, lrMultiple);
+      return builder().arch(a).nLayers(nLayers).dModel(dModel)
+          .target(WipeTarget.parse(layer, nLayers))
+          .scheme(find(schemes, scheme, Object::toString)
+              .orElseGet(() -> ReinitScheme.parse(scheme)))
+          .freeze(find(policies, freeze, FreezePolicy::key)
+              .orElseGet(() -> FreezePolicy.parse(freeze)))
+          .seed(seed).lrMultiple(lrMultiple).build();
     }
 
     private static <T> java.util.Optional<T> find(Collection<T> known, String text,
         java.util.function.Function<T, String> name) {
       return known.stream().filter(k -> name.apply(k).equals(text)).findFirst();
+    }
+  }
+
+  /**
+   * A key one named part at a time. Why a builder: eight positional parts, several of them
+   * numbers, let a call site swap two silently. Each setter refuses a second call ("was already
+   * set": a key assembled from two sources should not let the later one win quietly) and a bad
+   * value at the call; parts copied by {@link RunKey#toBuilder()} may each be replaced once.
+   * {@link #build()} reports every missing part in one message.
+   */
+  public static final class Builder {
+    private Architecture arch;
+    private int nLayers;
+    private int dModel;
+    private WipeTarget target;
+    private ReinitScheme scheme;
+    private FreezePolicy freeze;
+    private long seed;
+    private double lrMultiple = 1.0;
+    /** Parts given by a call here (not those copied by {@code toBuilder()}). */
+    private final Set<String> given = new LinkedHashSet<>();
+    /** Parts that hold a value, given or copied. */
+    private final Set<String> held = new LinkedHashSet<>();
+
+    private Builder() {}
+
+    private Builder(RunKey k) {
+      arch = k.arch;
+      nLayers = k.nLayers;
+      dModel = k.dModel;
+      target = k.target;
+      scheme = k.scheme;
+      freeze = k.freeze;
+      seed = k.seed;
+      lrMultiple = k.lrMultiple;
+      held.addAll(REQUIRED);
+    }
+
+    private static final List<String> REQUIRED =
+        List.of("arch", "nLayers", "dModel", "target", "scheme", "freeze", "seed");
+
+    private void once(String part) {
+      if (!given.add(part)) {
+        throw new IllegalStateException("run key " + part + " was already set on this builder;"
+            + " set each part once");
+      }
+      held.add(part);
+    }
+
+    private static <T> T present(String part, T v) {
+      if (v == null) {
+        throw new IllegalArgumentException("run key " + part + " must not be null");
+      }
+      return v;
+    }
+
+    /** The architecture (required). */
+    public Builder arch(Architecture v) {
+      once("arch");
+      arch = present("arch", v);
+      return this;
+    }
+
+    /** N, blocks per stack (required). */
+    public Builder nLayers(int v) {
+      once("nLayers");
+      nLayers = v;
+      return this;
+    }
+
+    /** D, the model width (required). */
+    public Builder dModel(int v) {
+      once("dModel");
+      dModel = v;
+      return this;
+    }
+
+    /** What the run wipes (required). */
+    public Builder target(WipeTarget v) {
+      once("target");
+      target = present("target", v);
+      return this;
+    }
+
+    /** What the target becomes (required). */
+    public Builder scheme(ReinitScheme v) {
+      once("scheme");
+      scheme = present("scheme", v);
+      return this;
+    }
+
+    /** What trains (required). */
+    public Builder freeze(FreezePolicy v) {
+      once("freeze");
+      freeze = present("freeze", v);
+      return this;
+    }
+
+    /** The master seed (required). */
+    public Builder seed(long v) {
+      once("seed");
+      seed = v;
+      return this;
+    }
+
+    /**
+     * The recovery's peak rate as a multiple of the original's (optional, default 1).
+     *
+     * @throws IllegalArgumentException if {@code v} is not a positive finite rate
+     */
+    public Builder lrMultiple(double v) {
+      once("lrMultiple");
+      lrMultiple = LearningRates.require("learning-rate multiple", v);
+      return this;
+    }
+
+    /**
+     * The key.
+     *
+     * @throws IllegalStateException naming every required part not set
+     */
+    public RunKey build() {
+      List<String> missing = REQUIRED.stream().filter(p -> !held.contains(p)).toList();
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException("run key parts not set: " + missing + "; set each with"
+            + " its setter before build()");
+      }
+      return new RunKey(this);
     }
   }
 }

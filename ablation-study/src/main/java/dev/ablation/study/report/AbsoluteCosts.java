@@ -40,14 +40,35 @@ record AbsoluteCosts(List<ShapeCosts> shapes) {
       int scratchMeasured, int originals, List<CellCost> rows) {}
 
   /**
+   * A cell's T_ε as ratios to the original's own costs, the two the report compares across
+   * shapes: against the reference budget and against the original's training. Grouped because
+   * a row prints them side by side and both come from the same censored runs.
+   *
+   * @param rho ρ = T_ε / B_ref
+   * @param rhoOrig ρ_orig = T_ε / T_orig
+   */
+  record Ratios(Censored.Estimate rho, Censored.Estimate rhoOrig) {}
+
+  /**
    * One cell's cost.
    *
    * @param examples T_ε in examples (Kaplan–Meier median, censored)
    * @param steps T_ε in optimiser steps
    * @param near where the median steps sit against the warm-up and the resolution
+   * @param ratios T_ε against the original's costs
    */
   record CellCost(CellKey cell, Tally tally, Censored.Estimate examples,
-      Censored.Estimate steps, Near near, Censored.Estimate rho, Censored.Estimate rhoOrig) {
+      Censored.Estimate steps, Near near, Ratios ratios) {
+
+    /** ρ = T_ε / B_ref. */
+    Censored.Estimate rho() {
+      return ratios.rho();
+    }
+
+    /** ρ_orig = T_ε / T_orig. */
+    Censored.Estimate rhoOrig() {
+      return ratios.rhoOrig();
+    }
 
     static CellCost of(CellKey cell, List<RunRecord> runs) {
       Censored.Estimate steps = Censored.estimate(Runs.stepsObs(runs));
@@ -56,8 +77,8 @@ record AbsoluteCosts(List<ShapeCosts> shapes) {
       String w = runs.get(0).manifest().configuration().get("recovery_warmup");
       OptionalInt warmup = w == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(w));
       return new CellCost(cell, Tally.of(runs), Censored.estimate(Runs.examplesObs(runs)), steps,
-          Near.of(steps, warmup, resolution), Runs.rho(runs),
-          Censored.estimate(Runs.rhoOrigObs(runs)));
+          Near.of(steps, warmup, resolution), new Ratios(Runs.rho(runs),
+              Censored.estimate(Runs.rhoOrigObs(runs))));
     }
   }
 

@@ -15,21 +15,52 @@ import java.util.SortedMap;
  * original's own path, whether the position matters (first/last paired by seed), whether N and
  * D matter (shapes compared at the same relative position), and what the data cannot support.
  *
+ * <p>The first sub-question's five parts (how much a cell costs, against what) are one
+ * {@link Costs}; the accessors stay on the answer, so a renderer reads
+ * {@code answer.spreads()} as before.
+ *
  * @param arms the arms of single-layer cells, the question's policy first
- * @param costSpreads per arm, how the cells' absolute costs (examples, steps) spread: the
- *     answer leads with these
- * @param refExamples the range of B_ref = S × E over the originals, in examples
- * @param scratchExamples the range of T_scratch over the originals that measured it
- * @param spreads per arm, how the cells' medians spread
- * @param origSpreads per arm with any ρ_orig median, how those spread
+ * @param costs how much the cells cost, and the originals' costs they are compared with
  * @param positionRatios per (arm, shape with N ≥ 2) with two or more seed pairs: first/last
  * @param shapeComparisons per (arm, first or last block) held by two or more shapes
  * @param limits what bounds every claim
  */
-record Answer(List<Arm> arms, List<CostSpread> costSpreads, Optional<Range> refExamples,
-    Optional<Range> scratchExamples, List<ArmSpread> spreads, List<OrigSpread> origSpreads,
-    List<PositionRatio> positionRatios, List<ShapeComparison> shapeComparisons,
-    Limits limits) {
+record Answer(List<Arm> arms, Costs costs, List<PositionRatio> positionRatios,
+    List<ShapeComparison> shapeComparisons, Limits limits) {
+
+  /**
+   * The answer to "how many of S×E does a cell need": the cells' costs per arm, absolute and
+   * as ρ and ρ_orig, beside the originals' own B_ref and T_scratch.
+   *
+   * @param costSpreads per arm, how the cells' absolute costs (examples, steps) spread: the
+   *     answer leads with these
+   * @param refExamples the range of B_ref = S × E over the originals, in examples
+   * @param scratchExamples the range of T_scratch over the originals that measured it
+   * @param spreads per arm, how the cells' medians spread
+   * @param origSpreads per arm with any ρ_orig median, how those spread
+   */
+  record Costs(List<CostSpread> costSpreads, Optional<Range> refExamples,
+      Optional<Range> scratchExamples, List<ArmSpread> spreads, List<OrigSpread> origSpreads) {}
+
+  List<CostSpread> costSpreads() {
+    return costs.costSpreads();
+  }
+
+  Optional<Range> refExamples() {
+    return costs.refExamples();
+  }
+
+  Optional<Range> scratchExamples() {
+    return costs.scratchExamples();
+  }
+
+  List<ArmSpread> spreads() {
+    return costs.spreads();
+  }
+
+  List<OrigSpread> origSpreads() {
+    return costs.origSpreads();
+  }
 
   /**
    * How one arm's cells spread in absolute cost.
@@ -223,8 +254,9 @@ record Answer(List<Arm> arms, List<CostSpread> costSpreads, Optional<Range> refE
       sr.stream().filter(r -> r.row().examplesScratch().isPresent()).findFirst()
           .ifPresent(r -> scratch.add(r.row().examplesScratch().getAsLong()));
     }));
-    return new Answer(arms, costs, Range.of(ref), Range.of(scratch), spreads, orig, ratios,
-        shapes, limits);
+    return new Answer(arms,
+        new Costs(costs, Range.of(ref), Range.of(scratch), spreads, orig), ratios, shapes,
+        limits);
   }
 
   private static boolean disjoint(Censored.Estimate a, Censored.Estimate b) {

@@ -47,15 +47,25 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
   }
 
   /**
+   * What a wipe did to a target before recovery: the loss it added and how far back towards
+   * uniform guessing that is. Grouped because the aside's question (is a wipe a reset?) reads
+   * the two together.
+   *
+   * @param wipe L₀ − L*, over seeds
+   * @param resetFraction (L₀ − L*) / (ln V − L*), over seeds
+   */
+  record Damage(Interval wipe, Interval resetFraction) {}
+
+  /**
    * One target and scheme.
    *
-   * @param resetFraction (L₀ − L*) / (ln V − L*), over seeds
+   * @param damage what the wipe did
    * @param examples examples to recover, Kaplan–Meier over seeds (the absolute cost, which a
    *     ratio to T_scratch hides)
    * @param scratch T_ε / T_scratch of the recovered runs
    */
-  record Row(TargetScheme what, Interval wipe, Interval resetFraction, Tally tally,
-      Censored.Estimate examples, Interval scratch, Likeness likeness) {}
+  record Row(TargetScheme what, Damage damage, Tally tally, Censored.Estimate examples,
+      Interval scratch, Likeness likeness) {}
 
   /** Whether {@code shape}'s runs belong in the aside. */
   static boolean applies(Shape shape) {
@@ -77,8 +87,8 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
       // never recovered: of the runs the wipe damaged; a cell of undamaged runs is no reset
       List<RunRecord> damaged = cell.stream().filter(r -> !Runs.undamaged(r)).toList();
       boolean never = !damaged.isEmpty() && damaged.stream().noneMatch(Runs::recovered);
-      rows.add(new Row(what, Runs.perSeed(cell, DamageTable::damage), frac, Tally.of(cell),
-          Censored.estimate(Runs.examplesObs(cell)), cost,
+      rows.add(new Row(what, new Damage(Runs.perSeed(cell, DamageTable::damage), frac),
+          Tally.of(cell), Censored.estimate(Runs.examplesObs(cell)), cost,
           Likeness.of(frac.mean() >= 0.8, never || (cost.n() > 0 && cost.mean() >= 0.5))));
     });
     // L* of the wipes (the original's final weights); an encoder swap is judged against the
@@ -139,8 +149,9 @@ record Aside(Shape shape, Interval lossStar, double lnV, Interval decoderAlone, 
       out.add("|---|---|---|---|---|---|---|---|");
       for (Aside.Row r : a.rows()) {
         out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |",
-            r.what().target().label(), r.what().scheme(), r.wipe().format(),
-            Interval.fmt(r.resetFraction().mean()), r.tally(), r.examples().formatCount(),
+            r.what().target().label(), r.what().scheme(), r.damage().wipe().format(),
+            Interval.fmt(r.damage().resetFraction().mean()), r.tally(),
+            r.examples().formatCount(),
             r.scratch().n() == 0 ? "–" : Interval.fmt(r.scratch().mean()), r.likeness()));
       }
       out.add("");

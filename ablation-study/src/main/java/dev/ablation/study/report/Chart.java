@@ -26,23 +26,28 @@ sealed interface Chart {
   void draw(Path file) throws IOException;
 
   /**
+   * A chart's words: the title over it and its axes' labels. A group of its own so the two
+   * charts with the most parts ({@link Lines}, {@link IntervalsWithPoints}) take them as one
+   * value rather than three strings in a row that a caller could swap.
+   */
+  record Labels(String title, String xLabel, String yLabel) {}
+
+  /**
    * A line per series of (x, y) points, each its own colour, with horizontal reference lines
    * ({@code levels}: label to y, e.g. the recovery target and {@code L*}) dashed across.
    *
    * @param logX a log x axis (when every x is positive)
    */
-  record Lines(String name, String alt, String title, String xLabel, String yLabel,
-      Map<String, List<double[]>> series, boolean logX, Map<String, Double> levels)
-      implements Chart {
-    /** Lines on a linear x axis without reference lines. */
-    Lines(String name, String alt, String title, String xLabel, String yLabel,
-        Map<String, List<double[]>> series) {
-      this(name, alt, title, xLabel, yLabel, series, false, Map.of());
+  record Lines(String name, String alt, Labels labels, Map<String, List<double[]>> series,
+      boolean logX, Map<String, Double> levels) implements Chart {
+    /** The title over the chart. */
+    String title() {
+      return labels.title();
     }
 
     @Override
     public void draw(Path file) throws IOException {
-      Plots.lines(file, title, xLabel, yLabel, series, logX, levels);
+      Plots.lines(file, labels.title(), labels.xLabel(), labels.yLabel(), series, logX, levels);
     }
   }
 
@@ -80,12 +85,18 @@ sealed interface Chart {
    * As {@link Intervals}, with each seed's point {x, y, event} beside them; a NaN median breaks
    * its line, and {@code marks} labels such x values (e.g. "undamaged") on the chart.
    */
-  record IntervalsWithPoints(String name, String alt, String title, String xLabel,
-      String yLabel, Map<String, List<double[]>> medians, Map<String, List<double[]>> points,
+  record IntervalsWithPoints(String name, String alt, Labels labels,
+      Map<String, List<double[]>> medians, Map<String, List<double[]>> points,
       Map<Double, String> marks) implements Chart {
+    /** The title over the chart. */
+    String title() {
+      return labels.title();
+    }
+
     @Override
     public void draw(Path file) throws IOException {
-      Plots.intervalsWithPoints(file, title, xLabel, yLabel, medians, points, marks);
+      Plots.intervalsWithPoints(file, labels.title(), labels.xLabel(), labels.yLabel(), medians,
+          points, marks);
     }
   }
 }

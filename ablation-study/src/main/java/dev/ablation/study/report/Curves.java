@@ -31,8 +31,9 @@ record Curves(List<Chart> charts) {
       levels.put("L*", lowest.get(0).row().lossOriginal());
       charts.add(new Chart.Lines("curves_" + s.slug() + "_" + a.scheme() + "_"
           + a.freeze().key() + (a.lr() == 1.0 ? "" : "_lr" + a.lr()),
-          "recovery curves " + s + " " + a, "Recovery, " + s + ", " + a + ", seed " + seed,
-          "examples seen (log)", "validation loss (nats/token)", series, true, levels));
+          "recovery curves " + s + " " + a,
+          new Chart.Labels("Recovery, " + s + ", " + a + ", seed " + seed,
+              "examples seen (log)", "validation loss (nats/token)"), series, true, levels));
     }));
     return new Curves(charts);
   }

@@ -102,8 +102,8 @@ final class FindingsAnswer {
     }
     md.append("- **Refuse to train?** ").append(gotBack());
     pastTarget.ifPresent(p -> {
-      int below = p.cells().stream().mapToInt(PastTarget.Cell::belowStar).sum();
-      int runs = p.cells().stream().mapToInt(c -> c.recovered() + c.notRecovered()).sum();
+      int below = p.cells().stream().mapToInt(c -> c.againstStar().belowStar()).sum();
+      int runs = p.cells().stream().mapToInt(c -> c.recoveries().damaged()).sum();
       md.append(String.format(Locale.ROOT, "; trained on past the target (%d runs, table "
           + "\"Past the target\"), %d went under L*", runs, below));
     });
@@ -336,8 +336,9 @@ final class FindingsAnswer {
     for (PastTarget.Cell c : p.cells()) {
       Shape s = c.key().shape();
       parts.add(String.format(Locale.ROOT, "N=%d D=%d %s: %d of %d seeds under L* at step %d, "
-          + "L(end) − L* %s", s.n(), s.d(), c.key().target().label(), c.belowStar(),
-          c.recovered() + c.notRecovered(), c.horizon(), c.endMinusStar().format()));
+          + "L(end) − L* %s", s.n(), s.d(), c.key().target().label(),
+          c.againstStar().belowStar(), c.recoveries().damaged(), c.horizon(),
+          c.againstStar().endMinusStar().format()));
     }
     return String.join("; ", parts);
   }

@@ -43,25 +43,53 @@ public final class ForecastValidation {
   private ForecastValidation() {}
 
   /**
-   * One arm's (or all arms') tally.
+   * The recovered runs a line forecast and how the forecasts did: the part of a line that
+   * measures the forecast itself, where the rest counts runs it could not or need not judge.
    *
-   * @param arm the arm, or {@code all}
    * @param forecasts recovered runs forecast
    * @param covered of those, how many intervals held T_ε
    * @param curveBased forecasts that used the early curve
    * @param medianAbsLogError median of |log(forecast / T_ε)| over the forecasts; NaN without any
+   */
+  public record Recovered(int forecasts, int covered, int curveBased,
+      double medianAbsLogError) {}
+
+  /**
+   * One arm's (or all arms') tally.
+   *
+   * @param arm the arm, or {@code all}
+   * @param recovered the recovered runs forecast, and how well
    * @param censored runs that did not recover and were forecast
    * @param censoredConsistent of those, intervals reaching past what the run spent (0 when the
- *     input does not say what they spent)
+   *     input does not say what they spent)
    * @param withinHorizon runs that recovered by the horizon (no forecast needed)
    * @param uncalibrated runs left unforecast for want of calibration runs
    */
-  public record Line(String arm, int forecasts, int covered, int curveBased,
-      double medianAbsLogError, int censored, int censoredConsistent, int withinHorizon,
-      int uncalibrated) {
+  public record Line(String arm, Recovered recovered, int censored, int censoredConsistent,
+      int withinHorizon, int uncalibrated) {
+    /** Recovered runs forecast. */
+    public int forecasts() {
+      return recovered.forecasts();
+    }
+
+    /** Of those, how many intervals held T_ε. */
+    public int covered() {
+      return recovered.covered();
+    }
+
+    /** Forecasts that used the early curve. */
+    public int curveBased() {
+      return recovered.curveBased();
+    }
+
+    /** Median of |log(forecast / T_ε)| over the forecasts; NaN without any. */
+    public double medianAbsLogError() {
+      return recovered.medianAbsLogError();
+    }
+
     /** The share of forecasts whose interval held T_ε; NaN without forecasts. */
     public double coverage() {
-      return forecasts == 0 ? Double.NaN : (double) covered / forecasts;
+      return forecasts() == 0 ? Double.NaN : (double) covered() / forecasts();
     }
   }
 
@@ -209,7 +237,7 @@ public final class ForecastValidation {
     double[] e = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     double median = e.length == 0 ? Double.NaN : e.length % 2 == 1 ? e[e.length / 2]
         : (e[e.length / 2 - 1] + e[e.length / 2]) / 2;
-    return new Line(arm, t[0], t[1], t[2], median, t[4], t[5], t[6], t[7]);
+    return new Line(arm, new Recovered(t[0], t[1], t[2], median), t[4], t[5], t[6], t[7]);
   }
 
   /**

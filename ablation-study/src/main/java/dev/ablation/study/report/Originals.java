@@ -67,8 +67,8 @@ record Originals(Shape shape, List<Row> rows, Optional<Chart> chart) {
         .ifPresent(m -> levels.put("L* (mean over seeds)", m));
     Optional<Chart> chart = series.isEmpty() ? Optional.empty()
         : Optional.of(new Chart.Lines("originals_" + shape.slug(), "original curves " + shape,
-            "Originals' validation curves, " + shape, "examples seen",
-            "validation loss (nats/token)", series, false, levels));
+            new Chart.Labels("Originals' validation curves, " + shape, "examples seen",
+                "validation loss (nats/token)"), series, false, levels));
     return new Originals(shape, rows, chart);
   }
 }

@@ -30,21 +30,47 @@ record PastTarget(List<Cell> cells) {
    * One cell.
    *
    * @param horizon the horizon in steps
+   * @param recoveries which damaged seeds recovered, and how fast
+   * @param againstStar where the runs ended against L*
+   * @param agreement how close to the original the model's predictions came
+   */
+  record Cell(CellKey key, long horizon, Recoveries recoveries, AgainstStar againstStar,
+      Agreement agreement) {}
+
+  /**
+   * A cell's damaged seeds by verdict, the table's "recovered (not)" and "T_ε" columns.
+   *
    * @param recovered seeds that recovered (and trained on)
    * @param notRecovered damaged seeds that did not recover (a plateau trains on too)
    * @param tEpsSteps T_ε in steps, mean over the recovered seeds
-   * @param endMinusStar loss at the end (the horizon, or where the budget stopped it) − L*,
-   *     over every damaged seed
-   * @param bestMinusStar lowest evaluated loss of the run − L*, over every damaged seed
+   */
+  record Recoveries(int recovered, int notRecovered, Interval tEpsSteps) {
+    /** The damaged seeds, recovered or not. */
+    int damaged() {
+      return recovered + notRecovered;
+    }
+  }
+
+  /**
+   * The losses against the original's L*, the section's question (does the frozen context stop
+   * a run short of L*?), over every damaged seed.
+   *
+   * @param endMinusStar loss at the end (the horizon, or where the budget stopped it) − L*
+   * @param bestMinusStar lowest evaluated loss of the run − L*
    * @param belowStar seeds whose loss at the end is under L*
+   */
+  record AgainstStar(Interval endMinusStar, Interval bestMinusStar, int belowStar) {}
+
+  /**
+   * Agreement with the original, where the target was confirmed and at the end.
+   *
    * @param top1AtTarget top-1 agreement with the original where the target was confirmed
    * @param top1AtEnd the same at the end
    * @param klAtTarget KL(original ‖ model), nats per token, where the target was confirmed
    * @param klAtEnd the same at the end
    */
-  record Cell(CellKey key, long horizon, int recovered, int notRecovered, Interval tEpsSteps,
-      Interval endMinusStar, Interval bestMinusStar, int belowStar, Interval top1AtTarget,
-      Interval top1AtEnd, Interval klAtTarget, Interval klAtEnd) {}
+  record Agreement(Interval top1AtTarget, Interval top1AtEnd, Interval klAtTarget,
+      Interval klAtEnd) {}
 
   /** Whether any run trained past its target. */
   static boolean applies(List<RunRecord> records) {
@@ -101,9 +127,11 @@ record PastTarget(List<Cell> cells) {
       r.finalFidelity().map(Fidelity::top1Agreement).ifPresent(top1E::add);
       r.finalFidelity().map(Fidelity::klToOriginal).ifPresent(klE::add);
     }
-    return new Cell(key, horizon, tEps.size(), notRecovered, Interval.of(tEps),
-        Interval.of(end), Interval.of(best), below, Interval.of(top1T), Interval.of(top1E),
-        Interval.of(klT), Interval.of(klE));
+    return new Cell(key, horizon,
+        new Recoveries(tEps.size(), notRecovered, Interval.of(tEps)),
+        new AgainstStar(Interval.of(end), Interval.of(best), below),
+        new Agreement(Interval.of(top1T), Interval.of(top1E), Interval.of(klT),
+            Interval.of(klE)));
   }
 
   /** The "Past the target" section's lines, also for pages other than a study's report. */
@@ -125,13 +153,16 @@ record PastTarget(List<Cell> cells) {
     out.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Cell c : cells) {
       Shape s = c.key().shape();
-      int damaged = c.recovered() + c.notRecovered();
+      Recoveries rec = c.recoveries();
+      AgainstStar star = c.againstStar();
+      Agreement agree = c.agreement();
       out.add(String.format(Locale.ROOT,
           "| %s | %d | %d | %s | %s | %d | %d (%d) | %s | %s | %s | %d/%d | %s → %s | %s → %s |",
           s.arch().key(), s.n(), s.d(), c.key().target().label(), c.key().arm(), c.horizon(),
-          c.recovered(), c.notRecovered(), c.tEpsSteps().formatWhole(), c.endMinusStar().format(),
-          c.bestMinusStar().format(), c.belowStar(), damaged, c.top1AtTarget().format(),
-          c.top1AtEnd().format(), c.klAtTarget().format(), c.klAtEnd().format()));
+          rec.recovered(), rec.notRecovered(), rec.tEpsSteps().formatWhole(),
+          star.endMinusStar().format(), star.bestMinusStar().format(), star.belowStar(),
+          rec.damaged(), agree.top1AtTarget().format(), agree.top1AtEnd().format(),
+          agree.klAtTarget().format(), agree.klAtEnd().format()));
     }
     out.add("");
     return out;

@@ -58,8 +58,9 @@ record RhoPerLayer(Shape shape, List<Row> rows, Optional<Chart> chart) {
         });
     Optional<Chart> chart = medians.isEmpty() ? Optional.empty()
         : Optional.of(new Chart.IntervalsWithPoints("rho_vs_layer_" + shape.slug(),
-            "rho vs layer " + shape, "ρ vs wiped layer, " + shape, "wiped layer L",
-            "ρ = T_ε / B_ref (median, 95% CI; dots: seeds)", medians, seeds, marks));
+            "rho vs layer " + shape, new Chart.Labels("ρ vs wiped layer, " + shape,
+                "wiped layer L", "ρ = T_ε / B_ref (median, 95% CI; dots: seeds)"),
+            medians, seeds, marks));
     return new RhoPerLayer(shape, rows, chart);
   }
 }

@@ -21,14 +21,34 @@ record ScratchTable(List<Row> rows) {
   /**
    * One shape.
    *
-   * @param scratch T_scratch in examples, empty when not reached within its cap
-   * @param orig T_orig in examples
-   * @param block0 block 0's T_ε in this check's run, empty when it did not recover
+   * @param examples T_scratch, T_orig and block 0's T_ε (see {@link Examples})
    * @param same whether the sweep's run of that seed and block is the same run, step for step;
    *     empty when the sweep has no such run
    */
-  record Row(int n, int d, long seed, OptionalLong scratch, OptionalLong orig,
-      OptionalLong block0, Optional<Boolean> same) {}
+  record Row(int n, int d, long seed, Examples examples, Optional<Boolean> same) {
+    OptionalLong scratch() {
+      return examples.scratch();
+    }
+
+    OptionalLong orig() {
+      return examples.orig();
+    }
+
+    OptionalLong block0() {
+      return examples.block0();
+    }
+  }
+
+  /**
+   * A shape's three costs in examples, the table's middle columns: what a fresh model needs,
+   * what the original took, what recovering block 0 took. Grouped because the section compares
+   * them with each other (the ratio column, the summary's ratios), never with the other parts.
+   *
+   * @param scratch T_scratch in examples, empty when not reached within its cap
+   * @param orig T_orig in examples
+   * @param block0 block 0's T_ε in this check's run, empty when it did not recover
+   */
+  record Examples(OptionalLong scratch, OptionalLong orig, OptionalLong block0) {}
 
   static ScratchTable of(List<RunRecord> check, List<RunRecord> sweep) {
     List<Row> rows = new ArrayList<>();
@@ -42,7 +62,8 @@ record ScratchTable(List<Row> rows) {
               && s.row().examplesToRecover().equals(r.row().examplesToRecover())
               && s.curve().equals(r.curve()));
       rows.add(new Row(r.key().nLayers(), r.key().dModel(), r.key().seed(),
-          r.row().examplesScratch(), r.row().examplesOrig(), r.row().examplesToRecover(), same));
+          new Examples(r.row().examplesScratch(), r.row().examplesOrig(),
+              r.row().examplesToRecover()), same));
     }
     return new ScratchTable(rows);
   }

@@ -33,29 +33,83 @@ record TextTables(List<Original> originals, List<Cost> costs) {
   /**
    * One text original.
    *
+   * @param references the n-gram baselines its L* is compared with
+   */
+  record Original(int n, int d, long seed, double lossStar, NGrams references) {
+    /** Whether L* is below the like-for-like n-gram; empty when it was not recorded. */
+    Optional<Boolean> beats() {
+      return Double.isNaN(references.ngram()) ? Optional.empty()
+          : Optional.of(lossStar < references.ngram());
+    }
+  }
+
+  /**
+   * The n-gram baselines a text original's manifest records (under {@link #NGRAM} and
+   * {@link #WHOLE}): one group because the table prints them side by side and an older run has
+   * none of them.
+   *
    * @param ngram the like-for-like reference, NaN when the run predates it
    * @param model which n-gram that is ("5-gram, add-0.03"), or "—"
    * @param whole the whole-corpus 4-gram, NaN when not recorded
    */
-  record Original(int n, int d, long seed, double lossStar, double ngram, String model,
-      double whole) {
-    /** Whether L* is below the like-for-like n-gram; empty when it was not recorded. */
-    Optional<Boolean> beats() {
-      return Double.isNaN(ngram) ? Optional.empty() : Optional.of(lossStar < ngram);
+  record NGrams(double ngram, String model, double whole) {}
+
+  /**
+   * What trained in a cost's runs and at what rate: the arm of the text sweep a cell belongs
+   * to.
+   *
+   * @param freeze the freeze policy's key
+   * @param lr the recovery rate as a multiple of the original's peak
+   */
+  record Training(String freeze, double lr) {
+    /** Whether this is the question's arm (only the wiped block trains) at the peak rate. */
+    boolean question() {
+      return freeze.equals(FreezePolicy.onlyWiped().key()) && lr == 1.0;
     }
   }
+
+  /**
+   * How the text runs of a cell recovered.
+   *
+   * @param examples examples to recover, Kaplan–Meier over seeds
+   * @param tally how many recovered
+   * @param closest the median over the damaged runs that did not recover of how far above its
+   *     target the run's lowest loss stayed, in nats; empty when every damaged run recovered
+   */
+  record OnText(Censored.Estimate examples, Tally tally, OptionalDouble closest) {}
 
   /**
    * One shape, block and recovery rate: examples to recover on text, and on the other task at
    * the original's peak rate (the sweep's only rate).
    *
-   * @param lr the recovery rate as a multiple of the original's peak
+   * @param training what trained, at what rate
+   * @param onText how the text runs recovered
+   * @param other the other task's runs of the question's arm, when run
    */
-  record Cost(int n, int d, int block, String freeze, double lr, Censored.Estimate text,
-      Tally tally, OptionalDouble closest, Optional<Censored.Estimate> other) {
-    /** Whether this is the question's arm (only the wiped block trains) at the peak rate. */
+  record Cost(int n, int d, int block, Training training, OnText onText,
+      Optional<Censored.Estimate> other) {
+    String freeze() {
+      return training.freeze();
+    }
+
+    double lr() {
+      return training.lr();
+    }
+
     boolean question() {
-      return freeze.equals(FreezePolicy.onlyWiped().key()) && lr == 1.0;
+      return training.question();
+    }
+
+    Censored.Estimate text() {
+      return onText.examples();
+    }
+
+    Tally tally() {
+      return onText.tally();
+    }
+
+    OptionalDouble closest() {
+      return onText.closest();
     }
   }
 
@@ -78,8 +132,8 @@ record TextTables(List<Original> originals, List<Cost> costs) {
       String k = r.key().nLayers() + "/" + r.key().dModel() + "/" + r.key().seed();
       Map<String, String> c = r.manifest().configuration();
       originals.computeIfAbsent(k, x -> new Original(r.key().nLayers(), r.key().dModel(),
-          r.key().seed(), r.row().lossOriginal(), number(c.get(NGRAM)),
-          c.getOrDefault(NGRAM + "_model", "—"), number(c.get(WHOLE))));
+          r.key().seed(), r.row().lossOriginal(), new NGrams(number(c.get(NGRAM)),
+              c.getOrDefault(NGRAM + "_model", "—"), number(c.get(WHOLE)))));
     }
     List<Original> rows = new ArrayList<>(originals.values());
     rows.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
@@ -96,8 +150,9 @@ record TextTables(List<Original> originals, List<Cost> costs) {
       RunRecord r = rs.get(0);
       List<RunRecord> o = others.get(cell(r));
       costs.add(new Cost(r.key().nLayers(), r.key().dModel(), Runs.position(r),
-          r.key().freeze().key(), r.key().lrMultiple(), Censored.estimate(Runs.examplesObs(rs)),
-          Tally.of(rs), closest(rs), o == null ? Optional.empty() : Optional.of(Censored.estimate(Runs.examplesObs(o)))));
+          new Training(r.key().freeze().key(), r.key().lrMultiple()),
+          new OnText(Censored.estimate(Runs.examplesObs(rs)), Tally.of(rs), closest(rs)),
+          o == null ? Optional.empty() : Optional.of(Censored.estimate(Runs.examplesObs(o)))));
     });
     costs.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
         : a.d() != b.d() ? Integer.compare(a.d(), b.d())
@@ -163,8 +218,9 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     out.add("|---|---|---|---|---|---|---|---|");
     for (Original o : originals) {
       out.add(String.format(Locale.ROOT, "| %d | %d | %d | %.4f | %s | %s | %s | %s |", o.n(),
-          o.d(), o.seed(), o.lossStar(), fmt(o.ngram()), o.model(),
-          o.beats().map(b -> b ? "yes" : "**no**").orElse("not recorded"), fmt(o.whole())));
+          o.d(), o.seed(), o.lossStar(), fmt(o.references().ngram()), o.references().model(),
+          o.beats().map(b -> b ? "yes" : "**no**").orElse("not recorded"),
+          fmt(o.references().whole())));
     }
     int[] b = beating();
     out.add("");

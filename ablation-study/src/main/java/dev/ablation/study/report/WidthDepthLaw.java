@@ -82,32 +82,79 @@ public final class WidthDepthLaw {
   public record Coefficient(String term, double estimate, double low, double high) {}
 
   /**
-   * One place's fit.
+   * What entered a place's fit: its cells and the widths and depths they span. A group of its
+   * own because it is what decides whether a fit can be made at all (too few cells, or one
+   * width or one depth only) and what the tables print before the coefficients.
    *
    * @param cells cells that entered
    * @param widths the widths that entered
    * @param depths the depths that entered
+   */
+  public record Entered(int cells, List<Integer> widths, List<Integer> depths) {}
+
+  /**
+   * One place's fit.
+   *
+   * @param entered the cells, widths and depths that entered
    * @param coefficients intercept, then {@code ln D}, {@code ln N} (and {@code L/(N−1)})
    * @param rmse root mean squared residual, in ln examples
    * @param replicates replicates that could be refitted (others had a cell without a median)
    * @param problem why there is no fit (too few cells), else empty
    */
-  public record Fit(Place place, int cells, List<Integer> widths, List<Integer> depths,
-      List<Coefficient> coefficients, double rmse, int replicates, Optional<String> problem) {}
+  public record Fit(Place place, Entered entered, List<Coefficient> coefficients, double rmse,
+      int replicates, Optional<String> problem) {
+    /** Cells that entered. */
+    public int cells() {
+      return entered.cells();
+    }
+
+    /** The widths that entered. */
+    public List<Integer> widths() {
+      return entered.widths();
+    }
+
+    /** The depths that entered. */
+    public List<Integer> depths() {
+      return entered.depths();
+    }
+  }
+
+  /**
+   * The fit's prediction for a held-out cell: the point and its 95 % prediction interval over
+   * the replicates, in examples. The three travel together; a check compares one observation
+   * against them.
+   *
+   * @param point the fit's point prediction
+   * @param low the interval's lower end
+   * @param high its upper end
+   */
+  public record Prediction(double point, double low, double high) {}
 
   /**
    * The held-out shape's cell against the fit's prediction.
    *
    * @param observed the cell's Kaplan–Meier median in examples (NaN when it cannot be placed)
-   * @param predicted the fit's point prediction in examples
-   * @param low the 95 % prediction interval's lower end
-   * @param high its upper end
+   * @param prediction the fit's prediction with its interval
    */
-  public record Check(int n, int d, int block, double observed, double predicted, double low,
-      double high) {
+  public record Check(int n, int d, int block, double observed, Prediction prediction) {
+    /** The fit's point prediction in examples. */
+    public double predicted() {
+      return prediction.point();
+    }
+
+    /** The 95 % prediction interval's lower end. */
+    public double low() {
+      return prediction.low();
+    }
+
+    /** Its upper end. */
+    public double high() {
+      return prediction.high();
+    }
+
     /** Whether the observed median lies inside the prediction interval. */
     public boolean inside() {
-      return observed >= low && observed <= high;
+      return observed >= low() && observed <= high();
     }
   }
 
@@ -217,7 +264,8 @@ public final class WidthDepthLaw {
     List<String> terms = p == Place.LATER ? List.of("intercept", "ln D", "ln N", "L/(N−1)")
         : List.of("intercept", "ln D", "ln N");
     if (in.size() < k + 2 || widths.size() < 2 || depths.size() < 2) {
-      return new Fit(p, in.size(), widths, depths, List.of(), Double.NaN, 0, Optional.of(
+      return new Fit(p, new Entered(in.size(), widths, depths), List.of(), Double.NaN, 0,
+          Optional.of(
           in.size() + " cells over widths " + widths + " and depths " + depths + ": too few for "
               + (k + 1) + " coefficients with a residual"));
     }
@@ -274,12 +322,12 @@ public final class WidthDepthLaw {
       }
       double obs = c.logMedian(new ArrayList<>(c.bySeed().keySet()));
       checks.add(new Check(c.n(), c.d(), c.block(), Double.isFinite(obs) ? Math.exp(obs)
-          : Double.NaN, Math.exp(predict(beta, c.x(p))),
-          col.length == 0 ? Double.NaN : Math.exp(QUANTILE.evaluate(col, 0.025)),
-          col.length == 0 ? Double.NaN : Math.exp(QUANTILE.evaluate(col, 0.975))));
+          : Double.NaN, new Prediction(Math.exp(predict(beta, c.x(p))),
+              col.length == 0 ? Double.NaN : Math.exp(QUANTILE.evaluate(col, 0.025)),
+              col.length == 0 ? Double.NaN : Math.exp(QUANTILE.evaluate(col, 0.975)))));
     }
-    return new Fit(p, in.size(), widths, depths, coefficients, Math.sqrt(ss / y.length),
-        reps.size(), Optional.empty());
+    return new Fit(p, new Entered(in.size(), widths, depths), coefficients,
+        Math.sqrt(ss / y.length), reps.size(), Optional.empty());
   }
 
   private static double[] ols(double[] y, double[][] x) {

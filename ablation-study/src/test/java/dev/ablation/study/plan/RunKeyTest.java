@@ -86,8 +86,8 @@ class RunKeyTest {
     List<RunKey> keys = new ArrayList<>();
     ModelSpec enc = new ModelSpec(Architecture.ENCODER_DECODER, 12, 32, 4);
     for (WipeTarget t : enc.targets()) {
-      keys.add(new RunKey(Architecture.ENCODER_DECODER, 12, 32, t, ReinitScheme.fresh(),
-          FreezePolicy.onlyWiped(), 1));
+      keys.add(RunKey.builder().arch(Architecture.ENCODER_DECODER).nLayers(12).dModel(32).target(t)
+          .scheme(ReinitScheme.fresh()).freeze(FreezePolicy.onlyWiped()).seed(1).build());
     }
     Collections.reverse(keys);
     Collections.sort(keys);
@@ -112,8 +112,9 @@ class RunKeyTest {
         scheduled.key(), 3).freeze());
     RunKey parsed = RunKey.Reader.parsing().read("encdec", 2, 32, "decoder.cross_attn.all",
         "SHRINK_PERTURB(0.5,0.01)", "wipedPlusNeighbours(1)", 7);
-    assertEquals(new RunKey(Architecture.ENCODER_DECODER, 2, 32, WipeTarget.allCrossAttention(2),
-        ReinitScheme.shrinkPerturb(0.5, 0.01), FreezePolicy.wipedPlusNeighbours(1), 7), parsed);
+    assertEquals(RunKey.builder().arch(Architecture.ENCODER_DECODER).nLayers(2).dModel(32)
+        .target(WipeTarget.allCrossAttention(2)).scheme(ReinitScheme.shrinkPerturb(0.5, 0.01))
+        .freeze(FreezePolicy.wipedPlusNeighbours(1)).seed(7).build(), parsed);
     assertEquals("encdec,2,32,decoder.cross_attn.all,SHRINK_PERTURB(0.5,0.01),"
         + "wipedPlusNeighbours(1),7", parsed.toString());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -40,8 +40,9 @@ class AbsoluteCostsTest {
       curve.add(new CurvePoint(s, s * BATCH, s * BATCH * 4, 1.5, 1.5));
     }
     long last = curve.get(curve.size() - 1).step();
-    RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32, new WipeTarget.Block(LayerPath.block(0)),
-        ReinitScheme.fresh(), FreezePolicy.onlyWiped(), seed);
+    RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(2).dModel(32)
+        .target(new WipeTarget.Block(LayerPath.block(0))).scheme(ReinitScheme.fresh())
+        .freeze(FreezePolicy.onlyWiped()).seed(seed).build();
     StudyRow row = StudyRow.builder().key(key)
         .verdict(recovered ? Verdict.RECOVERED : Verdict.PLATEAUED)
         .examplesToRecover(recovered ? OptionalLong.of(last * BATCH) : OptionalLong.empty())

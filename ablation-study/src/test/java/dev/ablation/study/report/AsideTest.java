@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class AsideTest {
   private static RunRecord run(int block, long seed, Verdict verdict, double l0) {
-    RunKey key = new RunKey(Architecture.ENCODER_DECODER, 2, 32,
-        new WipeTarget.Block(LayerPath.block("decoder.blocks", block)), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), seed);
+    RunKey key = RunKey.builder().arch(Architecture.ENCODER_DECODER).nLayers(2).dModel(32)
+        .target(new WipeTarget.Block(LayerPath.block("decoder.blocks", block)))
+        .scheme(ReinitScheme.fresh()).freeze(FreezePolicy.onlyWiped()).seed(seed).build();
     boolean recovered = verdict == Verdict.RECOVERED;
     StudyRow row = StudyRow.builder().key(key).verdict(verdict)
         .examplesToRecover(recovered ? OptionalLong.of(640) : OptionalLong.empty())

@@ -116,10 +116,11 @@ class ReportGoldenTest {
           && k.layer().equals("blocks.2") && k.seed() != 2;
       edited.add(undamaged ? undamaged(r) : r);
     }
-    RunKey failedKey = new RunKey(Architecture.DECODER_ONLY, 3, 32, records.stream()
-        .filter(r -> r.key().arch() == Architecture.DECODER_ONLY && r.key().nLayers() == 3)
-        .findFirst().orElseThrow().key().target(), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), 4L);
+    RunKey failedKey = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(3).dModel(32)
+        .target(records.stream()
+            .filter(r -> r.key().arch() == Architecture.DECODER_ONLY && r.key().nLayers() == 3)
+            .findFirst().orElseThrow().key().target())
+        .scheme(ReinitScheme.fresh()).freeze(FreezePolicy.onlyWiped()).seed(4L).build();
     List<FailedRun> failures = List.of(new FailedRun(failedKey,
         "java.lang.IllegalStateException: out of memory | while\nevaluating"));
     Files.createDirectories(GOLDEN);

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class ScratchTableTest {
   private static RunRecord run(int d, double lastLoss, OptionalLong scratch) {
-    RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, d,
-        new WipeTarget.Block(LayerPath.block(0)), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), 1);
+    RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(2).dModel(d)
+        .target(new WipeTarget.Block(LayerPath.block(0))).scheme(ReinitScheme.fresh())
+        .freeze(FreezePolicy.onlyWiped()).seed(1).build();
     StudyRow row = StudyRow.builder().key(key).verdict(Verdict.RECOVERED)
         .examplesToRecover(OptionalLong.of(3200)).rho(OptionalDouble.of(3200 / 65536.0))
         .refExamples(65536).lossOriginal(1.40).lossAfterWipe(3.0).lossFinal(1.41)

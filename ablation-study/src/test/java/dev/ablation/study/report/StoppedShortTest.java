@@ -30,9 +30,9 @@ class StoppedShortTest {
   private static final double TARGET = 1.42;
 
   private static RunRecord run(long seed, Verdict v, double lowest) {
-    RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32,
-        new WipeTarget.Block(LayerPath.block(0)), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), seed);
+    RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(2).dModel(32)
+        .target(new WipeTarget.Block(LayerPath.block(0))).scheme(ReinitScheme.fresh())
+        .freeze(FreezePolicy.onlyWiped()).seed(seed).build();
     boolean rec = v == Verdict.RECOVERED;
     StudyRow row = StudyRow.builder().key(key).verdict(v)
         .examplesToRecover(rec ? OptionalLong.of(320) : OptionalLong.empty())

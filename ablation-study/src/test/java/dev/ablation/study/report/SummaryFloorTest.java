@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 class SummaryFloorTest {
 
   private static RunRecord run(int block, long seed, boolean recovered, long spent) {
-    RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32,
-        new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), seed);
+    RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(2).dModel(32)
+        .target(new WipeTarget.Block(LayerPath.block(block))).scheme(ReinitScheme.fresh())
+        .freeze(FreezePolicy.onlyWiped()).seed(seed).build();
     StudyRow row = StudyRow.builder().key(key)
         .verdict(recovered ? Verdict.RECOVERED : Verdict.BUDGET_EXHAUSTED)
         .examplesToRecover(recovered ? OptionalLong.of(spent) : OptionalLong.empty())

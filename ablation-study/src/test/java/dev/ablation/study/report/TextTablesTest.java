@@ -47,8 +47,9 @@ class TextTablesTest {
       double low = lossStar + 0.02 + 0.01 + seed / 1000.0;
       List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
           new CurvePoint(steps, steps * BATCH, steps * BATCH * 64, low, low));
-      RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
-          new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(), freeze, seed, lr);
+      RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(n).dModel(d)
+          .target(new WipeTarget.Block(LayerPath.block(block))).scheme(ReinitScheme.fresh())
+          .freeze(freeze).seed(seed).lrMultiple(lr).build();
       StudyRow row = StudyRow.builder().key(key).verdict(Verdict.BUDGET_EXHAUSTED)
           .refExamples(131072).lossOriginal(lossStar).lossAfterWipe(3.0).lossFinal(low)
           .wallSeconds(1.0).lossOriginalSd(0.001).recoveryLr(3e-3 * lr).targetLoss(lossStar + 0.02)
@@ -65,8 +66,9 @@ class TextTablesTest {
     for (long s = Math.max(1, steps - 2); s <= steps + 1; s++) {
       curve.add(new CurvePoint(s, s * BATCH, s * BATCH * 64, lossStar, lossStar));
     }
-    RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
-        new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(), freeze, seed, lr);
+    RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(n).dModel(d)
+        .target(new WipeTarget.Block(LayerPath.block(block))).scheme(ReinitScheme.fresh())
+        .freeze(freeze).seed(seed).lrMultiple(lr).build();
     StudyRow row = StudyRow.builder().key(key).verdict(Verdict.RECOVERED)
         .examplesToRecover(OptionalLong.of(steps * BATCH))
         .rho(OptionalDouble.of(steps * BATCH / 131072.0)).refExamples(131072).lossOriginal(lossStar)

@@ -28,9 +28,9 @@ class ToleranceTest {
   private static final double STAR = 1.40;
 
   private static RunRecord run(double sd, double... losses) {
-    RunKey key = new RunKey(Architecture.DECODER_ONLY, 2, 32,
-        new WipeTarget.Block(LayerPath.block(0)), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), 1);
+    RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(2).dModel(32)
+        .target(new WipeTarget.Block(LayerPath.block(0))).scheme(ReinitScheme.fresh())
+        .freeze(FreezePolicy.onlyWiped()).seed(1).build();
     StudyRow row = StudyRow.builder().key(key).verdict(Verdict.BUDGET_EXHAUSTED).refExamples(65536)
         .lossOriginal(STAR).lossAfterWipe(losses[0]).lossFinal(losses[losses.length - 1])
         .wallSeconds(1.0).lossOriginalSd(sd).recoveryLr(1e-3).targetLoss(STAR + 0.02).build();

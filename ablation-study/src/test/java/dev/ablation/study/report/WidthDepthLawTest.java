@@ -47,9 +47,9 @@ class WidthDepthLawTest {
     for (long s = Math.max(1, steps - 2); s <= steps + 1; s++) {
       curve.add(new CurvePoint(s, s * BATCH, s * BATCH * 32, 1.5, 1.5));
     }
-    RunKey key = new RunKey(Architecture.DECODER_ONLY, n, d,
-        new WipeTarget.Block(LayerPath.block(block)), ReinitScheme.fresh(),
-        FreezePolicy.onlyWiped(), seed);
+    RunKey key = RunKey.builder().arch(Architecture.DECODER_ONLY).nLayers(n).dModel(d)
+        .target(new WipeTarget.Block(LayerPath.block(block))).scheme(ReinitScheme.fresh())
+        .freeze(FreezePolicy.onlyWiped()).seed(seed).build();
     StudyRow row = StudyRow.builder().key(key).verdict(Verdict.RECOVERED)
         .examplesToRecover(OptionalLong.of(steps * BATCH))
         .rho(OptionalDouble.of(steps * BATCH / 65536.0)).refExamples(65536).lossOriginal(1.4)

@@ -8,6 +8,7 @@ import dev.ablation.study.plan.Preset;
 import dev.ablation.study.plan.Presets;
 import dev.ablation.study.plan.Setting.Flags;
 import dev.ablation.study.plan.StudyPlan;
+import dev.ablation.study.plan.StudyPlanBuilder;
 import dev.ablation.study.plan.TargetRule;
 import dev.ablation.study.plan.Task;
 import dev.ablation.study.plan.TrainingSettings;

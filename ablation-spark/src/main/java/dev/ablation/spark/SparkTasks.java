@@ -46,12 +46,13 @@ final class SparkTasks {
       if (spec.training().scratch() && RunFiles.scratch(out, spec).isEmpty()) {
         RunFiles.putScratch(out, spec, StudyJobs.scratch(engine, original));
       }
-      return new TaskReport(what, spec.contentHash(), 0, 0, 0, seconds(t0), null);
+      return TaskReport.builder(what, spec.contentHash()).seconds(seconds(t0)).build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write T_scratch of " + what + " into " + out, e);
     } catch (RuntimeException e) {
       LOG.error("original {} failed; its runs become FAILED rows", what, e);
-      return new TaskReport(what, spec.contentHash(), 0, 0, 0, seconds(t0), describe(e));
+      return TaskReport.builder(what, spec.contentHash()).seconds(seconds(t0)).error(describe(e))
+          .build();
     }
   }
 
@@ -104,7 +105,8 @@ final class SparkTasks {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write a run record of " + what + " into " + out, e);
     }
-    return new TaskReport(what, spec.contentHash(), ran, failed, skipped, seconds(t0), null);
+    return TaskReport.builder(what, spec.contentHash()).ran(ran).failed(failed).skipped(skipped)
+        .seconds(seconds(t0)).build();
   }
 
   /** The original's {@code T_scratch} as stage 1 stored it (empty when not measured). */

@@ -55,8 +55,9 @@ public final class FakeStudyEngine implements StudyEngine {
     }
   }
 
-  static final Environment ENV = new Environment("17", "fake", "Linux", "amd64", "fake cpu", 2,
-      "fake", "0", "fake");
+  static final Environment ENV = Environment.builder().javaVersion("17").javaVendor("fake")
+      .os("Linux").arch("amd64").cpu("fake cpu").cores(2).engine("fake").engineVersion("0")
+      .backend("fake").build();
 
   private final int crashAfter;
   int originalsTrained;

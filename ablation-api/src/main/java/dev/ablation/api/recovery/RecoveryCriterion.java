@@ -86,87 +86,135 @@ public sealed interface RecoveryCriterion {
   /**
    * A target with smoothing, a required streak, patience and divergence bounds.
    *
-   * @param target the loss to reach
-   * @param window evaluations in the moving average (1: none)
-   * @param required consecutive smoothed evaluations at or under target to recover
-   * @param patience evaluations without an improvement of {@code minImprovement} in the best
-   *     smoothed loss before {@link Verdict#PLATEAUED}; 0 disables. An evaluation whose raw
-   *     loss is at or under the target counts as progress: the last {@code patience} raw
-   *     losses of a plateaued run are all above the target
-   * @param minImprovement nats that count as an improvement
-   * @param divergenceBound {@link Verdict#DIVERGED} above this loss (nats)
-   * @param divergenceFactor {@link Verdict#DIVERGED} above this multiple of {@code L₀}
-   * @param rule how {@code T_ε} is read off the losses: {@link StepRule#EVALUATIONS} (the
-   *     smoothing window and streak above, over evaluations) or {@link StepRule#CONFIRMED_STEP}
-   *     (the raw loss of a step and of the step after it; {@code patience} is then in steps)
-   * @param recorded looser targets whose first step the run also finds (under
-   *     {@link StepRule#CONFIRMED_STEP}, to the step), so a tolerance can be re-judged later;
-   *     they decide nothing
+   * <p>Made by the intent-named factories ({@link RecoveryCriterion#withinNats}, …) and refined
+   * by the {@code with…} methods, or said one setting at a time through {@link
+   * #builder(Target)}. A class rather than a record of nine components so that each setting is
+   * checked, by name, where it is given, and set once. Its text is the record's text it
+   * replaced: it is written into every run manifest.
    */
-  record Threshold(Target target, int window, int required, int patience, double minImprovement,
-      double divergenceBound, double divergenceFactor, StepRule rule, List<Target> recorded)
-      implements RecoveryCriterion {
+  final class Threshold implements RecoveryCriterion {
+    private final Target target;
+    private final int window;
+    private final int required;
+    private final int patience;
+    private final double minImprovement;
+    private final double divergenceBound;
+    private final double divergenceFactor;
+    private final StepRule rule;
+    private final List<Target> recorded;
 
-    /** Validates the settings. */
-    public Threshold {
-      if (target == null) {
-        throw new IllegalArgumentException("target is required");
-      }
-      Checks.positive("smoothing window", window);
-      Checks.positive("required evaluations", required);
-      Checks.nonNegative("patience", patience);
-      Checks.nonNegativeFinite("minImprovement", minImprovement);
-      if (!(divergenceBound > 0)) {
-        throw new IllegalArgumentException("divergence bound must be > 0, got " + divergenceBound);
-      }
-      if (!(divergenceFactor > 1)) {
-        throw new IllegalArgumentException("divergence factor must be > 1, got " + divergenceFactor);
-      }
-      if (rule == null) {
-        throw new IllegalArgumentException("rule is required, one of "
-            + java.util.Arrays.toString(StepRule.values()));
-      }
-      recorded = ImmutableList.copyOf(recorded);
-      if (rule == StepRule.CONFIRMED_STEP && (window != 1 || required != 1)) {
-        throw new IllegalArgumentException("the " + rule.key() + " rule judges raw losses: "
-            + "smoothing window and required streak must be 1, got " + window + " and "
-            + required);
-      }
+    private Threshold(Builder b) {
+      this.target = b.target;
+      this.window = b.window;
+      this.required = b.required;
+      this.patience = b.patience;
+      this.minImprovement = b.minImprovement;
+      this.divergenceBound = b.divergenceBound;
+      this.divergenceFactor = b.divergenceFactor;
+      this.rule = b.rule;
+      this.recorded = b.recorded;
     }
 
     static Threshold of(Target t) {
-      return new Threshold(t, 1, 1, 0, 0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
-          StepRule.EVALUATIONS, List.of());
+      return builder(t).build();
+    }
+
+    /**
+     * A builder reaching {@code target}, with no smoothing, no streak, no patience, diverging
+     * only on NaN/Inf, judged over evaluations.
+     *
+     * @throws IllegalArgumentException if {@code target} is null
+     */
+    public static Builder builder(Target target) {
+      return new Builder(target);
+    }
+
+    /** A builder holding this criterion's settings, each of which may be replaced once. */
+    public Builder toBuilder() {
+      return new Builder(this);
+    }
+
+    /** The loss to reach. */
+    public Target target() {
+      return target;
+    }
+
+    /** Evaluations in the moving average (1: none). */
+    public int window() {
+      return window;
+    }
+
+    /** Consecutive smoothed evaluations at or under target to recover. */
+    public int required() {
+      return required;
+    }
+
+    /**
+     * Evaluations without an improvement of {@link #minImprovement()} in the best smoothed
+     * loss before {@link Verdict#PLATEAUED}; 0 disables. An evaluation whose raw loss is at or
+     * under the target counts as progress: the last {@code patience} raw losses of a plateaued
+     * run are all above the target.
+     */
+    public int patience() {
+      return patience;
+    }
+
+    /** Nats that count as an improvement. */
+    public double minImprovement() {
+      return minImprovement;
+    }
+
+    /** {@link Verdict#DIVERGED} above this loss (nats). */
+    public double divergenceBound() {
+      return divergenceBound;
+    }
+
+    /** {@link Verdict#DIVERGED} above this multiple of {@code L₀}. */
+    public double divergenceFactor() {
+      return divergenceFactor;
+    }
+
+    /**
+     * How {@code T_ε} is read off the losses: {@link StepRule#EVALUATIONS} (the smoothing
+     * window and streak, over evaluations) or {@link StepRule#CONFIRMED_STEP} (the raw loss of
+     * a step and of the step after it; {@code patience} is then in steps).
+     */
+    public StepRule rule() {
+      return rule;
+    }
+
+    /**
+     * Looser targets whose first step the run also finds (under {@link
+     * StepRule#CONFIRMED_STEP}, to the step), so a tolerance can be re-judged later; they
+     * decide nothing.
+     */
+    public List<Target> recorded() {
+      return recorded;
     }
 
     /** Judge the mean of the last {@code n} evaluations. */
     public Threshold smoothedOver(int n) {
-      return new Threshold(target, n, required, patience, minImprovement, divergenceBound,
-          divergenceFactor, rule, recorded);
+      return toBuilder().window(n).build();
     }
 
     /** Require {@code n} consecutive smoothed evaluations at or under target. */
     public Threshold requiring(int n) {
-      return new Threshold(target, window, n, patience, minImprovement, divergenceBound,
-          divergenceFactor, rule, recorded);
+      return toBuilder().required(n).build();
     }
 
     /** Plateau after {@code n} evaluations without improving the best by {@code minNats}. */
     public Threshold withPatience(int n, double minNats) {
-      return new Threshold(target, window, required, n, minNats, divergenceBound,
-          divergenceFactor, rule, recorded);
+      return toBuilder().patience(n).minImprovement(minNats).build();
     }
 
     /** Diverged above {@code nats}. */
     public Threshold divergingAbove(double nats) {
-      return new Threshold(target, window, required, patience, minImprovement, nats,
-          divergenceFactor, rule, recorded);
+      return toBuilder().divergenceBound(nats).build();
     }
 
     /** Diverged above {@code factor × L₀}. */
     public Threshold divergingAboveFactor(double factor) {
-      return new Threshold(target, window, required, patience, minImprovement, divergenceBound,
-          factor, rule, recorded);
+      return toBuilder().divergenceFactor(factor).build();
     }
 
     /**
@@ -177,14 +225,12 @@ public sealed interface RecoveryCriterion {
      * schedule; elsewhere it is the first evaluated step, confirmed by the next evaluation.
      */
     public Threshold confirmedAtStep() {
-      return new Threshold(target, 1, 1, patience, minImprovement, divergenceBound,
-          divergenceFactor, StepRule.CONFIRMED_STEP, recorded);
+      return toBuilder().window(1).required(1).rule(StepRule.CONFIRMED_STEP).build();
     }
 
     /** The same criterion also finding the first step at each of {@code targets}. */
     public Threshold recording(List<Target> targets) {
-      return new Threshold(target, window, required, patience, minImprovement, divergenceBound,
-          divergenceFactor, rule, targets);
+      return toBuilder().recorded(targets).build();
     }
 
     /** The loss above which a run has diverged, for a run starting from {@code baseline}. */
@@ -196,6 +242,167 @@ public sealed interface RecoveryCriterion {
     @Override
     public Judge start(Baseline baseline) {
       return new ThresholdJudge(this, baseline);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Threshold t && target.equals(t.target) && window == t.window
+          && required == t.required && patience == t.patience
+          && Double.compare(minImprovement, t.minImprovement) == 0
+          && Double.compare(divergenceBound, t.divergenceBound) == 0
+          && Double.compare(divergenceFactor, t.divergenceFactor) == 0 && rule == t.rule
+          && recorded.equals(t.recorded);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(target, window, required, patience, minImprovement,
+          divergenceBound, divergenceFactor, rule, recorded);
+    }
+
+    /** The text the record printed; run manifests carry it as their {@code criterion}. */
+    @Override
+    public String toString() {
+      return "Threshold[target=" + target + ", window=" + window + ", required=" + required
+          + ", patience=" + patience + ", minImprovement=" + minImprovement
+          + ", divergenceBound=" + divergenceBound + ", divergenceFactor=" + divergenceFactor
+          + ", rule=" + rule + ", recorded=" + recorded + "]";
+    }
+
+    /**
+     * A {@link Threshold} one setting at a time. Each setting is checked where it is given and
+     * may be given once: a second call fails naming it (a helper's default silently replaced
+     * by an override hides which value a run used). Settings copied by {@link
+     * Threshold#toBuilder()} may each be replaced once. {@link #build()} checks the one
+     * combination that can be wrong: the {@link StepRule#CONFIRMED_STEP} rule judges raw
+     * losses, so it takes no smoothing and no streak.
+     */
+    public static final class Builder {
+      private final Target target;
+      private int window = 1;
+      private int required = 1;
+      private int patience;
+      private double minImprovement;
+      private double divergenceBound = Double.POSITIVE_INFINITY;
+      private double divergenceFactor = Double.POSITIVE_INFINITY;
+      private StepRule rule = StepRule.EVALUATIONS;
+      private List<Target> recorded = List.of();
+      private final java.util.Set<String> given = new java.util.HashSet<>();
+
+      private Builder(Target target) {
+        if (target == null) {
+          throw new IllegalArgumentException("target is required");
+        }
+        this.target = target;
+      }
+
+      private Builder(Threshold t) {
+        target = t.target;
+        window = t.window;
+        required = t.required;
+        patience = t.patience;
+        minImprovement = t.minImprovement;
+        divergenceBound = t.divergenceBound;
+        divergenceFactor = t.divergenceFactor;
+        rule = t.rule;
+        recorded = t.recorded;
+      }
+
+      private void once(String setting) {
+        if (!given.add(setting)) {
+          throw new IllegalStateException(setting + " was already set on this builder; set"
+              + " each setting once");
+        }
+      }
+
+      /** Evaluations in the moving average, {@code > 0} (1: none). */
+      public Builder window(int n) {
+        once("smoothing window");
+        Checks.positive("smoothing window", n);
+        window = n;
+        return this;
+      }
+
+      /** Consecutive smoothed evaluations at or under target to recover, {@code > 0}. */
+      public Builder required(int n) {
+        once("required evaluations");
+        Checks.positive("required evaluations", n);
+        required = n;
+        return this;
+      }
+
+      /** Evaluations (steps, under {@link StepRule#CONFIRMED_STEP}) before a plateau; 0: none. */
+      public Builder patience(int n) {
+        once("patience");
+        Checks.nonNegative("patience", n);
+        patience = n;
+        return this;
+      }
+
+      /** Nats that count as an improvement, finite and {@code >= 0}. */
+      public Builder minImprovement(double nats) {
+        once("minImprovement");
+        Checks.nonNegativeFinite("minImprovement", nats);
+        minImprovement = nats;
+        return this;
+      }
+
+      /** Diverged above this loss in nats, {@code > 0}. */
+      public Builder divergenceBound(double nats) {
+        once("divergence bound");
+        if (!(nats > 0)) {
+          throw new IllegalArgumentException("divergence bound must be > 0, got " + nats);
+        }
+        divergenceBound = nats;
+        return this;
+      }
+
+      /** Diverged above this multiple of {@code L₀}, {@code > 1}. */
+      public Builder divergenceFactor(double factor) {
+        once("divergence factor");
+        if (!(factor > 1)) {
+          throw new IllegalArgumentException("divergence factor must be > 1, got " + factor);
+        }
+        divergenceFactor = factor;
+        return this;
+      }
+
+      /** How {@code T_ε} is read off the losses. */
+      public Builder rule(StepRule r) {
+        once("rule");
+        if (r == null) {
+          throw new IllegalArgumentException("rule is required, one of "
+              + Arrays.toString(StepRule.values()));
+        }
+        rule = r;
+        return this;
+      }
+
+      /** Looser targets whose first step the run also finds; they decide nothing. */
+      public Builder recorded(List<Target> targets) {
+        once("recorded targets");
+        if (targets == null) {
+          throw new IllegalArgumentException("recorded targets must not be null; List.of()"
+              + " records none");
+        }
+        recorded = ImmutableList.copyOf(targets);
+        return this;
+      }
+
+      /**
+       * The criterion.
+       *
+       * @throws IllegalArgumentException if the {@link StepRule#CONFIRMED_STEP} rule is given
+       *     a smoothing window or a streak other than 1
+       */
+      public Threshold build() {
+        if (rule == StepRule.CONFIRMED_STEP && (window != 1 || required != 1)) {
+          throw new IllegalArgumentException("the " + rule.key() + " rule judges raw losses: "
+              + "smoothing window and required streak must be 1, got " + window + " and "
+              + required);
+        }
+        return new Threshold(this);
+      }
     }
   }
 

@@ -20,7 +20,8 @@ class ConfirmedStepTest {
   private static final ReferenceCost REF = ReferenceCost.of(100_000, 10, 16);
   private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"),
       Map.of("master", 1L),
-      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"));
+      Environment.builder().javaVersion("17").javaVendor("v").os("os").arch("arch").cpu("cpu")
+          .cores(2).engine("none").engineVersion("0").backend("none").nativeBuild("none").build());
   /** L* = 1, ε = 0.1: the target is 1.1. */
   private static final RecoveryCriterion.Threshold CRITERION =
       RecoveryCriterion.withinNats(0.1).confirmedAtStep();

@@ -68,9 +68,11 @@ class ManifestTest {
     seeds.put(SeedStream.RECOVERY_DATA_ORDER, 4L);
     seeds.put(SeedStream.WIPE, -5L);
     return new RunManifest(RunManifest.SCHEMA, "0.1.0", Map.of("scheme", "FRESH",
-        "wiped", "[h.1]"), new Seeds(seeds), new Environment("17.0.2", "Vendor", "Linux 6.1",
-        "amd64", "Some CPU", 2, "SameDiff", "1.0.0-M2.1",
-        "CPU (linux-x86_64-onednn, blas=OPENBLAS, omp.threads=1)", "linux-x86_64-onednn"),
+        "wiped", "[h.1]"), new Seeds(seeds), Environment.builder().javaVersion("17.0.2")
+            .javaVendor("Vendor").os("Linux 6.1").arch("amd64").cpu("Some CPU").cores(2)
+            .engine("SameDiff").engineVersion("1.0.0-M2.1")
+            .backend("CPU (linux-x86_64-onednn, blas=OPENBLAS, omp.threads=1)")
+            .nativeBuild("linux-x86_64-onednn").build(),
         "0123456789abcdef0123456789abcdef01234567");
   }
 

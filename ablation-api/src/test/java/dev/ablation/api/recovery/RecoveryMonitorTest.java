@@ -14,7 +14,8 @@ import net.jqwik.api.constraints.IntRange;
 class RecoveryMonitorTest {
   private static final ReferenceCost REF = ReferenceCost.of(1000, 10, 16);
   private static final RunManifest MANIFEST = RunManifest.of(Map.of("test", "yes"), Map.of("master", 1L),
-      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"));
+      Environment.builder().javaVersion("17").javaVendor("v").os("os").arch("arch").cpu("cpu")
+          .cores(2).engine("none").engineVersion("0").backend("none").nativeBuild("none").build());
 
   private static Damage damage(double l0) {
     return new Damage(1.0, l0, OptionalDouble.empty(), Optional.empty());

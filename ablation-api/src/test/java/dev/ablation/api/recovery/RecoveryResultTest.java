@@ -26,7 +26,8 @@ class RecoveryResultTest {
       Optional.empty());
   private static final RunManifest MANIFEST = new RunManifest(RunManifest.SCHEMA, "test",
       Map.of("model", "tiny"), Seeds.of(SeedStream.WIPE, 7),
-      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none", "none"),
+      Environment.builder().javaVersion("17").javaVendor("v").os("os").arch("arch").cpu("cpu")
+          .cores(2).engine("none").engineVersion("0").backend("none").nativeBuild("none").build(),
       "unknown");
   private static final Spending AT = new Spending(40, 640, 10_240, 1e9, Duration.ofSeconds(2));
   private static final Spending SPENT = new Spending(50, 800, 12_800, 1.2e9,

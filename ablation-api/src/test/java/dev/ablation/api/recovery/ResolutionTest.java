@@ -24,7 +24,8 @@ import net.jqwik.api.constraints.LongRange;
 class ResolutionTest {
   private static final ReferenceCost REF = ReferenceCost.of(100_000, 10, 16);
   private static final RunManifest MANIFEST = RunManifest.of(Map.of(), Map.of(),
-      new Environment("17", "v", "os", "arch", "cpu", 2, "none", "0", "none"));
+      Environment.builder().javaVersion("17").javaVendor("v").os("os").arch("arch").cpu("cpu")
+          .cores(2).engine("none").engineVersion("0").backend("none").build());
 
   private static RecoveryResult loop(RecoverySettings settings, double lStar, double l0,
       LongToDoubleFunction f) {

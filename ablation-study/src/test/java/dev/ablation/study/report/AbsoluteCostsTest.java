@@ -51,7 +51,8 @@ class AbsoluteCostsTest {
         .lossOriginalSd(0.001).recoveryLr(3e-3).targetLoss(1.42).build();
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test",
         Map.of("recovery_warmup", Integer.toString(warmup)), Map.of("master", seed),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     return RunRecord.builder().row(row).position(OptionalInt.of(0)).targetLoss(1.42)
         .stepsSpent(last).examplesSpent(last * BATCH).curve(curve).manifest(manifest).build();
   }

@@ -40,7 +40,8 @@ class AsideTest {
         .recoveryLr(3e-3).targetLoss(0.03).build();
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test",
         Map.of("vocab", "17", "task", "translate"), Map.of("master", seed),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, l0, Double.NaN),
         new CurvePoint(20, 640, 640 * 12, 0.02, 0.02), new CurvePoint(21, 672, 672 * 12, 0.02,
             0.02));

@@ -37,7 +37,8 @@ class ScratchTableTest {
         .examplesScratch(scratch).wallSeconds(1.0).examplesOrig(OptionalLong.of(30000))
         .lossOriginalSd(0.001).recoveryLr(1e-3).targetLoss(1.42).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", 1L),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
         new CurvePoint(100, 3200, 3200 * 33, 1.419, 1.419),
         new CurvePoint(101, 3232, 3232 * 33, lastLoss, lastLoss));

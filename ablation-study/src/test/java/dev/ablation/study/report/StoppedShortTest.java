@@ -40,7 +40,8 @@ class StoppedShortTest {
         .lossOriginal(1.40).lossAfterWipe(3.0).lossFinal(lowest).wallSeconds(1.0)
         .lossOriginalSd(0.001).recoveryLr(1e-3).targetLoss(TARGET).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", seed),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
         new CurvePoint(10, 320, 320 * 32, lowest, lowest),
         new CurvePoint(20, 640, 640 * 32, lowest + 0.002, lowest + 0.002));

@@ -40,7 +40,8 @@ class SummaryFloorTest {
         .refExamples(65536).lossOriginal(1.40).lossAfterWipe(3.0).lossFinal(1.45).wallSeconds(1.0)
         .lossOriginalSd(0.001).recoveryLr(1e-3).targetLoss(1.42).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", seed),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     List<CurvePoint> curve = List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
         new CurvePoint(spent / 32, spent, spent * 32, 1.45, 1.45));
     return RunRecord.builder().row(row).position(OptionalInt.of(block)).targetLoss(1.42)

@@ -56,7 +56,8 @@ class TextTablesTest {
           .build();
       RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", new HashMap<>(config),
           Map.of("master", seed),
-          new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+          Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+              .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
       return RunRecord.builder().row(row).position(OptionalInt.of(block))
           .targetLoss(lossStar + 0.02).stepsSpent(steps).examplesSpent(steps * BATCH).curve(curve)
           .manifest(manifest).build();
@@ -77,7 +78,8 @@ class TextTablesTest {
     Map<String, String> c = new HashMap<>(config);
     c.put("recovery_warmup", "8");
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test", c, Map.of("master", seed),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     return RunRecord.builder().row(row).position(OptionalInt.of(block)).targetLoss(lossStar + 0.02)
         .stepsSpent(steps + 1).examplesSpent((steps + 1) * BATCH).curve(curve).manifest(manifest)
         .build();

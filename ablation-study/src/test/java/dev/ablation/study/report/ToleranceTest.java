@@ -35,7 +35,8 @@ class ToleranceTest {
         .lossOriginal(STAR).lossAfterWipe(losses[0]).lossFinal(losses[losses.length - 1])
         .wallSeconds(1.0).lossOriginalSd(sd).recoveryLr(1e-3).targetLoss(STAR + 0.02).build();
     RunManifest m = new RunManifest(RunManifest.SCHEMA, "test", Map.of(), Map.of("master", 1L),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     long[] steps = {0, 1, 2, 10, 20, 24};
     List<CurvePoint> curve = new java.util.ArrayList<>();
     for (int i = 0; i < losses.length; i++) {

@@ -57,7 +57,8 @@ class WidthDepthLawTest {
         .targetLoss(1.42).build();
     RunManifest manifest = new RunManifest(RunManifest.SCHEMA, "test",
         Map.of("recovery_warmup", "8"), Map.of("master", seed),
-        new Environment("17", "test", "Linux", "amd64", "cpu", 2, "test", "0", "test"));
+        Environment.builder().javaVersion("17").javaVendor("test").os("Linux").arch("amd64")
+            .cpu("cpu").cores(2).engine("test").engineVersion("0").backend("test").build());
     return RunRecord.builder().row(row).position(OptionalInt.of(block)).targetLoss(1.42)
         .stepsSpent(steps + 1).examplesSpent((steps + 1) * BATCH).curve(curve).manifest(manifest)
         .build();

@@ -1,5 +1,6 @@
 package dev.ablation.cli;
 
+import dev.ablation.study.report.LawTable;
 import dev.ablation.study.report.WidthDepthLaw;
 import dev.ablation.study.store.RecordJson;
 import dev.ablation.study.store.ResultStore;
@@ -66,7 +67,7 @@ public final class LawCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     o.println("Runs read: " + records.size() + " from " + dirs + ".");
     o.println();
-    WidthDepthLaw.format(r).forEach(o::println);
+    LawTable.format(r).forEach(o::println);
     o.flush();
     return 0;
   }

@@ -6,17 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** {@link OwnModel.Options} and {@link Pretrained.Options}: presets, set once, checks. */
+/** {@link OwnModelOptions} and {@link PretrainedOptions}: presets, set once, checks. */
 class ExampleOptionsTest {
   private static final Path FIXTURE = Path.of("..").resolve(Pretrained.FIXTURE);
 
   @Test
   void ownModelPresetsKeepTheirValues() {
-    OwnModel.Options d = OwnModel.Options.defaults();
+    OwnModelOptions d = OwnModelOptions.defaults();
     assertThat(new Object[] {d.blocks(), d.dModel(), d.vocab(), d.context(), d.strings(),
         d.epochs(), d.batch(), d.learningRate(), d.epsilon(), d.evaluateEvery(), d.seed()})
         .containsExactly(3, 32, 8, 16, 2048, 2, 16, 3e-3, 0.05, 4, 2L);
-    OwnModel.Options t = OwnModel.Options.tiny();
+    OwnModelOptions t = OwnModelOptions.tiny();
     assertThat(new Object[] {t.blocks(), t.dModel(), t.vocab(), t.context(), t.strings(),
         t.epochs(), t.batch(), t.learningRate(), t.epsilon(), t.evaluateEvery(), t.seed()})
         .containsExactly(2, 16, 8, 8, 256, 3, 16, 1e-2, 0.05, 2, 2L);
@@ -24,27 +24,27 @@ class ExampleOptionsTest {
 
   @Test
   void ownModelOptionsOnceCopiesOnceAndChecks() {
-    assertThatThrownBy(() -> OwnModel.Options.builder().blocks(3).blocks(4))
+    assertThatThrownBy(() -> OwnModelOptions.builder().blocks(3).blocks(4))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("blocks was already set");
-    OwnModel.Options o = OwnModel.Options.tiny().toBuilder().blocks(4).build();
+    OwnModelOptions o = OwnModelOptions.tiny().toBuilder().blocks(4).build();
     assertThat(o.blocks()).isEqualTo(4);
     assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
-    assertThat(o).isNotEqualTo(OwnModel.Options.tiny());
-    assertThatThrownBy(() -> OwnModel.Options.builder().blocks(1))
+    assertThat(o).isNotEqualTo(OwnModelOptions.tiny());
+    assertThatThrownBy(() -> OwnModelOptions.builder().blocks(1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("OwnModel wipes block 1, so it needs blocks >= 2, got 1");
-    assertThatThrownBy(() -> OwnModel.Options.builder().vocab(1))
+    assertThatThrownBy(() -> OwnModelOptions.builder().vocab(1))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("vocab must be >= 2, got 1");
   }
 
   @Test
   void pretrainedPresetsKeepTheirValues() {
-    Pretrained.Options d = Pretrained.Options.defaults(FIXTURE, 2);
+    PretrainedOptions d = PretrainedOptions.defaults(FIXTURE, 2);
     assertThat(new Object[] {d.checkpoint(), d.nHead(), d.referenceExamples(),
         d.trainStrings(), d.batch(), d.learningRate(), d.epsilon(), d.maxSteps(),
         d.evaluateEvery(), d.seed()}).containsExactly(FIXTURE, 2, Pretrained.FIXTURE_EXAMPLES,
         4096, 32, 3e-3, 0.01, 400, 20, 35L);
-    Pretrained.Options t = Pretrained.Options.tiny(FIXTURE);
+    PretrainedOptions t = PretrainedOptions.tiny(FIXTURE);
     assertThat(new Object[] {t.checkpoint(), t.nHead(), t.referenceExamples(),
         t.trainStrings(), t.batch(), t.learningRate(), t.epsilon(), t.maxSteps(),
         t.evaluateEvery(), t.seed()}).containsExactly(FIXTURE, 4, Pretrained.FIXTURE_EXAMPLES,
@@ -53,18 +53,18 @@ class ExampleOptionsTest {
 
   @Test
   void pretrainedOptionsOnceCopiesOnceAndChecks() {
-    assertThatThrownBy(() -> Pretrained.Options.builder(FIXTURE, 4).maxSteps(10).maxSteps(20))
+    assertThatThrownBy(() -> PretrainedOptions.builder(FIXTURE, 4).maxSteps(10).maxSteps(20))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("maxSteps was already set");
-    Pretrained.Options o = Pretrained.Options.tiny(FIXTURE).toBuilder().maxSteps(8).build();
+    PretrainedOptions o = PretrainedOptions.tiny(FIXTURE).toBuilder().maxSteps(8).build();
     assertThat(o.maxSteps()).isEqualTo(8);
     assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
-    assertThatThrownBy(() -> Pretrained.Options.builder(FIXTURE, 0))
+    assertThatThrownBy(() -> PretrainedOptions.builder(FIXTURE, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("nHead must be >= 1, got 0");
-    assertThatThrownBy(() -> Pretrained.Options.builder(FIXTURE, 4).epsilon(-1))
+    assertThatThrownBy(() -> PretrainedOptions.builder(FIXTURE, 4).epsilon(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("epsilon must be finite and > 0, got -1.0");
-    assertThatThrownBy(() -> Pretrained.Options.builder(null, 4))
+    assertThatThrownBy(() -> PretrainedOptions.builder(null, 4))
         .isInstanceOf(NullPointerException.class).hasMessage("checkpoint");
   }
 }

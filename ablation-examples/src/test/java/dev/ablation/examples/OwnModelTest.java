@@ -19,7 +19,7 @@ class OwnModelTest {
 
   @BeforeAll
   static void runTiny() {
-    outcome = OwnModel.run(OwnModel.Options.tiny());
+    outcome = OwnModel.run(OwnModelOptions.tiny());
   }
 
   @Test

@@ -15,7 +15,7 @@ class PretrainedTest {
 
   @Test
   void theFixtureIsWipedAtH1AndOnlyH1Retrains() {
-    ExampleRun o = Pretrained.run(Pretrained.Options.tiny(FIXTURE));
+    ExampleRun o = Pretrained.run(PretrainedOptions.tiny(FIXTURE));
     RecoveryResult r = o.result();
     assertThat(o.wiped().toString()).isEqualTo("h.1");
     // PyTorch trained it: well under the uniform loss over 34 characters
@@ -32,7 +32,7 @@ class PretrainedTest {
 
   @Test
   void aMissingCheckpointSaysWhereItLookedAndWhatToPass() {
-    assertThatThrownBy(() -> Pretrained.Options.tiny(Path.of("nowhere.safetensors")))
+    assertThatThrownBy(() -> PretrainedOptions.tiny(Path.of("nowhere.safetensors")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nowhere.safetensors").hasMessageContaining(
             Pretrained.FIXTURE.toString());

@@ -103,7 +103,7 @@ public sealed interface RecoveryCriterion {
     private final StepRule rule;
     private final List<Target> recorded;
 
-    private Threshold(Builder b) {
+    Threshold(ThresholdBuilder b) {
       this.target = b.target;
       this.window = b.window;
       this.required = b.required;
@@ -125,13 +125,13 @@ public sealed interface RecoveryCriterion {
      *
      * @throws IllegalArgumentException if {@code target} is null
      */
-    public static Builder builder(Target target) {
-      return new Builder(target);
+    public static ThresholdBuilder builder(Target target) {
+      return new ThresholdBuilder(target);
     }
 
     /** A builder holding this criterion's settings, each of which may be replaced once. */
-    public Builder toBuilder() {
-      return new Builder(this);
+    public ThresholdBuilder toBuilder() {
+      return new ThresholdBuilder(this);
     }
 
     /** The loss to reach. */
@@ -269,141 +269,6 @@ public sealed interface RecoveryCriterion {
           + ", rule=" + rule + ", recorded=" + recorded + "]";
     }
 
-    /**
-     * A {@link Threshold} one setting at a time. Each setting is checked where it is given and
-     * may be given once: a second call fails naming it (a helper's default silently replaced
-     * by an override hides which value a run used). Settings copied by {@link
-     * Threshold#toBuilder()} may each be replaced once. {@link #build()} checks the one
-     * combination that can be wrong: the {@link StepRule#CONFIRMED_STEP} rule judges raw
-     * losses, so it takes no smoothing and no streak.
-     */
-    public static final class Builder {
-      private final Target target;
-      private int window = 1;
-      private int required = 1;
-      private int patience;
-      private double minImprovement;
-      private double divergenceBound = Double.POSITIVE_INFINITY;
-      private double divergenceFactor = Double.POSITIVE_INFINITY;
-      private StepRule rule = StepRule.EVALUATIONS;
-      private List<Target> recorded = List.of();
-      private final java.util.Set<String> given = new java.util.HashSet<>();
-
-      private Builder(Target target) {
-        if (target == null) {
-          throw new IllegalArgumentException("target is required");
-        }
-        this.target = target;
-      }
-
-      private Builder(Threshold t) {
-        target = t.target;
-        window = t.window;
-        required = t.required;
-        patience = t.patience;
-        minImprovement = t.minImprovement;
-        divergenceBound = t.divergenceBound;
-        divergenceFactor = t.divergenceFactor;
-        rule = t.rule;
-        recorded = t.recorded;
-      }
-
-      private void once(String setting) {
-        if (!given.add(setting)) {
-          throw new IllegalStateException(setting + " was already set on this builder; set"
-              + " each setting once");
-        }
-      }
-
-      /** Evaluations in the moving average, {@code > 0} (1: none). */
-      public Builder window(int n) {
-        once("smoothing window");
-        Checks.positive("smoothing window", n);
-        window = n;
-        return this;
-      }
-
-      /** Consecutive smoothed evaluations at or under target to recover, {@code > 0}. */
-      public Builder required(int n) {
-        once("required evaluations");
-        Checks.positive("required evaluations", n);
-        required = n;
-        return this;
-      }
-
-      /** Evaluations (steps, under {@link StepRule#CONFIRMED_STEP}) before a plateau; 0: none. */
-      public Builder patience(int n) {
-        once("patience");
-        Checks.nonNegative("patience", n);
-        patience = n;
-        return this;
-      }
-
-      /** Nats that count as an improvement, finite and {@code >= 0}. */
-      public Builder minImprovement(double nats) {
-        once("minImprovement");
-        Checks.nonNegativeFinite("minImprovement", nats);
-        minImprovement = nats;
-        return this;
-      }
-
-      /** Diverged above this loss in nats, {@code > 0}. */
-      public Builder divergenceBound(double nats) {
-        once("divergence bound");
-        if (!(nats > 0)) {
-          throw new IllegalArgumentException("divergence bound must be > 0, got " + nats);
-        }
-        divergenceBound = nats;
-        return this;
-      }
-
-      /** Diverged above this multiple of {@code L₀}, {@code > 1}. */
-      public Builder divergenceFactor(double factor) {
-        once("divergence factor");
-        if (!(factor > 1)) {
-          throw new IllegalArgumentException("divergence factor must be > 1, got " + factor);
-        }
-        divergenceFactor = factor;
-        return this;
-      }
-
-      /** How {@code T_ε} is read off the losses. */
-      public Builder rule(StepRule r) {
-        once("rule");
-        if (r == null) {
-          throw new IllegalArgumentException("rule is required, one of "
-              + Arrays.toString(StepRule.values()));
-        }
-        rule = r;
-        return this;
-      }
-
-      /** Looser targets whose first step the run also finds; they decide nothing. */
-      public Builder recorded(List<Target> targets) {
-        once("recorded targets");
-        if (targets == null) {
-          throw new IllegalArgumentException("recorded targets must not be null; List.of()"
-              + " records none");
-        }
-        recorded = ImmutableList.copyOf(targets);
-        return this;
-      }
-
-      /**
-       * The criterion.
-       *
-       * @throws IllegalArgumentException if the {@link StepRule#CONFIRMED_STEP} rule is given
-       *     a smoothing window or a streak other than 1
-       */
-      public Threshold build() {
-        if (rule == StepRule.CONFIRMED_STEP && (window != 1 || required != 1)) {
-          throw new IllegalArgumentException("the " + rule.key() + " rule judges raw losses: "
-              + "smoothing window and required streak must be 1, got " + window + " and "
-              + required);
-        }
-        return new Threshold(this);
-      }
-    }
   }
 
   /**

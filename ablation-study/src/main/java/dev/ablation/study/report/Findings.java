@@ -185,7 +185,7 @@ public final class Findings {
     md.append("## The answer, line by line\n\n");
     answer.fullLines(md);
     md.append("## Table L: width and depth as a law, in examples\n\n");
-    WidthDepthLaw.format(law).forEach(l -> md.append(l).append('\n'));
+    LawTable.format(law).forEach(l -> md.append(l).append('\n'));
     md.append("\nCommand: `java -jar ablation.jar law ")
         .append(String.join(" ", folders.get(Part.SWEEP).stream().map(p -> "data/"
             + data.getFileName() + "/" + p.getFileName()).toList()))

@@ -402,62 +402,6 @@ public final class WidthDepthLaw {
     return out;
   }
 
-  /** The result as the {@code law} command prints it: Markdown tables and a verdict line. */
-  public static List<String> format(Result r) {
-    List<String> o = new ArrayList<>();
-    o.add("ln T_ε (examples) = a + b·ln D + c·ln N (+ d·L/(N−1) for blocks 2..N−1), "
-        + "one fit per "
-        + "place; 95 % intervals resample whole originals.");
-    o.add("");
-    o.add("| place | cells | widths | depths | b (D exponent) | c (N exponent) | d (position) "
-        + "| RMSE, ln | replicates |");
-    o.add("|---|---|---|---|---|---|---|---|---|");
-    for (Fit f : r.fits()) {
-      if (f.problem().isPresent()) {
-        o.add("| " + f.place().label() + " | " + f.cells() + " | " + f.widths() + " | "
-            + f.depths() + " | no fit: " + f.problem().get() + " | | | | |");
-        continue;
-      }
-      o.add("| " + f.place().label() + " | " + f.cells() + " | " + join(f.widths()) + " | "
-          + join(f.depths()) + " | " + coef(f, 1) + " | " + coef(f, 2) + " | "
-          + (f.coefficients().size() > 3 ? coef(f, 3) : "—") + " | "
-          + String.format(Locale.ROOT, "%.3f", f.rmse()) + " | " + f.replicates() + " |");
-    }
-    if (r.held().isPresent()) {
-      int[] h = r.held().get();
-      long inside = r.checks().stream().filter(Check::inside).count();
-      o.add("");
-      o.add("Held out: N=" + h[0] + " D=" + h[1] + " (not in the fits above).");
-      o.add("");
-      o.add("| block | observed median, examples | predicted | 95 % prediction interval "
-          + "| inside |");
-      o.add("|---|---|---|---|---|");
-      for (Check c : r.checks()) {
-        o.add(String.format(Locale.ROOT, "| %d | %s | %.0f | [%.0f, %.0f] | %s |", c.block(),
-            Double.isNaN(c.observed()) ? "not placed" : String.format(Locale.ROOT, "%.0f",
-                c.observed()), c.predicted(), c.low(), c.high(), c.inside() ? "yes" : "no"));
-      }
-      o.add("");
-      o.add("Hold-out check: " + inside + " of " + r.checks().size() + " cells inside their "
-          + "prediction interval" + (inside == r.checks().size() && inside > 0 ? " (passes)."
-          : " (fails)."));
-    }
-    if (!r.excluded().isEmpty()) {
-      o.add("");
-      o.add("Left out: " + String.join("; ", r.excluded()) + ".");
-    }
-    return o;
-  }
-
-  private static String join(List<Integer> xs) {
-    return String.join(", ", xs.stream().map(String::valueOf).toList());
-  }
-
-  private static String coef(Fit f, int j) {
-    Coefficient c = f.coefficients().get(j);
-    return String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", c.estimate(), c.low(), c.high());
-  }
-
   /** {@code 4x256} as {@code {4, 256}}. */
   public static int[] parseShape(String nxd) {
     String[] p = nxd.strip().toLowerCase(Locale.ROOT).split("x");

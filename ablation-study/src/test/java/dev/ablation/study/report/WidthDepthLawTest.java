@@ -96,7 +96,7 @@ class WidthDepthLawTest {
     assertCovers(r.fits().get(2).coefficients().get(3), -1.0, 0.1);
     assertThat(r.checks()).hasSize(4); // blocks 0..3 of N=4 D=256
     assertThat(r.checks()).allMatch(WidthDepthLaw.Check::inside);
-    assertThat(String.join("\n", WidthDepthLaw.format(r))).contains("(passes).");
+    assertThat(String.join("\n", LawTable.format(r))).contains("(passes).");
   }
 
   private static void assertCovers(WidthDepthLaw.Coefficient c, double truth, double near) {
@@ -109,7 +109,7 @@ class WidthDepthLawTest {
   void aHeldOutShapeOffTheLawFailsTheCheck() {
     WidthDepthLaw.Result r = WidthDepthLaw.fit(sweep(3), Optional.of(new int[] {4, 256}), 500);
     assertThat(r.checks()).noneMatch(WidthDepthLaw.Check::inside);
-    assertThat(String.join("\n", WidthDepthLaw.format(r))).contains("(fails).");
+    assertThat(String.join("\n", LawTable.format(r))).contains("(fails).");
   }
 
   @Test

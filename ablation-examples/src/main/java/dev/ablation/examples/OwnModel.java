@@ -49,22 +49,34 @@ import org.nd4j.weightinit.impl.XavierInitScheme;
 public final class OwnModel {
   private OwnModel() {}
 
-  /** Runs {@link OwnModelOptions#defaults()} and prints the verdict, ρ and the curve. */
+  /** What {@link #main} runs: 3 blocks of width 32 (one head), 256 training steps. */
+  public static ExampleOptions defaults() {
+    return new ExampleOptions(new ExampleOptions.Sizes(3, 32, 1, 8, 16),
+        new ExampleOptions.Training(2048, 2, 16, 3e-3, 0.05, 4), 2);
+  }
+
+  /** A few seconds' worth, for tests: 2 blocks of width 16 on 256 strings. */
+  public static ExampleOptions tiny() {
+    return new ExampleOptions(new ExampleOptions.Sizes(2, 16, 1, 8, 8),
+        new ExampleOptions.Training(256, 3, 16, 1e-2, 0.05, 2), 2);
+  }
+
+  /** Runs {@link #defaults()} and prints the verdict, ρ and the curve. */
   public static void main(String[] args) {
     Console.quietLogs();
-    ExampleRun o = Console.withoutGradientChatter(() -> run(OwnModelOptions.defaults()));
+    ExampleRun o = Console.withoutGradientChatter(() -> run(defaults()));
     System.out.println("OwnModel: wiped " + o.wiped() + " (ZERO_OUTPUT), retrained it alone");
     System.out.print(Console.summary(o.result()));
   }
 
   /** Builds and trains the graph, then measures the recovery of block 1 after ZERO_OUTPUT. */
-  public static ExampleRun run(OwnModelOptions o) {
+  public static ExampleRun run(ExampleOptions o) {
     // 1. Your graph, and its map: built before training, so that the map can record the
     //    distribution each weight was first drawn from (a FRESH wipe redraws from it).
     SameDiff sd = graph(o);
     LayerMap map = LayerMap.builder()
         .layerMatching(LayerPath.parse("embed"), LayerKind.EMBEDDING, "tokTable|posTable")
-        .blocks("blocks", o.blocks(), "t%d_(.*)")                   // blocks.1.q <- t1_q
+        .blocks("blocks", o.layers(), "t%d_(.*)")                   // blocks.1.q <- t1_q
         .layerOfVariables(LayerPath.parse("unembed"), LayerKind.HEAD,
             List.of("fin_g", "fin_b", "readout"))
         .kind("t\\d+_(mix|down)", ParameterKind.OUTPUT_WEIGHT)      // what ZERO_OUTPUT zeroes
@@ -119,7 +131,7 @@ public final class OwnModel {
   }
 
   /** Next-token batches: {@code ids [batch, pos]}, one-hot {@code labels [batch, pos, vocab]}. */
-  static List<Batch> batches(List<Example> examples, OwnModelOptions o) {
+  static List<Batch> batches(List<Example> examples, ExampleOptions o) {
     List<Batch> out = new ArrayList<>();
     for (int from = 0; from < examples.size(); from += o.batch()) {
       List<Example> part = examples.subList(from, Math.min(examples.size(), from + o.batch()));
@@ -146,7 +158,7 @@ public final class OwnModel {
    * cross-entropy {@code xent}. Written the way SameDiff M2.1 computes it correctly: no
    * {@code gather}, no sparse cross-entropy, no dropout.
    */
-  static SameDiff graph(OwnModelOptions o) {
+  static SameDiff graph(ExampleOptions o) {
     Nd4j.getRandom().setSeed(o.seed());
     Graph g = new Graph(SameDiff.create(), o.dModel(), o.vocab(), o.context());
     SameDiff sd = g.sd;
@@ -157,7 +169,7 @@ public final class OwnModel {
         .add(sd.var("posTable", Nd4j.rand(DataType.FLOAT, o.context(), o.dModel())
             .subi(0.5).muli(0.2)));
     SDVariable mask = g.causalMask();
-    for (int i = 0; i < o.blocks(); i++) {
+    for (int i = 0; i < o.layers(); i++) {
       String p = "t" + i + "_";
       x = x.add(g.attention(g.norm(x, p + "lnA"), p, mask));
       x = x.add(g.mlp(g.norm(x, p + "lnB"), p));

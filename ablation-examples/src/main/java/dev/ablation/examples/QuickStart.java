@@ -48,16 +48,28 @@ import java.util.Optional;
 public final class QuickStart {
   private QuickStart() {}
 
-  /** Runs {@link QuickStartOptions#defaults()} and prints the verdict, ρ and the curve. */
+  /** What {@link #main} runs: 2 blocks of width 32, 256 training steps; well under a minute. */
+  public static ExampleOptions defaults() {
+    return new ExampleOptions(new ExampleOptions.Sizes(2, 32, 2, 8, 16),
+        new ExampleOptions.Training(2048, 2, 16, 3e-3, 0.05, 4), 1);
+  }
+
+  /** A few seconds' worth, for tests: 2 blocks of width 16 on 256 strings. */
+  public static ExampleOptions tiny() {
+    return new ExampleOptions(new ExampleOptions.Sizes(2, 16, 2, 8, 8),
+        new ExampleOptions.Training(256, 3, 16, 1e-2, 0.05, 2), 1);
+  }
+
+  /** Runs {@link #defaults()} and prints the verdict, ρ and the curve. */
   public static void main(String[] args) {
     Console.quietLogs();
-    ExampleRun o = Console.withoutGradientChatter(() -> run(QuickStartOptions.defaults()));
+    ExampleRun o = Console.withoutGradientChatter(() -> run(defaults()));
     System.out.println("QuickStart: wiped " + o.wiped() + " (FRESH), retrained it alone");
     System.out.print(Console.summary(o.result()));
   }
 
   /** Trains the original, wipes {@code blocks.1} with {@code FRESH} and measures its recovery. */
-  public static ExampleRun run(QuickStartOptions o) {
+  public static ExampleRun run(ExampleOptions o) {
     // 1. The original: a small decoder trained on an order-2 Markov language, by our own loop.
     Split data = new MarkovChain(o.vocab(), 2, 3.0, o.seed())
         .split(o.strings(), 256, o.context() + 1, o.seed());
@@ -106,7 +118,7 @@ public final class QuickStart {
     return new ExampleRun(result, wiped, trained, surgeon.snapshot());
   }
 
-  private static RunManifest manifest(QuickStartOptions o) {
+  private static RunManifest manifest(ExampleOptions o) {
     return RunManifest.of(Map.of("example", "QuickStart", "options", o.toString(),
             "wiped", "blocks.1", "scheme", "FRESH", "freeze", "onlyWiped"),
         Seeds.of(SeedStream.MASTER, o.seed()), SameDiffEnvironment.current());

@@ -6,35 +6,46 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** {@link OwnModelOptions} and {@link PretrainedOptions}: presets, set once, checks. */
+/** {@link ExampleOptions} and {@link PretrainedOptions}: presets, checks, set once. */
 class ExampleOptionsTest {
   private static final Path FIXTURE = Path.of("..").resolve(Pretrained.FIXTURE);
 
   @Test
-  void ownModelPresetsKeepTheirValues() {
-    OwnModelOptions d = OwnModelOptions.defaults();
-    assertThat(new Object[] {d.blocks(), d.dModel(), d.vocab(), d.context(), d.strings(),
-        d.epochs(), d.batch(), d.learningRate(), d.epsilon(), d.evaluateEvery(), d.seed()})
-        .containsExactly(3, 32, 8, 16, 2048, 2, 16, 3e-3, 0.05, 4, 2L);
-    OwnModelOptions t = OwnModelOptions.tiny();
-    assertThat(new Object[] {t.blocks(), t.dModel(), t.vocab(), t.context(), t.strings(),
-        t.epochs(), t.batch(), t.learningRate(), t.epsilon(), t.evaluateEvery(), t.seed()})
-        .containsExactly(2, 16, 8, 8, 256, 3, 16, 1e-2, 0.05, 2, 2L);
+  void thePresetsKeepTheirValues() {
+    for (var c : new Object[][] {
+        {QuickStart.defaults(), new Object[] {2, 32, 2, 8, 16, 2048, 2, 16, 3e-3, 0.05, 4, 1L}},
+        {QuickStart.tiny(), new Object[] {2, 16, 2, 8, 8, 256, 3, 16, 1e-2, 0.05, 2, 1L}},
+        {OwnModel.defaults(), new Object[] {3, 32, 1, 8, 16, 2048, 2, 16, 3e-3, 0.05, 4, 2L}},
+        {OwnModel.tiny(), new Object[] {2, 16, 1, 8, 8, 256, 3, 16, 1e-2, 0.05, 2, 2L}}}) {
+      ExampleOptions o = (ExampleOptions) c[0];
+      assertThat(new Object[] {o.layers(), o.dModel(), o.heads(), o.vocab(), o.context(),
+          o.strings(), o.epochs(), o.batch(), o.learningRate(), o.epsilon(),
+          o.evaluateEvery(), o.seed()}).containsExactly((Object[]) c[1]);
+    }
   }
 
   @Test
-  void ownModelOptionsOnceCopiesOnceAndChecks() {
-    assertThatThrownBy(() -> OwnModelOptions.builder().blocks(3).blocks(4))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("blocks was already set");
-    OwnModelOptions o = OwnModelOptions.tiny().toBuilder().blocks(4).build();
-    assertThat(o.blocks()).isEqualTo(4);
-    assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
-    assertThat(o).isNotEqualTo(OwnModelOptions.tiny());
-    assertThatThrownBy(() -> OwnModelOptions.builder().blocks(1))
+  void aGroupIsReplacedWholeAndEachValueIsCheckedNamingIt() {
+    ExampleOptions t = QuickStart.tiny();
+    ExampleOptions more = new ExampleOptions(new ExampleOptions.Sizes(3, 16, 2, 8, 8),
+        t.training(), 9);
+    assertThat(more.layers()).isEqualTo(3);
+    assertThat(more.training()).isEqualTo(t.training());
+    assertThat(more).isNotEqualTo(t);
+    assertThat(new ExampleOptions(t.sizes(), t.training(), t.seed())).isEqualTo(t)
+        .hasSameHashCodeAs(t);
+    assertThatThrownBy(() -> new ExampleOptions.Sizes(1, 16, 2, 8, 8))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("OwnModel wipes block 1, so it needs blocks >= 2, got 1");
-    assertThatThrownBy(() -> OwnModelOptions.builder().vocab(1))
+        .hasMessage("the examples wipe blocks.1, so they need layers >= 2, got 1");
+    assertThatThrownBy(() -> new ExampleOptions.Sizes(2, 16, 2, 1, 8))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("vocab must be >= 2, got 1");
+    assertThatThrownBy(() -> new ExampleOptions.Training(256, 3, 0, 1e-2, 0.05, 2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("batch must be >= 1, got 0");
+    assertThatThrownBy(() -> new ExampleOptions.Training(256, 3, 16, Double.NaN, 0.05, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("learningRate must be finite and > 0, got NaN");
+    assertThatThrownBy(() -> new ExampleOptions(null, t.training(), 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

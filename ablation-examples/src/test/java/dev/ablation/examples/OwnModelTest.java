@@ -19,7 +19,7 @@ class OwnModelTest {
 
   @BeforeAll
   static void runTiny() {
-    outcome = OwnModel.run(OwnModelOptions.tiny());
+    outcome = OwnModel.run(OwnModel.tiny());
   }
 
   @Test

@@ -18,7 +18,7 @@ class QuickStartTest {
 
   @BeforeAll
   static void runTiny() {
-    outcome = QuickStart.run(QuickStartOptions.tiny());
+    outcome = QuickStart.run(QuickStart.tiny());
   }
 
   @Test
@@ -49,7 +49,7 @@ class QuickStartTest {
     RecoveryResult r = outcome.result();
     List<CurvePoint> curve = r.curve();
     long tEps = r.recoveredAt().orElseThrow().examples();
-    double target = r.damage().lossOriginal() + QuickStartOptions.tiny().epsilon();
+    double target = r.damage().lossOriginal() + QuickStart.tiny().epsilon();
     // recomputed from the curve (smoothedOver(2)): at T_eps the mean of the last two
     // evaluations is at or under L* + eps, and no earlier such mean was. The first evaluation
     // after step 0 is judged on its own loss (whether or not L0 shares its window, it is then

@@ -53,7 +53,7 @@ class ReadmeOwnLoopTest {
 
   @Test
   void theOwnLoopExampleCompilesRunsAndIsVerbatim() throws Exception {
-    OwnModelOptions o = OwnModelOptions.tiny();
+    ExampleOptions o = OwnModel.tiny();
     SameDiff sd = OwnModel.graph(o);
     Split data = new MarkovChain(o.vocab(), 2, 3.0, o.seed())
         .split(o.strings(), 128, o.context() + 1, o.seed());

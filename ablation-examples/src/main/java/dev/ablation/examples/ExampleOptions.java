@@ -38,10 +38,10 @@ public record ExampleOptions(Sizes sizes, Training training, long seed) {
         throw new IllegalArgumentException("the examples wipe blocks.1, so they need layers"
             + " >= 2, got " + layers);
       }
-      SetOnce.atLeast("dModel", 1, dModel);
-      SetOnce.atLeast("heads", 1, heads);
-      SetOnce.atLeast("vocab", 2, vocab);
-      SetOnce.atLeast("context", 2, context);
+      OptionChecks.atLeast("dModel", 1, dModel);
+      OptionChecks.atLeast("heads", 1, heads);
+      OptionChecks.atLeast("vocab", 2, vocab);
+      OptionChecks.atLeast("context", 2, context);
     }
   }
 
@@ -59,12 +59,12 @@ public record ExampleOptions(Sizes sizes, Training training, long seed) {
       double epsilon, int evaluateEvery) {
     /** Validates each value, naming the first bad one. */
     public Training {
-      SetOnce.atLeast("strings", 1, strings);
-      SetOnce.atLeast("epochs", 1, epochs);
-      SetOnce.atLeast("batch", 1, batch);
-      SetOnce.positive("learningRate", learningRate);
-      SetOnce.positive("epsilon", epsilon);
-      SetOnce.atLeast("evaluateEvery", 1, evaluateEvery);
+      OptionChecks.atLeast("strings", 1, strings);
+      OptionChecks.atLeast("epochs", 1, epochs);
+      OptionChecks.atLeast("batch", 1, batch);
+      OptionChecks.positive("learningRate", learningRate);
+      OptionChecks.positive("epsilon", epsilon);
+      OptionChecks.atLeast("evaluateEvery", 1, evaluateEvery);
     }
   }
 

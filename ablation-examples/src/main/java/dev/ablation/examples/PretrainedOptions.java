@@ -1,5 +1,6 @@
 package dev.ablation.examples;
 
+import dev.ablation.api.internal.SetOnce;
 import dev.ablation.samediff.recovery.Recovery;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,7 +146,7 @@ public final class PretrainedOptions {
    * naming it; values copied by {@link PretrainedOptions#toBuilder()} may each be replaced once.
    */
   public static final class Builder {
-    private final SetOnce given = new SetOnce();
+    private final SetOnce<String> given = SetOnce.byToString();
     private final Path checkpoint;
     private final int nHead;
     private long referenceExamples;
@@ -165,7 +166,7 @@ public final class PretrainedOptions {
             + " safetensors file (e.g. " + Pretrained.FIXTURE + ")");
       }
       this.checkpoint = checkpoint;
-      this.nHead = SetOnce.atLeast("nHead", 1, nHead);
+      this.nHead = OptionChecks.atLeast("nHead", 1, nHead);
       referenceExamples = Pretrained.FIXTURE_EXAMPLES;
       trainStrings = 4096;
       batch = 32;
@@ -191,60 +192,53 @@ public final class PretrainedOptions {
 
     /** {@code S × E} of the original's training, for ρ; ≥ 1. */
     public Builder referenceExamples(long v) {
-      given.mark("referenceExamples");
       if (v < 1) {
         throw new IllegalArgumentException("referenceExamples must be >= 1, got " + v);
       }
+      given.give("referenceExamples", referenceExamples);
       referenceExamples = v;
       return this;
     }
 
     /** Recovery training windows of Europarl characters, ≥ 1. */
     public Builder trainStrings(int v) {
-      given.mark("trainStrings");
-      trainStrings = SetOnce.atLeast("trainStrings", 1, v);
+      trainStrings = given.set("trainStrings", OptionChecks.atLeast("trainStrings", 1, v));
       return this;
     }
 
     /** Windows per step, ≥ 1. */
     public Builder batch(int v) {
-      given.mark("batch");
-      batch = SetOnce.atLeast("batch", 1, v);
+      batch = given.set("batch", OptionChecks.atLeast("batch", 1, v));
       return this;
     }
 
     /** Adam's, for the retrained block; finite, &gt; 0. */
     public Builder learningRate(double v) {
-      given.mark("learningRate");
-      learningRate = SetOnce.positive("learningRate", v);
+      learningRate = given.set("learningRate", OptionChecks.positive("learningRate", v));
       return this;
     }
 
     /** Recovered means within this many nats of the loaded model's loss; finite, &gt; 0. */
     public Builder epsilon(double v) {
-      given.mark("epsilon");
-      epsilon = SetOnce.positive("epsilon", v);
+      epsilon = given.set("epsilon", OptionChecks.positive("epsilon", v));
       return this;
     }
 
     /** The budget, in steps, ≥ 1. */
     public Builder maxSteps(int v) {
-      given.mark("maxSteps");
-      maxSteps = SetOnce.atLeast("maxSteps", 1, v);
+      maxSteps = given.set("maxSteps", OptionChecks.atLeast("maxSteps", 1, v));
       return this;
     }
 
     /** Steps between validation evaluations, ≥ 1. */
     public Builder evaluateEvery(int v) {
-      given.mark("evaluateEvery");
-      evaluateEvery = SetOnce.atLeast("evaluateEvery", 1, v);
+      evaluateEvery = given.set("evaluateEvery", OptionChecks.atLeast("evaluateEvery", 1, v));
       return this;
     }
 
     /** The data draw and the wipe. */
     public Builder seed(long v) {
-      given.mark("seed");
-      seed = v;
+      seed = given.set("seed", v);
       return this;
     }
 

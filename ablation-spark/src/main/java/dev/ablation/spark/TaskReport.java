@@ -1,12 +1,11 @@
 package dev.ablation.spark;
 
+import dev.ablation.api.internal.SetOnce;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What a task tells the driver: counts and an error text, never results (those are the
@@ -137,7 +136,7 @@ public final class TaskReport implements Serializable {
     private int skipped;
     private double seconds = Double.NaN;
     private String error;
-    private final Set<Field> given = EnumSet.noneOf(Field.class);
+    private final SetOnce<Field> given = SetOnce.named(f -> f.label);
 
     private Builder(String original, String contentHash) {
       if (original == null || original.isBlank()) {
@@ -163,13 +162,6 @@ public final class TaskReport implements Serializable {
       error = r.error;
     }
 
-    private void once(Field f) {
-      if (!given.add(f)) {
-        throw new IllegalStateException(f.label + " was already set on this builder; set each"
-            + " value once");
-      }
-    }
-
     private static int count(Field f, int n) {
       if (n < 0) {
         throw new IllegalArgumentException(f.label + " must be >= 0, got " + n);
@@ -179,42 +171,39 @@ public final class TaskReport implements Serializable {
 
     /** Runs this task ran, including those that failed; 0 if not given. */
     public Builder ran(int n) {
-      once(Field.RAN);
-      ran = count(Field.RAN, n);
+      ran = given.set(Field.RAN, count(Field.RAN, n));
       return this;
     }
 
     /** Runs that ended as {@code FAILED}; 0 if not given. */
     public Builder failed(int n) {
-      once(Field.FAILED);
-      failed = count(Field.FAILED, n);
+      failed = given.set(Field.FAILED, count(Field.FAILED, n));
       return this;
     }
 
     /** Runs a previous attempt had already written; 0 if not given. */
     public Builder skipped(int n) {
-      once(Field.SKIPPED);
-      skipped = count(Field.SKIPPED, n);
+      skipped = given.set(Field.SKIPPED, count(Field.SKIPPED, n));
       return this;
     }
 
     /** The task's wall time in seconds, finite and {@code >= 0}; required. */
     public Builder seconds(double s) {
-      once(Field.SECONDS);
       if (!(s >= 0) || Double.isInfinite(s)) {
         throw new IllegalArgumentException("seconds must be finite and >= 0, got " + s);
       }
+      given.give(Field.SECONDS, seconds);
       seconds = s;
       return this;
     }
 
     /** Why the original could not be trained (stage 1 only); none if not given. */
     public Builder error(String why) {
-      once(Field.ERROR);
       if (why == null || why.isBlank()) {
         throw new IllegalArgumentException("error must say why the original failed, got "
             + (why == null ? "null" : "'" + why + "'") + "; leave it unset when it did not");
       }
+      given.give(Field.ERROR, error);
       error = why;
       return this;
     }

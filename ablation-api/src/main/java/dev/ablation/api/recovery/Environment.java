@@ -3,12 +3,12 @@ package dev.ablation.api.recovery;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.ablation.api.internal.SetOnce;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The engine and machine a run used: the part of a {@link RunManifest} that explains why two
@@ -219,8 +219,7 @@ public final class Environment {
   public static final class Builder {
     private final String[] text = new String[Fact.values().length];
     private int cores;
-    private final Set<Fact> present = EnumSet.noneOf(Fact.class);
-    private final Set<Fact> given = EnumSet.noneOf(Fact.class);
+    private final SetOnce<Fact> facts = SetOnce.named(f -> f.label);
 
     private Builder() {}
 
@@ -235,30 +234,22 @@ public final class Environment {
       put(Fact.BACKEND, e.backend);
       put(Fact.NATIVE_BUILD, e.nativeBuild);
       cores = e.cores;
-      present.add(Fact.CORES);
+      facts.copied(EnumSet.allOf(Fact.class));
     }
 
     private void put(Fact f, String v) {
       text[f.ordinal()] = v;
-      present.add(f);
     }
 
     private Builder set(Fact f, String v) {
-      once(f);
       if (v == null || v.isBlank()) {
         throw new IllegalArgumentException(f.label + " must be non-blank text"
             + (f.required ? "" : " (leave it unset for unknown)") + ", got "
             + (v == null ? "null" : "'" + v + "'"));
       }
+      facts.give(f, text[f.ordinal()]);
       put(f, v);
       return this;
-    }
-
-    private void once(Fact f) {
-      if (!given.add(f)) {
-        throw new IllegalStateException(f.label + " was already set on this builder; set each"
-            + " fact once");
-      }
     }
 
     /** {@code java.version}; required. */
@@ -288,12 +279,11 @@ public final class Environment {
 
     /** Available processors, at least 1; required. */
     public Builder cores(int n) {
-      once(Fact.CORES);
       if (n < 1) {
         throw new IllegalArgumentException("cores must be >= 1, got " + n);
       }
+      facts.give(Fact.CORES, cores);
       cores = n;
-      present.add(Fact.CORES);
       return this;
     }
 
@@ -325,7 +315,7 @@ public final class Environment {
     public Environment build() {
       List<String> missing = new ArrayList<>();
       for (Fact f : Fact.values()) {
-        if (f.required && !present.contains(f)) {
+        if (f.required && !facts.holds(f)) {
           missing.add(f.label);
         }
       }

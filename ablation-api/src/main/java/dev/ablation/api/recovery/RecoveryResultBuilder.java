@@ -1,6 +1,7 @@
 package dev.ablation.api.recovery;
 
 import com.google.common.collect.ImmutableList;
+import dev.ablation.api.internal.SetOnce;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -53,10 +54,8 @@ public final class RecoveryResultBuilder {
   private RunManifest manifest;
   private Fidelity finalFidelity;
   private FidelityAt targetFidelity;
-  /** The settings given by a call here. */
-  private final Set<Key> given = EnumSet.noneOf(Key.class);
-  /** The settings copied by {@link RecoveryResult#toBuilder()}. */
-  private final Set<Key> copied = EnumSet.noneOf(Key.class);
+  /** The settings given by a call here, and those copied by {@link RecoveryResult#toBuilder()}. */
+  private final SetOnce<Key> set = SetOnce.named(k -> k.label);
 
   /** Nothing set; see {@link RecoveryResult#builder()}. */
   RecoveryResultBuilder() {}
@@ -76,21 +75,7 @@ public final class RecoveryResultBuilder {
     manifest = r.manifest();
     finalFidelity = r.finalFidelity().orElse(null);
     targetFidelity = r.targetFidelity().orElse(null);
-    copied.addAll(EnumSet.allOf(Key.class));
-  }
-
-  /**
-   * Refuses a second call of {@code k}'s setter, naming the value it was given ({@code shown}:
-   * how to show it, or null where it is too long to put in a message).
-   *
-   * @throws IllegalStateException if {@code k} was already set on this builder
-   */
-  private void requireUnset(Key k, Object shown) {
-    if (given.contains(k)) {
-      throw new IllegalStateException(k.label + " was already set"
-          + (shown == null ? "" : " to " + shown) + " on this builder; set each value once"
-          + (k == Key.VERDICT ? " (call one of " + ENDINGS + ")" : ""));
-    }
+    set.copied(EnumSet.allOf(Key.class));
   }
 
   /** {@code value}, or an exception saying {@code what} must not be null. */
@@ -106,7 +91,6 @@ public final class RecoveryResultBuilder {
     budgetCap = cap;
     recoveredAt = at;
     divergence = where;
-    given.add(Key.VERDICT);
     return this;
   }
 
@@ -115,105 +99,100 @@ public final class RecoveryResultBuilder {
    * spending up to the evaluation that reached it).
    */
   public RecoveryResultBuilder recovered(Spending at) {
-    requireUnset(Key.VERDICT, verdict);
     requireNonNull(at, "recovered(at) needs the spending at T_ε, got null");
+    set.give(Key.VERDICT, verdict, "call one of " + ENDINGS);
     return ending(Verdict.RECOVERED, null, at, null);
   }
 
   /** Ended {@link Verdict#PLATEAUED}: no improvement for {@code patience} evaluations. */
   public RecoveryResultBuilder plateaued() {
-    requireUnset(Key.VERDICT, verdict);
+    set.give(Key.VERDICT, verdict, "call one of " + ENDINGS);
     return ending(Verdict.PLATEAUED, null, null, null);
   }
 
   /** Ended {@link Verdict#DIVERGED}, at {@code where}. */
   public RecoveryResultBuilder diverged(Divergence where) {
-    requireUnset(Key.VERDICT, verdict);
     requireNonNull(where, "diverged(where) needs where it diverged, got null");
+    set.give(Key.VERDICT, verdict, "call one of " + ENDINGS);
     return ending(Verdict.DIVERGED, null, null, where);
   }
 
   /** Ended {@link Verdict#BUDGET_EXHAUSTED}: {@code cap} was reached first. */
   public RecoveryResultBuilder budgetExhausted(BudgetCap cap) {
-    requireUnset(Key.VERDICT, verdict);
     requireNonNull(cap, "budgetExhausted(cap) needs the cap that was reached ("
         + Arrays.toString(BudgetCap.values()) + "), got null");
+    set.give(Key.VERDICT, verdict, "call one of " + ENDINGS);
     return ending(Verdict.BUDGET_EXHAUSTED, cap, null, null);
   }
 
   /** Ended {@link Verdict#UNDAMAGED}: {@code L₀} already met the target. */
   public RecoveryResultBuilder undamaged() {
-    requireUnset(Key.VERDICT, verdict);
+    set.give(Key.VERDICT, verdict, "call one of " + ENDINGS);
     return ending(Verdict.UNDAMAGED, null, null, null);
   }
 
   /** Required: step-0 damage ({@code L*}, {@code L₀}, the deleted-layer loss). */
   public RecoveryResultBuilder damage(Damage d) {
-    requireUnset(Key.DAMAGE, damage);
-    damage = requireNonNull(d, "damage must not be null");
-    given.add(Key.DAMAGE);
+    requireNonNull(d, "damage must not be null");
+    set.give(Key.DAMAGE, damage);
+    damage = d;
     return this;
   }
 
   /** Required: the loss the criterion asked for; NaN when no criterion judged the run. */
   public RecoveryResultBuilder targetLoss(double loss) {
-    requireUnset(Key.TARGET_LOSS, targetLoss);
+    set.give(Key.TARGET_LOSS, targetLoss);
     targetLoss = loss;
-    given.add(Key.TARGET_LOSS);
     return this;
   }
 
   /** Required: one point per evaluation, the first at step 0 (copied). */
   public RecoveryResultBuilder curve(List<CurvePoint> points) {
-    requireUnset(Key.CURVE, curve == null ? null : "a curve of " + curve.size() + " points");
     requireNonNull(points, "curve must not be null; give an empty list when nothing was"
         + " evaluated");
     if (points.stream().anyMatch(Objects::isNull)) { // List.of's contains(null) throws
       throw new IllegalArgumentException("curve must not hold null points, got " + points);
     }
+    set.give(Key.CURVE, curve == null ? null : "a curve of " + curve.size() + " points");
     curve = ImmutableList.copyOf(points);
-    given.add(Key.CURVE);
     return this;
   }
 
   /** Required: total spending, including evaluations after {@code T_ε} and the last step. */
   public RecoveryResultBuilder spent(Spending s) {
-    requireUnset(Key.SPENT, spent);
-    spent = requireNonNull(s, "spent must not be null");
-    given.add(Key.SPENT);
+    requireNonNull(s, "spent must not be null");
+    set.give(Key.SPENT, spent);
+    spent = s;
     return this;
   }
 
   /** Required: the original's budget {@code S × E}, the unit of {@code ρ}. */
   public RecoveryResultBuilder reference(ReferenceCost r) {
-    requireUnset(Key.REFERENCE, reference);
-    reference = requireNonNull(r, "reference must not be null");
-    given.add(Key.REFERENCE);
+    requireNonNull(r, "reference must not be null");
+    set.give(Key.REFERENCE, reference);
+    reference = r;
     return this;
   }
 
   /** Required: the last finite validation loss. */
   public RecoveryResultBuilder lossFinal(double loss) {
-    requireUnset(Key.LOSS_FINAL, lossFinal);
+    set.give(Key.LOSS_FINAL, lossFinal);
     lossFinal = loss;
-    given.add(Key.LOSS_FINAL);
     return this;
   }
 
   /** Required: configuration, seeds and environment. */
   public RecoveryResultBuilder manifest(RunManifest m) {
-    requireUnset(Key.MANIFEST, null);
-    manifest = requireNonNull(m, "manifest must not be null");
-    given.add(Key.MANIFEST);
+    manifest = set.set(Key.MANIFEST, requireNonNull(m, "manifest must not be null"));
     return this;
   }
 
   /** Agreement with and KL to the original at the end; absent unless given. */
   public RecoveryResultBuilder finalFidelity(Fidelity f) {
-    requireUnset(Key.FINAL_FIDELITY, finalFidelity);
-    finalFidelity = requireNonNull(f, "finalFidelity must not be null; leave it unset when it"
-        + " was not measured");
-    given.add(Key.FINAL_FIDELITY);
+    requireNonNull(f, "finalFidelity must not be null; leave it unset when it was not"
+        + " measured");
+    set.give(Key.FINAL_FIDELITY, finalFidelity);
+    finalFidelity = f;
     return this;
   }
 
@@ -222,15 +201,15 @@ public final class RecoveryResultBuilder {
    * trained past it; absent unless given.
    */
   public RecoveryResultBuilder targetFidelity(FidelityAt f) {
-    requireUnset(Key.TARGET_FIDELITY, targetFidelity);
-    targetFidelity = requireNonNull(f, "targetFidelity must not be null; leave it unset when it"
-        + " was not measured");
-    given.add(Key.TARGET_FIDELITY);
+    requireNonNull(f, "targetFidelity must not be null; leave it unset when it was not"
+        + " measured");
+    set.give(Key.TARGET_FIDELITY, targetFidelity);
+    targetFidelity = f;
     return this;
   }
 
   private boolean has(Key k) {
-    return given.contains(k) || copied.contains(k);
+    return set.holds(k);
   }
 
   /**

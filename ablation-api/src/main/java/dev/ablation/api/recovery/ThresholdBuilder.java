@@ -1,6 +1,7 @@
 package dev.ablation.api.recovery;
 
 import com.google.common.collect.ImmutableList;
+import dev.ablation.api.internal.SetOnce;
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,7 +23,7 @@ public final class ThresholdBuilder {
   double divergenceFactor = Double.POSITIVE_INFINITY;
   StepRule rule = StepRule.EVALUATIONS;
   List<Target> recorded = List.of();
-  private final java.util.Set<String> given = new java.util.HashSet<>();
+  private final SetOnce<String> given = SetOnce.byToString();
 
   ThresholdBuilder(Target target) {
     if (target == null) {
@@ -43,83 +44,76 @@ public final class ThresholdBuilder {
     recorded = t.recorded();
   }
 
-  private void once(String setting) {
-    if (!given.add(setting)) {
-      throw new IllegalStateException(setting + " was already set on this builder; set"
-          + " each setting once");
-    }
-  }
-
   /** Evaluations in the moving average, {@code > 0} (1: none). */
   public ThresholdBuilder window(int n) {
-    once("smoothing window");
     Checks.positive("smoothing window", n);
+    given.give("smoothing window", window);
     window = n;
     return this;
   }
 
   /** Consecutive smoothed evaluations at or under target to recover, {@code > 0}. */
   public ThresholdBuilder required(int n) {
-    once("required evaluations");
     Checks.positive("required evaluations", n);
+    given.give("required evaluations", required);
     required = n;
     return this;
   }
 
   /** Evaluations (steps, under {@link StepRule#CONFIRMED_STEP}) before a plateau; 0: none. */
   public ThresholdBuilder patience(int n) {
-    once("patience");
     Checks.nonNegative("patience", n);
+    given.give("patience", patience);
     patience = n;
     return this;
   }
 
   /** Nats that count as an improvement, finite and {@code >= 0}. */
   public ThresholdBuilder minImprovement(double nats) {
-    once("minImprovement");
     Checks.nonNegativeFinite("minImprovement", nats);
+    given.give("minImprovement", minImprovement);
     minImprovement = nats;
     return this;
   }
 
   /** Diverged above this loss in nats, {@code > 0}. */
   public ThresholdBuilder divergenceBound(double nats) {
-    once("divergence bound");
     if (!(nats > 0)) {
       throw new IllegalArgumentException("divergence bound must be > 0, got " + nats);
     }
+    given.give("divergence bound", divergenceBound);
     divergenceBound = nats;
     return this;
   }
 
   /** Diverged above this multiple of {@code L₀}, {@code > 1}. */
   public ThresholdBuilder divergenceFactor(double factor) {
-    once("divergence factor");
     if (!(factor > 1)) {
       throw new IllegalArgumentException("divergence factor must be > 1, got " + factor);
     }
+    given.give("divergence factor", divergenceFactor);
     divergenceFactor = factor;
     return this;
   }
 
   /** How {@code T_ε} is read off the losses. */
   public ThresholdBuilder rule(StepRule r) {
-    once("rule");
     if (r == null) {
       throw new IllegalArgumentException("rule is required, one of "
           + Arrays.toString(StepRule.values()));
     }
+    given.give("rule", rule);
     rule = r;
     return this;
   }
 
   /** Looser targets whose first step the run also finds; they decide nothing. */
   public ThresholdBuilder recorded(List<Target> targets) {
-    once("recorded targets");
     if (targets == null) {
       throw new IllegalArgumentException("recorded targets must not be null; List.of()"
           + " records none");
     }
+    given.give("recorded targets", recorded);
     recorded = ImmutableList.copyOf(targets);
     return this;
   }

@@ -73,17 +73,17 @@ class RecoveryResultTest {
       RecoveryResultBuilder b = set.apply(RecoveryResult.builder());
       assertThatIllegalStateException().as(name).isThrownBy(() -> set.apply(b))
           .withMessageStartingWith(name + " was already set")
-          .withMessageContaining(" on this builder; set each value once");
+          .withMessageContaining(" on this builder; set each setting once");
     });
     assertThatIllegalStateException()
         .isThrownBy(() -> RecoveryResult.builder().recovered(AT).diverged(
             new Divergence(3, Double.NaN, 2.0)))
-        .withMessage("verdict was already set to RECOVERED on this builder; set each value once"
+        .withMessage("verdict was already set to RECOVERED on this builder; set each setting once"
             + " (call one of recovered(at), plateaued(), diverged(where), budgetExhausted(cap)"
             + " or undamaged())");
     assertThatIllegalStateException()
         .isThrownBy(() -> RecoveryResult.builder().lossFinal(1.0).lossFinal(2.0))
-        .withMessage("lossFinal was already set to 1.0 on this builder; set each value once");
+        .withMessage("lossFinal was already set to 1.0 on this builder; set each setting once");
   }
 
   @Test

@@ -1,11 +1,11 @@
 package dev.ablation.samediff.model;
 
 import dev.ablation.api.Architecture;
+import dev.ablation.api.internal.SetOnce;
 import dev.ablation.samediff.model.TransformerConfig.Encoder;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A {@link TransformerConfig} one named setting at a time ({@link TransformerConfig#builder}).
@@ -47,10 +47,8 @@ public final class TransformerConfigBuilder {
   private boolean tiedEmbeddings;
   private long seed;
   private Encoder encoder;
-  /** The settings given by a call here. */
-  private final Set<Key> given = EnumSet.noneOf(Key.class);
-  /** The settings copied by {@link TransformerConfig#toBuilder()}. */
-  private final Set<Key> copied = EnumSet.noneOf(Key.class);
+  /** The settings given by a call, and those {@link TransformerConfig#toBuilder()} copied. */
+  private final SetOnce<Key> set = SetOnce.named(k -> k.setter);
 
   /** Nothing set; see {@link TransformerConfig#builder}. */
   TransformerConfigBuilder(Architecture architecture) {
@@ -74,22 +72,11 @@ public final class TransformerConfigBuilder {
     tiedEmbeddings = c.tiedEmbeddings();
     seed = c.seed();
     encoder = c.encoder().orElse(null);
-    copied.addAll(EnumSet.allOf(Key.class));
+    EnumSet<Key> held = EnumSet.allOf(Key.class);
     if (encoder == null) {
-      copied.remove(Key.ENCODER);
+      held.remove(Key.ENCODER);
     }
-  }
-
-  /**
-   * Refuses a second call of {@code k}'s setter, naming the value it was given.
-   *
-   * @throws IllegalStateException if {@code k} was already set on this builder
-   */
-  private void requireUnset(Key k, Object current) {
-    if (given.contains(k)) {
-      throw new IllegalStateException(k.setter + " was already set to " + current
-          + " on this builder; set each setting once");
-    }
+    set.copied(held);
   }
 
   /** Throws, naming the value and what is valid, unless {@code value >= min}. */
@@ -101,67 +88,60 @@ public final class TransformerConfigBuilder {
 
   /** Required: blocks in the (decoder) stack, ≥ 1. */
   public TransformerConfigBuilder nLayers(int n) {
-    requireUnset(Key.N_LAYERS, nLayers);
     requireAtLeast("n_layers", n, 1);
+    set.give(Key.N_LAYERS, nLayers);
     nLayers = n;
-    given.add(Key.N_LAYERS);
     return this;
   }
 
   /** Required: the residual width {@code d_model}, ≥ 1 and divisible by {@link #nHeads}. */
   public TransformerConfigBuilder dModel(int d) {
-    requireUnset(Key.D_MODEL, dModel);
     requireAtLeast("d_model", d, 1);
+    set.give(Key.D_MODEL, dModel);
     dModel = d;
-    given.add(Key.D_MODEL);
     return this;
   }
 
   /** Required: attention heads, ≥ 1, dividing {@link #dModel}. */
   public TransformerConfigBuilder nHeads(int h) {
-    requireUnset(Key.N_HEADS, nHeads);
     requireAtLeast("n_heads", h, 1);
+    set.give(Key.N_HEADS, nHeads);
     nHeads = h;
-    given.add(Key.N_HEADS);
     return this;
   }
 
   /** The FFN hidden width {@code d_ff}, ≥ 1; default {@code 4·d_model}. */
   public TransformerConfigBuilder dFf(int ff) {
-    requireUnset(Key.D_FF, dFf);
     requireAtLeast("d_ff", ff, 1);
+    set.give(Key.D_FF, dFf);
     dFf = ff;
-    given.add(Key.D_FF);
     return this;
   }
 
   /** Required: the vocabulary size, ≥ 2. */
   public TransformerConfigBuilder vocab(int v) {
-    requireUnset(Key.VOCAB, vocab);
     requireAtLeast("vocab", v, 2);
+    set.give(Key.VOCAB, vocab);
     vocab = v;
-    given.add(Key.VOCAB);
     return this;
   }
 
   /** Required: the longest sequence (positions with an embedding), ≥ 1. */
   public TransformerConfigBuilder context(int c) {
-    requireUnset(Key.CONTEXT, context);
     requireAtLeast("context", c, 1);
+    set.give(Key.CONTEXT, context);
     context = c;
-    given.add(Key.CONTEXT);
     return this;
   }
 
   /** Where the layer norms sit; default {@link NormPosition#PRE_LN}. */
   public TransformerConfigBuilder norm(NormPosition n) {
-    requireUnset(Key.NORM, norm);
     if (n == null) {
       throw new IllegalArgumentException(TransformerConfig.INVALID
           + "norm is required (PRE_LN or POST_LN)");
     }
+    set.give(Key.NORM, norm);
     norm = n;
-    given.add(Key.NORM);
     return this;
   }
 
@@ -170,17 +150,15 @@ public final class TransformerConfigBuilder {
    * (untied).
    */
   public TransformerConfigBuilder tiedEmbeddings(boolean tied) {
-    requireUnset(Key.TIED_EMBEDDINGS, tiedEmbeddings);
+    set.give(Key.TIED_EMBEDDINGS, tiedEmbeddings);
     tiedEmbeddings = tied;
-    given.add(Key.TIED_EMBEDDINGS);
     return this;
   }
 
   /** Required: the seed of every initial weight; any value. */
   public TransformerConfigBuilder seed(long s) {
-    requireUnset(Key.SEED, seed);
+    set.give(Key.SEED, seed);
     seed = s;
-    given.add(Key.SEED);
     return this;
   }
 
@@ -192,7 +170,6 @@ public final class TransformerConfigBuilder {
    *     architecture
    */
   public TransformerConfigBuilder encoder(Encoder e) {
-    requireUnset(Key.ENCODER, encoder);
     if (e == null) {
       throw new IllegalArgumentException(TransformerConfig.INVALID + "encoder must not be null;"
           + " give one, e.g. TransformerConfig.Encoder.of(nLayers, dModel, nHeads)");
@@ -201,13 +178,13 @@ public final class TransformerConfigBuilder {
       throw new IllegalArgumentException(TransformerConfig.INVALID + "an encoder (" + e
           + ") is for ENCODER_DECODER only; " + architecture + " has one stack");
     }
+    set.give(Key.ENCODER, encoder);
     encoder = e;
-    given.add(Key.ENCODER);
     return this;
   }
 
   private boolean has(Key k) {
-    return given.contains(k) || copied.contains(k);
+    return set.holds(k);
   }
 
   /**

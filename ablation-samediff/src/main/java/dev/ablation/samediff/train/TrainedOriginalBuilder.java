@@ -1,12 +1,12 @@
 package dev.ablation.samediff.train;
 
+import dev.ablation.api.internal.SetOnce;
 import dev.ablation.api.recovery.ReferenceCost;
 import dev.ablation.samediff.model.ReferenceModel;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,10 +42,8 @@ public final class TrainedOriginalBuilder {
   private int trainStrings;
   private int validationStrings;
   private String cacheKey;
-  /** The settings given by a call here. */
-  private final Set<Key> given = EnumSet.noneOf(Key.class);
-  /** The settings copied by {@link TrainedOriginal#toBuilder()}. */
-  private final Set<Key> copied = EnumSet.noneOf(Key.class);
+  /** The settings given by a call, and those {@link TrainedOriginal#toBuilder()} copied. */
+  private final SetOnce<Key> set = SetOnce.named(k -> k.setter);
 
   /** Nothing set; see {@link TrainedOriginal#builder()}. */
   TrainedOriginalBuilder() {}
@@ -61,19 +59,7 @@ public final class TrainedOriginalBuilder {
     trainStrings = t.trainStrings();
     validationStrings = t.validationStrings();
     cacheKey = t.cacheKey();
-    copied.addAll(EnumSet.allOf(Key.class));
-  }
-
-  /**
-   * Records that a call gives {@code k} now.
-   *
-   * @throws IllegalStateException if a call gave {@code k} before
-   */
-  private void give(Key k) {
-    if (!given.add(k)) {
-      throw new IllegalStateException(k.setter + " was already set on this builder; set each"
-          + " setting once");
-    }
+    set.copied(EnumSet.allOf(Key.class));
   }
 
   private static <T> T nonNull(Key k, T v) {
@@ -92,64 +78,55 @@ public final class TrainedOriginalBuilder {
 
   /** The trained model (its weights the final ones). */
   public TrainedOriginalBuilder model(ReferenceModel m) {
-    give(Key.MODEL);
-    model = nonNull(Key.MODEL, m);
+    model = set.set(Key.MODEL, nonNull(Key.MODEL, m));
     return this;
   }
 
   /** θ₀ by variable name, in model order (kept live, not copied). */
   public TrainedOriginalBuilder initialWeights(Map<String, INDArray> theta0) {
-    give(Key.INITIAL_WEIGHTS);
-    initialWeights = nonNull(Key.INITIAL_WEIGHTS, theta0);
+    initialWeights = set.set(Key.INITIAL_WEIGHTS, nonNull(Key.INITIAL_WEIGHTS, theta0));
     return this;
   }
 
   /** S × E examples and the predicted tokens they held. */
   public TrainedOriginalBuilder budget(ReferenceCost b) {
-    give(Key.BUDGET);
-    budget = nonNull(Key.BUDGET, b);
+    budget = set.set(Key.BUDGET, nonNull(Key.BUDGET, b));
     return this;
   }
 
   /** The validation evaluations, the first before any step, the last after the final one. */
   public TrainedOriginalBuilder curve(List<ValidationPoint> points) {
-    give(Key.CURVE);
-    curve = nonNull(Key.CURVE, points);
+    curve = set.set(Key.CURVE, nonNull(Key.CURVE, points));
     return this;
   }
 
   /** The validation loss of the final weights; any value (a diverged run's may be NaN). */
   public TrainedOriginalBuilder finalLoss(double loss) {
-    give(Key.FINAL_LOSS);
-    finalLoss = loss;
+    finalLoss = set.set(Key.FINAL_LOSS, loss);
     return this;
   }
 
   /** How it was trained. */
   public TrainedOriginalBuilder plan(TrainingPlan p) {
-    give(Key.PLAN);
-    plan = nonNull(Key.PLAN, p);
+    plan = set.set(Key.PLAN, nonNull(Key.PLAN, p));
     return this;
   }
 
   /** S, the training strings, ≥ 0. */
   public TrainedOriginalBuilder trainStrings(int n) {
-    give(Key.TRAIN_STRINGS);
-    trainStrings = count(Key.TRAIN_STRINGS, n);
+    trainStrings = set.set(Key.TRAIN_STRINGS, count(Key.TRAIN_STRINGS, n));
     return this;
   }
 
   /** The size of the validation set, ≥ 0. */
   public TrainedOriginalBuilder validationStrings(int n) {
-    give(Key.VALIDATION_STRINGS);
-    validationStrings = count(Key.VALIDATION_STRINGS, n);
+    validationStrings = set.set(Key.VALIDATION_STRINGS, count(Key.VALIDATION_STRINGS, n));
     return this;
   }
 
   /** What {@link OriginalTrainer#cacheKey} gave for the config, plan and data. */
   public TrainedOriginalBuilder cacheKey(String key) {
-    give(Key.CACHE_KEY);
-    cacheKey = nonNull(Key.CACHE_KEY, key);
+    cacheKey = set.set(Key.CACHE_KEY, nonNull(Key.CACHE_KEY, key));
     return this;
   }
 
@@ -161,7 +138,7 @@ public final class TrainedOriginalBuilder {
   public TrainedOriginal build() {
     List<String> problems = new ArrayList<>();
     for (Key k : Key.values()) {
-      if (!given.contains(k) && !copied.contains(k)) {
+      if (!set.holds(k)) {
         problems.add(k.setter + "(…) is required");
       }
     }

@@ -1,5 +1,6 @@
 package dev.ablation.samediff.train;
 
+import dev.ablation.api.internal.SetOnce;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -42,10 +43,8 @@ public final class TrainingPlanBuilder {
   private long shuffleSeed;
   private Convergence convergence;
   private long maxSteps;
-  /** The settings given by a call here. */
-  private final Set<Key> given = EnumSet.noneOf(Key.class);
-  /** The settings copied by {@link TrainingPlan#toBuilder()}. */
-  private final Set<Key> copied = EnumSet.noneOf(Key.class);
+  /** The settings given by a call, and those {@link TrainingPlan#toBuilder()} copied. */
+  private final SetOnce<Key> set = SetOnce.named(k -> k.setter);
 
   /** Nothing set; see {@link TrainingPlan#builder()}. */
   TrainingPlanBuilder() {}
@@ -60,88 +59,77 @@ public final class TrainingPlanBuilder {
     shuffleSeed = p.shuffleSeed();
     convergence = p.convergence();
     maxSteps = p.maxSteps();
-    copied.addAll(EnumSet.allOf(Key.class));
+    EnumSet<Key> held = EnumSet.allOf(Key.class);
     if (convergence == null) {
-      copied.remove(Key.CONVERGENCE);
+      held.remove(Key.CONVERGENCE);
     }
-  }
-
-  /**
-   * Records that a call gives {@code k} now.
-   *
-   * @throws IllegalStateException if a call gave {@code k} before, naming the value it gave
-   */
-  private void give(Key k, Object current) {
-    if (!given.add(k)) {
-      throw new IllegalStateException(k.setter + " was already set to " + current
-          + " on this builder; set each setting once");
-    }
+    set.copied(held);
   }
 
   /** Required: E, the epochs (with a {@link #convergence} rule: the cap), ≥ 1. */
   public TrainingPlanBuilder epochs(int e) {
-    give(Key.EPOCHS, epochs);
     if (e < 1) {
       throw new IllegalArgumentException("epochs must be >= 1, got " + e);
     }
+    set.give(Key.EPOCHS, epochs);
     epochs = e;
     return this;
   }
 
   /** Required: strings per step, ≥ 1. */
   public TrainingPlanBuilder batchSize(int b) {
-    give(Key.BATCH_SIZE, batchSize);
     if (b < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + b);
     }
+    set.give(Key.BATCH_SIZE, batchSize);
     batchSize = b;
     return this;
   }
 
   /** Required: the optimiser, e.g. {@code AdamSettings.of(3e-3)}. */
   public TrainingPlanBuilder adam(AdamSettings a) {
-    give(Key.ADAM, adam);
     if (a == null) {
       throw new IllegalArgumentException("adam settings are required");
     }
+    set.give(Key.ADAM, adam);
     adam = a;
     return this;
   }
 
   /** Steps between validation evaluations, ≥ 1; default 50. */
   public TrainingPlanBuilder evaluateEvery(int steps) {
-    give(Key.EVALUATE_EVERY, evaluateEvery);
     if (steps < 1) {
       throw new IllegalArgumentException("evaluateEvery must be >= 1, got " + steps);
     }
+    set.give(Key.EVALUATE_EVERY, evaluateEvery);
     evaluateEvery = steps;
     return this;
   }
 
   /** Strings per evaluation batch, ≥ 1; default 128 (see the plan's accessor for why less). */
   public TrainingPlanBuilder evaluationBatchSize(int strings) {
-    give(Key.EVALUATION_BATCH_SIZE, evaluationBatchSize);
     if (strings < 1) {
       throw new IllegalArgumentException("evaluation batch size must be >= 1, got " + strings);
     }
+    set.give(Key.EVALUATION_BATCH_SIZE, evaluationBatchSize);
     evaluationBatchSize = strings;
     return this;
   }
 
   /** Required: the seed of the order of the strings in each epoch; any value. */
   public TrainingPlanBuilder shuffleSeed(long seed) {
-    give(Key.SHUFFLE_SEED, shuffleSeed);
+    set.give(Key.SHUFFLE_SEED, shuffleSeed);
     shuffleSeed = seed;
     return this;
   }
 
   /** Stop as soon as {@code c} holds (E the cap); default none, all E epochs. */
   public TrainingPlanBuilder convergence(Convergence c) {
-    give(Key.CONVERGENCE, convergence);
     if (c == null) {
       throw new IllegalArgumentException("convergence must not be null; leave it unset to train"
           + " all epochs, or give one, e.g. new Convergence(3, 1e-3)");
     }
+    set.give(Key.CONVERGENCE, convergence);
     convergence = c;
     return this;
   }
@@ -151,11 +139,11 @@ public final class TrainingPlanBuilder {
    * the rule decide.
    */
   public TrainingPlanBuilder maxSteps(long steps) {
-    give(Key.MAX_STEPS, maxSteps);
     if (steps < 0) {
       throw new IllegalArgumentException("max steps must be >= 0 (0: until converged), got "
           + steps);
     }
+    set.give(Key.MAX_STEPS, maxSteps);
     maxSteps = steps;
     return this;
   }
@@ -168,7 +156,7 @@ public final class TrainingPlanBuilder {
   public TrainingPlan build() {
     List<String> problems = new ArrayList<>();
     for (Key k : REQUIRED) {
-      if (!given.contains(k) && !copied.contains(k)) {
+      if (!set.holds(k)) {
         problems.add(k.setter + "(…) is required");
       }
     }

@@ -84,6 +84,16 @@ class TrainingPlanBuilderTest {
   }
 
   @Test
+  void aValueRefusedAsBadIsNotGivenSoTheCorrectedCallIsAccepted() {
+    TrainingPlanBuilder b = TrainingPlan.builder();
+    assertThatThrownBy(() -> b.epochs(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(b.epochs(4).batchSize(16).adam(AdamSettings.of(1e-2)).shuffleSeed(4).build()
+        .epochs()).isEqualTo(4);
+    assertThatThrownBy(() -> b.epochs(5)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("epochs was already set to 4 on this builder; set each setting once");
+  }
+
+  @Test
   void buildNamesEveryMissingSettingAtOnce() {
     assertThatThrownBy(() -> TrainingPlan.builder().batchSize(4).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -5,15 +5,14 @@ import dev.ablation.api.Architecture;
 import com.google.common.hash.Hashing;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
+import dev.ablation.api.internal.SetOnce;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * What identifies one recovery run: the first seven columns of {@code results.csv}, as typed
@@ -240,10 +239,8 @@ public final class RunKey implements Comparable<RunKey>, Serializable {
     private FreezePolicy freeze;
     private long seed;
     private double lrMultiple = 1.0;
-    /** Parts given by a call here (not those copied by {@code toBuilder()}). */
-    private final Set<String> given = new LinkedHashSet<>();
-    /** Parts that hold a value, given or copied. */
-    private final Set<String> held = new LinkedHashSet<>();
+    /** Parts given by a call here, and those copied by {@code toBuilder()}. */
+    private final SetOnce<String> parts = SetOnce.named(p -> "run key " + p);
 
     private Builder() {}
 
@@ -256,19 +253,11 @@ public final class RunKey implements Comparable<RunKey>, Serializable {
       freeze = k.freeze;
       seed = k.seed;
       lrMultiple = k.lrMultiple;
-      held.addAll(REQUIRED);
+      parts.copied(REQUIRED);
     }
 
     private static final List<String> REQUIRED =
         List.of("arch", "nLayers", "dModel", "target", "scheme", "freeze", "seed");
-
-    private void once(String part) {
-      if (!given.add(part)) {
-        throw new IllegalStateException("run key " + part + " was already set on this builder;"
-            + " set each part once");
-      }
-      held.add(part);
-    }
 
     private static <T> T present(String part, T v) {
       if (v == null) {
@@ -279,50 +268,43 @@ public final class RunKey implements Comparable<RunKey>, Serializable {
 
     /** The architecture (required). */
     public Builder arch(Architecture v) {
-      once("arch");
-      arch = present("arch", v);
+      arch = parts.set("arch", present("arch", v));
       return this;
     }
 
     /** N, blocks per stack (required). */
     public Builder nLayers(int v) {
-      once("nLayers");
-      nLayers = v;
+      nLayers = parts.set("nLayers", v);
       return this;
     }
 
     /** D, the model width (required). */
     public Builder dModel(int v) {
-      once("dModel");
-      dModel = v;
+      dModel = parts.set("dModel", v);
       return this;
     }
 
     /** What the run wipes (required). */
     public Builder target(WipeTarget v) {
-      once("target");
-      target = present("target", v);
+      target = parts.set("target", present("target", v));
       return this;
     }
 
     /** What the target becomes (required). */
     public Builder scheme(ReinitScheme v) {
-      once("scheme");
-      scheme = present("scheme", v);
+      scheme = parts.set("scheme", present("scheme", v));
       return this;
     }
 
     /** What trains (required). */
     public Builder freeze(FreezePolicy v) {
-      once("freeze");
-      freeze = present("freeze", v);
+      freeze = parts.set("freeze", present("freeze", v));
       return this;
     }
 
     /** The master seed (required). */
     public Builder seed(long v) {
-      once("seed");
-      seed = v;
+      seed = parts.set("seed", v);
       return this;
     }
 
@@ -332,8 +314,7 @@ public final class RunKey implements Comparable<RunKey>, Serializable {
      * @throws IllegalArgumentException if {@code v} is not a positive finite rate
      */
     public Builder lrMultiple(double v) {
-      once("lrMultiple");
-      lrMultiple = LearningRates.require("learning-rate multiple", v);
+      lrMultiple = parts.set("lrMultiple", LearningRates.require("learning-rate multiple", v));
       return this;
     }
 
@@ -343,7 +324,7 @@ public final class RunKey implements Comparable<RunKey>, Serializable {
      * @throws IllegalStateException naming every required part not set
      */
     public RunKey build() {
-      List<String> missing = REQUIRED.stream().filter(p -> !held.contains(p)).toList();
+      List<String> missing = REQUIRED.stream().filter(p -> !parts.holds(p)).toList();
       if (!missing.isEmpty()) {
         throw new IllegalStateException("run key parts not set: " + missing + "; set each with"
             + " its setter before build()");

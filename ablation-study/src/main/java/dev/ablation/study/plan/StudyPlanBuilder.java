@@ -3,10 +3,9 @@ package dev.ablation.study.plan;
 import dev.ablation.api.Architecture;
 import dev.ablation.api.FreezePolicy;
 import dev.ablation.api.ReinitScheme;
-import java.util.HashSet;
+import dev.ablation.api.internal.SetOnce;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A plan one axis at a time. Defaults: decoder, N = 2, D = 32, 4 heads, every block,
@@ -34,7 +33,7 @@ public final class StudyPlanBuilder {
   List<WipeKind> kinds = WipeKind.CLASSIC;
   Design design = Design.FACTORIAL;
   /** The labels of the axes given by a call here (not those copied by toBuilder()). */
-  private final Set<String> given = new HashSet<>();
+  private final SetOnce<String> given = SetOnce.byToString();
 
   StudyPlanBuilder() {}
 
@@ -60,25 +59,12 @@ public final class StudyPlanBuilder {
   static final String TRAINING = "training";
 
   /**
-   * Refuses a second call of the setter of {@code label}.
-   *
-   * @throws IllegalStateException if it was already set on this builder
-   */
-  private void requireUnset(String label) {
-    if (given.contains(label)) {
-      throw new IllegalStateException(label + " was already set on this builder; set each"
-          + " setting once");
-    }
-  }
-
-  /**
    * {@code v} as axis {@code s}: once, not null, not empty, no null value.
    *
    * @throws IllegalStateException if {@code s} was already set on this builder
    * @throws IllegalArgumentException if {@code v} is null or empty or holds a null
    */
   private <T> List<T> axis(Setting s, List<T> v) {
-    requireUnset(s.label());
     String flag = s.flag().orElseThrow();
     if (v == null || v.isEmpty()) {
       throw new IllegalArgumentException(flag + " needs at least one value");
@@ -86,7 +72,7 @@ public final class StudyPlanBuilder {
     if (v.stream().anyMatch(Objects::isNull)) {
       throw new IllegalArgumentException(flag + " " + v + " holds a null; give only values");
     }
-    given.add(s.label());
+    given.give(s.label());
     return v;
   }
 
@@ -116,8 +102,7 @@ public final class StudyPlanBuilder {
    * {@link StudyPlan#problems()} checks beside the widths, all at once.
    */
   public StudyPlanBuilder heads(int v) {
-    requireUnset(Setting.HEADS.label());
-    given.add(Setting.HEADS.label());
+    given.give(Setting.HEADS.label());
     heads = v;
     return this;
   }
@@ -128,12 +113,11 @@ public final class StudyPlanBuilder {
    * @throws IllegalArgumentException if {@code v} is null or holds a null
    */
   public StudyPlanBuilder wipe(List<Integer> v) {
-    requireUnset(Setting.WIPE.label());
     if (v == null || v.stream().anyMatch(Objects::isNull)) {
       throw new IllegalArgumentException(Setting.WIPE.flag().orElseThrow() + " " + v
           + " is not a list of block indices; give an empty list to wipe every block");
     }
-    given.add(Setting.WIPE.label());
+    given.give(Setting.WIPE.label());
     wipe = v;
     return this;
   }
@@ -162,12 +146,11 @@ public final class StudyPlanBuilder {
    * @throws IllegalArgumentException if {@code v} is null
    */
   public StudyPlanBuilder training(TrainingSettings v) {
-    requireUnset(TRAINING);
     if (v == null) {
       throw new IllegalArgumentException("training settings are required; leave training "
           + "out for the defaults, TrainingSettings.builder().build()");
     }
-    given.add(TRAINING);
+    given.give(TRAINING);
     training = v;
     return this;
   }
@@ -193,12 +176,11 @@ public final class StudyPlanBuilder {
    * @throws IllegalArgumentException if {@code v} is null
    */
   public StudyPlanBuilder design(Design v) {
-    requireUnset(Setting.DESIGN.label());
     if (v == null) {
       throw new IllegalArgumentException(Setting.DESIGN.label() + " is required; valid: "
           + "Design.FACTORIAL, Design.oneAtATime(depths)");
     }
-    given.add(Setting.DESIGN.label());
+    given.give(Setting.DESIGN.label());
     design = v;
     return this;
   }

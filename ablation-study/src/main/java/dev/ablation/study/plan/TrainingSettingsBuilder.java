@@ -1,5 +1,6 @@
 package dev.ablation.study.plan;
 
+import dev.ablation.api.internal.SetOnce;
 import dev.ablation.study.plan.TrainingSettings.Stopping;
 import dev.ablation.study.plan.TrainingSettings.Optimiser;
 import dev.ablation.study.plan.TrainingSettings.TargetChoice;
@@ -42,8 +43,12 @@ public final class TrainingSettingsBuilder {
   double budgetFraction = 1.0;
   boolean scratch = false;
   long horizonSteps = 0;
-  /** The settings given by a call here (not those copied by {@code toBuilder()}). */
-  private final java.util.Set<Setting> given = java.util.EnumSet.noneOf(Setting.class);
+  /**
+   * The settings given by a call here (not those copied by {@code toBuilder()}, which may each be
+   * replaced once). Why once: a recipe that sets the same value twice (a helper's default, then
+   * an override) hides which of the two a study ran with.
+   */
+  private final SetOnce<Setting> given = SetOnce.named(Setting::label);
 
   /** The defaults; see {@link TrainingSettings#builder()}. */
   TrainingSettingsBuilder() {}
@@ -72,130 +77,99 @@ public final class TrainingSettingsBuilder {
     horizonSteps = t.horizonSteps();
   }
 
-  /**
-   * Records that {@code s} is given now. Why: a recipe that sets the same value twice (a
-   * helper's default, then an override) hides which of the two a study ran with, so the second
-   * call fails, naming the setting. Values copied by {@code toBuilder()} may each be replaced
-   * once.
-   *
-   * @throws IllegalStateException if {@code s} was already set on this builder
-   */
-  private void once(Setting s) {
-    if (!given.add(s)) {
-      throw new IllegalStateException(s.label() + " was already set on this builder; set each"
-          + " setting once");
-    }
-  }
-
   /** What the originals learn. */
   public TrainingSettingsBuilder task(Task v) {
-    once(Setting.TASK);
-    task = v;
+    task = given.set(Setting.TASK, v);
     return this;
   }
 
   /** Vocabulary of the synthetic corpus. */
   public TrainingSettingsBuilder vocab(int v) {
-    once(Setting.VOCAB);
-    vocab = v;
+    vocab = given.set(Setting.VOCAB, v);
     return this;
   }
 
   /** Tokens per training string. */
   public TrainingSettingsBuilder seqLen(int v) {
-    once(Setting.SEQ_LEN);
-    seqLen = v;
+    seqLen = given.set(Setting.SEQ_LEN, v);
     return this;
   }
 
   /** S: training strings of an original. */
   public TrainingSettingsBuilder strings(long v) {
-    once(Setting.STRINGS);
-    strings = v;
+    strings = given.set(Setting.STRINGS, v);
     return this;
   }
 
   /** Strings per optimiser step. */
   public TrainingSettingsBuilder batchSize(int v) {
-    once(Setting.BATCH_SIZE);
-    batchSize = v;
+    batchSize = given.set(Setting.BATCH_SIZE, v);
     return this;
   }
 
   /** The original's peak rate ({@link Optimiser#peakRate()}). */
   public TrainingSettingsBuilder peakRate(double v) {
-    once(Setting.PEAK_RATE);
-    peakRate = v;
+    peakRate = given.set(Setting.PEAK_RATE, v);
     return this;
   }
 
   /** The original's warm-up in steps ({@link Optimiser#warmupSteps()}). */
   public TrainingSettingsBuilder warmupSteps(int v) {
-    once(Setting.WARMUP);
-    warmupSteps = v;
+    warmupSteps = given.set(Setting.WARMUP, v);
     return this;
   }
 
   /** A recovery's warm-up in steps ({@link Optimiser#recoveryWarmup()}). */
   public TrainingSettingsBuilder recoveryWarmup(int v) {
-    once(Setting.RECOVERY_WARMUP);
-    recoveryWarmup = v;
+    recoveryWarmup = given.set(Setting.RECOVERY_WARMUP, v);
     return this;
   }
 
   /** Steps between the original's evaluations ({@link Stopping#evalEvery()}). */
   public TrainingSettingsBuilder originalEvalEvery(int v) {
-    once(Setting.ORIGINAL_EVAL_EVERY);
-    originalEvalEvery = v;
+    originalEvalEvery = given.set(Setting.ORIGINAL_EVAL_EVERY, v);
     return this;
   }
 
   /** k ({@link Stopping#window()}). */
   public TrainingSettingsBuilder convergenceWindow(int v) {
-    once(Setting.CONVERGENCE_WINDOW);
-    convergenceWindow = v;
+    convergenceWindow = given.set(Setting.CONVERGENCE_WINDOW, v);
     return this;
   }
 
   /** δ in nats ({@link Stopping#delta()}). */
   public TrainingSettingsBuilder convergenceDelta(double v) {
-    once(Setting.CONVERGENCE_DELTA);
-    convergenceDelta = v;
+    convergenceDelta = given.set(Setting.CONVERGENCE_DELTA, v);
     return this;
   }
 
   /** The cap on the original's epochs ({@link Stopping#maxEpochs()}). */
   public TrainingSettingsBuilder maxEpochs(int v) {
-    once(Setting.EPOCHS);
-    maxEpochs = v;
+    maxEpochs = given.set(Setting.EPOCHS, v);
     return this;
   }
 
   /** The original's fixed length ({@link Stopping#fixedSteps()}); 0: until converged. */
   public TrainingSettingsBuilder trainSteps(long v) {
-    once(Setting.TRAIN_STEPS);
-    trainSteps = v;
+    trainSteps = given.set(Setting.TRAIN_STEPS, v);
     return this;
   }
 
   /** How ε becomes the target. */
   public TrainingSettingsBuilder targetRule(TargetRule v) {
-    once(Setting.TARGET_RULE);
-    targetRule = v;
+    targetRule = given.set(Setting.TARGET_RULE, v);
     return this;
   }
 
   /** ε ({@link TargetChoice#epsilon()}). */
   public TrainingSettingsBuilder epsilon(double v) {
-    once(Setting.EPSILON);
-    epsilon = v;
+    epsilon = given.set(Setting.EPSILON, v);
     return this;
   }
 
   /** k: the unit of {@code patience}, in steps ({@link TrainingSettings#evalEvery()}). */
   public TrainingSettingsBuilder evalEvery(int v) {
-    once(Setting.EVAL_EVERY);
-    evalEvery = v;
+    evalEvery = given.set(Setting.EVAL_EVERY, v);
     return this;
   }
 
@@ -204,29 +178,25 @@ public final class TrainingSettingsBuilder {
    * 0 disables.
    */
   public TrainingSettingsBuilder patience(int v) {
-    once(Setting.PATIENCE);
-    patience = v;
+    patience = given.set(Setting.PATIENCE, v);
     return this;
   }
 
   /** A recovery's cap as a multiple of {@code B_ref}. */
   public TrainingSettingsBuilder budgetFraction(double v) {
-    once(Setting.BUDGET);
-    budgetFraction = v;
+    budgetFraction = given.set(Setting.BUDGET, v);
     return this;
   }
 
   /** Whether to measure {@code T_scratch}. */
   public TrainingSettingsBuilder scratch(boolean v) {
-    once(Setting.SCRATCH);
-    scratch = v;
+    scratch = given.set(Setting.SCRATCH, v);
     return this;
   }
 
   /** Steps a recovered run trains to past its target; 0 (default): it stops at it. */
   public TrainingSettingsBuilder horizonSteps(long v) {
-    once(Setting.HORIZON);
-    horizonSteps = v;
+    horizonSteps = given.set(Setting.HORIZON, v);
     return this;
   }
 

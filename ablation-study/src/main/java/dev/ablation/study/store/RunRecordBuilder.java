@@ -1,17 +1,18 @@
 package dev.ablation.study.store;
 
 import com.google.common.collect.ImmutableList;
+import dev.ablation.api.internal.SetOnce;
 import dev.ablation.api.recovery.BudgetCap;
 import dev.ablation.api.recovery.CurvePoint;
 import dev.ablation.api.recovery.Fidelity;
 import dev.ablation.api.recovery.FidelityAt;
 import dev.ablation.api.recovery.RunManifest;
-import java.util.Set;
-import java.util.EnumSet;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * A record one value at a time, each set once. A null fails at its call (absent values are
@@ -20,7 +21,7 @@ import java.util.OptionalInt;
  * would be written as a composite one.
  */
 public final class RunRecordBuilder {
-  private final SetOnce<Setting> set = new SetOnce<>(Setting.class);
+  private final SetOnce<Setting> set = SetOnce.byToString();
   StudyRow row;
   OptionalInt position;
   double targetLoss;
@@ -47,19 +48,19 @@ public final class RunRecordBuilder {
     manifest = r.manifest();
     originalCurve = r.originalCurve();
     targetFidelity = r.targetFidelity();
-    set.copiedAll(Setting.class);
+    set.copied(EnumSet.allOf(Setting.class));
   }
 
   /** Required: the CSV row. */
   public RunRecordBuilder row(StudyRow v) {
-    row = SetOnce.nonNull(Setting.ROW, v);
+    row = Values.nonNull(Setting.ROW, v);
     set.give(Setting.ROW);
     return this;
   }
 
   /** Required: the block index {@code L}, empty for composite targets. */
   public RunRecordBuilder position(OptionalInt v) {
-    position = SetOnce.nonNullOptional(Setting.POSITION, v);
+    position = Values.nonNullOptional(Setting.POSITION, v);
     set.give(Setting.POSITION);
     return this;
   }
@@ -73,7 +74,7 @@ public final class RunRecordBuilder {
 
   /** The cap that ended it, when the budget did; default empty. */
   public RunRecordBuilder budgetCap(Optional<BudgetCap> v) {
-    budgetCap = SetOnce.nonNullOptional(Setting.BUDGET_CAP, v);
+    budgetCap = Values.nonNullOptional(Setting.BUDGET_CAP, v);
     set.give(Setting.BUDGET_CAP);
     return this;
   }
@@ -94,28 +95,28 @@ public final class RunRecordBuilder {
 
   /** Top-1 agreement and KL to the original at the end, when computed; default empty. */
   public RunRecordBuilder finalFidelity(Optional<Fidelity> v) {
-    finalFidelity = SetOnce.nonNullOptional(Setting.FINAL_FIDELITY, v);
+    finalFidelity = Values.nonNullOptional(Setting.FINAL_FIDELITY, v);
     set.give(Setting.FINAL_FIDELITY);
     return this;
   }
 
   /** Required: the evaluations, the first at step 0 (copied). */
   public RunRecordBuilder curve(List<CurvePoint> v) {
-    curve = ImmutableList.copyOf(SetOnce.nonNull(Setting.CURVE, v));
+    curve = ImmutableList.copyOf(Values.nonNull(Setting.CURVE, v));
     set.give(Setting.CURVE);
     return this;
   }
 
   /** Required: what produced the run. */
   public RunRecordBuilder manifest(RunManifest v) {
-    manifest = SetOnce.nonNull(Setting.MANIFEST, v);
+    manifest = Values.nonNull(Setting.MANIFEST, v);
     set.give(Setting.MANIFEST);
     return this;
   }
 
   /** The original's own validation curve (copied); default empty: unknown. */
   public RunRecordBuilder originalCurve(List<CurvePoint> v) {
-    originalCurve = ImmutableList.copyOf(SetOnce.nonNull(Setting.ORIGINAL_CURVE, v));
+    originalCurve = ImmutableList.copyOf(Values.nonNull(Setting.ORIGINAL_CURVE, v));
     set.give(Setting.ORIGINAL_CURVE);
     return this;
   }
@@ -125,7 +126,7 @@ public final class RunRecordBuilder {
    * the run stopped at its verdict.
    */
   public RunRecordBuilder targetFidelity(Optional<FidelityAt> v) {
-    targetFidelity = SetOnce.nonNullOptional(Setting.TARGET_FIDELITY, v);
+    targetFidelity = Values.nonNullOptional(Setting.TARGET_FIDELITY, v);
     set.give(Setting.TARGET_FIDELITY);
     return this;
   }
@@ -138,7 +139,7 @@ public final class RunRecordBuilder {
   public RunRecord build() {
     List<String> p = new ArrayList<>();
     set.requireAll(Setting.REQUIRED, p);
-    SetOnce.throwIfAny(p);
+    Values.throwIfAny(p);
     return new RunRecord(this);
   }
 

@@ -1,13 +1,14 @@
 package dev.ablation.study.store;
 
-import dev.ablation.study.plan.RunKey;
+import dev.ablation.api.internal.SetOnce;
 import dev.ablation.api.recovery.Verdict;
-import java.util.Set;
-import java.util.EnumSet;
+import dev.ablation.study.plan.RunKey;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * A row one value at a time, each set once. A bad value (a null, an {@code refExamples}
@@ -16,7 +17,7 @@ import java.util.OptionalLong;
  * problem in one message.
  */
 public final class StudyRowBuilder {
-  private final SetOnce<Setting> set = new SetOnce<>(Setting.class);
+  private final SetOnce<Setting> set = SetOnce.byToString();
   RunKey key;
   Verdict verdict;
   OptionalLong examplesToRecover = OptionalLong.empty();
@@ -53,33 +54,33 @@ public final class StudyRowBuilder {
     lossOriginalSd = r.lossOriginalSd();
     recoveryLr = r.recoveryLr();
     targetLoss = r.targetLoss();
-    set.copiedAll(Setting.class);
+    set.copied(EnumSet.allOf(Setting.class));
   }
 
   /** Required: the run's identity (the first seven columns, and the learning-rate multiple). */
   public StudyRowBuilder key(RunKey v) {
-    key = SetOnce.nonNull(Setting.KEY, v);
+    key = Values.nonNull(Setting.KEY, v);
     set.give(Setting.KEY);
     return this;
   }
 
   /** Required: how it ended. */
   public StudyRowBuilder verdict(Verdict v) {
-    verdict = SetOnce.nonNull(Setting.VERDICT, v);
+    verdict = Values.nonNull(Setting.VERDICT, v);
     set.give(Setting.VERDICT);
     return this;
   }
 
   /** {@code T_ε} in examples: present exactly when the verdict is {@code RECOVERED}. */
   public StudyRowBuilder examplesToRecover(OptionalLong v) {
-    examplesToRecover = SetOnce.nonNullOptional(Setting.EXAMPLES_TO_RECOVER, v);
+    examplesToRecover = Values.nonNullOptional(Setting.EXAMPLES_TO_RECOVER, v);
     set.give(Setting.EXAMPLES_TO_RECOVER);
     return this;
   }
 
   /** {@code T_ε / B_ref}: present exactly when the verdict is {@code RECOVERED}. */
   public StudyRowBuilder rho(OptionalDouble v) {
-    rho = SetOnce.nonNullOptional(Setting.RHO, v);
+    rho = Values.nonNullOptional(Setting.RHO, v);
     set.give(Setting.RHO);
     return this;
   }
@@ -114,7 +115,7 @@ public final class StudyRowBuilder {
 
   /** The loss with the layer removed, when computed; default empty. */
   public StudyRowBuilder lossDeleted(OptionalDouble v) {
-    lossDeleted = SetOnce.nonNullOptional(Setting.LOSS_DELETED, v);
+    lossDeleted = Values.nonNullOptional(Setting.LOSS_DELETED, v);
     set.give(Setting.LOSS_DELETED);
     return this;
   }
@@ -128,7 +129,7 @@ public final class StudyRowBuilder {
 
   /** {@code T_scratch}, when measured and reached; default empty. */
   public StudyRowBuilder examplesScratch(OptionalLong v) {
-    examplesScratch = SetOnce.nonNullOptional(Setting.EXAMPLES_SCRATCH, v);
+    examplesScratch = Values.nonNullOptional(Setting.EXAMPLES_SCRATCH, v);
     set.give(Setting.EXAMPLES_SCRATCH);
     return this;
   }
@@ -142,7 +143,7 @@ public final class StudyRowBuilder {
 
   /** {@code T_orig}, when the original's curve reached this run's target; default empty. */
   public StudyRowBuilder examplesOrig(OptionalLong v) {
-    examplesOrig = SetOnce.nonNullOptional(Setting.EXAMPLES_ORIG, v);
+    examplesOrig = Values.nonNullOptional(Setting.EXAMPLES_ORIG, v);
     set.give(Setting.EXAMPLES_ORIG);
     return this;
   }
@@ -152,7 +153,7 @@ public final class StudyRowBuilder {
    * default empty.
    */
   public StudyRowBuilder rhoOrig(OptionalDouble v) {
-    rhoOrig = SetOnce.nonNullOptional(Setting.RHO_ORIG, v);
+    rhoOrig = Values.nonNullOptional(Setting.RHO_ORIG, v);
     set.give(Setting.RHO_ORIG);
     return this;
   }
@@ -198,7 +199,7 @@ public final class StudyRowBuilder {
             + " with " + examplesOrig);
       }
     }
-    SetOnce.throwIfAny(p);
+    Values.throwIfAny(p);
     return new StudyRow(this);
   }
 

@@ -34,14 +34,41 @@ record TextTables(List<Original> originals, List<Cost> costs) {
    * One text original.
    *
    * @param references the n-gram baselines its L* is compared with
+   * @param lowest its lowest validation loss during training; empty when its curve was not
+   *     recorded
    */
-  record Original(int n, int d, long seed, double lossStar, NGrams references) {
+  record Original(int n, int d, long seed, double lossStar, NGrams references,
+      Optional<Lowest> lowest) {
     /** Whether L* is below the like-for-like n-gram; empty when it was not recorded. */
     Optional<Boolean> beats() {
       return Double.isNaN(references.ngram()) ? Optional.empty()
           : Optional.of(lossStar < references.ngram());
     }
+
+    /** How far L* (its final weights' loss) ended above its lowest validation loss. */
+    OptionalDouble aboveLowest() {
+      return lowest.map(l -> OptionalDouble.of(lossStar - l.loss()))
+          .orElse(OptionalDouble.empty());
+    }
+
+    /**
+     * Whether it ended further above its own lowest validation loss than its recovery target
+     * forgives: it overfit its windows late in training, so the L* a recovery is judged
+     * against is a weaker model than the one it passed through.
+     */
+    boolean overfit() {
+      return lowest.isPresent() && lossStar - lowest.get().loss() > lowest.get().tolerance();
+    }
   }
+
+  /**
+   * The lowest validation loss of an original's training curve.
+   *
+   * @param loss the lowest finite loss
+   * @param step the step it was evaluated at
+   * @param tolerance its recovery target's tolerance, target − L* ({@code max(ε, 2σ)})
+   */
+  record Lowest(double loss, long step, double tolerance) {}
 
   /**
    * The n-gram baselines a text original's manifest records (under {@link #NGRAM} and
@@ -133,7 +160,7 @@ record TextTables(List<Original> originals, List<Cost> costs) {
       Map<String, String> c = r.manifest().configuration();
       originals.computeIfAbsent(k, x -> new Original(r.key().nLayers(), r.key().dModel(),
           r.key().seed(), r.row().lossOriginal(), new NGrams(number(c.get(NGRAM)),
-              c.getOrDefault(NGRAM + "_model", "—"), number(c.get(WHOLE)))));
+              c.getOrDefault(NGRAM + "_model", "—"), number(c.get(WHOLE))), lowest(r)));
     }
     List<Original> rows = new ArrayList<>(originals.values());
     rows.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
@@ -161,6 +188,48 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         : !a.freeze().equals(b.freeze()) ? a.freeze().compareTo(b.freeze())
         : Double.compare(b.lr(), a.lr()));
     return new TextTables(rows, costs);
+  }
+
+  /** The lowest finite loss of {@code r}'s original's curve; empty when none is recorded. */
+  static Optional<Lowest> lowest(RunRecord r) {
+    return r.originalCurve().stream().filter(p -> Double.isFinite(p.loss()))
+        .min(java.util.Comparator.comparingDouble(CurvePoint::loss)
+            .thenComparingLong(CurvePoint::step))
+        .map(p -> new Lowest(p.loss(), p.step(),
+            r.row().targetLoss() - r.row().lossOriginal()));
+  }
+
+  /** The originals that overfit ({@link Original#overfit()}), in table order. */
+  List<Original> overfit() {
+    return originals.stream().filter(Original::overfit).toList();
+  }
+
+  /** Whether any original of shape N = {@code n}, D = {@code d} overfit. */
+  private boolean overfitShape(int n, int d) {
+    return originals.stream().anyMatch(o -> o.n() == n && o.d() == d && o.overfit());
+  }
+
+  /**
+   * {@code N=4 D=128: 3 of 3, +0.1824 to +0.1976 nats}: per shape with an original that overfit,
+   * how many of its originals did and how far above their lowest loss they ended.
+   */
+  private String overfitList() {
+    Map<String, List<Original>> byShape = new LinkedHashMap<>();
+    for (Original o : originals) {
+      byShape.computeIfAbsent("N=" + o.n() + " D=" + o.d(), k -> new ArrayList<>()).add(o);
+    }
+    List<String> parts = new ArrayList<>();
+    byShape.forEach((shape, os) -> {
+      double[] above = os.stream().filter(Original::overfit)
+          .mapToDouble(o -> o.aboveLowest().getAsDouble()).sorted().toArray();
+      if (above.length > 0) {
+        parts.add(String.format(Locale.ROOT, "%s: %d of %d, %s nats", shape, above.length,
+            os.size(), above.length == 1 ? String.format(Locale.ROOT, "+%.4f", above[0])
+                : String.format(Locale.ROOT, "+%.4f to +%.4f", above[0],
+                    above[above.length - 1])));
+      }
+    });
+    return String.join("; ", parts);
   }
 
   /**
@@ -213,19 +282,34 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         + "An original that does not beat its like-for-like n-gram learned no more than "
         + "counting its own characters would; it is listed, not dropped.");
     out.add("");
+    out.add("`lowest (step)`: the original's lowest validation loss during its training and the "
+        + "step it was evaluated at; `L* − lowest`: how far its final weights, the model that is "
+        + "wiped, ended above it. An original that ended further above it than its recovery "
+        + "target's tolerance (target − L*, max(ε, 2σ)) is marked **overfit**: it fitted its "
+        + "windows better and the validation text worse late in training, so its L* is a weaker "
+        + "model to get back to than the one it passed through.");
+    out.add("");
     out.add("| N | D | seed | L* | like-for-like n-gram | its model | beats it | whole-corpus "
-        + "4-gram |");
-    out.add("|---|---|---|---|---|---|---|---|");
+        + "4-gram | lowest (step) | L* − lowest |");
+    out.add("|---|---|---|---|---|---|---|---|---|---|");
     for (Original o : originals) {
-      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %.4f | %s | %s | %s | %s |", o.n(),
-          o.d(), o.seed(), o.lossStar(), fmt(o.references().ngram()), o.references().model(),
+      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %.4f | %s | %s | %s | %s | %s | %s |",
+          o.n(), o.d(), o.seed(), o.lossStar(), fmt(o.references().ngram()),
+          o.references().model(),
           o.beats().map(b -> b ? "yes" : "**no**").orElse("not recorded"),
-          fmt(o.references().whole())));
+          fmt(o.references().whole()),
+          o.lowest().map(l -> String.format(Locale.ROOT, "%.4f (%d)", l.loss(), l.step()))
+              .orElse("not recorded"),
+          o.aboveLowest().isPresent() ? String.format(Locale.ROOT, "%+.4f%s",
+              o.aboveLowest().getAsDouble(), o.overfit() ? " **overfit**" : "")
+              : "not recorded"));
     }
     int[] b = beating();
     out.add("");
-    out.add(String.format(Locale.ROOT, "%d of %d originals beat their like-for-like n-gram.",
-        b[0], b[1]));
+    long curves = originals.stream().filter(o -> o.lowest().isPresent()).count();
+    out.add(String.format(Locale.ROOT, "%d of %d originals beat their like-for-like n-gram%s.",
+        b[0], b[1], curves == 0 ? "" : String.format(Locale.ROOT, "; %d of %d overfit%s",
+            overfit().size(), curves, overfit().isEmpty() ? "" : " (" + overfitList() + ")")));
     out.add("");
     out.add("Examples to recover per block (FRESH, only the wiped block trains; Kaplan–Meier "
         + "median over seeds [95% CI]; a run that did not recover is censored at what it "
@@ -254,11 +338,18 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         ratio = String.format(Locale.ROOT, "%.2f", c.text().median().getAsDouble()
             / c.other().get().median().getAsDouble());
       }
-      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s× | %s | %s | %s | %s | %s |",
+      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s× | %s | %s%s | %s | %s | %s |",
           c.n(), c.d(), c.block(), trains(c.freeze()), rate(c.lr()), c.tally(),
-          c.text().formatCount(), c.closest().isPresent()
+          c.text().formatCount(), overfitShape(c.n(), c.d()) ? " †" : "",
+          c.closest().isPresent()
               ? String.format(Locale.ROOT, "+%.4f", c.closest().getAsDouble()) : "—",
           c.other().map(Censored.Estimate::formatCount).orElse("not run"), ratio));
+    }
+    if (!overfit().isEmpty()) {
+      out.add("");
+      out.add("† an original of this shape overfit (table above): its blocks are measured "
+          + "against a weaker target than the other shapes', so read their cost beside the "
+          + "others' with that in mind.");
     }
     out.add("");
     return out;
@@ -270,6 +361,12 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "%d of %d text originals beat the like-for-like n-gram",
         b[0], b[1]));
+    if (!overfit().isEmpty()) {
+      s.append(String.format(Locale.ROOT, "; %d of %d overfit late in training, their L* above "
+          + "their own lowest validation loss by more than the target's tolerance (%s), so "
+          + "their blocks are judged against a weaker target", overfit().size(),
+          originals.stream().filter(o -> o.lowest().isPresent()).count(), overfitList()));
+    }
     List<String> block0 = new ArrayList<>();
     for (Cost c : costs) {
       if (c.block() == 0 && c.question()) {

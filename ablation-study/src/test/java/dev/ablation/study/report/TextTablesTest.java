@@ -130,6 +130,49 @@ class TextTablesTest {
         + "n-gram").endsWith("(table T).");
   }
 
+  /** {@code r} with an original curve that reached {@code lowest} at step 200, ended at L*. */
+  private static RunRecord withOriginalCurve(RunRecord r, double lowest) {
+    double star = r.row().lossOriginal();
+    return r.toBuilder().originalCurve(List.of(new CurvePoint(0, 0, 0, 3.0, Double.NaN),
+        new CurvePoint(200, 200 * BATCH, 200 * BATCH * 64, lowest, lowest),
+        new CurvePoint(400, 400 * BATCH, 400 * BATCH * 64, star, star))).build();
+  }
+
+  @Test
+  void anOriginalThatEndedAboveItsLowestLossByMoreThanTheToleranceIsMarkedOverfit() {
+    // tolerance 0.02 (target L* + 0.02): seed 1 ended 0.19 above its lowest, seed 2 only 0.01
+    List<RunRecord> textRuns = List.of(
+        withOriginalCurve(run(4, 128, 0, 1, 1.0, 100, 1.96, text(1.97)), 1.77),
+        withOriginalCurve(run(4, 128, 0, 2, 1.0, 120, 1.83, text(1.95)), 1.82),
+        withOriginalCurve(run(2, 64, 0, 1, 1.0, 300, 1.88, text(1.96)), 1.88));
+    TextTables t = TextTables.of(textRuns, List.of());
+
+    assertThat(t.overfit()).extracting(TextTables.Original::n, TextTables.Original::seed)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(4, 1L));
+    List<String> lines = t.lines("bigram");
+    assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 1 | 1.9600 |")
+        && l.endsWith("| 1.7700 (200) | +0.1900 **overfit** |"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 2 | 1.8300 |")
+        && l.endsWith("| 1.8200 (200) | +0.0100 |"));
+    assertThat(lines).contains("3 of 3 originals beat their like-for-like n-gram; 1 of 3 "
+        + "overfit (N=4 D=128: 1 of 2, +0.1900 nats).");
+    // the overfit shape's cells carry the mark, the other shape's do not
+    assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 0 | the wiped block | 1× |")
+        && l.contains(" †"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | the wiped block | 1× |")
+        && !l.contains("†"));
+    assertThat(t.answer("bigram")).contains("1 of 3 overfit late in training");
+  }
+
+  @Test
+  void withoutOriginalCurvesNothingIsCalledOverfit() {
+    TextTables t = TextTables.of(List.of(run(2, 64, 0, 1, 1.0, 100, 1.88, text(1.96))),
+        List.of());
+    assertThat(t.overfit()).isEmpty();
+    assertThat(t.lines("bigram")).contains("1 of 1 originals beat their like-for-like n-gram.")
+        .anyMatch(l -> l.endsWith("| not recorded | not recorded |"));
+  }
+
   @Test
   void controlsOnTheSameOriginalsAreCellsOfTheirOwnWithHowCloseTheyCame() {
     List<RunRecord> textRuns = new ArrayList<>();

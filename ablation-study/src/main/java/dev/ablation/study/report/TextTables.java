@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * @param originals one row per text original
  * @param costs one row per shape and block of the text runs
  */
-record TextTables(List<Original> originals, List<Cost> costs) {
+record TextTables(List<TextOriginal> originals, List<Cost> costs) {
 
   /** The manifest key of the like-for-like reference (written by the study engine). */
   static final String NGRAM = "ngram_reference";
@@ -31,64 +31,14 @@ record TextTables(List<Original> originals, List<Cost> costs) {
   static final String WHOLE = "ngram_whole_4gram";
 
   /**
-   * One text original.
-   *
-   * @param references the n-gram baselines its L* is compared with
-   * @param lowest its lowest validation loss during training; empty when its curve was not
-   *     recorded
-   */
-  record Original(int n, int d, long seed, double lossStar, NGrams references,
-      Optional<Lowest> lowest) {
-    /** Whether L* is below the like-for-like n-gram; empty when it was not recorded. */
-    Optional<Boolean> beats() {
-      return Double.isNaN(references.ngram()) ? Optional.empty()
-          : Optional.of(lossStar < references.ngram());
-    }
-
-    /** How far L* (its final weights' loss) ended above its lowest validation loss. */
-    OptionalDouble aboveLowest() {
-      return lowest.map(l -> OptionalDouble.of(lossStar - l.loss()))
-          .orElse(OptionalDouble.empty());
-    }
-
-    /**
-     * Whether it ended further above its own lowest validation loss than its recovery target
-     * forgives: it overfit its windows late in training, so the L* a recovery is judged
-     * against is a weaker model than the one it passed through.
-     */
-    boolean overfit() {
-      return lowest.isPresent() && lossStar - lowest.get().loss() > lowest.get().tolerance();
-    }
-  }
-
-  /**
-   * The lowest validation loss of an original's training curve.
-   *
-   * @param loss the lowest finite loss
-   * @param step the step it was evaluated at
-   * @param tolerance its recovery target's tolerance, target − L* ({@code max(ε, 2σ)})
-   */
-  record Lowest(double loss, long step, double tolerance) {}
-
-  /**
-   * The n-gram baselines a text original's manifest records (under {@link #NGRAM} and
-   * {@link #WHOLE}): one group because the table prints them side by side and an older run has
-   * none of them.
-   *
-   * @param ngram the like-for-like reference, NaN when the run predates it
-   * @param model which n-gram that is ("5-gram, add-0.03"), or "—"
-   * @param whole the whole-corpus 4-gram, NaN when not recorded
-   */
-  record NGrams(double ngram, String model, double whole) {}
-
-  /**
-   * What trained in a cost's runs and at what rate: the arm of the text sweep a cell belongs
-   * to.
+   * What trained in a cost's runs and at what rate, on originals trained how long: the arm of
+   * the text sweep a cell belongs to.
    *
    * @param freeze the freeze policy's key
    * @param lr the recovery rate as a multiple of the original's peak
+   * @param steps the originals' schedule length ({@code train_steps}; 0: not recorded)
    */
-  record Training(String freeze, double lr) {
+  record Training(String freeze, double lr, long steps) {
     /** Whether this is the question's arm (only the wiped block trains) at the peak rate. */
     boolean question() {
       return freeze.equals(FreezePolicy.onlyWiped().key()) && lr == 1.0;
@@ -153,23 +103,27 @@ record TextTables(List<Original> originals, List<Cost> costs) {
    * same originals: every weight trainable, or another rate) as cells of their own.
    */
   static TextTables of(List<RunRecord> text, List<RunRecord> controls, List<RunRecord> other) {
-    Map<String, Original> originals = new LinkedHashMap<>();
+    Map<String, TextOriginal> originals = new LinkedHashMap<>();
     for (RunRecord r : text.stream()
         .sorted(java.util.Comparator.comparing(RunRecord::key)).toList()) {
-      String k = r.key().nLayers() + "/" + r.key().dModel() + "/" + r.key().seed();
+      String k = r.key().nLayers() + "/" + r.key().dModel() + "/" + r.key().seed() + "/"
+          + steps(r);
       Map<String, String> c = r.manifest().configuration();
-      originals.computeIfAbsent(k, x -> new Original(r.key().nLayers(), r.key().dModel(),
-          r.key().seed(), r.row().lossOriginal(), new NGrams(number(c.get(NGRAM)),
+      originals.computeIfAbsent(k, x -> new TextOriginal(r.key().nLayers(), r.key().dModel(),
+          r.key().seed(), steps(r), r.row().lossOriginal(), new TextOriginal.NGrams(number(c.get(NGRAM)),
               c.getOrDefault(NGRAM + "_model", "—"), number(c.get(WHOLE))), lowest(r)));
     }
-    List<Original> rows = new ArrayList<>(originals.values());
+    List<TextOriginal> rows = new ArrayList<>(originals.values());
     rows.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
-        : a.d() != b.d() ? Integer.compare(a.d(), b.d()) : Long.compare(a.seed(), b.seed()));
+        : a.d() != b.d() ? Integer.compare(a.d(), b.d())
+        : a.steps() != b.steps() ? Long.compare(b.steps(), a.steps())
+        : Long.compare(a.seed(), b.seed()));
     List<Cost> costs = new ArrayList<>();
     TreeMap<String, List<RunRecord>> cells = new TreeMap<>();
     for (RunRecord r : blocks(java.util.stream.Stream.concat(text.stream(), controls.stream())
         .toList())) {
-      cells.computeIfAbsent(cell(r) + "/" + r.key().lrMultiple(), x -> new ArrayList<>()).add(r);
+      cells.computeIfAbsent(cell(r) + "/" + r.key().lrMultiple() + "/" + steps(r),
+          x -> new ArrayList<>()).add(r);
     }
     Map<String, List<RunRecord>> others = Runs.group(blocks(other).stream()
         .filter(r -> r.key().lrMultiple() == 1.0).toList(), TextTables::cell);
@@ -177,13 +131,15 @@ record TextTables(List<Original> originals, List<Cost> costs) {
       RunRecord r = rs.get(0);
       List<RunRecord> o = others.get(cell(r));
       costs.add(new Cost(r.key().nLayers(), r.key().dModel(), Runs.position(r),
-          new Training(r.key().freeze().key(), r.key().lrMultiple()),
+          new Training(r.key().freeze().key(), r.key().lrMultiple(), steps(r)),
           new OnText(Censored.estimate(Runs.examplesObs(rs)), Tally.of(rs), closest(rs)),
           o == null ? Optional.empty() : Optional.of(Censored.estimate(Runs.examplesObs(o)))));
     });
     costs.sort((a, b) -> a.n() != b.n() ? Integer.compare(a.n(), b.n())
         : a.d() != b.d() ? Integer.compare(a.d(), b.d())
         : a.block() != b.block() ? Integer.compare(a.block(), b.block())
+        : a.training().steps() != b.training().steps()
+            ? Long.compare(b.training().steps(), a.training().steps())
         : a.question() != b.question() ? (a.question() ? -1 : 1)
         : !a.freeze().equals(b.freeze()) ? a.freeze().compareTo(b.freeze())
         : Double.compare(b.lr(), a.lr()));
@@ -191,22 +147,39 @@ record TextTables(List<Original> originals, List<Cost> costs) {
   }
 
   /** The lowest finite loss of {@code r}'s original's curve; empty when none is recorded. */
-  static Optional<Lowest> lowest(RunRecord r) {
+  static Optional<TextOriginal.Lowest> lowest(RunRecord r) {
     return r.originalCurve().stream().filter(p -> Double.isFinite(p.loss()))
         .min(java.util.Comparator.comparingDouble(CurvePoint::loss)
             .thenComparingLong(CurvePoint::step))
-        .map(p -> new Lowest(p.loss(), p.step(),
+        .map(p -> new TextOriginal.Lowest(p.loss(), p.step(),
             r.row().targetLoss() - r.row().lossOriginal()));
   }
 
-  /** The originals that overfit ({@link Original#overfit()}), in table order. */
-  List<Original> overfit() {
-    return originals.stream().filter(Original::overfit).toList();
+  /** The originals that overfit ({@link TextOriginal#overfit()}), in table order. */
+  List<TextOriginal> overfit() {
+    return originals.stream().filter(TextOriginal::overfit).toList();
   }
 
-  /** Whether any original of shape N = {@code n}, D = {@code d} overfit. */
-  private boolean overfitShape(int n, int d) {
-    return originals.stream().anyMatch(o -> o.n() == n && o.d() == d && o.overfit());
+  /** Whether any original of cost {@code c}'s shape and schedule overfit. */
+  private boolean overfit(Cost c) {
+    return originals.stream().anyMatch(o -> o.n() == c.n() && o.d() == c.d()
+        && o.steps() == c.training().steps() && o.overfit());
+  }
+
+  /** Whether the originals were trained on more than one schedule length. */
+  boolean schedules() {
+    return originals.stream().mapToLong(TextOriginal::steps).distinct().count() > 1;
+  }
+
+  /** {@code N=4 D=128}, or {@code N=4 D=128 (2048 steps)} when schedules differ. */
+  private String shape(int n, int d, long steps) {
+    return "N=" + n + " D=" + d + (schedules() ? " (" + steps + " steps)" : "");
+  }
+
+  /** The schedule length {@code r}'s original was trained for; 0 when not recorded. */
+  private static long steps(RunRecord r) {
+    double v = number(r.manifest().configuration().get("train_steps"));
+    return Double.isNaN(v) ? 0 : (long) v;
   }
 
   /**
@@ -214,13 +187,13 @@ record TextTables(List<Original> originals, List<Cost> costs) {
    * how many of its originals did and how far above their lowest loss they ended.
    */
   private String overfitList() {
-    Map<String, List<Original>> byShape = new LinkedHashMap<>();
-    for (Original o : originals) {
-      byShape.computeIfAbsent("N=" + o.n() + " D=" + o.d(), k -> new ArrayList<>()).add(o);
+    Map<String, List<TextOriginal>> byShape = new LinkedHashMap<>();
+    for (TextOriginal o : originals) {
+      byShape.computeIfAbsent(shape(o.n(), o.d(), o.steps()), k -> new ArrayList<>()).add(o);
     }
     List<String> parts = new ArrayList<>();
     byShape.forEach((shape, os) -> {
-      double[] above = os.stream().filter(Original::overfit)
+      double[] above = os.stream().filter(TextOriginal::overfit)
           .mapToDouble(o -> o.aboveLowest().getAsDouble()).sorted().toArray();
       if (above.length > 0) {
         parts.add(String.format(Locale.ROOT, "%s: %d of %d, %s nats", shape, above.length,
@@ -257,7 +230,7 @@ record TextTables(List<Original> originals, List<Cost> costs) {
   int[] beating() {
     int have = 0;
     int beat = 0;
-    for (Original o : originals) {
+    for (TextOriginal o : originals) {
       if (o.beats().isPresent()) {
         have++;
         beat += o.beats().get() ? 1 : 0;
@@ -289,12 +262,14 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         + "windows better and the validation text worse late in training, so its L* is a weaker "
         + "model to get back to than the one it passed through.");
     out.add("");
-    out.add("| N | D | seed | L* | like-for-like n-gram | its model | beats it | whole-corpus "
-        + "4-gram | lowest (step) | L* − lowest |");
-    out.add("|---|---|---|---|---|---|---|---|---|---|");
-    for (Original o : originals) {
-      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %.4f | %s | %s | %s | %s | %s | %s |",
-          o.n(), o.d(), o.seed(), o.lossStar(), fmt(o.references().ngram()),
+    boolean schedules = schedules();
+    out.add("| N | D | " + (schedules ? "steps | " : "") + "seed | L* | like-for-like n-gram "
+        + "| its model | beats it | whole-corpus 4-gram | lowest (step) | L* − lowest |");
+    out.add("|---|---|" + (schedules ? "---|" : "") + "---|---|---|---|---|---|---|---|");
+    for (TextOriginal o : originals) {
+      out.add(String.format(Locale.ROOT, "| %d | %d | %s%d | %.4f | %s | %s | %s | %s | %s | %s |",
+          o.n(), o.d(), schedules ? o.steps() + " | " : "", o.seed(), o.lossStar(),
+          fmt(o.references().ngram()),
           o.references().model(),
           o.beats().map(b -> b ? "yes" : "**no**").orElse("not recorded"),
           fmt(o.references().whole()),
@@ -328,9 +303,15 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         + " `closest`: for the runs that did not recover, the median of how far above its "
         + "target each run's lowest evaluated loss stayed.");
     out.add("");
-    out.add("| N | D | block | trains | rate | text: recovered | text: examples | closest | "
-        + otherTask + ": examples | text / " + otherTask + " |");
-    out.add("|---|---|---|---|---|---|---|---|---|---|");
+    if (schedules) {
+      out.add("`steps`: how long the text originals of a row were trained (a fixed schedule, the "
+          + "rate decayed to 0 over it); the " + otherTask + " runs are the sweep's.");
+      out.add("");
+    }
+    out.add("| N | D | " + (schedules ? "steps | " : "") + "block | trains | rate | text: "
+        + "recovered | text: examples | closest | " + otherTask + ": examples | text / "
+        + otherTask + " |");
+    out.add("|---|---|" + (schedules ? "---|" : "") + "---|---|---|---|---|---|---|---|");
     for (Cost c : costs) {
       String ratio = "—";
       if (c.other().isPresent() && c.text().median().isPresent()
@@ -338,18 +319,20 @@ record TextTables(List<Original> originals, List<Cost> costs) {
         ratio = String.format(Locale.ROOT, "%.2f", c.text().median().getAsDouble()
             / c.other().get().median().getAsDouble());
       }
-      out.add(String.format(Locale.ROOT, "| %d | %d | %d | %s | %s× | %s | %s%s | %s | %s | %s |",
-          c.n(), c.d(), c.block(), trains(c.freeze()), rate(c.lr()), c.tally(),
-          c.text().formatCount(), overfitShape(c.n(), c.d()) ? " †" : "",
+      out.add(String.format(Locale.ROOT,
+          "| %d | %d | %s%d | %s | %s× | %s | %s%s | %s | %s | %s |",
+          c.n(), c.d(), schedules ? c.training().steps() + " | " : "", c.block(),
+          trains(c.freeze()), rate(c.lr()), c.tally(),
+          c.text().formatCount(), overfit(c) ? " †" : "",
           c.closest().isPresent()
               ? String.format(Locale.ROOT, "+%.4f", c.closest().getAsDouble()) : "—",
           c.other().map(Censored.Estimate::formatCount).orElse("not run"), ratio));
     }
     if (!overfit().isEmpty()) {
       out.add("");
-      out.add("† an original of this shape overfit (table above): its blocks are measured "
-          + "against a weaker target than the other shapes', so read their cost beside the "
-          + "others' with that in mind.");
+      out.add("† an original of this shape" + (schedules ? " and schedule" : "") + " overfit "
+          + "(table above): its blocks are measured against a weaker target than the other "
+          + "shapes', so read their cost beside the others' with that in mind.");
     }
     out.add("");
     return out;
@@ -370,8 +353,8 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     List<String> block0 = new ArrayList<>();
     for (Cost c : costs) {
       if (c.block() == 0 && c.question()) {
-        block0.add(String.format(Locale.ROOT, "N=%d D=%d %s (%s: %s)", c.n(), c.d(),
-            c.text().formatCount(), otherTask,
+        block0.add(String.format(Locale.ROOT, "%s %s (%s: %s)",
+            shape(c.n(), c.d(), c.training().steps()), c.text().formatCount(), otherTask,
             c.other().map(Censored.Estimate::formatCount).orElse("not run")));
       }
     }
@@ -381,9 +364,9 @@ record TextTables(List<Original> originals, List<Cost> costs) {
     List<String> controls = new ArrayList<>();
     for (Cost c : costs) {
       if (!c.question()) {
-        controls.add(String.format(Locale.ROOT, "N=%d D=%d block %d, %s training at %s×: %s "
-            + "recovered", c.n(), c.d(), c.block(), trains(c.freeze()), rate(c.lr()),
-            c.tally()));
+        controls.add(String.format(Locale.ROOT, "%s block %d, %s training at %s×: %s "
+            + "recovered", shape(c.n(), c.d(), c.training().steps()), c.block(),
+            trains(c.freeze()), rate(c.lr()), c.tally()));
       }
     }
     if (!controls.isEmpty()) {

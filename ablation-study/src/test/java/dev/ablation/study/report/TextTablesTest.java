@@ -147,7 +147,7 @@ class TextTablesTest {
         withOriginalCurve(run(2, 64, 0, 1, 1.0, 300, 1.88, text(1.96)), 1.88));
     TextTables t = TextTables.of(textRuns, List.of());
 
-    assertThat(t.overfit()).extracting(TextTables.Original::n, TextTables.Original::seed)
+    assertThat(t.overfit()).extracting(TextOriginal::n, TextOriginal::seed)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(4, 1L));
     List<String> lines = t.lines("bigram");
     assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 1 | 1.9600 |")
@@ -162,6 +162,38 @@ class TextTablesTest {
     assertThat(lines).anyMatch(l -> l.startsWith("| 2 | 64 | 0 | the wiped block | 1× |")
         && !l.contains("†"));
     assertThat(t.answer("bigram")).contains("1 of 3 overfit late in training");
+  }
+
+  /** {@link #text(double)} for originals trained a fixed {@code steps}. */
+  private static Map<String, String> text(double ngram, long steps) {
+    Map<String, String> c = new HashMap<>(text(ngram));
+    c.put("train_steps", Long.toString(steps));
+    return c;
+  }
+
+  @Test
+  void originalsOfOneShapeTrainedForDifferentLengthsAreRowsAndCellsOfTheirOwn() {
+    // N=4 D=128 seed 1 twice: 4,096 steps (overfit, block 0 back in 3,200 examples) and 2,048
+    // steps (not overfit, block 0 back in 9,600)
+    List<RunRecord> textRuns = List.of(
+        withOriginalCurve(run(4, 128, 0, 1, 1.0, 100, 1.96, text(1.97, 4096)), 1.77),
+        withOriginalCurve(run(4, 128, 0, 1, 1.0, 300, 1.78, text(1.97, 2048)), 1.775));
+    TextTables t = TextTables.of(textRuns, List.of());
+
+    assertThat(t.schedules()).isTrue();
+    assertThat(t.originals()).extracting(TextOriginal::steps).containsExactly(4096L, 2048L);
+    assertThat(t.costs()).extracting(c -> c.training().steps()).containsExactly(4096L, 2048L);
+    List<String> lines = t.lines("bigram");
+    assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 4096 | 1 | 1.9600 |")
+        && l.contains("**overfit**"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 2048 | 1 | 1.7800 |")
+        && !l.contains("overfit"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 4096 | 0 | the wiped block |")
+        && l.contains("3200 †"));
+    assertThat(lines).anyMatch(l -> l.startsWith("| 4 | 128 | 2048 | 0 | the wiped block |")
+        && l.contains("9600") && !l.contains("†"));
+    assertThat(t.answer("bigram")).contains("N=4 D=128 (4096 steps) 3200")
+        .contains("N=4 D=128 (2048 steps) 9600");
   }
 
   @Test

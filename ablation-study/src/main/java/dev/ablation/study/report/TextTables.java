@@ -104,7 +104,8 @@ record TextTables(List<TextOriginal> originals, List<Cost> costs) {
    */
   static TextTables of(List<RunRecord> text, List<RunRecord> controls, List<RunRecord> other) {
     Map<String, TextOriginal> originals = new LinkedHashMap<>();
-    for (RunRecord r : text.stream()
+    // the controls' originals too: the same originals dedupe, another schedule's are rows
+    for (RunRecord r : java.util.stream.Stream.concat(text.stream(), controls.stream())
         .sorted(java.util.Comparator.comparing(RunRecord::key)).toList()) {
       String k = r.key().nLayers() + "/" + r.key().dModel() + "/" + r.key().seed() + "/"
           + steps(r);

@@ -104,6 +104,46 @@ public final class SetOnce<K> {
     return value;
   }
 
+  /**
+   * {@code value}, a required value, after checking it is not null and recording that a call
+   * gives {@code setting}: {@code x = set.setNonNull(X, v)}. A null is refused, naming the
+   * setting, and the setting stays not given.
+   *
+   * @throws IllegalArgumentException if {@code value} is null
+   * @throws IllegalStateException if a call gave it before
+   */
+  public <T> T setNonNull(K setting, T value) {
+    return set(setting, nonNull(setting, value));
+  }
+
+  /**
+   * {@code value}, checked not to be null, without giving {@code setting}: for a setter that
+   * goes on checking or copying it before {@link #set} gives it.
+   *
+   * @throws IllegalArgumentException naming the setting if {@code value} is null
+   */
+  public <T> T nonNull(K setting, T value) {
+    if (value == null) {
+      throw new IllegalArgumentException(name.apply(setting) + " must not be null");
+    }
+    return value;
+  }
+
+  /**
+   * {@code value}, an optional value (absent is an empty optional, never null), after checking
+   * it is not null and recording that a call gives {@code setting}.
+   *
+   * @throws IllegalArgumentException if {@code value} is null
+   * @throws IllegalStateException if a call gave it before
+   */
+  public <T> T setOptional(K setting, T value) {
+    if (value == null) {
+      throw new IllegalArgumentException(name.apply(setting)
+          + " is null; use empty optionals, not null");
+    }
+    return set(setting, value);
+  }
+
   /** Whether {@code setting} holds a value, given by a call or copied. */
   public boolean holds(K setting) {
     return held.contains(setting);

@@ -60,6 +60,25 @@ class SetOnceTest {
   }
 
   @Test
+  void aNullIsRefusedNamingTheSettingAndLeavesItNotGiven() {
+    SetOnce<Key> set = SetOnce.named(k -> "run key " + k.setter);
+    assertThatIllegalArgumentException().isThrownBy(() -> set.setNonNull(Key.DEPTH, null))
+        .withMessage("run key depth must not be null");
+    assertThatIllegalArgumentException().isThrownBy(() -> set.setOptional(Key.WIDTH, null))
+        .withMessage("run key width is null; use empty optionals, not null");
+    assertThatIllegalArgumentException().isThrownBy(() -> set.nonNull(Key.WIDTH, null))
+        .withMessage("run key width must not be null");
+    assertThat(set.given(Key.DEPTH)).isFalse();
+    assertThat(set.given(Key.WIDTH)).isFalse();
+    assertThat(set.setNonNull(Key.DEPTH, "4")).isEqualTo("4");
+    assertThat(set.nonNull(Key.WIDTH, "8")).isEqualTo("8");
+    assertThat(set.given(Key.WIDTH)).as("nonNull checks, it does not give").isFalse();
+    assertThat(set.setOptional(Key.WIDTH, java.util.Optional.empty())).isEmpty();
+    assertThatIllegalStateException().isThrownBy(() -> set.setNonNull(Key.DEPTH, "5"))
+        .withMessage("run key depth was already set on this builder; set each setting once");
+  }
+
+  @Test
   void requireAllNamesEachSettingThatHoldsNothingInOrder() {
     SetOnce<Key> set = SetOnce.named(k -> k.setter);
     List<String> problems = new ArrayList<>();

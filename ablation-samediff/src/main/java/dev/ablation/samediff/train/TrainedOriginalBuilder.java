@@ -62,13 +62,6 @@ public final class TrainedOriginalBuilder {
     set.copied(EnumSet.allOf(Key.class));
   }
 
-  private static <T> T nonNull(Key k, T v) {
-    if (v == null) {
-      throw new IllegalArgumentException(k.setter + " must not be null");
-    }
-    return v;
-  }
-
   private static int count(Key k, int n) {
     if (n < 0) {
       throw new IllegalArgumentException(k.setter + " must be >= 0 strings, got " + n);
@@ -78,25 +71,25 @@ public final class TrainedOriginalBuilder {
 
   /** The trained model (its weights the final ones). */
   public TrainedOriginalBuilder model(ReferenceModel m) {
-    model = set.set(Key.MODEL, nonNull(Key.MODEL, m));
+    model = set.setNonNull(Key.MODEL, m);
     return this;
   }
 
   /** θ₀ by variable name, in model order (kept live, not copied). */
   public TrainedOriginalBuilder initialWeights(Map<String, INDArray> theta0) {
-    initialWeights = set.set(Key.INITIAL_WEIGHTS, nonNull(Key.INITIAL_WEIGHTS, theta0));
+    initialWeights = set.setNonNull(Key.INITIAL_WEIGHTS, theta0);
     return this;
   }
 
   /** S × E examples and the predicted tokens they held. */
   public TrainedOriginalBuilder budget(ReferenceCost b) {
-    budget = set.set(Key.BUDGET, nonNull(Key.BUDGET, b));
+    budget = set.setNonNull(Key.BUDGET, b);
     return this;
   }
 
   /** The validation evaluations, the first before any step, the last after the final one. */
   public TrainedOriginalBuilder curve(List<ValidationPoint> points) {
-    curve = set.set(Key.CURVE, nonNull(Key.CURVE, points));
+    curve = set.setNonNull(Key.CURVE, points);
     return this;
   }
 
@@ -108,7 +101,7 @@ public final class TrainedOriginalBuilder {
 
   /** How it was trained. */
   public TrainedOriginalBuilder plan(TrainingPlan p) {
-    plan = set.set(Key.PLAN, nonNull(Key.PLAN, p));
+    plan = set.setNonNull(Key.PLAN, p);
     return this;
   }
 
@@ -126,7 +119,7 @@ public final class TrainedOriginalBuilder {
 
   /** What {@link OriginalTrainer#cacheKey} gave for the config, plan and data. */
   public TrainedOriginalBuilder cacheKey(String key) {
-    cacheKey = set.set(Key.CACHE_KEY, nonNull(Key.CACHE_KEY, key));
+    cacheKey = set.setNonNull(Key.CACHE_KEY, key);
     return this;
   }
 

@@ -259,16 +259,9 @@ public final class RunKey implements Comparable<RunKey>, Serializable {
     private static final List<String> REQUIRED =
         List.of("arch", "nLayers", "dModel", "target", "scheme", "freeze", "seed");
 
-    private static <T> T present(String part, T v) {
-      if (v == null) {
-        throw new IllegalArgumentException("run key " + part + " must not be null");
-      }
-      return v;
-    }
-
     /** The architecture (required). */
     public Builder arch(Architecture v) {
-      arch = parts.set("arch", present("arch", v));
+      arch = parts.setNonNull("arch", v);
       return this;
     }
 
@@ -286,19 +279,19 @@ public final class RunKey implements Comparable<RunKey>, Serializable {
 
     /** What the run wipes (required). */
     public Builder target(WipeTarget v) {
-      target = parts.set("target", present("target", v));
+      target = parts.setNonNull("target", v);
       return this;
     }
 
     /** What the target becomes (required). */
     public Builder scheme(ReinitScheme v) {
-      scheme = parts.set("scheme", present("scheme", v));
+      scheme = parts.setNonNull("scheme", v);
       return this;
     }
 
     /** What trains (required). */
     public Builder freeze(FreezePolicy v) {
-      freeze = parts.set("freeze", present("freeze", v));
+      freeze = parts.setNonNull("freeze", v);
       return this;
     }
 

@@ -104,9 +104,11 @@ record TextTables(List<TextOriginal> originals, List<Cost> costs) {
    */
   static TextTables of(List<RunRecord> text, List<RunRecord> controls, List<RunRecord> other) {
     Map<String, TextOriginal> originals = new LinkedHashMap<>();
+    List<RunRecord> all = java.util.stream.Stream.concat(text.stream(), controls.stream())
+        .toList();
     // the controls' originals too: the same originals dedupe, another schedule's are rows
-    for (RunRecord r : java.util.stream.Stream.concat(text.stream(), controls.stream())
-        .sorted(java.util.Comparator.comparing(RunRecord::key)).toList()) {
+    for (RunRecord r : all.stream().sorted(java.util.Comparator.comparing(RunRecord::key))
+        .toList()) {
       String k = r.key().nLayers() + "/" + r.key().dModel() + "/" + r.key().seed() + "/"
           + steps(r);
       Map<String, String> c = r.manifest().configuration();
@@ -121,8 +123,7 @@ record TextTables(List<TextOriginal> originals, List<Cost> costs) {
         : Long.compare(a.seed(), b.seed()));
     List<Cost> costs = new ArrayList<>();
     TreeMap<String, List<RunRecord>> cells = new TreeMap<>();
-    for (RunRecord r : blocks(java.util.stream.Stream.concat(text.stream(), controls.stream())
-        .toList())) {
+    for (RunRecord r : blocks(all)) {
       cells.computeIfAbsent(cell(r) + "/" + r.key().lrMultiple() + "/" + steps(r),
           x -> new ArrayList<>()).add(r);
     }

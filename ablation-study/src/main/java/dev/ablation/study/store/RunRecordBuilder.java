@@ -53,15 +53,13 @@ public final class RunRecordBuilder {
 
   /** Required: the CSV row. */
   public RunRecordBuilder row(StudyRow v) {
-    row = Values.nonNull(Setting.ROW, v);
-    set.give(Setting.ROW);
+    row = set.setNonNull(Setting.ROW, v);
     return this;
   }
 
   /** Required: the block index {@code L}, empty for composite targets. */
   public RunRecordBuilder position(OptionalInt v) {
-    position = Values.nonNullOptional(Setting.POSITION, v);
-    set.give(Setting.POSITION);
+    position = set.setOptional(Setting.POSITION, v);
     return this;
   }
 
@@ -74,8 +72,7 @@ public final class RunRecordBuilder {
 
   /** The cap that ended it, when the budget did; default empty. */
   public RunRecordBuilder budgetCap(Optional<BudgetCap> v) {
-    budgetCap = Values.nonNullOptional(Setting.BUDGET_CAP, v);
-    set.give(Setting.BUDGET_CAP);
+    budgetCap = set.setOptional(Setting.BUDGET_CAP, v);
     return this;
   }
 
@@ -95,29 +92,26 @@ public final class RunRecordBuilder {
 
   /** Top-1 agreement and KL to the original at the end, when computed; default empty. */
   public RunRecordBuilder finalFidelity(Optional<Fidelity> v) {
-    finalFidelity = Values.nonNullOptional(Setting.FINAL_FIDELITY, v);
-    set.give(Setting.FINAL_FIDELITY);
+    finalFidelity = set.setOptional(Setting.FINAL_FIDELITY, v);
     return this;
   }
 
   /** Required: the evaluations, the first at step 0 (copied). */
   public RunRecordBuilder curve(List<CurvePoint> v) {
-    curve = ImmutableList.copyOf(Values.nonNull(Setting.CURVE, v));
-    set.give(Setting.CURVE);
+    curve = set.set(Setting.CURVE, ImmutableList.copyOf(set.nonNull(Setting.CURVE, v)));
     return this;
   }
 
   /** Required: what produced the run. */
   public RunRecordBuilder manifest(RunManifest v) {
-    manifest = Values.nonNull(Setting.MANIFEST, v);
-    set.give(Setting.MANIFEST);
+    manifest = set.setNonNull(Setting.MANIFEST, v);
     return this;
   }
 
   /** The original's own validation curve (copied); default empty: unknown. */
   public RunRecordBuilder originalCurve(List<CurvePoint> v) {
-    originalCurve = ImmutableList.copyOf(Values.nonNull(Setting.ORIGINAL_CURVE, v));
-    set.give(Setting.ORIGINAL_CURVE);
+    originalCurve = set.set(Setting.ORIGINAL_CURVE,
+        ImmutableList.copyOf(set.nonNull(Setting.ORIGINAL_CURVE, v)));
     return this;
   }
 
@@ -126,8 +120,7 @@ public final class RunRecordBuilder {
    * the run stopped at its verdict.
    */
   public RunRecordBuilder targetFidelity(Optional<FidelityAt> v) {
-    targetFidelity = Values.nonNullOptional(Setting.TARGET_FIDELITY, v);
-    set.give(Setting.TARGET_FIDELITY);
+    targetFidelity = set.setOptional(Setting.TARGET_FIDELITY, v);
     return this;
   }
 
@@ -139,7 +132,9 @@ public final class RunRecordBuilder {
   public RunRecord build() {
     List<String> p = new ArrayList<>();
     set.requireAll(Setting.REQUIRED, p);
-    Values.throwIfAny(p);
+    if (!p.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", p));
+    }
     return new RunRecord(this);
   }
 

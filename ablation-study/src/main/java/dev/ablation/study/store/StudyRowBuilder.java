@@ -59,29 +59,25 @@ public final class StudyRowBuilder {
 
   /** Required: the run's identity (the first seven columns, and the learning-rate multiple). */
   public StudyRowBuilder key(RunKey v) {
-    key = Values.nonNull(Setting.KEY, v);
-    set.give(Setting.KEY);
+    key = set.setNonNull(Setting.KEY, v);
     return this;
   }
 
   /** Required: how it ended. */
   public StudyRowBuilder verdict(Verdict v) {
-    verdict = Values.nonNull(Setting.VERDICT, v);
-    set.give(Setting.VERDICT);
+    verdict = set.setNonNull(Setting.VERDICT, v);
     return this;
   }
 
   /** {@code T_ε} in examples: present exactly when the verdict is {@code RECOVERED}. */
   public StudyRowBuilder examplesToRecover(OptionalLong v) {
-    examplesToRecover = Values.nonNullOptional(Setting.EXAMPLES_TO_RECOVER, v);
-    set.give(Setting.EXAMPLES_TO_RECOVER);
+    examplesToRecover = set.setOptional(Setting.EXAMPLES_TO_RECOVER, v);
     return this;
   }
 
   /** {@code T_ε / B_ref}: present exactly when the verdict is {@code RECOVERED}. */
   public StudyRowBuilder rho(OptionalDouble v) {
-    rho = Values.nonNullOptional(Setting.RHO, v);
-    set.give(Setting.RHO);
+    rho = set.setOptional(Setting.RHO, v);
     return this;
   }
 
@@ -115,8 +111,7 @@ public final class StudyRowBuilder {
 
   /** The loss with the layer removed, when computed; default empty. */
   public StudyRowBuilder lossDeleted(OptionalDouble v) {
-    lossDeleted = Values.nonNullOptional(Setting.LOSS_DELETED, v);
-    set.give(Setting.LOSS_DELETED);
+    lossDeleted = set.setOptional(Setting.LOSS_DELETED, v);
     return this;
   }
 
@@ -129,8 +124,7 @@ public final class StudyRowBuilder {
 
   /** {@code T_scratch}, when measured and reached; default empty. */
   public StudyRowBuilder examplesScratch(OptionalLong v) {
-    examplesScratch = Values.nonNullOptional(Setting.EXAMPLES_SCRATCH, v);
-    set.give(Setting.EXAMPLES_SCRATCH);
+    examplesScratch = set.setOptional(Setting.EXAMPLES_SCRATCH, v);
     return this;
   }
 
@@ -143,8 +137,7 @@ public final class StudyRowBuilder {
 
   /** {@code T_orig}, when the original's curve reached this run's target; default empty. */
   public StudyRowBuilder examplesOrig(OptionalLong v) {
-    examplesOrig = Values.nonNullOptional(Setting.EXAMPLES_ORIG, v);
-    set.give(Setting.EXAMPLES_ORIG);
+    examplesOrig = set.setOptional(Setting.EXAMPLES_ORIG, v);
     return this;
   }
 
@@ -153,8 +146,7 @@ public final class StudyRowBuilder {
    * default empty.
    */
   public StudyRowBuilder rhoOrig(OptionalDouble v) {
-    rhoOrig = Values.nonNullOptional(Setting.RHO_ORIG, v);
-    set.give(Setting.RHO_ORIG);
+    rhoOrig = set.setOptional(Setting.RHO_ORIG, v);
     return this;
   }
 
@@ -199,7 +191,9 @@ public final class StudyRowBuilder {
             + " with " + examplesOrig);
       }
     }
-    Values.throwIfAny(p);
+    if (!p.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", p));
+    }
     return new StudyRow(this);
   }
 
